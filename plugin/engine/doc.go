@@ -1,0 +1,8 @@
+// Package engine defines what liberty-checkpoint does, independent of how: the Engine interface
+// with one method per operation, the options each takes, the events it streams, the result it
+// returns and the typed errors it fails with. Validation of options lives here too, so every
+// transport (go-plugin, the TCP server, tests) rejects bad input the same way.
+//
+// It uses the standard library only, so both the host and the plugin binary import it without
+// pulling in a container engine.
+package engine

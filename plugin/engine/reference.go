@@ -1,0 +1,79 @@
+package engine
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The image reference grammar of github.com/distribution/reference, restated so this package
+// needs only the standard library.
+var (
+	refComponent = `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
+	refDomain    = `(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?`
+	refName      = `(?:` + refDomain + `/)?` + refComponent + `(?:/` + refComponent + `)*`
+	refTag       = `[\w][\w.-]{0,127}`
+	refDigest    = `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}`
+	referenceRE  = regexp.MustCompile(`^(` + refName + `)(?::(` + refTag + `))?(?:@(` + refDigest + `))?$`)
+	imageIDRE    = regexp.MustCompile(`^(?:sha256:)?[0-9a-f]{12,64}$`)
+)
+
+// Reference is a parsed image reference.
+type Reference struct {
+	Name, Tag, Digest string
+}
+
+func (r Reference) String() string {
+	s := r.Name
+	if r.Tag != "" {
+		s += ":" + r.Tag
+	}
+	if r.Digest != "" {
+		s += "@" + r.Digest
+	}
+	return s
+}
+
+// ParseReference parses name[:tag][@digest]. It reports a reason when s is not a reference.
+func ParseReference(s string) (Reference, string, bool) {
+	if s == "" {
+		return Reference{}, "it is empty", false
+	}
+	if len(s) > 255 {
+		return Reference{}, "it is longer than 255 characters", false
+	}
+	m := referenceRE.FindStringSubmatch(s)
+	if m == nil {
+		name := s
+		if i := strings.IndexAny(name, ":@"); i >= 0 && !strings.Contains(name[i:], "/") {
+			name = name[:i]
+		}
+		if strings.ToLower(name) != name {
+			return Reference{}, "repository names must be lowercase", false
+		}
+		if strings.ContainsAny(s, " \t\n") {
+			return Reference{}, "it contains whitespace", false
+		}
+		return Reference{}, "it is not of the form [registry/]name[:tag][@digest]", false
+	}
+	return Reference{Name: m[1], Tag: m[2], Digest: m[3]}, "", true
+}
+
+// IsImageID reports whether s looks like an image id (full or short hex).
+func IsImageID(s string) bool { return imageIDRE.MatchString(s) }
+
+// AppImageRef is the reference the chain tags the intermediate application image with when it
+// keeps it: the InstantOn image's tag with -app appended (latest-app when it has none).
+func AppImageRef(image string) string {
+	r, _, ok := ParseReference(image)
+	if !ok {
+		return image + "-app"
+	}
+	tag := r.Tag
+	if tag == "" {
+		tag = "latest"
+	}
+	if len(tag) > 124 {
+		tag = tag[:124]
+	}
+	return r.Name + ":" + tag + "-app"
+}

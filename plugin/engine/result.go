@@ -1,0 +1,79 @@
+package engine
+
+import "time"
+
+// Timing is how long one named step took.
+type Timing struct {
+	Name     string
+	Duration time.Duration
+}
+
+// Verdict is what a restore turned out to be.
+type Verdict int
+
+const (
+	// Restored: the server resumed from its checkpoint (Liberty CWWKC0452I).
+	Restored Verdict = iota + 1
+	// ColdStart: the restore failed and the server started from scratch (CWWKE0961I/CWWKE0957I).
+	ColdStart
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case Restored:
+		return "restored"
+	case ColdStart:
+		return "cold-start"
+	}
+	return "unknown"
+}
+
+// RestoreOutcome is what Restore observed.
+type RestoreOutcome struct {
+	Verdict    Verdict
+	Ready      time.Duration // from starting the container to ready
+	Evidence   string        // the log line the verdict rests on
+	URL        string        // where the HTTP probe answered
+	HTTPStatus int
+	Published  map[uint32]string // container port -> host address
+}
+
+// DoctorSummary counts doctor checks by status.
+type DoctorSummary struct {
+	OK, Warn, Fail, Skip int
+}
+
+// Add counts one check.
+func (d *DoctorSummary) Add(s CheckStatus) {
+	switch s {
+	case CheckOK:
+		d.OK++
+	case CheckWarn:
+		d.Warn++
+	case CheckFail:
+		d.Fail++
+	case CheckSkip:
+		d.Skip++
+	}
+}
+
+// Result is what a successful operation returns.
+type Result struct {
+	Operation      string
+	Image          string // reference produced or run
+	ImageID        string
+	ImageSize      int64 // bytes
+	ContainerID    string
+	ContainerName  string
+	Phase          Phase
+	CheckpointSize int64 // bytes of CRIU image files, when known
+	Timings        []Timing
+	Restore        *RestoreOutcome
+	Doctor         *DoctorSummary
+	Duration       time.Duration
+}
+
+// AddTiming appends a step duration.
+func (r *Result) AddTiming(name string, d time.Duration) {
+	r.Timings = append(r.Timings, Timing{Name: name, Duration: d})
+}

@@ -1,0 +1,487 @@
+package engine
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+var (
+	envKeyRE        = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	containerNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+	serverNameRE    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+	archiveExts     = []string{".war", ".ear", ".rar", ".jar", ".eba"}
+)
+
+// Validate checks the options, fills in defaults and makes paths absolute.
+func (o *BuildBaseImageOptions) Validate() error {
+	if err := validateConnection(&o.Connection); err != nil {
+		return err
+	}
+	if o.ContextDir == "" {
+		o.ContextDir = DefaultContextDir
+	}
+	if err := existingPath("context_dir", &o.ContextDir, true,
+		"run from the project root (where beta-image/ is) or set context_dir to the build context"); err != nil {
+		return err
+	}
+	if o.Containerfile == "" {
+		o.Containerfile = DefaultContainerfile
+	}
+	if !filepath.IsAbs(o.Containerfile) {
+		o.Containerfile = filepath.Join(o.ContextDir, o.Containerfile)
+	}
+	if err := existingPath("containerfile", &o.Containerfile, false,
+		"set containerfile to a file in the build context, for example Dockerfile.ubi.openjdk11 or Dockerfile.local"); err != nil {
+		return err
+	}
+	if o.Image == "" {
+		o.Image = DefaultBaseImage
+	}
+	if err := outputImage("image", o.Image); err != nil {
+		return err
+	}
+	if err := validateMap("build_args", o.BuildArgs, envKeyRE, "build argument names are letters, digits and _"); err != nil {
+		return err
+	}
+	if err := validateLabels(o.Labels); err != nil {
+		return err
+	}
+	return validateTimeout(&o.Timeout, OpBuildBaseImage)
+}
+
+// Validate checks the options, fills in defaults and makes paths absolute.
+func (o *ContainerizeOptions) Validate() error {
+	if err := validateConnection(&o.Connection); err != nil {
+		return err
+	}
+	if err := validateAppInputs(&o.BaseImage, &o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.ServerName, &o.Containerfile); err != nil {
+		return err
+	}
+	if err := outputImage("image", o.Image); err != nil {
+		return err
+	}
+	if o.Image == o.BaseImage {
+		return Invalid("image", "give the application image its own name, for example localhost/myapp:1.0",
+			"the application image %q would replace the base image", o.Image)
+	}
+	if err := validateLabels(o.Labels); err != nil {
+		return err
+	}
+	if err := validateEnv(o.Env); err != nil {
+		return err
+	}
+	return validateTimeout(&o.Timeout, OpContainerize)
+}
+
+// Validate checks the options and fills in defaults.
+func (o *CheckpointOptions) Validate() error {
+	if err := validateConnection(&o.Connection); err != nil {
+		return err
+	}
+	if err := inputImage("image", o.Image); err != nil {
+		return err
+	}
+	if err := validatePhase(&o.Phase); err != nil {
+		return err
+	}
+	if err := validateEnv(o.Env); err != nil {
+		return err
+	}
+	if err := validateContainerName(o.ContainerName); err != nil {
+		return err
+	}
+	if err := validateSeccomp(&o.SeccompProfile); err != nil {
+		return err
+	}
+	return validateTimeout(&o.Timeout, OpCheckpoint)
+}
+
+// Validate checks the options and fills in defaults.
+func (o *CommitOptions) Validate() error {
+	if err := validateConnection(&o.Connection); err != nil {
+		return err
+	}
+	if o.Container == "" {
+		return Invalid("container", "pass the checkpoint container's name or id (the checkpoint step prints it)", "no container given")
+	}
+	if !containerNameRE.MatchString(o.Container) {
+		return Invalid("container", "pass a container name or id as `podman ps -a` shows it", "%q is not a container name or id", o.Container)
+	}
+	if err := outputImage("image", o.Image); err != nil {
+		return err
+	}
+	if err := validateLabels(o.Labels); err != nil {
+		return err
+	}
+	return validateTimeout(&o.Timeout, OpCommit)
+}
+
+// Validate checks the options and fills in defaults.
+func (o *RestoreOptions) Validate() error {
+	if err := validateConnection(&o.Connection); err != nil {
+		return err
+	}
+	if err := inputImage("image", o.Image); err != nil {
+		return err
+	}
+	seen := map[string]int{}
+	for i := range o.Ports {
+		p := &o.Ports[i]
+		field := fmt.Sprintf("ports[%d]", i)
+		if p.ContainerPort == 0 {
+			return Invalid(field+".container_port", "give the port the server listens on inside the container, 1-65535 (Liberty's default HTTP port is 9080)", "container port 0 is not a port")
+		}
+		if p.HostIP == "" {
+			p.HostIP = DefaultHostIP
+		}
+		if net.ParseIP(p.HostIP) == nil {
+			return Invalid(field+".host_ip", "use an IP address such as 127.0.0.1 (loopback only) or 0.0.0.0 (every interface)", "%q is not an IP address", p.HostIP)
+		}
+		switch strings.ToLower(p.Protocol) {
+		case "":
+			p.Protocol = "tcp"
+		case "tcp", "udp":
+			p.Protocol = strings.ToLower(p.Protocol)
+		default:
+			return Invalid(field+".protocol", "use tcp or udp", "unknown protocol %q", p.Protocol)
+		}
+		if p.HostPort != 0 {
+			key := fmt.Sprintf("%s:%d/%s", p.HostIP, p.HostPort, p.Protocol)
+			if j, dup := seen[key]; dup {
+				return Invalid(field+".host_port", "publish each host port once, or use 0 for a free port", "host port %d is already published by ports[%d]", p.HostPort, j)
+			}
+			seen[key] = i
+		}
+	}
+	if err := validateReadiness(&o.Readiness, len(o.Ports) > 0); err != nil {
+		return err
+	}
+	if err := validateEnv(o.Env); err != nil {
+		return err
+	}
+	if err := validateContainerName(o.ContainerName); err != nil {
+		return err
+	}
+	if err := validateSeccomp(&o.SeccompProfile); err != nil {
+		return err
+	}
+	return validateTimeout(&o.Timeout, OpRestore)
+}
+
+// Validate checks the options, fills in defaults and makes paths absolute.
+func (o *CheckpointImageOptions) Validate() error {
+	if err := validateConnection(&o.Connection); err != nil {
+		return err
+	}
+	if err := validateAppInputs(&o.BaseImage, &o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.ServerName, &o.Containerfile); err != nil {
+		return err
+	}
+	if err := validatePhase(&o.Phase); err != nil {
+		return err
+	}
+	if err := outputImage("image", o.Image); err != nil {
+		return err
+	}
+	if o.Image == o.BaseImage {
+		return Invalid("image", "give the InstantOn image its own name, for example localhost/myapp:1.0-instanton",
+			"the InstantOn image %q would replace the base image", o.Image)
+	}
+	if err := validateLabels(o.Labels); err != nil {
+		return err
+	}
+	if err := validateEnv(o.Env); err != nil {
+		return err
+	}
+	if err := validateSeccomp(&o.SeccompProfile); err != nil {
+		return err
+	}
+	return validateTimeout(&o.Timeout, OpCheckpointImage)
+}
+
+// Validate checks the options and fills in defaults.
+func (o *DoctorOptions) Validate() error {
+	if err := validateConnection(&o.Connection); err != nil {
+		return err
+	}
+	if o.Image != "" {
+		if err := inputImage("image", o.Image); err != nil {
+			return err
+		}
+	}
+	return validateTimeout(&o.Timeout, OpDoctor)
+}
+
+// ValidateOperationID checks a Cancel request.
+func ValidateOperationID(id string) error {
+	if id == "" {
+		return Invalid("operation_id", "pass the operation_id from the stream's first (accepted) event", "no operation id given")
+	}
+	return nil
+}
+
+func validateConnection(c *Connection) error {
+	if c.URI == "" {
+		return nil
+	}
+	u, err := url.Parse(c.URI)
+	if err != nil {
+		return Invalid("connection.uri", "use unix:///run/podman/podman.sock, tcp://host:port or ssh://user@host/path", "%q is not a URI", c.URI)
+	}
+	switch u.Scheme {
+	case "unix":
+		if u.Host != "" || !filepath.IsAbs(u.Path) {
+			return Invalid("connection.uri", "use an absolute socket path: unix:///run/podman/podman.sock", "socket path in %q is not absolute (unix:// is followed by the path)", c.URI)
+		}
+	case "tcp", "ssh":
+		if u.Host == "" {
+			return Invalid("connection.uri", "name the host: "+u.Scheme+"://host:port", "%q has no host", c.URI)
+		}
+	default:
+		return Invalid("connection.uri", "use a unix://, tcp:// or ssh:// URI (podman system connection list shows yours)", "unsupported scheme %q in %q", u.Scheme, c.URI)
+	}
+	return nil
+}
+
+func validateAppInputs(baseImage, appArchive, serverXML, configDir, serverName, containerfile *string) error {
+	if *baseImage == "" {
+		*baseImage = DefaultBaseImage
+	}
+	if err := inputImage("base_image", *baseImage); err != nil {
+		return err
+	}
+	if *serverName == "" {
+		*serverName = DefaultServerName
+	}
+	if !serverNameRE.MatchString(*serverName) {
+		return Invalid("server_name", "use letters, digits, '.', '-' and '_', for example defaultServer", "%q is not a Liberty server name", *serverName)
+	}
+	if *containerfile != "" {
+		if err := existingPath("containerfile", containerfile, false, "set containerfile to your Containerfile, or leave it empty to have one generated"); err != nil {
+			return err
+		}
+	}
+	if *appArchive == "" {
+		if *containerfile == "" {
+			return Invalid("app_archive", "build the application (mvn package / gradle war) and pass the .war or .ear", "no application archive given")
+		}
+	} else {
+		if err := existingPath("app_archive", appArchive, false, "build the application first (mvn package / gradle war) or correct the path"); err != nil {
+			return err
+		}
+		ext := strings.ToLower(filepath.Ext(*appArchive))
+		if !slices.Contains(archiveExts, ext) {
+			return Invalid("app_archive", "pass the application archive: "+strings.Join(archiveExts, ", "), "%s is not an application archive", *appArchive)
+		}
+	}
+	if *configDir != "" {
+		if err := existingPath("config_dir", configDir, true, "set config_dir to your Liberty configuration directory (src/main/liberty/config)"); err != nil {
+			return err
+		}
+	}
+	if *serverXML == "" && *configDir != "" {
+		if _, err := os.Stat(filepath.Join(*configDir, "server.xml")); err == nil {
+			*serverXML = filepath.Join(*configDir, "server.xml")
+		}
+	}
+	if *serverXML == "" {
+		if *containerfile != "" {
+			return nil
+		}
+		return Invalid("server_xml", "pass your server.xml (usually src/main/liberty/config/server.xml) or a config_dir that holds one", "no server.xml given")
+	}
+	if err := existingPath("server_xml", serverXML, false, "correct the path to your server.xml (usually src/main/liberty/config/server.xml)"); err != nil {
+		return err
+	}
+	return checkServerXML(*serverXML)
+}
+
+// checkServerXML parses the file: it must be well-formed XML with the root element <server>.
+func checkServerXML(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return Errorf(CodeNotFound, "server_xml", "make the file readable", "cannot read %s: %v", path, err)
+	}
+	defer f.Close()
+	d := xml.NewDecoder(io.LimitReader(f, 64<<20))
+	root := ""
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line, _ := d.InputPos()
+			return Invalid("server_xml", "fix the XML (an editor or xmllint shows where)", "%s is not well-formed XML near line %d: %v", path, line, err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && root == "" {
+			root = se.Name.Local
+			if root != "server" {
+				return Invalid("server_xml", "pass a Liberty server.xml whose root element is <server>", "%s has root element <%s>, not <server>", path, root)
+			}
+		}
+	}
+	if root == "" {
+		return Invalid("server_xml", "pass a Liberty server.xml whose root element is <server>", "%s has no root element", path)
+	}
+	return nil
+}
+
+func validatePhase(p *Phase) error {
+	parsed, _, err := ParsePhase("phase", string(*p))
+	if err != nil {
+		return err
+	}
+	*p = parsed
+	return nil
+}
+
+func validateReadiness(r *Readiness, hasPorts bool) error {
+	if r.HTTPURL != "" && r.LogLine != "" {
+		return Invalid("readiness", "set either readiness.http_url or readiness.log_line", "both an HTTP and a log probe given")
+	}
+	if r.HTTPURL == "" && r.LogLine == "" {
+		if hasPorts {
+			r.HTTPURL = "/"
+		} else {
+			r.LogLine = DefaultReadyLogLine
+		}
+		return nil
+	}
+	if r.HTTPURL == "" {
+		return nil
+	}
+	if strings.HasPrefix(r.HTTPURL, "/") {
+		if !hasPorts {
+			return Invalid("readiness.http_url", "publish the server's port (ports, --publish 9080) or give an absolute URL", "path %q needs a published port to resolve against", r.HTTPURL)
+		}
+		return nil
+	}
+	u, err := url.Parse(r.HTTPURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Invalid("readiness.http_url", "use a path such as /health or a URL such as http://127.0.0.1:9080/health", "%q is not an HTTP URL", r.HTTPURL)
+	}
+	return nil
+}
+
+func validateEnv(env map[string]string) error {
+	if err := validateMap("env", env, envKeyRE, "environment variable names are letters, digits and _, not starting with a digit"); err != nil {
+		return err
+	}
+	if _, ok := env["WLP_CHECKPOINT"]; ok {
+		return Invalid(`env["WLP_CHECKPOINT"]`, "remove it and set phase instead; the tool sets WLP_CHECKPOINT only for the checkpoint run", "WLP_CHECKPOINT is managed by the tool")
+	}
+	return nil
+}
+
+func validateLabels(labels map[string]string) error {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		if k == "" || strings.ContainsAny(k, " \t\n=") {
+			return Invalid(fmt.Sprintf("labels[%q]", k), "use label keys without spaces or '=', for example org.example.team", "invalid label key")
+		}
+	}
+	return nil
+}
+
+func validateMap(field string, m map[string]string, keyRE *regexp.Regexp, fix string) error {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if !keyRE.MatchString(k) {
+			return Invalid(fmt.Sprintf("%s[%q]", field, k), fix, "invalid name %q", k)
+		}
+	}
+	return nil
+}
+
+func validateContainerName(name string) error {
+	if name != "" && !containerNameRE.MatchString(name) {
+		return Invalid("container_name", "use letters, digits, '_', '.' and '-', starting with a letter or digit", "%q is not a valid container name", name)
+	}
+	return nil
+}
+
+func validateSeccomp(path *string) error {
+	if *path == "" {
+		return nil
+	}
+	if err := existingPath("seccomp_profile", path, false, "pass a seccomp profile JSON file, or leave it empty for seccomp unconfined"); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(*path)
+	if err == nil && !json.Valid(data) {
+		return Invalid("seccomp_profile", "pass a seccomp profile in the OCI/Docker JSON format", "%s is not JSON", *path)
+	}
+	return err
+}
+
+func validateTimeout(t *time.Duration, op string) error {
+	switch {
+	case *t < 0:
+		return Invalid("timeout_seconds", "use a positive number of seconds, or 0 for the default", "negative timeout %s", *t)
+	case *t == 0:
+		*t = DefaultTimeouts[op]
+	case *t > MaxTimeout:
+		return Invalid("timeout_seconds", fmt.Sprintf("use at most %d seconds", int(MaxTimeout.Seconds())), "timeout %s is longer than %s", *t, MaxTimeout)
+	}
+	return nil
+}
+
+// outputImage checks a reference the operation will tag: a name with an optional tag.
+func outputImage(field, ref string) error {
+	if ref == "" {
+		return Invalid(field, "name the image to create, for example localhost/myapp:1.0", "no image reference given")
+	}
+	r, why, ok := ParseReference(ref)
+	if !ok {
+		return Invalid(field, "use [registry/]name[:tag] in lowercase, for example localhost/myapp:1.0", "%q is not a valid image reference: %s", ref, why)
+	}
+	if r.Digest != "" {
+		return Invalid(field, "drop the @digest: a new image gets its digest when it is built", "cannot tag an image with a digest (%q)", ref)
+	}
+	return nil
+}
+
+// inputImage checks a reference to an existing image: a reference or an image id.
+func inputImage(field, ref string) error {
+	if ref == "" {
+		return Invalid(field, "name an image, for example localhost/myapp:1.0 (podman images lists them)", "no image given")
+	}
+	if IsImageID(ref) {
+		return nil
+	}
+	if _, why, ok := ParseReference(ref); !ok {
+		return Invalid(field, "use [registry/]name[:tag][@digest] in lowercase, or an image id", "%q is not a valid image reference: %s", ref, why)
+	}
+	return nil
+}
+
+// existingPath makes *p absolute and checks that it exists and is a directory (dir) or a file.
+func existingPath(field string, p *string, dir bool, fix string) error {
+	abs, err := filepath.Abs(*p)
+	if err != nil {
+		return Invalid(field, fix, "cannot resolve %q: %v", *p, err)
+	}
+	*p = abs
+	fi, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return Errorf(CodeNotFound, field, fix, "%s does not exist", abs)
+	case err != nil:
+		return Errorf(CodeFailedPrecondition, field, fix, "cannot read %s: %v", abs, err)
+	case dir && !fi.IsDir():
+		return Invalid(field, fix, "%s is not a directory", abs)
+	case !dir && fi.IsDir():
+		return Invalid(field, fix, "%s is a directory, not a file", abs)
+	}
+	return nil
+}
