@@ -1,0 +1,226 @@
+package contract
+
+import (
+	"fmt"
+	"time"
+
+	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+)
+
+func seconds(s uint32) time.Duration { return time.Duration(s) * time.Second }
+
+func toSeconds(d time.Duration) uint32 {
+	if d <= 0 {
+		return 0
+	}
+	s := (d + time.Second - 1) / time.Second
+	if s > 1<<32-1 {
+		return 1<<32 - 1
+	}
+	return uint32(s)
+}
+
+func conn(c *pb.Connection) engine.Connection { return engine.Connection{URI: c.GetUri()} }
+
+func pbConn(c engine.Connection) *pb.Connection {
+	if c.URI == "" {
+		return nil
+	}
+	return &pb.Connection{Uri: c.URI}
+}
+
+// Requests to options (server side). Phases travel as strings so that the API accepts the old
+// names; validation maps them.
+
+func buildBaseImageOptions(r *pb.BuildBaseImageRequest) engine.BuildBaseImageOptions {
+	return engine.BuildBaseImageOptions{Connection: conn(r.GetConnection()), ContextDir: r.GetContextDir(),
+		Containerfile: r.GetContainerfile(), Image: r.GetImage(), BuildArgs: r.GetBuildArgs(),
+		Labels: r.GetLabels(), Timeout: seconds(r.GetTimeoutSeconds())}
+}
+
+func containerizeOptions(r *pb.ContainerizeRequest) engine.ContainerizeOptions {
+	return engine.ContainerizeOptions{Connection: conn(r.GetConnection()), BaseImage: r.GetBaseImage(),
+		AppArchive: r.GetAppArchive(), ServerXML: r.GetServerXml(), ConfigDir: r.GetConfigDir(),
+		ServerName: r.GetServerName(), Containerfile: r.GetContainerfile(), Image: r.GetImage(),
+		Labels: r.GetLabels(), Env: r.GetEnv(), Timeout: seconds(r.GetTimeoutSeconds())}
+}
+
+func checkpointOptions(r *pb.CheckpointRequest) engine.CheckpointOptions {
+	return engine.CheckpointOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(),
+		Phase: engine.Phase(r.GetPhase()), Env: r.GetEnv(), ContainerName: r.GetContainerName(),
+		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds())}
+}
+
+func commitOptions(r *pb.CommitRequest) engine.CommitOptions {
+	return engine.CommitOptions{Connection: conn(r.GetConnection()), Container: r.GetContainer(),
+		Image: r.GetImage(), Labels: r.GetLabels(), KeepContainer: r.GetKeepContainer(),
+		Timeout: seconds(r.GetTimeoutSeconds())}
+}
+
+// restoreOptions converts a RestoreRequest; it fails only for port numbers out of range, which a
+// uint16 cannot hold.
+func restoreOptions(r *pb.RestoreRequest) (engine.RestoreOptions, error) {
+	o := engine.RestoreOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(), Env: r.GetEnv(),
+		Readiness:       engine.Readiness{HTTPURL: r.GetReadiness().GetHttpUrl(), LogLine: r.GetReadiness().GetLogLine()},
+		DisableRecovery: r.GetDisableRecovery(), KeepRunning: r.GetKeepRunning(), ContainerName: r.GetContainerName(),
+		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds())}
+	for i, p := range r.GetPorts() {
+		if p.GetContainerPort() > 65535 {
+			return o, engine.Invalid(portField(i, "container_port"), "use a port number from 1 to 65535", "%d is not a port number", p.GetContainerPort())
+		}
+		if p.GetHostPort() > 65535 {
+			return o, engine.Invalid(portField(i, "host_port"), "use a port number from 1 to 65535, or 0 for a free port", "%d is not a port number", p.GetHostPort())
+		}
+		o.Ports = append(o.Ports, engine.Port{ContainerPort: uint16(p.GetContainerPort()), HostPort: uint16(p.GetHostPort()),
+			HostIP: p.GetHostIp(), Protocol: p.GetProtocol()})
+	}
+	return o, nil
+}
+
+func portField(i int, name string) string { return fmt.Sprintf("ports[%d].%s", i, name) }
+
+func checkpointImageOptions(r *pb.CheckpointImageRequest) engine.CheckpointImageOptions {
+	return engine.CheckpointImageOptions{Connection: conn(r.GetConnection()), BaseImage: r.GetBaseImage(),
+		AppArchive: r.GetAppArchive(), ServerXML: r.GetServerXml(), ConfigDir: r.GetConfigDir(),
+		ServerName: r.GetServerName(), Containerfile: r.GetContainerfile(), Phase: engine.Phase(r.GetPhase()),
+		Image: r.GetImage(), Labels: r.GetLabels(), Env: r.GetEnv(), KeepAppImage: r.GetKeepAppImage(),
+		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds())}
+}
+
+func doctorOptions(r *pb.DoctorRequest) engine.DoctorOptions {
+	return engine.DoctorOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(),
+		Timeout: seconds(r.GetTimeoutSeconds())}
+}
+
+// Options to requests (client side).
+
+func buildBaseImageRequest(o engine.BuildBaseImageOptions) *pb.BuildBaseImageRequest {
+	return &pb.BuildBaseImageRequest{Connection: pbConn(o.Connection), ContextDir: o.ContextDir,
+		Containerfile: o.Containerfile, Image: o.Image, BuildArgs: o.BuildArgs, Labels: o.Labels,
+		TimeoutSeconds: toSeconds(o.Timeout)}
+}
+
+func containerizeRequest(o engine.ContainerizeOptions) *pb.ContainerizeRequest {
+	return &pb.ContainerizeRequest{Connection: pbConn(o.Connection), BaseImage: o.BaseImage, AppArchive: o.AppArchive,
+		ServerXml: o.ServerXML, ConfigDir: o.ConfigDir, ServerName: o.ServerName, Containerfile: o.Containerfile,
+		Image: o.Image, Labels: o.Labels, Env: o.Env, TimeoutSeconds: toSeconds(o.Timeout)}
+}
+
+func checkpointRequest(o engine.CheckpointOptions) *pb.CheckpointRequest {
+	return &pb.CheckpointRequest{Connection: pbConn(o.Connection), Image: o.Image, Phase: string(o.Phase), Env: o.Env,
+		ContainerName: o.ContainerName, SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout)}
+}
+
+func commitRequest(o engine.CommitOptions) *pb.CommitRequest {
+	return &pb.CommitRequest{Connection: pbConn(o.Connection), Container: o.Container, Image: o.Image,
+		Labels: o.Labels, KeepContainer: o.KeepContainer, TimeoutSeconds: toSeconds(o.Timeout)}
+}
+
+func restoreRequest(o engine.RestoreOptions) *pb.RestoreRequest {
+	r := &pb.RestoreRequest{Connection: pbConn(o.Connection), Image: o.Image, Env: o.Env,
+		DisableRecovery: o.DisableRecovery, KeepRunning: o.KeepRunning, ContainerName: o.ContainerName,
+		SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout)}
+	for _, p := range o.Ports {
+		r.Ports = append(r.Ports, &pb.Port{ContainerPort: uint32(p.ContainerPort), HostPort: uint32(p.HostPort),
+			HostIp: p.HostIP, Protocol: p.Protocol})
+	}
+	switch {
+	case o.Readiness.HTTPURL != "":
+		r.Readiness = &pb.Readiness{Probe: &pb.Readiness_HttpUrl{HttpUrl: o.Readiness.HTTPURL}}
+	case o.Readiness.LogLine != "":
+		r.Readiness = &pb.Readiness{Probe: &pb.Readiness_LogLine{LogLine: o.Readiness.LogLine}}
+	}
+	return r
+}
+
+func checkpointImageRequest(o engine.CheckpointImageOptions) *pb.CheckpointImageRequest {
+	return &pb.CheckpointImageRequest{Connection: pbConn(o.Connection), BaseImage: o.BaseImage, AppArchive: o.AppArchive,
+		ServerXml: o.ServerXML, ConfigDir: o.ConfigDir, ServerName: o.ServerName, Containerfile: o.Containerfile,
+		Phase: string(o.Phase), Image: o.Image, Labels: o.Labels, Env: o.Env, KeepAppImage: o.KeepAppImage,
+		SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout)}
+}
+
+func doctorRequest(o engine.DoctorOptions) *pb.DoctorRequest {
+	return &pb.DoctorRequest{Connection: pbConn(o.Connection), Image: o.Image, TimeoutSeconds: toSeconds(o.Timeout)}
+}
+
+// Events and results.
+
+func pbEvent(ev engine.Event) *pb.Event {
+	out := &pb.Event{ElapsedMs: ev.Elapsed.Milliseconds()}
+	switch {
+	case ev.Log != nil:
+		out.Kind = &pb.Event_Log{Log: &pb.Log{Source: pb.Log_Source(ev.Log.Source), Level: pb.Log_Level(ev.Log.Level), Line: ev.Log.Line}}
+	case ev.Progress != nil:
+		p := ev.Progress
+		out.Kind = &pb.Event_Progress{Progress: &pb.Progress{Step: uint32(p.Step), TotalSteps: uint32(p.Total), Name: p.Name,
+			State: pb.Progress_State(p.State), DurationMs: p.Duration.Milliseconds(), Detail: p.Detail}}
+	case ev.Check != nil:
+		c := ev.Check
+		out.Kind = &pb.Event_Check{Check: &pb.Check{Id: c.ID, Status: pb.Check_Status(c.Status), Found: c.Found, Fix: c.Fix}}
+	default:
+		return nil
+	}
+	return out
+}
+
+func engineEvent(ev *pb.Event) (engine.Event, bool) {
+	out := engine.Event{Elapsed: time.Duration(ev.GetElapsedMs()) * time.Millisecond}
+	switch k := ev.GetKind().(type) {
+	case *pb.Event_Log:
+		out.Log = &engine.Log{Source: engine.Source(k.Log.GetSource()), Level: engine.Level(k.Log.GetLevel()), Line: k.Log.GetLine()}
+	case *pb.Event_Progress:
+		p := k.Progress
+		out.Progress = &engine.Progress{Step: int(p.GetStep()), Total: int(p.GetTotalSteps()), Name: p.GetName(),
+			State: engine.StepState(p.GetState()), Duration: time.Duration(p.GetDurationMs()) * time.Millisecond, Detail: p.GetDetail()}
+	case *pb.Event_Check:
+		c := k.Check
+		out.Check = &engine.Check{ID: c.GetId(), Status: engine.CheckStatus(c.GetStatus()), Found: c.GetFound(), Fix: c.GetFix()}
+	default:
+		return out, false
+	}
+	return out, true
+}
+
+func pbResult(r *engine.Result) *pb.Result {
+	out := &pb.Result{Operation: r.Operation, Image: r.Image, ImageId: r.ImageID, ImageSizeBytes: r.ImageSize,
+		ContainerId: r.ContainerID, ContainerName: r.ContainerName, Phase: string(r.Phase),
+		CheckpointSizeBytes: r.CheckpointSize, DurationMs: r.Duration.Milliseconds()}
+	for _, t := range r.Timings {
+		out.Timings = append(out.Timings, &pb.Timing{Name: t.Name, Ms: t.Duration.Milliseconds()})
+	}
+	if ro := r.Restore; ro != nil {
+		out.Restore = &pb.RestoreOutcome{Verdict: pb.RestoreOutcome_Verdict(ro.Verdict), ReadyMs: ro.Ready.Milliseconds(),
+			Evidence: ro.Evidence, Url: ro.URL, HttpStatus: int32(ro.HTTPStatus)}
+		if len(ro.Published) > 0 {
+			out.Restore.Published = map[uint32]string{}
+			for k, v := range ro.Published {
+				out.Restore.Published[k] = v
+			}
+		}
+	}
+	if d := r.Doctor; d != nil {
+		out.Doctor = &pb.DoctorSummary{Ok: int32(d.OK), Warn: int32(d.Warn), Fail: int32(d.Fail), Skip: int32(d.Skip)}
+	}
+	return out
+}
+
+func engineResult(r *pb.Result) *engine.Result {
+	out := &engine.Result{Operation: r.GetOperation(), Image: r.GetImage(), ImageID: r.GetImageId(),
+		ImageSize: r.GetImageSizeBytes(), ContainerID: r.GetContainerId(), ContainerName: r.GetContainerName(),
+		Phase: engine.Phase(r.GetPhase()), CheckpointSize: r.GetCheckpointSizeBytes(),
+		Duration: time.Duration(r.GetDurationMs()) * time.Millisecond}
+	for _, t := range r.GetTimings() {
+		out.AddTiming(t.GetName(), time.Duration(t.GetMs())*time.Millisecond)
+	}
+	if ro := r.GetRestore(); ro != nil {
+		out.Restore = &engine.RestoreOutcome{Verdict: engine.Verdict(ro.GetVerdict()),
+			Ready: time.Duration(ro.GetReadyMs()) * time.Millisecond, Evidence: ro.GetEvidence(), URL: ro.GetUrl(),
+			HTTPStatus: int(ro.GetHttpStatus()), Published: ro.GetPublished()}
+	}
+	if d := r.GetDoctor(); d != nil {
+		out.Doctor = &engine.DoctorSummary{OK: int(d.GetOk()), Warn: int(d.GetWarn()), Fail: int(d.GetFail()), Skip: int(d.GetSkip())}
+	}
+	return out
+}

@@ -1,0 +1,218 @@
+package contract
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+
+	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+)
+
+// Service serves an engine.Engine as the LibertyCheckpoint gRPC service. It validates every
+// request before the engine sees it, applies the request's timeout, streams the engine's events,
+// and keeps a table of running operations for Cancel.
+type Service struct {
+	pb.UnimplementedLibertyCheckpointServer
+	engine engine.Engine
+
+	mu      sync.Mutex
+	running map[string]context.CancelCauseFunc
+	wg      sync.WaitGroup
+}
+
+// NewService returns a Service backed by e.
+func NewService(e engine.Engine) *Service {
+	return &Service{engine: e, running: map[string]context.CancelCauseFunc{}}
+}
+
+// Drain waits until every running operation has returned (and so cleaned up), or until ctx is
+// done. The plugin calls it before it exits.
+func (s *Service) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// errCancelRPC is the cause recorded when an operation is stopped through Cancel.
+var errCancelRPC = errors.New("cancelled by Cancel request")
+
+// stream is the send side all server-streaming RPCs share.
+type stream = grpc.ServerStreamingServer[pb.Event]
+
+// run is the common body of every streaming RPC: validate, register, run the engine with a sink
+// that forwards events, send the result or map the error.
+func (s *Service) run(st stream, op string, validate func() error, timeout func() time.Duration,
+	call func(ctx context.Context, sink engine.Sink) (*engine.Result, error)) error {
+	if err := validate(); err != nil {
+		return toStatus(err)
+	}
+	s.wg.Add(1)
+	defer s.wg.Done()
+
+	start := time.Now()
+	ctx, cancel := context.WithCancelCause(st.Context())
+	defer cancel(nil)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout())
+	defer cancelTimeout()
+
+	id := newOperationID()
+	s.mu.Lock()
+	s.running[id] = cancel
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.running, id)
+		s.mu.Unlock()
+	}()
+
+	var mu sync.Mutex
+	closed := false
+	send := func(ev *pb.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if closed || ev == nil {
+			return
+		}
+		ev.ElapsedMs = time.Since(start).Milliseconds()
+		if err := st.Send(ev); err != nil {
+			closed = true // the client is gone; the context tells the engine
+		}
+	}
+	send(&pb.Event{Kind: &pb.Event_Accepted{Accepted: &pb.Accepted{OperationId: id, Operation: op}}})
+	res, err := call(ctx, func(ev engine.Event) { send(pbEvent(ev)) })
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		mu.Lock()
+		closed = true
+		mu.Unlock()
+		switch {
+		case errors.Is(context.Cause(ctx), errCancelRPC) && !engine.IsCanceled(err):
+			err = &engine.Error{Code: engine.CodeCanceled, Message: "cancelled", Err: err}
+		case errors.Is(ctx.Err(), context.DeadlineExceeded) && st.Context().Err() == nil &&
+			engine.CodeOf(err) != engine.CodeDeadlineExceeded && engine.AsError(err).Field == "":
+			err = &engine.Error{Code: engine.CodeDeadlineExceeded, Field: "timeout_seconds",
+				Message: fmt.Sprintf("%s did not finish within %s", op, timeout()), Err: err,
+				Fix: "raise timeout_seconds (--timeout), or look at the last log lines for what it waited on"}
+		}
+		return toStatus(err)
+	}
+	if res == nil {
+		res = &engine.Result{}
+	}
+	if res.Operation == "" {
+		res.Operation = op
+	}
+	if res.Duration == 0 {
+		res.Duration = time.Since(start)
+	}
+	send(&pb.Event{Kind: &pb.Event_Result{Result: pbResult(res)}})
+	mu.Lock()
+	closed = true
+	mu.Unlock()
+	return nil
+}
+
+func newOperationID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Cancel stops a running operation.
+func (s *Service) Cancel(_ context.Context, r *pb.CancelRequest) (*pb.CancelResponse, error) {
+	if err := engine.ValidateOperationID(r.GetOperationId()); err != nil {
+		return nil, toStatus(err)
+	}
+	s.mu.Lock()
+	cancel, ok := s.running[r.GetOperationId()]
+	s.mu.Unlock()
+	if ok {
+		cancel(errCancelRPC)
+	}
+	return &pb.CancelResponse{Cancelled: ok}, nil
+}
+
+func (s *Service) BuildBaseImage(r *pb.BuildBaseImageRequest, st stream) error {
+	o := buildBaseImageOptions(r)
+	return s.run(st, engine.OpBuildBaseImage, o.Validate, func() time.Duration { return o.Timeout },
+		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
+			return s.engine.BuildBaseImage(ctx, o, sink)
+		})
+}
+
+func (s *Service) Containerize(r *pb.ContainerizeRequest, st stream) error {
+	o := containerizeOptions(r)
+	return s.run(st, engine.OpContainerize, o.Validate, func() time.Duration { return o.Timeout },
+		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
+			return s.engine.Containerize(ctx, o, sink)
+		})
+}
+
+func (s *Service) Checkpoint(r *pb.CheckpointRequest, st stream) error {
+	o := checkpointOptions(r)
+	return s.run(st, engine.OpCheckpoint, o.Validate, func() time.Duration { return o.Timeout },
+		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
+			notePhase(sink, r.GetPhase())
+			return s.engine.Checkpoint(ctx, o, sink)
+		})
+}
+
+func (s *Service) Commit(r *pb.CommitRequest, st stream) error {
+	o := commitOptions(r)
+	return s.run(st, engine.OpCommit, o.Validate, func() time.Duration { return o.Timeout },
+		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
+			return s.engine.Commit(ctx, o, sink)
+		})
+}
+
+func (s *Service) Restore(r *pb.RestoreRequest, st stream) error {
+	o, err := restoreOptions(r)
+	validate := func() error {
+		if err != nil {
+			return err
+		}
+		return o.Validate()
+	}
+	return s.run(st, engine.OpRestore, validate, func() time.Duration { return o.Timeout },
+		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
+			return s.engine.Restore(ctx, o, sink)
+		})
+}
+
+func (s *Service) CheckpointImage(r *pb.CheckpointImageRequest, st stream) error {
+	o := checkpointImageOptions(r)
+	return s.run(st, engine.OpCheckpointImage, o.Validate, func() time.Duration { return o.Timeout },
+		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
+			notePhase(sink, r.GetPhase())
+			return s.engine.CheckpointImage(ctx, o, sink)
+		})
+}
+
+func (s *Service) Doctor(r *pb.DoctorRequest, st stream) error {
+	o := doctorOptions(r)
+	return s.run(st, engine.OpDoctor, o.Validate, func() time.Duration { return o.Timeout },
+		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
+			return s.engine.Doctor(ctx, o, sink)
+		})
+}
+
+// notePhase tells the user when an old phase name was mapped to a current one.
+func notePhase(sink engine.Sink, requested string) {
+	if _, note, err := engine.ParsePhase("phase", requested); err == nil && note != "" {
+		sink.Warnf("%s", note)
+	}
+}
