@@ -1,0 +1,26 @@
+// Package render prints an operation's events for people (text) or for programs (JSON lines,
+// the contract the Maven and Gradle shims read; see EVENTS.md).
+package render
+
+import (
+	"io"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+)
+
+// Renderer prints one operation: Start once, then events, then Result or Error.
+type Renderer interface {
+	Start(operation string)
+	Event(ev engine.Event)
+	Result(res *engine.Result)
+	Error(err error, exitCode int)
+}
+
+// New returns the renderer for format ("text" or "json"). Verbose text output includes debug
+// lines; JSON output always does and lets the reader filter by level.
+func New(format string, out io.Writer, verbose bool) Renderer {
+	if format == "json" {
+		return &JSON{w: out}
+	}
+	return &Text{w: out, Verbose: verbose}
+}

@@ -1,0 +1,197 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/host/settings"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+)
+
+// Text prints progress lines, log lines indented under their step, and a final summary.
+type Text struct {
+	mu      sync.Mutex
+	w       io.Writer
+	Verbose bool
+}
+
+func (t *Text) printf(format string, args ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintf(t.w, format, args...)
+}
+
+func (t *Text) Start(string) {}
+
+var sourceMark = map[engine.Source]string{
+	engine.SourceBuild: "build", engine.SourceContainer: "container", engine.SourceFile: "file",
+}
+
+func (t *Text) Event(ev engine.Event) {
+	switch {
+	case ev.Log != nil:
+		l := ev.Log
+		if l.Level == engine.LevelDebug && !t.Verbose {
+			return
+		}
+		prefix := "      "
+		if m, ok := sourceMark[l.Source]; ok {
+			prefix = fmt.Sprintf("      %-9s| ", m)
+		}
+		if l.Level == engine.LevelWarn {
+			prefix += "warning: "
+		}
+		t.printf("%s%s\n", prefix, l.Line)
+	case ev.Progress != nil:
+		p := ev.Progress
+		if p.State == engine.StepStarted {
+			t.printf("[%d/%d] %s...\n", p.Step, p.Total, p.Name)
+			return
+		}
+		detail := ""
+		if p.Detail != "" {
+			detail = " (" + p.Detail + ")"
+		}
+		t.printf("[%d/%d] %s done in %s%s\n", p.Step, p.Total, p.Name, Duration(p.Duration), detail)
+	case ev.Check != nil:
+		c := ev.Check
+		t.printf("%-4s  %-24s %s\n", c.Status, c.ID, c.Found)
+		if c.Fix != "" && c.Status != engine.CheckOK {
+			t.printf("      %-24s fix: %s\n", "", c.Fix)
+		}
+	}
+}
+
+func (t *Text) Result(r *engine.Result) {
+	var b strings.Builder
+	switch r.Operation {
+	case engine.OpRestore:
+		ro := r.Restore
+		if ro == nil {
+			break
+		}
+		verdict := "restored from checkpoint"
+		if ro.Verdict == engine.ColdStart {
+			verdict = "FELL BACK TO A COLD START (the checkpoint was not used)"
+		}
+		fmt.Fprintf(&b, "%s: %s, ready in %s\n", r.Image, verdict, Duration(ro.Ready))
+		if ro.URL != "" {
+			fmt.Fprintf(&b, "  %s answered HTTP %d\n", ro.URL, ro.HTTPStatus)
+		}
+		if ro.Evidence != "" {
+			fmt.Fprintf(&b, "  evidence: %s\n", ro.Evidence)
+		}
+		ports := make([]int, 0, len(ro.Published))
+		for p := range ro.Published {
+			ports = append(ports, int(p))
+		}
+		sort.Ints(ports)
+		for _, p := range ports {
+			fmt.Fprintf(&b, "  port %d -> %s\n", p, ro.Published[uint32(p)])
+		}
+		if r.ContainerName != "" {
+			fmt.Fprintf(&b, "  left running as %s (podman rm -f %s to stop it)\n", r.ContainerName, r.ContainerName)
+		}
+	case engine.OpDoctor:
+		if d := r.Doctor; d != nil {
+			fmt.Fprintf(&b, "%d ok, %d warn, %d fail, %d skipped\n", d.OK, d.Warn, d.Fail, d.Skip)
+		}
+	case engine.OpCheckpoint:
+		fmt.Fprintf(&b, "checkpointed %s at %s into container %s", r.Image, r.Phase, orID(r.ContainerName, r.ContainerID))
+		if r.CheckpointSize > 0 {
+			fmt.Fprintf(&b, " (checkpoint %s)", Bytes(r.CheckpointSize))
+		}
+		fmt.Fprintf(&b, "\n  next: liberty-checkpoint commit --container %s --image <name>\n", orID(r.ContainerName, r.ContainerID))
+	default:
+		fmt.Fprintf(&b, "%s %s", r.Operation, r.Image)
+		if r.ImageID != "" {
+			fmt.Fprintf(&b, " (%s", ShortID(r.ImageID))
+			if r.ImageSize > 0 {
+				fmt.Fprintf(&b, ", %s", Bytes(r.ImageSize))
+			}
+			b.WriteString(")")
+		}
+		if r.Phase != "" {
+			fmt.Fprintf(&b, ", phase %s", r.Phase)
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Timings) > 1 {
+		parts := make([]string, len(r.Timings))
+		for i, tm := range r.Timings {
+			parts[i] = tm.Name + " " + Duration(tm.Duration)
+		}
+		fmt.Fprintf(&b, "  %s\n", strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(&b, "done in %s\n", Duration(r.Duration))
+	t.printf("%s", b.String())
+}
+
+func (t *Text) Error(err error, _ int) {
+	e := engine.AsError(err)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Error: %s\n", e.Detail())
+	if e.Field != "" {
+		where := e.Field
+		if s, ok := settings.ByField(e.Field); ok {
+			where = s.Flag + " (" + e.Field + ")"
+		}
+		fmt.Fprintf(&b, "  setting: %s\n", where)
+	}
+	if e.Fix != "" {
+		fmt.Fprintf(&b, "  fix: %s\n", e.Fix)
+	}
+	if len(e.LogTail) > 0 {
+		b.WriteString("  last log lines:\n")
+		for _, l := range e.LogTail {
+			fmt.Fprintf(&b, "    %s\n", l)
+		}
+	}
+	t.printf("%s", b.String())
+}
+
+func orID(name, id string) string {
+	if name != "" {
+		return name
+	}
+	return ShortID(id)
+}
+
+// ShortID shortens an image or container id the way podman prints it.
+func ShortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// Duration prints a duration for people: 850ms, 12.3s, 2m05s.
+func Duration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	default:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+}
+
+// Bytes prints a size in the units podman uses (decimal).
+func Bytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
