@@ -106,11 +106,9 @@ type jsonError struct {
 func (j *JSON) write(v any) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	b, err := json.Marshal(v)
-	if err != nil {
-		return
-	}
-	_, _ = j.w.Write(append(b, '\n'))
+	enc := json.NewEncoder(j.w) // one line per value, with <, > and & left as they are
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
 }
 
 func (j *JSON) Start(op string) {
