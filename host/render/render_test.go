@@ -36,7 +36,7 @@ func script(r Renderer) {
 	r.Start(engine.OpRestore)
 	r.Result(&engine.Result{Operation: engine.OpRestore, Image: "localhost/sample:1.0-instanton", Duration: ms(700),
 		Restore: &engine.RestoreOutcome{Verdict: engine.Restored, Ready: ms(612), URL: "http://127.0.0.1:40123/sample/hello", HTTPStatus: 200,
-			Evidence: "[AUDIT   ] CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 0.251 seconds.",
+			Evidence:  "[AUDIT   ] CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 0.251 seconds.",
 			Published: map[uint32]string{9080: "127.0.0.1:40123"}}})
 	r.Start(engine.OpDoctor)
 	r.Event(engine.Event{Elapsed: ms(3), Check: &engine.Check{ID: "kernel.version", Status: engine.CheckOK, Found: "Linux 6.18.44"}})
