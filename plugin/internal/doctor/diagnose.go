@@ -16,7 +16,7 @@ const newerCRIU = "criu >= 4.2 (Debian forky)"
 // bookworm's criu 3.17 fails on the vDSO before doing anything; trixie's criu 4.1 cannot dump
 // an INET socket because the kernel refuses SO_PASSCRED (1:16) on it.
 var knownCRIUProblems = []struct {
-	marker string
+	marker  string
 	explain func(criu, kernel string) problem
 }{
 	{"Unexpected rt vDSO area bounds", func(criu, kernel string) problem {

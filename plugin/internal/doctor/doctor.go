@@ -84,10 +84,14 @@ func (d *Doctor) Run(ctx context.Context, opts engine.DoctorOptions, sink engine
 }
 
 // Verdict helpers.
-func ok(found string) engine.Check        { return engine.Check{Status: engine.CheckOK, Found: found} }
-func warn(found, fix string) engine.Check { return engine.Check{Status: engine.CheckWarn, Found: found, Fix: fix} }
-func fail(found, fix string) engine.Check { return engine.Check{Status: engine.CheckFail, Found: found, Fix: fix} }
-func skip(why string) engine.Check        { return engine.Check{Status: engine.CheckSkip, Found: why} }
+func ok(found string) engine.Check { return engine.Check{Status: engine.CheckOK, Found: found} }
+func warn(found, fix string) engine.Check {
+	return engine.Check{Status: engine.CheckWarn, Found: found, Fix: fix}
+}
+func fail(found, fix string) engine.Check {
+	return engine.Check{Status: engine.CheckFail, Found: found, Fix: fix}
+}
+func skip(why string) engine.Check { return engine.Check{Status: engine.CheckSkip, Found: why} }
 
 func randomSuffix() string {
 	b := make([]byte, 4)

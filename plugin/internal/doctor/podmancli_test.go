@@ -45,9 +45,9 @@ func (p podmanCLI) Info(ctx context.Context) (*EngineInfo, error) {
 			Arch, Kernel, CgroupManager, CgroupVersion string
 			OCIRuntime                                 struct{ Name, Version string }
 			Security                                   struct {
-				Rootless                                           bool
-				SELinuxEnabled, AppArmorEnabled, SECCOMPEnabled    bool
-				SECCOMPProfilePath                                 string
+				Rootless                                        bool
+				SELinuxEnabled, AppArmorEnabled, SECCOMPEnabled bool
+				SECCOMPProfilePath                              string
 			}
 		}
 		Version struct{ Version, APIVersion string }
