@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"os"
 	"time"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
@@ -26,6 +27,14 @@ type Doctor struct {
 	// ProbeBinary is a static Linux executable that runs probe.Main when its first argument is
 	// probe.Command: the plugin binary itself (os.Executable()).
 	ProbeBinary string
+}
+
+// New returns a Doctor for this machine that reaches the engine through rt and uses this very
+// binary as the probe (its main must call probe.RunIfAsked). When the engine cannot be reached,
+// pass a Runtime whose Info returns that error: the host checks still run.
+func New(rt Runtime) *Doctor {
+	exe, _ := os.Executable() // empty on error: the probe checks then say why they skip
+	return &Doctor{Host: LocalHost{}, Runtime: rt, ProbeBinary: exe}
 }
 
 // check is one row of the table: an id and the function that decides it.

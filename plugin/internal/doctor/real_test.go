@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 )
@@ -21,21 +22,15 @@ import (
 // The test binary doubles as the probe, as the plugin binary does: doctor copies it into the
 // throwaway containers and runs it as `<binary> probe <mode>`.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == probe.Command {
-		os.Exit(probe.Main(os.Args[2:]))
-	}
+	probe.RunIfAsked()
 	os.Exit(m.Run())
 }
 
-// needPodman skips (or, with CI=1, fails) a test that needs Podman when it is missing.
+// needPodman skips (or, in CI, fails) a test that needs Podman when it is missing.
 func needPodman(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("podman"); err != nil {
-		msg := "podman is not on PATH (run hack/setup-host.sh)"
-		if os.Getenv("CI") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Missing(t, "podman", "run hack/setup-host.sh")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -51,14 +46,9 @@ func needImage(t *testing.T, ref, suite string) string {
 	if exec.Command("podman", "image", "exists", ref).Run() == nil {
 		return ref
 	}
-	script, err := filepath.Abs("../../../beta-image/local/rootfs.sh")
-	require.NoError(t, err)
+	script := filepath.Join(testenv.RepoRoot(t), "beta-image", "local", "rootfs.sh")
 	if os.Geteuid() != 0 {
-		msg := fmt.Sprintf("%s is missing and building it needs root: sudo LCP_SUITE=%s %s criu", ref, suite, script)
-		if os.Getenv("CI") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Missing(t, "image "+ref, fmt.Sprintf("building it needs root: sudo LCP_SUITE=%s %s criu", suite, script))
 	}
 	t.Logf("building %s with %s (LCP_SUITE=%s), about a minute", ref, script, suite)
 	cmd := exec.Command(script, "criu")
@@ -73,11 +63,17 @@ var (
 	selfPath string
 )
 
-// realDoctor is doctor on this machine, through the podman CLI, with this test binary as probe.
+// realDoctor is doctor on this machine, through the podman CLI, with this test binary as probe,
+// or the binary LCP_DOCTOR_PROBE names (the real plugin: liberty-checkpoint-plugin).
 func realDoctor(t *testing.T, env ...string) *Doctor {
 	t.Helper()
 	needPodman(t)
-	selfOnce.Do(func() { selfPath, _ = os.Executable() })
+	selfOnce.Do(func() {
+		selfPath, _ = os.Executable()
+		if p := os.Getenv("LCP_DOCTOR_PROBE"); p != "" {
+			selfPath, _ = filepath.Abs(p)
+		}
+	})
 	return &Doctor{Host: LocalHost{}, Runtime: podmanCLI{env: env}, ProbeBinary: selfPath}
 }
 
@@ -87,29 +83,30 @@ func runReal(t *testing.T, d *Doctor, image string) (map[string]engine.Check, *e
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var mu sync.Mutex
-	checks := map[string]engine.Check{}
+	got := map[string]engine.Check{}
 	var order []string
 	res, err := d.Run(ctx, engine.DoctorOptions{Image: image}, func(ev engine.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		if ev.Check != nil {
-			checks[ev.Check.ID] = *ev.Check
+			got[ev.Check.ID] = *ev.Check
 			order = append(order, ev.Check.ID)
 		}
 	})
 	require.NoError(t, err)
 	var b strings.Builder
 	for _, id := range order {
-		c := checks[id]
+		c := got[id]
 		fmt.Fprintf(&b, "%-5s %-18s %s\n", c.Status, c.ID, c.Found)
 		if c.Fix != "" {
 			fmt.Fprintf(&b, "      %-18s fix: %s\n", "", c.Fix)
 		}
 	}
 	t.Logf("doctor %s (%s):\n%s", image, res.Duration.Round(time.Millisecond), b.String())
-	require.Len(t, order, len(checks), "every check reports once")
+	require.Len(t, order, len(checks), "every check of the table reports")
+	require.Len(t, got, len(checks), "every check reports once")
 	assert.Equal(t, len(checks), res.Doctor.OK+res.Doctor.Warn+res.Doctor.Fail+res.Doctor.Skip)
-	return checks, res
+	return got, res
 }
 
 // assertNoLeftovers fails if doctor left a container or image of its own behind.

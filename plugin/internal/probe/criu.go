@@ -47,6 +47,9 @@ func probeCRIU(criu string) *CRIU {
 	r := &CRIU{}
 	if criu == "" {
 		criu = findCRIU()
+	} else if _, err := os.Stat(criu); err != nil {
+		r.Error = err.Error()
+		return r
 	}
 	if criu == "" {
 		r.Error = "no criu binary on PATH or in " + strings.Join(criuDirs, ", ")

@@ -7,9 +7,7 @@
 //
 // Each mode prints one line, Marker followed by a JSON Report, on stdout and exits 0; a non-zero
 // exit means the probe itself could not run. The image needs no shell or tools besides criu.
-// The plugin's main dispatches here before go-plugin's Serve:
-//
-//	if len(os.Args) > 1 && os.Args[1] == probe.Command { os.Exit(probe.Main(os.Args[2:])) }
+// The plugin's main calls RunIfAsked first, before go-plugin's Serve.
 package probe
 
 import (
@@ -81,6 +79,14 @@ type CRIU struct {
 	ServedBefore bool   `json:"servedBefore"`
 	ServedAfter  bool   `json:"servedAfter"`
 	Error        string `json:"error,omitempty"` // a problem outside the criu commands
+}
+
+// RunIfAsked runs the probe and exits when the process was started as `<binary> probe ...`;
+// otherwise it returns at once.
+func RunIfAsked() {
+	if len(os.Args) > 1 && os.Args[1] == Command {
+		os.Exit(Main(os.Args[2:]))
+	}
 }
 
 // Main runs the probe with args (the words after Command) and returns the exit code.
