@@ -36,6 +36,9 @@ func checkPodman(ctx context.Context, s *state) engine.Check {
 		mode = "rootless (the capability and criu probes below run rootless too)"
 	}
 	found := fmt.Sprintf("Podman %s (API %s), %s", info.Version, info.APIVersion, mode)
+	if info.Service != "" {
+		found += ", at " + info.Service
+	}
 	if v, parsed := parseVersion(info.Version); parsed && v.less(minPodman) {
 		return fail(found+": liberty-checkpoint talks to Podman's v4 API", "upgrade Podman to 4.0 or newer")
 	}
@@ -161,7 +164,7 @@ func checkRlimits(ctx context.Context, s *state) engine.Check {
 		if len(parts) == 0 {
 			return ""
 		}
-		return "; hard limits here: " + strings.Join(parts, ", ")
+		return "; hard limits of this process: " + strings.Join(parts, ", ")
 	}
 	if name, isRlimit := rlimitStartError(r.startErr); isRlimit {
 		why := ""

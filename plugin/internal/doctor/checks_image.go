@@ -209,10 +209,15 @@ func checkCRIURestore(ctx context.Context, s *state) engine.Check {
 	return ok(fmt.Sprintf("criu %s restored it and it answered on its TCP port again", c.Version))
 }
 
-// logStep streams a failed criu command's log lines, the evidence behind the verdict.
+// logStep streams a failed criu command's output and log, the evidence behind the verdict:
+// its Error lines as warnings, the rest as debug lines.
 func (s *state) logStep(st *probe.Step) {
 	for _, l := range append(append([]string{}, st.Output...), st.Log...) {
-		s.sink.Logf(engine.SourceFile, engine.LevelWarn, "%s", l)
+		lvl := engine.LevelDebug
+		if strings.Contains(l, "Error (") {
+			lvl = engine.LevelWarn
+		}
+		s.sink.Logf(engine.SourceFile, lvl, "%s", l)
 	}
 }
 

@@ -145,6 +145,9 @@ func TestKnownProblems(t *testing.T) {
 		{"podman unreachable with the engine's own fix", "", func(h *fakeHost, r *fakeRuntime) {
 			r.info, r.infoErr = nil, engine.Wrap(errors.New("ssh: handshake failed"), engine.CodeUnavailable, "check the ssh key of the connection", "cannot reach ssh://core@box")
 		}, []want{{"podman", engine.CheckFail, "cannot reach Podman: cannot reach ssh://core@box: ssh: handshake failed", "check the ssh key of the connection"}}},
+		{"podman with its address", "", func(h *fakeHost, r *fakeRuntime) {
+			r.info.Service = "unix:///run/podman/podman.sock"
+		}, []want{{"podman", engine.CheckOK, "Podman 4.3.1 (API 4.3.1), rootful, at unix:///run/podman/podman.sock", ""}}},
 		{"podman 3", "", func(h *fakeHost, r *fakeRuntime) {
 			r.info.Version = "3.4.4"
 		}, []want{{"podman", engine.CheckFail, "Podman 3.4.4", "upgrade Podman to 4.0 or newer"}}},
@@ -152,7 +155,7 @@ func TestKnownProblems(t *testing.T) {
 			delete(h.files, DropIn)
 			r.capsStartErr = errors.New(`podman start: Error: unable to start container "c6a5": runc: runc create failed: unable to start container process: error during container init: error setting rlimits for ready process: error setting rlimit type 7: operation not permitted: OCI permission denied`)
 		}, []want{
-			{"container.rlimits", engine.CheckFail, "containers cannot start: the OCI runtime cannot set RLIMIT_NOFILE (runc: error setting rlimits for ready process: error setting rlimit type 7: operation not permitted); containers.conf sets no default_ulimits, so Podman asks for nofile and nproc 1048576; hard limits here: nofile 20000, nproc 96365 and Podman cannot raise them (no CAP_SYS_RESOURCE)",
+			{"container.rlimits", engine.CheckFail, "containers cannot start: the OCI runtime cannot set RLIMIT_NOFILE (runc: error setting rlimits for ready process: error setting rlimit type 7: operation not permitted); containers.conf sets no default_ulimits, so Podman asks for nofile and nproc 1048576; hard limits of this process: nofile 20000, nproc 96365 and Podman cannot raise them (no CAP_SYS_RESOURCE)",
 				`set default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"] under [containers] in ` + DropIn},
 			{"container.caps", engine.CheckSkip, "see container.rlimits", ""},
 			{"seccomp", engine.CheckSkip, "did not run", ""},

@@ -38,6 +38,8 @@ type Runtime interface {
 
 // EngineInfo is the part of `podman info` doctor looks at.
 type EngineInfo struct {
+	// Service says where the engine was reached, e.g. unix:///run/podman/podman.sock; optional.
+	Service    string
 	Version    string // version.Version, e.g. 4.3.1
 	APIVersion string // version.APIVersion
 	Rootless   bool   // host.security.rootless
