@@ -112,10 +112,10 @@ func runReal(t *testing.T, d *Doctor, image string) (map[string]engine.Check, *e
 // assertNoLeftovers fails if doctor left a container or image of its own behind.
 func assertNoLeftovers(t *testing.T) {
 	t.Helper()
-	out, err := exec.Command("podman", "ps", "-a", "--filter", "name=lcp-doctor-", "--format", "{{.Names}}").CombinedOutput()
+	out, err := exec.Command("podman", "ps", "-a", "--filter", "name=lcp-doctor-", "--format", "{{.Names}}").Output()
 	require.NoError(t, err, "%s", out)
 	assert.Empty(t, strings.TrimSpace(string(out)), "containers left behind")
-	out, err = exec.Command("podman", "images", "--filter", "reference=localhost/lcp-doctor-probe", "--format", "{{.Repository}}:{{.Tag}}").CombinedOutput()
+	out, err = exec.Command("podman", "images", "--filter", "reference=localhost/lcp-doctor-probe", "--format", "{{.Repository}}:{{.Tag}}").Output()
 	require.NoError(t, err, "%s", out)
 	assert.Empty(t, strings.TrimSpace(string(out)), "probe images left behind")
 }
