@@ -83,6 +83,7 @@ checkpoint_hotspot() {
   sleep "${LCP_CHECKPOINT_SETTLE:-0.5}" # let the last start-up work (caches, log writes) finish
   lcp_say "CWWKC0451I: A server checkpoint \"$phase\" was requested. When the checkpoint completes, the server stops."
   mkdir -p "$LCP_CHECKPOINT_DIR" || return 1
+  disown "$pid" # criu kills it: no job report
   mode=$(lcp_criu_mode_args)
   # --shell-job: the JVM shares this script's session; --tcp-established, --file-locks: sockets
   # and Liberty's server lock; --irmap-scan-path: lets an unprivileged criu find the paths of
@@ -102,7 +103,6 @@ checkpoint_hotspot() {
     rm -rf "$LCP_CHECKPOINT_DIR"
     return "$rc"
   fi
-  wait "$pid" 2>/dev/null # criu killed the dumped JVM
   lcp_say "liberty-checkpoint: checkpoint of the server saved in $LCP_CHECKPOINT_DIR ($(du -sh "$LCP_CHECKPOINT_DIR" | cut -f1))"
   return 0
 }
