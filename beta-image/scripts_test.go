@@ -114,7 +114,9 @@ func newSandbox(t *testing.T, runtime string) *sandbox {
 	return s
 }
 
-func (s *sandbox) checkpointDir() string { return filepath.Join(s.root, "output/workarea/checkpoint/image") }
+func (s *sandbox) checkpointDir() string {
+	return filepath.Join(s.root, "output/workarea/checkpoint/image")
+}
 
 func (s *sandbox) makeCheckpoint(t *testing.T) {
 	t.Helper()
