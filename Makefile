@@ -69,13 +69,13 @@ BASE_LOCAL_IMAGE ?= localhost/open-liberty:local-checkpoint
 base-local:
 	beta-image/local/rootfs.sh liberty >/dev/null
 	beta-image/local/context.sh out/base-local >/dev/null
-	podman build -q -t $(BASE_LOCAL_IMAGE) out/base-local >/dev/null
+	podman build -q --layers=false -t $(BASE_LOCAL_IMAGE) out/base-local >/dev/null
 	@echo "$(BASE_LOCAL_IMAGE)"
 
 ## sample-image: the sample's app image on the local base (checkpoint it with WLP_CHECKPOINT)
 SAMPLE_IMAGE ?= localhost/liberty-checkpoint-sample:app
 sample-image: sample base-local
-	podman build -q --build-arg BASE_IMAGE=$(BASE_LOCAL_IMAGE) -t $(SAMPLE_IMAGE) sample >/dev/null
+	podman build -q --layers=false --build-arg BASE_IMAGE=$(BASE_LOCAL_IMAGE) -t $(SAMPLE_IMAGE) sample >/dev/null
 	@echo "$(SAMPLE_IMAGE)"
 
 clean:

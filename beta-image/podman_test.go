@@ -183,7 +183,7 @@ func TestLocalFlavorProtocol(t *testing.T) {
 	ctxDir := filepath.Join(tmp, "base-context")
 	e.must(10*time.Minute, "bash", "local/context.sh", ctxDir)
 	base := e.image("base")
-	e.must(10*time.Minute, "podman", "build", "-q", "--build-arg", "ROOTFS_IMAGE="+rootfs, "-t", base, ctxDir)
+	e.must(10*time.Minute, "podman", "build", "-q", "--layers=false", "--build-arg", "ROOTFS_IMAGE="+rootfs, "-t", base, ctxDir)
 	labels := e.must(time.Minute, "podman", "image", "inspect", "--format", `{{index .Labels "org.opencontainers.image.description"}}`, base)
 	assert.Contains(t, labels, "local flavor: HotSpot + criu dump, not the UBI/OpenJ9 image")
 	caps := e.must(time.Minute, "podman", "run", "--rm", "--entrypoint", "getcap", base, "/opt/criu/checkpoint/criu", "/opt/criu/restore/criu")
@@ -196,7 +196,7 @@ func TestLocalFlavorProtocol(t *testing.T) {
 	_ = os.RemoveAll(filepath.Join(sample, "target"))
 	e.must(10*time.Minute, "mvn", "-q", "-f", filepath.Join(sample, "pom.xml"), "package")
 	app := e.image("app")
-	e.must(10*time.Minute, "podman", "build", "-q", "--build-arg", "BASE_IMAGE="+base, "-t", app, sample)
+	e.must(10*time.Minute, "podman", "build", "-q", "--layers=false", "--build-arg", "BASE_IMAGE="+base, "-t", app, sample)
 
 	// Checkpoint: exits 0 with the checkpoint files.
 	ckpt := e.container("checkpoint")
