@@ -409,3 +409,15 @@ func TestConfigure(t *testing.T) {
 		assert.Equal(t, os.FileMode(0o060), st.Mode().Perm()&0o060, "group-writable")
 	})
 }
+
+func TestShellcheck(t *testing.T) {
+	requireTools(t, "shellcheck")
+	scripts, err := filepath.Glob("helpers/*.sh")
+	require.NoError(t, err)
+	local, err := filepath.Glob("local/*.sh")
+	require.NoError(t, err)
+	scripts = append(scripts, local...)
+	require.GreaterOrEqual(t, len(scripts), 8)
+	out, err := exec.Command("shellcheck", append([]string{"-x", "-P", "SCRIPTDIR"}, scripts...)...).CombinedOutput()
+	assert.NoError(t, err, "shellcheck:\n%s", out)
+}
