@@ -15,7 +15,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go demo bench clean
+.PHONY: all setup build gen check-gen lint test test-go demo bench clean sample base-local sample-image
 
 all: build
 
@@ -58,5 +58,25 @@ test: setup check-gen lint build test-go
 test-go:
 	go test -count=1 ./...
 
+## sample: the built-in sample app, sample/target/sample.war (GET /sample/hello on port 9080)
+sample:
+	cd sample && mvn -q package
+
+## base-local: the local-flavor base image (Debian forky + HotSpot + criu 4.2.1 + Open Liberty
+## from Maven Central); needs no container registry. LIBERTY_VERSION / LIBERTY_FEATURES select
+## what goes in (see beta-image/local/context.sh); the first run takes about two minutes.
+BASE_LOCAL_IMAGE ?= localhost/open-liberty:local-checkpoint
+base-local:
+	beta-image/local/rootfs.sh liberty >/dev/null
+	beta-image/local/context.sh out/base-local >/dev/null
+	podman build -q --layers=false -t $(BASE_LOCAL_IMAGE) out/base-local >/dev/null
+	@echo "$(BASE_LOCAL_IMAGE)"
+
+## sample-image: the sample's app image on the local base (checkpoint it with WLP_CHECKPOINT)
+SAMPLE_IMAGE ?= localhost/liberty-checkpoint-sample:app
+sample-image: sample base-local
+	podman build -q --layers=false --build-arg BASE_IMAGE=$(BASE_LOCAL_IMAGE) -t $(SAMPLE_IMAGE) sample >/dev/null
+	@echo "$(SAMPLE_IMAGE)"
+
 clean:
-	rm -rf $(BIN) out
+	rm -rf $(BIN) out sample/target
