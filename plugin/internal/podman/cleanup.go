@@ -26,7 +26,9 @@ type cleanupTask struct {
 	fn     func(ctx context.Context) error
 }
 
-func newCleanup(ctx context.Context, sink engine.Sink) *cleanup { return &cleanup{ctx: ctx, sink: sink} }
+func newCleanup(ctx context.Context, sink engine.Sink) *cleanup {
+	return &cleanup{ctx: ctx, sink: sink}
+}
 
 // onFailure registers fn to run if the call fails; what says what it removes ("container x").
 func (c *cleanup) onFailure(what string, fn func(ctx context.Context) error) *cleanupTask {
