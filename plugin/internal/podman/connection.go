@@ -204,6 +204,13 @@ func startTransient(ctx context.Context, podman string, sink engine.Sink) (*tran
 	ts := &transientService{dir: dir, uri: "unix://" + sock, exited: make(chan struct{}), stderr: &boundedBuffer{max: 8 << 10}}
 	ts.cmd = exec.Command(path, "system", "service", "--time=0", ts.uri)
 	ts.cmd.Stderr = ts.stderr
+	// The service runs on this machine's storage: a CONTAINER_HOST (the one that did not
+	// answer) would turn podman into a remote client.
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "CONTAINER_HOST" && k != "CONTAINER_CONNECTION" && k != "CONTAINER_SSHKEY" {
+			ts.cmd.Env = append(ts.cmd.Env, kv)
+		}
+	}
 	// Its own process group: a Ctrl-C in the user's terminal must not stop it before the
 	// engine has cleaned up through it.
 	// Pdeathsig: if the plugin dies, so does the service.

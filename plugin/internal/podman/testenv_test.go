@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,6 +42,20 @@ type testEnv struct {
 	app       string // app.war
 	serverXML string
 	dir       string
+	root      string
+}
+
+// buildBase makes the rootfs (beta-image/local/rootfs.sh criu; cached after the first run) and
+// the test base image on it.
+func (te *testEnv) buildBase() error {
+	cmd := exec.Command(filepath.Join(te.root, "beta-image/local/rootfs.sh"), "criu")
+	cmd.Env = localEnv()
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("beta-image/local/rootfs.sh criu: %w: %s", err, stderrOf(err))
+	}
+	te.baseImage, err = testBaseImage(te.uri, te.root, strings.TrimSpace(string(out)))
+	return err
 }
 
 var (
@@ -54,6 +69,10 @@ var (
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
+	if sharedMade {
+		removeImageCLI(sharedImage)
+		removeImageCLI(sharedApp)
+	}
 	if service != nil {
 		_ = service.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
@@ -87,6 +106,32 @@ func integration(t *testing.T) *testEnv {
 	envOnce.Do(func() { env, envErr = setupEnv() })
 	if envErr != nil {
 		t.Fatalf("setting up the integration environment: %v", envErr)
+	}
+	// Other users of this Podman may remove images: make sure the base image is still there.
+	if cli("image", "exists", env.baseImage).Run() != nil {
+		t.Logf("test base image %s is gone: building it again", env.baseImage)
+		if err := env.buildBase(); err != nil {
+			t.Fatalf("rebuilding the test base image: %v", err)
+		}
+	}
+	return env
+}
+
+// cli returns a podman CLI command on the local storage (never a remote service, whatever
+// CONTAINER_HOST the test set for the engine).
+func cli(args ...string) *exec.Cmd {
+	cmd := exec.Command("podman", args...)
+	cmd.Env = localEnv()
+	return cmd
+}
+
+// localEnv is the environment without CONTAINER_HOST.
+func localEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CONTAINER_HOST=") {
+			env = append(env, kv)
+		}
 	}
 	return env
 }
@@ -122,12 +167,8 @@ func setupEnv() (*testEnv, error) {
 	te.uri = "unix://" + filepath.Join(svcDir, "podman.sock")
 
 	// The rootfs with CRIU (cached in ~/.cache/liberty-checkpoint after the first run).
-	out, err := exec.Command(filepath.Join(root, "beta-image/local/rootfs.sh"), "criu").Output()
-	if err != nil {
-		return nil, fmt.Errorf("beta-image/local/rootfs.sh criu: %w: %s", err, stderrOf(err))
-	}
-	rootfs := strings.TrimSpace(string(out))
-	if te.baseImage, err = testBaseImage(te.uri, root, rootfs); err != nil {
+	te.root = root
+	if err := te.buildBase(); err != nil {
 		return nil, err
 	}
 	te.app, te.serverXML, err = writeSampleApp(filepath.Join(dir, "sample"), 9080)
@@ -173,7 +214,7 @@ func stderrOf(err error) string {
 // rootfs, tagged by the hash of its inputs so an unchanged image is built once.
 func testBaseImage(uri, root, rootfs string) (string, error) {
 	src := filepath.Join(root, "plugin", "testimage")
-	rootfsID, err := exec.Command("podman", "image", "inspect", "--format", "{{.Id}}", rootfs).Output()
+	rootfsID, err := cli("image", "inspect", "--format", "{{.Id}}", rootfs).Output()
 	if err != nil {
 		return "", fmt.Errorf("inspect %s: %w", rootfs, err)
 	}
@@ -188,7 +229,7 @@ func testBaseImage(uri, root, rootfs string) (string, error) {
 		h.Write(data)
 	}
 	ref := "localhost/lcp-test-base:" + hex.EncodeToString(h.Sum(nil))[:12]
-	if exec.Command("podman", "image", "exists", ref).Run() == nil {
+	if cli("image", "exists", ref).Run() == nil {
 		return ref, nil
 	}
 	ctxDir, err := os.MkdirTemp("", "lcp-testimage-")
@@ -255,16 +296,24 @@ func (te *testEnv) conn() engine.Connection { return engine.Connection{URI: te.u
 // podmanCLI runs the podman CLI (against local storage, like the service).
 func podmanCLI(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := exec.Command("podman", args...).Output()
+	out, err := cli(args...).Output()
 	if err != nil {
 		t.Fatalf("podman %s: %v: %s", strings.Join(args, " "), err, stderrOf(err))
 	}
 	return strings.TrimSpace(string(out))
 }
 
-func removeImageCLI(ref string) { _ = exec.Command("podman", "rmi", "-f", ref).Run() }
+// removeImageCLI removes an image the tests made (a missing one is fine).
+func removeImageCLI(ref string) {
+	if cli("image", "exists", ref).Run() != nil {
+		return
+	}
+	if out, err := cli("rmi", "-f", ref).CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "podman rmi -f %s: %v: %s\n", ref, err, out)
+	}
+}
 
-func removeContainerCLI(name string) { _ = exec.Command("podman", "rm", "-f", "-t", "0", name).Run() }
+func removeContainerCLI(name string) { _ = cli("rm", "-f", "-t", "0", name).Run() }
 
 // createdNames finds the names of containers and temporary images the engine announced in its
 // events.
@@ -308,13 +357,13 @@ func assertGone(t *testing.T, names []string) {
 	t.Helper()
 	for _, n := range names {
 		if strings.HasPrefix(n, "localhost/") {
-			if exec.Command("podman", "image", "exists", n).Run() == nil {
+			if cli("image", "exists", n).Run() == nil {
 				t.Errorf("image %s was left behind", n)
 				removeImageCLI(n)
 			}
 			continue
 		}
-		if exec.Command("podman", "container", "exists", n).Run() == nil {
+		if cli("container", "exists", n).Run() == nil {
 			t.Errorf("container %s was left behind", n)
 			removeContainerCLI(n)
 		}
@@ -336,4 +385,8 @@ func logLines(events []engine.Event) string {
 		}
 	}
 	return b.String()
+}
+
+func listenUnix(path string) (*net.UnixListener, error) {
+	return net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 }
