@@ -16,9 +16,12 @@
 # copies do, through file capabilities (checkpoint: checkpoint_restore, sys_ptrace, setpcap;
 # restore: checkpoint_restore, setpcap). A restore then needs neither SYS_PTRACE nor privileges.
 #
+# The first argument (the image's CMD) names the server (SERVER_NAME for lcp-testserver).
+#
 # Test knobs: LCP_TEST_FAIL_CHECKPOINT=true kills the server just before the dump, so the dump
 # fails for real; LCP_TEST_APP_START (a Go duration) sets the simulated application start time.
 set -u
+export SERVER_NAME=${1:-defaultServer}
 
 image_dir=/output/workarea/checkpoint/image
 checkpoint_log=/logs/checkpoint/checkpoint.log

@@ -128,7 +128,11 @@ func TestCheckpointImageThenRestoreAnswersHTTP(t *testing.T) {
 	assert.Empty(t, v, "WLP_CHECKPOINT must be empty in the committed image, or it checkpoints again")
 	greeting, _ := envValue(cfg.Config.Env, "APP_GREETING")
 	assert.Equal(t, `hi $USER "quoted" \ back`, greeting)
+	app := inspectImageCLI(t, engine.AppImageRef(image))
 	assert.Equal(t, []string{"/usr/bin/dumb-init", "--", "/opt/lcp/bin/entrypoint.sh"}, cfg.Config.Entrypoint)
+	assert.Equal(t, app.Config.Entrypoint, cfg.Config.Entrypoint, "commit keeps the entrypoint")
+	assert.Equal(t, []string{"defaultServer"}, cfg.Config.Cmd, "commit keeps the command")
+	t.Logf("environment of the InstantOn image: %q", cfg.Config.Env)
 	assert.Equal(t, "1001:0", cfg.Config.User)
 
 	labels := cfg.Config.Labels
@@ -426,6 +430,25 @@ func TestCancelLeavesNothing(t *testing.T) {
 	require.NotEmpty(t, names)
 	assertGone(t, names)
 	assert.Contains(t, logLines(events), "clean-up: removed container")
+
+	// A build cancelled while it runs: no image, no build context.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	built := testImagePrefix + "-cancelled-build:1"
+	co := engine.ContainerizeOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML, Image: built}
+	require.NoError(t, co.Validate())
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = e.Containerize(ctx, co, func(ev engine.Event) {
+		if ev.Log != nil && ev.Log.Source == engine.SourceBuild {
+			cancel()
+		}
+	})
+	cancel()
+	assert.True(t, engine.IsCanceled(err), "%v", err)
+	time.Sleep(3 * time.Second) // the service stops the build when the client goes away
+	assertGone(t, []string{built})
+	entries, _ := os.ReadDir(tmp)
+	assert.Empty(t, entries, "the build context is removed")
 
 	target := testImagePrefix + "-cancelled:1"
 	o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML, Image: target}
