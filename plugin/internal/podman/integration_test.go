@@ -374,7 +374,7 @@ func TestReadinessTimeout(t *testing.T) {
 	te := integration(t)
 	sharedInstantOn(t, te)
 	o := engine.RestoreOptions{Connection: te.conn(), Image: sharedImage, Readiness: engine.Readiness{LogLine: "NEVER-PRINTED-LINE"},
-		Timeout: 4 * time.Second}
+		Timeout: 6 * time.Second}
 	require.NoError(t, o.Validate())
 	_, events, err := record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Restore(context.Background(), o, s) })
 	ee := engine.AsError(err)

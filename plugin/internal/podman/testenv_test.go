@@ -256,6 +256,14 @@ func testBaseImage(uri, root, rootfs string) (string, error) {
 	if _, err := New("test").BuildBaseImage(context.Background(), o, engine.Discard); err != nil {
 		return "", fmt.Errorf("building the test base image: %w", err)
 	}
+	// Earlier versions of the test image are of no further use.
+	if out, err := cli("images", "--format", "{{.Repository}}:{{.Tag}}", "localhost/lcp-test-base").Output(); err == nil {
+		for _, old := range strings.Fields(string(out)) {
+			if old != ref {
+				removeImageCLI(old)
+			}
+		}
+	}
 	return ref, nil
 }
 
