@@ -11,11 +11,11 @@ export CGO_ENABLED := 0
 GOBIN       := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cli.Version=$(VERSION)
+LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cli.Version=$(VERSION) -X main.version=$(VERSION)
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go demo bench clean sample base-local sample-image
+.PHONY: all setup build gen check-gen lint test test-go test-engine demo bench clean sample base-local sample-image
 
 all: build
 
@@ -77,6 +77,10 @@ SAMPLE_IMAGE ?= localhost/liberty-checkpoint-sample:app
 sample-image: sample base-local
 	podman build -q --layers=false --build-arg BASE_IMAGE=$(BASE_LOCAL_IMAGE) -t $(SAMPLE_IMAGE) sample >/dev/null
 	@echo "$(SAMPLE_IMAGE)"
+
+## test-engine: only the Podman engine's tests (real Podman and CRIU; CI=1 makes a missing Podman fail)
+test-engine:
+	go test -count=1 -v ./plugin/internal/podman/
 
 clean:
 	rm -rf $(BIN) out sample/target
