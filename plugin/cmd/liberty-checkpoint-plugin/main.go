@@ -12,12 +12,14 @@ import (
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/contract"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/podman"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 )
 
 // version is set by the Makefile (-X main.version=...).
 var version = "dev"
 
 func main() {
+	probe.RunIfAsked() // `liberty-checkpoint-plugin probe ...`: doctor runs this binary inside throwaway containers
 	logger := hclog.New(&hclog.LoggerOptions{Name: "podman-engine", Output: os.Stderr, JSONFormat: true,
 		Level: hclog.LevelFromString(os.Getenv("LCP_PLUGIN_LOG_LEVEL"))})
 	// The Podman bindings log through logrus; route it into the plugin log.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 )
 
 const kernelFix = "run on Linux 5.9 or newer, the first with CAP_CHECKPOINT_RESTORE (for example RHEL 9, Ubuntu 22.04, Debian 12)"
@@ -50,7 +51,7 @@ func checkKernel(ctx context.Context, s *state) engine.Check {
 func checkArch(ctx context.Context, s *state) engine.Check {
 	var machine string
 	if info, err := s.engine(ctx); err == nil && info.Arch != "" && !s.local(ctx) {
-		machine = unameMachine(info.Arch)
+		machine = hostinfo.UnameMachine(info.Arch)
 	} else {
 		_, m, err := s.uname()
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 )
 
@@ -71,7 +72,7 @@ func checkImageArch(ctx context.Context, s *state) engine.Check {
 		return fail(fmt.Sprintf("the image is for %s but Podman runs %s containers", img.Arch, info.Arch),
 			fmt.Sprintf("build the image for %s, or run it on a %s machine", info.Arch, img.Arch))
 	}
-	machine := unameMachine(info.Arch)
+	machine := hostinfo.UnameMachine(info.Arch)
 	if s.local(ctx) {
 		if _, m, err := s.uname(); err == nil {
 			machine = m
@@ -272,9 +273,13 @@ func checkImageCPU(ctx context.Context, s *state) engine.Check {
 	if err != nil {
 		return warn(fmt.Sprintf("cannot read /proc/cpuinfo: %v", err), "")
 	}
-	have := cpuFlags(info)
-	if have == nil {
+	flags := hostinfo.CPUFlags(info)
+	if len(flags) == 0 {
 		return warn("no CPU flags in /proc/cpuinfo", "")
+	}
+	have := map[string]bool{}
+	for _, f := range flags {
+		have[f] = true
 	}
 	if lack := missing(rec, have); len(lack) > 0 {
 		return warn(fmt.Sprintf("this CPU lacks %d of the features the checkpointing CPU had: %s", len(lack), strings.Join(lack, " ")),

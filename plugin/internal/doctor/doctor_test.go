@@ -337,3 +337,22 @@ func TestParsers(t *testing.T) {
 
 	assert.Equal(t, []string{"b", "c"}, missing("a b c c", map[string]bool{"a": true}))
 }
+
+// A remote engine that cannot be reached: the checks that read this machine skip with the
+// engine's address instead of crashing on the missing podman info.
+func TestRemoteUnreachableEngine(t *testing.T) {
+	rt := podmanLikeThisOne()
+	rt.info, rt.infoErr = nil, &engine.Error{Code: engine.CodeUnavailable, Message: "connection refused", Fix: "start the service"}
+	d := &Doctor{Host: hostLikeThisOne(), Runtime: rt, ProbeBinary: "/plugin"}
+	var got []engine.Check
+	res, err := d.Run(context.Background(), engine.DoctorOptions{Connection: engine.Connection{URI: "tcp://10.0.0.9:8888"}},
+		func(ev engine.Event) { got = append(got, *ev.Check) })
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, res.Doctor.Fail, 1)
+	for _, c := range got {
+		if c.ID == "selinux" {
+			assert.Equal(t, engine.CheckSkip, c.Status)
+			assert.Contains(t, c.Found, "tcp://10.0.0.9:8888")
+		}
+	}
+}

@@ -102,27 +102,6 @@ func statusField(status []byte, key string) (string, bool) {
 	return "", false
 }
 
-// cpuFlags reads the feature flags of the first CPU in /proc/cpuinfo ("flags" on x86, "Features"
-// on arm64).
-func cpuFlags(cpuinfo []byte) map[string]bool {
-	sc := bufio.NewScanner(strings.NewReader(string(cpuinfo)))
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		if k = strings.TrimSpace(k); k == "flags" || k == "Features" {
-			flags := map[string]bool{}
-			for _, f := range strings.Fields(v) {
-				flags[f] = true
-			}
-			return flags
-		}
-	}
-	return nil
-}
-
 // missing lists the words of want that have lacks, sorted.
 func missing(want string, have map[string]bool) []string {
 	var out []string
@@ -135,18 +114,6 @@ func missing(want string, have map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// goArch maps uname -m to the Go/OCI spelling and back.
-var unameToGoArch = map[string]string{"x86_64": "amd64", "aarch64": "arm64", "ppc64le": "ppc64le", "s390x": "s390x", "i686": "386", "armv7l": "arm", "riscv64": "riscv64"}
-
-func unameMachine(goarch string) string {
-	for m, g := range unameToGoArch {
-		if g == goarch {
-			return m
-		}
-	}
-	return goarch
 }
 
 // cgroupHybrid reports whether /proc/self/mountinfo shows cgroup v1 hierarchies together with a

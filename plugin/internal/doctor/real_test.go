@@ -16,6 +16,7 @@ import (
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 )
 
@@ -214,7 +215,7 @@ func TestRealCheckpointLabels(t *testing.T) {
 	cpuinfo, err := os.ReadFile("/proc/cpuinfo")
 	require.NoError(t, err)
 	var flags []string
-	for f := range cpuFlags(cpuinfo) {
+	for _, f := range hostinfo.CPUFlags(cpuinfo) {
 		flags = append(flags, f)
 	}
 	_, machine, err := LocalHost{}.Uname()

@@ -79,8 +79,11 @@ func (s *state) local(ctx context.Context) bool {
 
 // notLocal is the skip reason of a check that reads this machine's files.
 func (s *state) notLocal(ctx context.Context) string {
-	info, _ := s.engine(ctx)
-	return fmt.Sprintf("Podman runs on another machine (Linux %s there): run liberty-checkpoint doctor on it for this check", info.Kernel)
+	where := s.opts.Connection.URI
+	if info, err := s.engine(ctx); err == nil && info.Kernel != "" {
+		where = "Linux " + info.Kernel + " there"
+	}
+	return fmt.Sprintf("Podman runs on another machine (%s): run liberty-checkpoint doctor on it for this check", where)
 }
 
 // kernel is the kernel release of the machine containers run on.

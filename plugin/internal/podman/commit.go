@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/containers/podman/v4/pkg/bindings/system"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 )
 
 // Commit turns a stopped checkpoint container into the InstantOn image: the container's file
@@ -129,15 +131,16 @@ func (e *Engine) commitLabels(ctx context.Context, c *conn, sink engine.Sink, ct
 	}
 	if info, err := system.Info(ctx, nil); err == nil && info.Host != nil {
 		labels[engine.LabelKernel] = info.Host.Kernel
-		labels[engine.LabelArch] = unameArch(info.Host.Arch)
+		labels[engine.LabelArch] = hostinfo.UnameMachine(info.Host.Arch)
 	} else {
 		sink.Warnf("cannot read the Podman host's kernel and architecture: %v", err)
 	}
 	if c.local {
-		if flags, err := cpuFlags("/proc/cpuinfo"); err == nil {
-			labels[engine.LabelCPUFlags] = flags
+		cpuinfo, err := os.ReadFile("/proc/cpuinfo")
+		if flags := hostinfo.CPUFlags(cpuinfo); len(flags) > 0 {
+			labels[engine.LabelCPUFlags] = strings.Join(flags, " ")
 		} else {
-			sink.Debugf("cannot read the CPU flags: %v", err)
+			sink.Debugf("cannot read the CPU flags from /proc/cpuinfo (%v)", err)
 		}
 	}
 	if head, err := readContainerFile(ctx, ctrID, engine.CheckpointLog, 64<<10, false); err == nil {

@@ -3,229 +3,143 @@ package podman
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"strconv"
+	"io"
+	"maps"
 	"strings"
 	"time"
 
-	"github.com/containers/podman/v4/libpod/define"
+	"github.com/containers/podman/v4/pkg/bindings/containers"
+	"github.com/containers/podman/v4/pkg/bindings/images"
 	"github.com/containers/podman/v4/pkg/bindings/system"
+	"github.com/containers/podman/v4/pkg/specgen"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/doctor"
 )
 
-// Doctor checks the Podman side of checkpoint and restore: the service, its OCI runtime and
-// cgroups, the host's kernel and architecture, and, given an image, that it exists and (for an
-// InstantOn image) was checkpointed on a matching kernel and CPU. Each finding is an
-// engine.Check with the fix; failing checks are findings, not errors.
+// Doctor runs the doctor checks (package doctor) against this engine's Podman service. When the
+// service cannot be reached the host checks still run and the podman check fails with the fix.
 func (e *Engine) Doctor(ctx context.Context, o engine.DoctorOptions, sink engine.Sink) (*engine.Result, error) {
-	start := time.Now()
 	tctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	d := &doctor{sink: sink, sum: &engine.DoctorSummary{}}
+	var rt doctor.Runtime
+	runCtx := tctx
 	c, err := e.connect(tctx, o.Connection, sink)
 	if err != nil {
 		if tctx.Err() != nil {
 			return nil, classify(ctx, tctx, engine.OpDoctor, o.Timeout, err)
 		}
-		te := engine.AsError(err)
-		d.add(engine.Check{ID: "podman.service", Status: engine.CheckFail, Found: te.Detail(), Fix: te.Fix})
-		return d.result(o.Image, start), nil
+		rt = unreachable{err}
+	} else {
+		defer c.close(sink)
+		rt, runCtx = doctorRuntime{c}, c.ctx
 	}
-	defer c.close(sink)
-	if err := d.run(c.ctx, c, o.Image); err != nil {
+	res, err := doctor.New(rt).Run(runCtx, o, sink)
+	if err != nil {
 		return nil, classify(ctx, tctx, engine.OpDoctor, o.Timeout, err)
 	}
-	return d.result(o.Image, start), nil
+	return res, nil
 }
 
-type doctor struct {
-	sink engine.Sink
-	sum  *engine.DoctorSummary
-}
+// doctorRuntime is doctor's view of the Podman service through the bindings. Every ctx it gets
+// carries the bindings connection (c.ctx or a context derived from it).
+type doctorRuntime struct{ c *conn }
 
-func (d *doctor) add(c engine.Check) {
-	d.sink.Check(c)
-	d.sum.Add(c.Status)
-}
+var _ doctor.Runtime = doctorRuntime{}
 
-func (d *doctor) result(image string, start time.Time) *engine.Result {
-	return &engine.Result{Operation: engine.OpDoctor, Image: image, Doctor: d.sum, Duration: time.Since(start)}
-}
-
-func (d *doctor) run(ctx context.Context, c *conn, image string) error {
+func (r doctorRuntime) Info(ctx context.Context) (*doctor.EngineInfo, error) {
 	info, err := system.Info(ctx, nil)
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		d.add(engine.Check{ID: "podman.service", Status: engine.CheckFail, Found: "podman info failed: " + err.Error(),
-			Fix: "check the Podman service's log; podman info on the Podman host shows the same"})
-		return nil
+		return nil, failed(err, engine.CodeUnavailable, "check the Podman service's log; podman info on the Podman host shows the same", "podman info failed")
 	}
-	d.add(serviceCheck(ctx, c, info))
-	d.add(runtimeCheck(info))
-	d.add(cgroupCheck(info))
-	d.add(kernelCheck(info.Host.Kernel))
-	d.add(engine.Check{ID: "host.arch", Status: engine.CheckOK,
-		Found: fmt.Sprintf("%s (%s %s)", unameArch(info.Host.Arch), info.Host.Distribution.Distribution, info.Host.Distribution.Version)})
-	if image != "" {
-		for _, ch := range imageChecks(ctx, c, info, image) {
-			d.add(ch)
-		}
+	out := &doctor.EngineInfo{
+		Version: info.Version.Version, APIVersion: info.Version.APIVersion,
+		Rootless:      info.Host.Security.Rootless,
+		CgroupVersion: info.Host.CgroupsVersion, CgroupManager: info.Host.CgroupManager,
+		Kernel: info.Host.Kernel, Arch: info.Host.Arch,
+		SELinux: info.Host.Security.SELinuxEnabled, AppArmor: info.Host.Security.AppArmorEnabled,
+		Seccomp: info.Host.Security.SECCOMPEnabled, SeccompProfile: info.Host.Security.SECCOMPProfilePath,
+		Service: r.c.uri,
 	}
-	return nil
+	if r.c.transient != nil {
+		out.Service += " (a transient service started for this call: no service was running)"
+	}
+	if rt := info.Host.OCIRuntime; rt != nil {
+		out.OCIRuntime, out.OCIRuntimeVersion = rt.Name, rt.Version
+	}
+	return out, nil
 }
 
-func serviceCheck(ctx context.Context, c *conn, info *define.Info) engine.Check {
-	version := "unknown"
-	if v, err := system.Version(ctx, nil); err == nil && v.Server != nil {
-		version = v.Server.Version
-	}
-	mode := "rootful"
-	if info.Host.Security.Rootless {
-		mode = "rootless"
-	}
-	found := fmt.Sprintf("Podman %s, %s, at %s", version, mode, c.uri)
-	if c.transient != nil {
-		found += " (a transient service this call started: no service was running)"
-	}
-	ch := engine.Check{ID: "podman.service", Status: engine.CheckOK, Found: found}
-	if major, _, ok := majorMinor(version); ok && major < 4 {
-		ch.Status = engine.CheckWarn
-		ch.Fix = "upgrade to Podman 4 or later; the engine is tested with Podman 4.3"
-	}
-	return ch
-}
-
-// runtimeCheck: CRIU restore needs runc >= 1.1.3 or crun; crun fails on cgroup v1 / hybrid
-// hosts ("cgroups in hybrid mode not supported"), runc works there.
-func runtimeCheck(info *define.Info) engine.Check {
-	const useRunc = `set runtime = "runc" under [engine] in /etc/containers/containers.conf (or a containers.conf.d drop-in; hack/setup-host.sh writes one) and install runc`
-	rt := info.Host.OCIRuntime
-	if rt == nil {
-		return engine.Check{ID: "podman.runtime", Status: engine.CheckWarn, Found: "Podman did not report its OCI runtime", Fix: useRunc}
-	}
-	firstLine, _, _ := strings.Cut(strings.TrimSpace(rt.Version), "\n")
-	found := fmt.Sprintf("%s (%s) on cgroup %s", rt.Name, firstLine, info.Host.CgroupsVersion)
-	ch := engine.Check{ID: "podman.runtime", Status: engine.CheckOK, Found: found}
-	switch {
-	case rt.Name == "crun" && info.Host.CgroupsVersion != "v2":
-		ch.Status, ch.Fix = engine.CheckFail, "crun cannot run containers on cgroup v1/hybrid hosts: use runc: "+useRunc
-	case rt.Name == "runc":
-		if v := versionIn(firstLine); v != "" && versionLess(v, "1.1.3") {
-			ch.Status, ch.Fix = engine.CheckFail, "runc "+v+" is older than 1.1.3, the first that passes CAP_CHECKPOINT_RESTORE: upgrade runc"
-		}
-	case rt.Name != "crun":
-		ch.Status, ch.Fix = engine.CheckWarn, "the engine is tested with runc and crun; if checkpoints fail, "+useRunc
-	}
-	return ch
-}
-
-func cgroupCheck(info *define.Info) engine.Check {
-	found := fmt.Sprintf("cgroup %s, manager %s", info.Host.CgroupsVersion, info.Host.CgroupManager)
-	if info.Host.CgroupsVersion != "v2" && info.Host.Security.Rootless {
-		return engine.Check{ID: "podman.cgroups", Status: engine.CheckWarn, Found: found + ", rootless",
-			Fix: "rootless Podman on cgroup v1 cannot limit resources; use rootful Podman or a cgroup v2 host"}
-	}
-	return engine.Check{ID: "podman.cgroups", Status: engine.CheckOK, Found: found}
-}
-
-// kernelCheck: CAP_CHECKPOINT_RESTORE, which lets CRIU run without full privileges, came with
-// Linux 5.9.
-func kernelCheck(kernel string) engine.Check {
-	ch := engine.Check{ID: "host.kernel", Status: engine.CheckOK, Found: "Linux " + kernel + " (>= 5.9: CAP_CHECKPOINT_RESTORE available)"}
-	major, minor, ok := majorMinor(kernel)
-	switch {
-	case !ok:
-		ch.Status, ch.Found, ch.Fix = engine.CheckWarn, "Linux "+kernel+" (cannot tell the version)", "use Linux 5.9 or later"
-	case major < 5 || (major == 5 && minor < 9):
-		ch.Status, ch.Found = engine.CheckFail, "Linux "+kernel+" (older than 5.9: no CAP_CHECKPOINT_RESTORE)"
-		ch.Fix = "run on Linux 5.9 or later; older kernels need privileged containers, which this tool does not use"
-	}
-	return ch
-}
-
-// imageChecks: the image exists; for an InstantOn image, this host matches the one that
-// checkpointed it.
-func imageChecks(ctx context.Context, c *conn, info *define.Info, image string) []engine.Check {
-	img, err := inspectImage(ctx, image, "image", "")
+func (doctorRuntime) Image(ctx context.Context, ref string) (*doctor.ImageInfo, error) {
+	img, err := inspectImage(ctx, ref, "image", "check the image name (podman images lists them)")
 	if err != nil {
-		return []engine.Check{{ID: "image.exists", Status: engine.CheckFail, Found: engine.AsError(err).Detail(),
-			Fix: "check the name (podman images lists them), or build the image first"}}
+		return nil, err
 	}
-	checks := []engine.Check{{ID: "image.exists", Status: engine.CheckOK, Found: fmt.Sprintf("%s (%s, %s)", image, shortID(img.ID), humanBytes(img.Size))}}
-	phase := img.Labels[engine.LabelPhase]
-	if phase == "" {
-		return checks
-	}
-	kernel := img.Labels[engine.LabelKernel]
-	kc := engine.Check{ID: "image.kernel", Status: engine.CheckOK, Found: fmt.Sprintf("checkpointed (%s) on Linux %s; this host runs %s", phase, kernel, info.Host.Kernel)}
-	if kernel != "" && kernel != info.Host.Kernel {
-		kc.Status, kc.Fix = engine.CheckWarn, "a restore on another kernel usually works but is not guaranteed; if it falls back to a cold start, checkpoint on this host"
-	}
-	checks = append(checks, kc)
-	arch := img.Labels[engine.LabelArch]
-	if arch != "" && arch != unameArch(info.Host.Arch) {
-		checks = append(checks, engine.Check{ID: "image.arch", Status: engine.CheckFail,
-			Found: fmt.Sprintf("checkpointed on %s; this host is %s", arch, unameArch(info.Host.Arch)), Fix: "restore on a " + arch + " host, or checkpoint on this one"})
-	}
-	if want := img.Labels[engine.LabelCPUFlags]; want != "" && c.local {
-		if have, err := cpuFlags("/proc/cpuinfo"); err == nil {
-			if missing := missingFlags(want, have); len(missing) > 0 {
-				checks = append(checks, engine.Check{ID: "image.cpu", Status: engine.CheckWarn,
-					Found: "this CPU lacks flags the checkpointing CPU had: " + strings.Join(missing, " "),
-					Fix:   "a restored JVM may use instructions this CPU does not have; checkpoint on this kind of machine"})
-			} else {
-				checks = append(checks, engine.Check{ID: "image.cpu", Status: engine.CheckOK, Found: "this CPU has every flag of the checkpointing CPU"})
-			}
-		}
-	}
-	return checks
+	return &doctor.ImageInfo{ID: img.ID, Arch: img.Architecture, OS: img.Os, Labels: img.Labels}, nil
 }
 
-func missingFlags(want, have string) []string {
-	h := map[string]bool{}
-	for _, f := range strings.Fields(have) {
-		h[f] = true
+// Run runs a throwaway probe container to its end and always removes it.
+func (doctorRuntime) Run(ctx context.Context, spec doctor.RunSpec) (*doctor.RunResult, error) {
+	s := specgen.NewSpecGenerator(spec.Image, false)
+	s.Name = spec.Name
+	s.Entrypoint = append([]string(nil), spec.Command...) // an entrypoint set here drops the image's CMD
+	s.User = spec.User
+	s.CapAdd = append([]string(nil), spec.CapAdd...)
+	s.Env = maps.Clone(spec.Env)
+	if spec.SeccompUnconfined {
+		s.SeccompProfilePath = "unconfined"
 	}
-	var missing []string
-	for _, f := range strings.Fields(want) {
-		if !h[f] {
-			missing = append(missing, f)
+	if spec.NoNetwork {
+		s.NetNS = specgen.Namespace{NSMode: specgen.NoNetwork}
+	}
+	s.Labels = map[string]string{labelOwner: engine.OpDoctor}
+	resp, err := containers.CreateWithSpec(ctx, s, nil)
+	if err != nil {
+		return nil, failed(err, engine.CodeFailedPrecondition, "", "cannot create container %s from %s", spec.Name, spec.Image)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		_ = removeContainer(rctx, resp.ID, 0)
+	}()
+	if spec.CopyIn != nil {
+		copyFn, err := containers.CopyFromArchive(ctx, resp.ID, "/", spec.CopyIn)
+		if err == nil {
+			err = copyFn()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("copy into container %s: %w", spec.Name, err)
 		}
 	}
-	return missing
+	if err := containers.Start(ctx, resp.ID, nil); err != nil {
+		return nil, fmt.Errorf("start container %s: %w", spec.Name, err)
+	}
+	code, err := waitExit(ctx, resp.ID)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := readLogs(ctx, resp.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &doctor.RunResult{ExitCode: int(code), Output: strings.Join(lines, "\n")}, nil
 }
 
-var versionRE = regexp.MustCompile(`\d+\.\d+(?:\.\d+)?`)
-
-func versionIn(s string) string { return versionRE.FindString(s) }
-
-func majorMinor(v string) (major, minor int, ok bool) {
-	m := regexp.MustCompile(`^v?(\d+)\.(\d+)`).FindStringSubmatch(strings.TrimSpace(v))
-	if m == nil {
-		return 0, 0, false
-	}
-	major, _ = strconv.Atoi(m[1])
-	minor, _ = strconv.Atoi(m[2])
-	return major, minor, true
+func (doctorRuntime) ImportImage(ctx context.Context, ref string, rootfs io.Reader) error {
+	_, err := images.Import(ctx, rootfs, new(images.ImportOptions).WithReference(ref))
+	return err
 }
 
-// versionLess compares dotted numeric versions.
-func versionLess(a, b string) bool {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < max(len(as), len(bs)); i++ {
-		var x, y int
-		if i < len(as) {
-			x, _ = strconv.Atoi(as[i])
-		}
-		if i < len(bs) {
-			y, _ = strconv.Atoi(bs[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
+func (doctorRuntime) RemoveImage(ctx context.Context, ref string) error { return removeImage(ctx, ref) }
+
+// unreachable is the Runtime of a Podman service the engine could not connect to: every method
+// returns the connection error, whose fix doctor shows.
+type unreachable struct{ err error }
+
+func (u unreachable) Info(context.Context) (*doctor.EngineInfo, error)         { return nil, u.err }
+func (u unreachable) Image(context.Context, string) (*doctor.ImageInfo, error) { return nil, u.err }
+func (u unreachable) Run(context.Context, doctor.RunSpec) (*doctor.RunResult, error) {
+	return nil, u.err
 }
+func (u unreachable) ImportImage(context.Context, string, io.Reader) error { return u.err }
+func (u unreachable) RemoveImage(context.Context, string) error            { return u.err }

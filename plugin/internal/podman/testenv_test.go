@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/enginetest"
 )
 
@@ -67,6 +68,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	probe.RunIfAsked() // doctor copies this test binary into its probe containers
 	flag.Parse()
 	code := m.Run()
 	if sharedMade {

@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/containers/podman/v4/libpod/define"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -243,30 +240,6 @@ func TestCRIUVersion(t *testing.T) {
 	}
 }
 
-func TestCPUFlagsAndArch(t *testing.T) {
-	dir := t.TempDir()
-	x86 := filepath.Join(dir, "x86")
-	require.NoError(t, os.WriteFile(x86, []byte("processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu  vme sse2 avx\nbugs\t: x\n\nprocessor\t: 1\nflags\t: fpu\n"), 0o644))
-	flags, err := cpuFlags(x86)
-	require.NoError(t, err)
-	assert.Equal(t, "fpu vme sse2 avx", flags)
-	arm := filepath.Join(dir, "arm")
-	require.NoError(t, os.WriteFile(arm, []byte("processor\t: 0\nFeatures\t: fp asimd aes\n"), 0o644))
-	flags, err = cpuFlags(arm)
-	require.NoError(t, err)
-	assert.Equal(t, "fp asimd aes", flags)
-	none := filepath.Join(dir, "none")
-	require.NoError(t, os.WriteFile(none, []byte("processor: 0\n"), 0o644))
-	_, err = cpuFlags(none)
-	assert.Error(t, err)
-
-	for in, want := range map[string]string{"amd64": "x86_64", "arm64": "aarch64", "ppc64le": "ppc64le", "s390x": "s390x"} {
-		assert.Equal(t, want, unameArch(in))
-	}
-	assert.Equal(t, []string{"avx2", "sha"}, missingFlags("fpu avx2 sse sha", "fpu sse"))
-	assert.Empty(t, missingFlags("fpu", "fpu vme"))
-}
-
 func TestSplitRef(t *testing.T) {
 	for in, want := range map[string][2]string{
 		"localhost/app:1.0": {"localhost/app", "1.0"}, "app": {"app", "latest"},
@@ -303,19 +276,6 @@ func TestClassify(t *testing.T) {
 	assert.Equal(t, engine.CodeInternal, engine.CodeOf(classify(bg, bg, "commit", time.Minute, errors.New("odd"))))
 }
 
-func TestDoctorChecks(t *testing.T) {
-	kernel := map[string]engine.CheckStatus{"6.18.44-fc": engine.CheckOK, "5.9.0": engine.CheckOK, "5.8.18": engine.CheckFail,
-		"4.19.0-21-amd64": engine.CheckFail, "weird": engine.CheckWarn}
-	for k, want := range kernel {
-		assert.Equal(t, want, kernelCheck(k).Status, k)
-	}
-	assert.True(t, versionLess("1.1.2", "1.1.3"))
-	assert.False(t, versionLess("1.1.5", "1.1.3"))
-	assert.False(t, versionLess("1.2", "1.1.3"))
-	assert.True(t, versionLess("0.9", "1"))
-	assert.Equal(t, "1.1.5", versionIn("runc version 1.1.5+ds1"))
-}
-
 func TestRandomNamesDiffer(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < 100; i++ {
@@ -323,33 +283,5 @@ func TestRandomNamesDiffer(t *testing.T) {
 		assert.Len(t, s, 12)
 		assert.False(t, seen[s])
 		seen[s] = true
-	}
-}
-
-func TestRuntimeCheck(t *testing.T) {
-	info := func(name, version, cgroups string) *define.Info {
-		return &define.Info{Host: &define.HostInfo{CgroupsVersion: cgroups,
-			OCIRuntime: &define.OCIRuntimeInfo{Name: name, Version: version}}}
-	}
-	cases := []struct {
-		name string
-		info *define.Info
-		want engine.CheckStatus
-		fix  string
-	}{
-		{"runc on v1", info("runc", "runc version 1.1.5+ds1\ncommit: x", "v1"), engine.CheckOK, ""},
-		{"crun on v2", info("crun", "crun version 1.8.1", "v2"), engine.CheckOK, ""},
-		{"crun on v1 or hybrid", info("crun", "crun version 1.8.1", "v1"), engine.CheckFail, "use runc"},
-		{"old runc", info("runc", "runc version 1.0.2", "v2"), engine.CheckFail, "1.1.3"},
-		{"another runtime", info("kata", "kata 3", "v2"), engine.CheckWarn, "runc"},
-		{"no runtime reported", &define.Info{Host: &define.HostInfo{}}, engine.CheckWarn, "runc"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := runtimeCheck(c.info)
-			assert.Equal(t, "podman.runtime", got.ID)
-			assert.Equal(t, c.want, got.Status, got.Found)
-			assert.Contains(t, got.Fix, c.fix)
-		})
 	}
 }
