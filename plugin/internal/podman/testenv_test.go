@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
-	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/enginetest"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 )
 
 // The integration tests run against the real Podman and CRIU of this machine. They need podman
