@@ -66,11 +66,8 @@ sample:
 ## from Maven Central); needs no container registry. LIBERTY_VERSION / LIBERTY_FEATURES select
 ## what goes in (see beta-image/local/context.sh); the first run takes about two minutes.
 BASE_LOCAL_IMAGE ?= localhost/open-liberty:local-checkpoint
-base-local:
-	beta-image/local/rootfs.sh liberty >/dev/null
-	beta-image/local/context.sh out/base-local >/dev/null
-	podman build -q --layers=false -t $(BASE_LOCAL_IMAGE) out/base-local >/dev/null
-	@echo "$(BASE_LOCAL_IMAGE)"
+base-local: build
+	LCP_CLI=$(BIN)/liberty-checkpoint beta-image/local/build.sh $(BASE_LOCAL_IMAGE)
 
 ## sample-image: the sample's app image on the local base (checkpoint it with WLP_CHECKPOINT)
 SAMPLE_IMAGE ?= localhost/liberty-checkpoint-sample:app
