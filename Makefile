@@ -3,6 +3,8 @@
 #   make demo    the whole job end to end on the built-in sample (installs what it needs)
 #   make test    every test: Go (unit, go-plugin, grpcurl, Podman + CRIU), shims, images
 #   make bench   cold start versus restore, side by side (after make demo)
+#   make gradle-plugin   the Gradle plugin jar, installed in ~/.m2 (pluginManagement { mavenLocal() })
+#   make test-gradle     its unit and TestKit tests (GRADLE_REAL_CHAIN=1: also the sample on Podman)
 #
 # The Podman bindings build without cgo with these tags; every go command here uses them.
 GO_TAGS     := remote,containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper
@@ -15,7 +17,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go demo bench clean
+.PHONY: all setup build gen check-gen lint test test-go test-gradle gradle-plugin demo bench clean
 
 all: build
 
@@ -53,10 +55,39 @@ lint:
 	shellcheck $$(git ls-files '*.sh' .ci/run)
 
 ## test: everything, as CI runs it
-test: setup check-gen lint build test-go
+test: setup check-gen lint build test-go test-gradle
 
 test-go:
 	go test -count=1 ./...
 
+# The Gradle plugin (gradle-plugin/), built and tested with Debian's Gradle 4.4.1 (hack/setup-host.sh).
+GRADLE            ?= gradle
+GRADLE_FLAGS      ?= --no-daemon --console=plain
+# 1: test-gradle also runs the real chain: the plugin is published (with bin/'s real CLI and Podman
+# engine plugin) to $(GRADLE_M2), and gradle-plugin/sample resolves it from there, builds the
+# InstantOn image on GRADLE_REAL_CHAIN_BASE_IMAGE (default: the sample's baseImage), restores it
+# and gets HTTP 200 from it.
+GRADLE_REAL_CHAIN ?= 0
+GRADLE_REAL_CHAIN_BASE_IMAGE ?=
+GRADLE_M2         := $(CURDIR)/gradle-plugin/build/test-m2
+
+## gradle-plugin: the Gradle plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
+gradle-plugin: build
+	cd gradle-plugin && $(GRADLE) $(GRADLE_FLAGS) publishToMavenLocal
+
+## test-gradle: the Gradle plugin's unit and TestKit tests (real CLI + fake engine plugin over go-plugin)
+ifeq ($(GRADLE_REAL_CHAIN),1)
+test-gradle: build $(BIN)/test/liberty-checkpoint-plugin
+	cd gradle-plugin && $(GRADLE) $(GRADLE_FLAGS) check -PrealChain -Dmaven.repo.local=$(GRADLE_M2) \
+	  $(if $(GRADLE_REAL_CHAIN_BASE_IMAGE),-PrealChainBaseImage=$(GRADLE_REAL_CHAIN_BASE_IMAGE))
+else
+test-gradle: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin
+	cd gradle-plugin && $(GRADLE) $(GRADLE_FLAGS) check
+endif
+
+# The fake engine as a plugin binary: what the shims' tests bundle next to the real CLI.
+$(BIN)/test/liberty-checkpoint-plugin: FORCE
+	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugin/enginetest/fakeplugin
+
 clean:
-	rm -rf $(BIN) out
+	rm -rf $(BIN) out gradle-plugin/build gradle-plugin/.gradle
