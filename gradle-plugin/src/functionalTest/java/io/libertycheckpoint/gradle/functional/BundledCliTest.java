@@ -220,7 +220,7 @@ public class BundledCliTest {
             awaitTool(pid);
             long t0 = System.currentTimeMillis();
             // setsid made gradle the leader of a new process group: signal the group, as a terminal does.
-            assertEquals(0, new ProcessBuilder("kill", "-INT", "--", "-" + gradle.pid()).inheritIO().start().waitFor());
+            assertEquals(0, new ProcessBuilder("sh", "-c", "kill -INT -" + gradle.pid()).inheritIO().start().waitFor());
             assertTrue("gradle did not stop:\n" + read(log), gradle.waitFor(60, TimeUnit.SECONDS));
             long took = System.currentTimeMillis() - t0;
             String out = read(log);
