@@ -3,6 +3,8 @@
 #   make demo    the whole job end to end on the built-in sample (installs what it needs)
 #   make test    every test: Go (unit, go-plugin, grpcurl, Podman + CRIU), shims, images
 #   make bench   cold start versus restore, side by side (after make demo)
+#   make gradle-shim   the Gradle plugin jar, installed in ~/.m2 (pluginManagement { mavenLocal() })
+#   make test-gradle     its unit and TestKit tests (GRADLE_REAL_CHAIN=1: also the sample on Podman)
 #
 # The Podman bindings build without cgo with these tags; every go command here uses them.
 GO_TAGS     := remote,containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper
@@ -15,7 +17,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go test-engine demo bench clean sample base-local sample-image
+.PHONY: all setup build gen check-gen lint test test-go test-engine test-gradle gradle-shim demo bench clean sample base-local sample-image
 
 all: build
 
@@ -53,7 +55,7 @@ lint:
 	shellcheck $$(git ls-files '*.sh' .ci/run)
 
 ## test: everything, as CI runs it
-test: setup check-gen lint build test-go
+test: setup check-gen lint build test-go test-gradle
 
 test-go:
 	go test -count=1 ./...
@@ -79,5 +81,35 @@ sample-image: sample base-local
 test-engine:
 	go test -count=1 -v ./plugin/internal/podman/
 
+
+# The Gradle plugin (gradle-shim/), built and tested with Debian's Gradle 4.4.1 (hack/setup-host.sh).
+GRADLE            ?= gradle
+GRADLE_FLAGS      ?= --no-daemon --console=plain
+# 1: test-gradle also runs the real chain: the plugin is published (with bin/'s real CLI and Podman
+# engine plugin) to $(GRADLE_M2), and gradle-shim/sample resolves it from there, builds the
+# InstantOn image on GRADLE_REAL_CHAIN_BASE_IMAGE (default: the sample's baseImage), restores it
+# and gets HTTP 200 from it.
+GRADLE_REAL_CHAIN ?= 1
+GRADLE_REAL_CHAIN_BASE_IMAGE ?=
+GRADLE_M2         := $(CURDIR)/gradle-shim/build/test-m2
+
+## gradle-shim: the Gradle plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
+gradle-shim: build
+	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) publishToMavenLocal
+
+## test-gradle: the Gradle plugin's unit and TestKit tests (real CLI + fake engine plugin over go-plugin)
+ifeq ($(GRADLE_REAL_CHAIN),1)
+test-gradle: build base-local $(BIN)/test/liberty-checkpoint-plugin
+	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) check -PrealChain -Dmaven.repo.local=$(GRADLE_M2) \
+	  $(if $(GRADLE_REAL_CHAIN_BASE_IMAGE),-PrealChainBaseImage=$(GRADLE_REAL_CHAIN_BASE_IMAGE))
+else
+test-gradle: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin
+	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) check
+endif
+
+# The fake engine as a plugin binary: what the shims' tests bundle next to the real CLI.
+$(BIN)/test/liberty-checkpoint-plugin: FORCE
+	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugin/enginetest/fakeplugin
+
 clean:
-	rm -rf $(BIN) out sample/target
+	rm -rf $(BIN) out sample/target gradle-shim/build gradle-shim/.gradle
