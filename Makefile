@@ -54,6 +54,10 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 	shellcheck $$(git ls-files '*.sh' .ci/run)
 
+## demo: the main job end to end on the sample: InstantOn image, cold start versus restore
+demo: setup build sample base-local
+	hack/demo.sh
+
 ## test: everything, as CI runs it
 test: setup check-gen lint build test-go test-gradle
 
