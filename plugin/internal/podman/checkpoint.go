@@ -93,7 +93,7 @@ func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, 
 			LogTail: output.Lines()}
 	}
 	sink.Infof("checkpoint complete: %d files, %s in %s of container %s", files, humanize.Bytes(size), engine.CheckpointDir, name)
-	return &engine.Result{Image: o.Image, ImageID: img.ID, ContainerID: id, ContainerName: name, Phase: o.Phase, CheckpointSize: size}, nil
+	return &engine.Result{Image: o.Image, ImageID: engine.CanonicalImageID(img.ID), ContainerID: id, ContainerName: name, Phase: o.Phase, CheckpointSize: size}, nil
 }
 
 // fileTail reads the last lines of a log file in a container, emits them as file log events

@@ -101,7 +101,7 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 				"the committed image %s still has WLP_CHECKPOINT=%s and would checkpoint again instead of restoring", o.Image, v)
 		}
 	}
-	res := &engine.Result{Image: o.Image, ImageID: img.ID, ImageSize: img.Size, Phase: phase}
+	res := &engine.Result{Image: o.Image, ImageID: engine.CanonicalImageID(img.ID), ImageSize: img.Size, Phase: phase}
 	if o.KeepContainer {
 		res.ContainerID, res.ContainerName = ctr.ID, name
 	} else if err := removeContainer(ctx, ctr.ID, 0); err != nil {

@@ -36,7 +36,7 @@ func (e *Engine) BuildBaseImage(ctx context.Context, o engine.BuildBaseImageOpti
 		if err != nil {
 			return nil, err
 		}
-		res.AddTiming("build", steps.Done(res.ImageID[:min(12, len(res.ImageID))]))
+		res.AddTiming("build", steps.Done(humanize.ShortID(res.ImageID)))
 		sink.Infof("built %s (%s, %s)", o.Image, humanize.ShortID(id), humanize.Bytes(res.ImageSize))
 		return res, nil
 	})
@@ -176,7 +176,7 @@ func imageResult(ctx context.Context, ref string) (*engine.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &engine.Result{Image: ref, ImageID: img.ID, ImageSize: img.Size}, nil
+	return &engine.Result{Image: ref, ImageID: engine.CanonicalImageID(img.ID), ImageSize: img.Size}, nil
 }
 
 // splitRef splits an image reference into repository and tag (latest when it has none).
