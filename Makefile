@@ -15,7 +15,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go demo bench clean
+.PHONY: all setup build gen check-gen lint test test-go test-maven maven-shim demo bench clean
 
 all: build
 
@@ -53,10 +53,31 @@ lint:
 	shellcheck $$(git ls-files '*.sh' .ci/run)
 
 ## test: everything, as CI runs it
-test: setup check-gen lint build test-go
+test: setup check-gen lint build test-go test-maven
 
 test-go:
 	go test -count=1 ./...
+
+# Maven shim (maven-shim/). Quiet Maven: batch mode, no transfer progress, warnings and errors only.
+MVN            ?= mvn
+MVN_FLAGS      ?= -B -ntp -q
+MAVEN_TEST_BIN := out/maven-test-bin
+# 1 adds the real-chain integration test (Podman + CRIU on the local base image, restored server
+# answers HTTP); it runs bin/liberty-checkpoint with the real plugin beside it.
+MAVEN_REAL_CHAIN ?= 0
+MAVEN_PROFILES := $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain,)
+
+## maven-shim: the Maven plugin jar, carrying bin/liberty-checkpoint and bin/liberty-checkpoint-plugin
+maven-shim: build
+	$(MVN) $(MVN_FLAGS) -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(BIN)) -DskipTests -Dinvoker.skip install
+
+## test-maven: the shim's unit and integration tests; the jar under test carries the real CLI and the
+## fake engine's plugin (plugin/enginetest/fakeplugin), so go-plugin runs for real without Podman
+test-maven: $(BIN)/liberty-checkpoint $(if $(filter 1,$(MAVEN_REAL_CHAIN)),$(BIN)/liberty-checkpoint-plugin,)
+	mkdir -p $(MAVEN_TEST_BIN)
+	cp $(BIN)/liberty-checkpoint $(MAVEN_TEST_BIN)/liberty-checkpoint
+	go build -trimpath -o $(MAVEN_TEST_BIN)/liberty-checkpoint-plugin ./plugin/enginetest/fakeplugin
+	$(MVN) $(MVN_FLAGS) -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(MAVEN_TEST_BIN)) $(MAVEN_PROFILES) clean verify
 
 clean:
 	rm -rf $(BIN) out
