@@ -43,7 +43,7 @@ public final class Suggestions {
   /** The build failure for an error event. */
   public MojoFailureException failure(String goal, Event error) {
     String key = error.str("setting");
-    Settings.Setting setting = key.isEmpty() ? null : settings.all().get(key);
+    Settings.Setting setting = key.isEmpty() ? settingNamedIn(error.str("message")) : settings.all().get(key);
     StringBuilder b = new StringBuilder();
     b.append(goal).append(" failed: ").append(mavenize(error.str("message"), setting));
     if (!error.str("code").isEmpty()) {
@@ -55,7 +55,9 @@ public final class Suggestions {
       b.append("\n  field: ").append(error.str("field"));
     }
     if (!error.str("fix").isEmpty()) {
-      b.append("\n  fix: ").append(mavenize(error.str("fix"), setting));
+      String fix = error.str("fix").replace("see --help for the flags",
+          "see the goal's parameters: mvn liberty:help -Ddetail=true -Dgoal=" + goal.substring(goal.indexOf(':') + 1));
+      b.append("\n  fix: ").append(mavenize(fix, setting));
     }
     List<String> tail = error.strings("logTail");
     if (!tail.isEmpty()) {
@@ -63,6 +65,22 @@ public final class Suggestions {
       tail.forEach(l -> b.append("\n    ").append(l));
     }
     return new MojoFailureException(b.toString());
+  }
+
+  /** The one setting whose flag a message names (flag parsing errors carry no field), or null. */
+  Settings.Setting settingNamedIn(String message) {
+    Settings.Setting found = null;
+    Matcher m = FLAG.matcher(message);
+    while (m.find()) {
+      Settings.Setting s = settings.byFlag("--" + m.group(1)).orElse(null);
+      if (s != null) {
+        if (found != null && found != s) {
+          return null;
+        }
+        found = s;
+      }
+    }
+    return found;
   }
 
   /** The tool stopped without a result or an error event. */

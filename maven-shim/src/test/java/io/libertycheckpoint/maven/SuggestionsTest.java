@@ -59,6 +59,19 @@ class SuggestionsTest {
   }
 
   @Test
+  void flagParsingErrorsNameTheSettingTheirFlagBelongsTo() {
+    Event e = Event.parse("{\"type\":\"error\",\"code\":\"InvalidArgument\","
+        + "\"message\":\"invalid argument \\\"x\\\" for \\\"-p, --publish\\\" flag: \\\"x\\\": \\\"x\\\" is not a port number (1-65535)\","
+        + "\"fix\":\"see --help for the flags\",\"exitCode\":2}").orElseThrow();
+    assertThat(suggest.failure("liberty:checkpoint-restore", e).getMessage()).isEqualTo(String.join("\n",
+        "liberty:checkpoint-restore failed: invalid argument \"x\" for \"-p, <ports>\" flag: \"x\": \"x\" is not a port number (1-65535) (InvalidArgument)",
+        "  setting: <ports> or -Dliberty.checkpoint.ports",
+        "  fix: see the goal's parameters: mvn liberty:help -Ddetail=true -Dgoal=checkpoint-restore"));
+    assertThat(suggest.settingNamedIn("--image and --publish")).isNull();
+    assertThat(suggest.settingNamedIn("no flags")).isNull();
+  }
+
+  @Test
   void mavenize() {
     assertThat(suggest.mavenize("rebuild (make build); run with --log-level debug to see the plugin's output", null))
         .isEqualTo("rebuild (make build); run Maven with -X to see the plugin's output");
