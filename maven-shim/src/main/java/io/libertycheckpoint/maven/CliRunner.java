@@ -110,6 +110,8 @@ public final class CliRunner {
           }
           events.accept(e);
         }
+      } catch (IOException e) {
+        log.debug("reading liberty-checkpoint's output: " + e);
       }
       int code = p.waitFor();
       errors.join(TimeUnit.SECONDS.toMillis(5));
@@ -128,13 +130,17 @@ public final class CliRunner {
     }
   }
 
-  /** SIGTERM, time to clean up, then SIGKILL for it and whatever it started. */
+  /**
+   * SIGTERM, time to clean up, then SIGKILL for it and whatever it started. Signals go through the
+   * ProcessHandle: Process.destroy() would also close our end of the child's stdout, and the tool,
+   * writing its last events into a closed pipe, would die of SIGPIPE before its clean-up.
+   */
   void stop(Process p) {
     if (!p.isAlive()) {
       return;
     }
     List<ProcessHandle> children = p.descendants().toList();
-    p.destroy();
+    p.toHandle().destroy();
     try {
       if (p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         return;
@@ -143,7 +149,7 @@ public final class CliRunner {
       Thread.currentThread().interrupt();
     }
     children.forEach(ProcessHandle::destroyForcibly);
-    p.destroyForcibly();
+    p.toHandle().destroyForcibly();
   }
 
   private static Thread pump(InputStream in, Consumer<String> lines) {
