@@ -2,6 +2,7 @@ package io.libertycheckpoint.maven;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -104,7 +105,14 @@ public abstract class AbstractCheckpointMojo extends AbstractMojo {
   /** The executable to run: the configured one, else the bundled one, extracted once. */
   private Path executable() throws MojoExecutionException {
     if (executable != null) {
-      return executable.toPath().toAbsolutePath();
+      Path exe = executable.toPath().toAbsolutePath().normalize();
+      if (!Files.isRegularFile(exe) || !Files.isExecutable(exe)) {
+        throw new MojoExecutionException(Settings.mavenSpelling("executable") + ": " + exe
+            + (Files.exists(exe) ? " is not an executable file" : " does not exist")
+            + "\n  fix: point it at a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it; make build puts both in bin/),"
+            + " or leave it unset to use the one this plugin carries");
+      }
+      return exe;
     }
     String why = BundledExecutable.unsupportedReason(System.getProperty("os.name"), System.getProperty("os.arch"));
     if (why != null) {
