@@ -58,26 +58,27 @@ test: setup check-gen lint build test-go test-maven
 test-go:
 	go test -count=1 ./...
 
-# Maven shim (maven-shim/). Quiet Maven: batch mode, no transfer progress, warnings and errors only.
-MVN            ?= mvn
-MVN_FLAGS      ?= -B -ntp -q
-MAVEN_TEST_BIN := out/maven-test-bin
-# 1 adds the real-chain integration test (Podman + CRIU on the local base image, restored server
-# answers HTTP); it runs bin/liberty-checkpoint with the real plugin beside it.
+# Maven shim (maven-shim/): batch mode, no transfer progress. The test run keeps Maven's INFO lines
+# so the Surefire, Failsafe and Invoker summaries show; the jar build is quiet.
+MVN              ?= mvn
+MVN_FLAGS        ?= -B -ntp
+MAVEN_TEST_BIN   := out/maven-test-bin
+# 1 adds the real-chain integration test (maven-shim/src/it/real-chain: Podman + CRIU on the local
+# base image, the restored server answers HTTP); it runs bin/liberty-checkpoint with the real plugin.
 MAVEN_REAL_CHAIN ?= 0
-MAVEN_PROFILES := $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain,)
 
-## maven-shim: the Maven plugin jar, carrying bin/liberty-checkpoint and bin/liberty-checkpoint-plugin
+## maven-shim: the Maven plugin jar carrying bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed into ~/.m2
 maven-shim: build
-	$(MVN) $(MVN_FLAGS) -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(BIN)) -DskipTests -Dinvoker.skip install
+	$(MVN) $(MVN_FLAGS) -q -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(BIN)) -DskipTests -Dinvoker.skip install
 
-## test-maven: the shim's unit and integration tests; the jar under test carries the real CLI and the
-## fake engine's plugin (plugin/enginetest/fakeplugin), so go-plugin runs for real without Podman
-test-maven: $(BIN)/liberty-checkpoint $(if $(filter 1,$(MAVEN_REAL_CHAIN)),$(BIN)/liberty-checkpoint-plugin,)
+## test-maven: the Maven shim's unit and integration tests (real Maven on fixture projects). The jar under
+## test carries the real CLI and plugin/enginetest/fakeplugin as its plugin: go-plugin for real, no Podman.
+test-maven: $(BIN)/liberty-checkpoint $(if $(filter 1,$(MAVEN_REAL_CHAIN)),$(BIN)/liberty-checkpoint-plugin)
 	mkdir -p $(MAVEN_TEST_BIN)
 	cp $(BIN)/liberty-checkpoint $(MAVEN_TEST_BIN)/liberty-checkpoint
 	go build -trimpath -o $(MAVEN_TEST_BIN)/liberty-checkpoint-plugin ./plugin/enginetest/fakeplugin
-	$(MVN) $(MVN_FLAGS) -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(MAVEN_TEST_BIN)) $(MAVEN_PROFILES) clean verify
+	$(MVN) $(MVN_FLAGS) -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(MAVEN_TEST_BIN)) \
+	  $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain) clean verify
 
 clean:
-	rm -rf $(BIN) out
+	rm -rf $(BIN) out maven-shim/target
