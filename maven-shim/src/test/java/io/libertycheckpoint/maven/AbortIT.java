@@ -77,7 +77,9 @@ class AbortIT {
     Path dir = project(name);
     List<String> cmd = new ArrayList<>();
     if (ownProcessGroup) {
-      cmd.add("setsid"); // mvn becomes a process group leader, like a shell's foreground job
+      // A shell's foreground job: its own process group, SIGINT not ignored (a test run started in
+      // the background inherits an ignored SIGINT, and the JVM then leaves Ctrl-C alone).
+      cmd.addAll(List.of("env", "--default-signal=INT", "setsid"));
     }
     cmd.addAll(List.of("mvn", "-B", "-ntp", "-s", settings().toString(), "-Dmaven.repo.local=" + prop("lcp.it.localRepo"),
         "io.libertycheckpoint:liberty-checkpoint-maven-plugin:" + System.getProperty("lcp.it.pluginVersion") + ":checkpoint-image",
