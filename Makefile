@@ -3,6 +3,10 @@
 #   make demo    the whole job end to end on the built-in sample (installs what it needs)
 #   make test    every test: Go (unit, go-plugin, grpcurl, Podman + CRIU), shims, images
 #   make bench   cold start versus restore, side by side (after make demo)
+#   make gradle-shim   the Gradle plugin jar, installed in ~/.m2 (pluginManagement { mavenLocal() })
+#   make test-gradle     its unit and TestKit tests (GRADLE_REAL_CHAIN=1: also the sample on Podman)
+#   make maven-shim    the Maven plugin jar, installed in ~/.m2 (mvn liberty:checkpoint-image)
+#   make test-maven      its unit and invoker tests (MAVEN_REAL_CHAIN=1: also a war on Podman)
 #
 # The Podman bindings build without cgo with these tags; every go command here uses them.
 GO_TAGS     := remote,containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper
@@ -11,11 +15,11 @@ export CGO_ENABLED := 0
 GOBIN       := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cli.Version=$(VERSION)
+LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cli.Version=$(VERSION) -X main.version=$(VERSION)
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go test-maven maven-shim demo bench clean
+.PHONY: all setup build gen check-gen lint test test-go test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
 
 all: build
 
@@ -52,33 +56,90 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 	shellcheck $$(git ls-files '*.sh' .ci/run)
 
+## demo: the main job end to end on the sample: InstantOn image, cold start versus restore
+demo: setup build sample base-local
+	hack/demo.sh
+
 ## test: everything, as CI runs it
-test: setup check-gen lint build test-go test-maven
+test: setup check-gen lint build test-go test-gradle test-maven
 
 test-go:
 	go test -count=1 ./...
 
-# Maven shim (maven-shim/): batch mode, no transfer progress. The test run keeps Maven's INFO lines
-# so the Surefire, Failsafe and Invoker summaries show; the jar build is quiet.
+## sample: the built-in sample app, sample/target/sample.war (GET /sample/hello on port 9080)
+sample:
+	cd sample && mvn -q package
+
+## base-local: the local-flavor base image (Debian forky + HotSpot + criu 4.2.1 + Open Liberty
+## from Maven Central); needs no container registry. LIBERTY_VERSION / LIBERTY_FEATURES select
+## what goes in (see beta-image/local/context.sh); the first run takes about two minutes.
+BASE_LOCAL_IMAGE ?= localhost/open-liberty:local-checkpoint
+base-local: build
+	LCP_CLI=$(BIN)/liberty-checkpoint beta-image/local/build.sh $(BASE_LOCAL_IMAGE)
+
+## sample-image: the sample's app image on the local base (checkpoint it with WLP_CHECKPOINT)
+SAMPLE_IMAGE ?= localhost/liberty-checkpoint-sample:app
+sample-image: sample base-local
+	podman build -q --layers=false --build-arg BASE_IMAGE=$(BASE_LOCAL_IMAGE) -t $(SAMPLE_IMAGE) sample >/dev/null
+	@echo "$(SAMPLE_IMAGE)"
+
+## test-engine: only the Podman engine's tests (real Podman and CRIU; CI=1 makes a missing Podman fail)
+test-engine:
+	go test -count=1 -v ./plugin/internal/podman/
+
+
+# The Gradle plugin (gradle-shim/), built and tested with Debian's Gradle 4.4.1 (hack/setup-host.sh).
+GRADLE            ?= gradle
+GRADLE_FLAGS      ?= --no-daemon --console=plain
+# 1: test-gradle also runs the real chain: the plugin is published (with bin/'s real CLI and Podman
+# engine plugin) to $(GRADLE_M2), and gradle-shim/sample resolves it from there, builds the
+# InstantOn image on GRADLE_REAL_CHAIN_BASE_IMAGE (default: the sample's baseImage), restores it
+# and gets HTTP 200 from it.
+GRADLE_REAL_CHAIN ?= 1
+GRADLE_REAL_CHAIN_BASE_IMAGE ?=
+GRADLE_M2         := $(CURDIR)/gradle-shim/build/test-m2
+
+## gradle-shim: the Gradle plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
+gradle-shim: build
+	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) publishToMavenLocal
+
+## test-gradle: the Gradle plugin's unit and TestKit tests (real CLI + fake engine plugin over go-plugin)
+ifeq ($(GRADLE_REAL_CHAIN),1)
+test-gradle: build base-local $(BIN)/test/liberty-checkpoint-plugin
+	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) check -PrealChain -Dmaven.repo.local=$(GRADLE_M2) \
+	  $(if $(GRADLE_REAL_CHAIN_BASE_IMAGE),-PrealChainBaseImage=$(GRADLE_REAL_CHAIN_BASE_IMAGE))
+else
+test-gradle: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin
+	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) check
+endif
+
+# The fake engine as a plugin binary: what the shims' tests bundle next to the real CLI.
+$(BIN)/test/liberty-checkpoint-plugin: FORCE
+	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugin/enginetest/fakeplugin
+
+# The Maven plugin (maven-shim/), with Debian's Maven 3.8.7 and Java 17 (hack/setup-host.sh): batch
+# mode, no transfer progress; the test run keeps Maven's INFO lines so the Surefire, Invoker and
+# Failsafe summaries show.
 MVN              ?= mvn
 MVN_FLAGS        ?= -B -ntp
+# The jar under test carries the real CLI and the fake engine's plugin: go-plugin for real, no Podman.
 MAVEN_TEST_BIN   := out/maven-test-bin
-# 1 adds the real-chain integration test (maven-shim/src/it/real-chain: Podman + CRIU on the local
-# base image, the restored server answers HTTP); it runs bin/liberty-checkpoint with the real plugin.
+# 1: test-maven also runs maven-shim/src/it/real-chain: mvn package liberty:checkpoint-image
+# liberty:checkpoint-restore on a war, with bin/'s real CLI and Podman engine plugin, on
+# MAVEN_REAL_CHAIN_BASE_IMAGE; the restored server must answer HTTP 200.
 MAVEN_REAL_CHAIN ?= 0
+MAVEN_REAL_CHAIN_BASE_IMAGE ?= $(BASE_LOCAL_IMAGE)
 
-## maven-shim: the Maven plugin jar carrying bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed into ~/.m2
+## maven-shim: the Maven plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
 maven-shim: build
 	$(MVN) $(MVN_FLAGS) -q -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(BIN)) -DskipTests -Dinvoker.skip install
 
-## test-maven: the Maven shim's unit and integration tests (real Maven on fixture projects). The jar under
-## test carries the real CLI and plugin/enginetest/fakeplugin as its plugin: go-plugin for real, no Podman.
-test-maven: $(BIN)/liberty-checkpoint $(if $(filter 1,$(MAVEN_REAL_CHAIN)),$(BIN)/liberty-checkpoint-plugin)
+## test-maven: the Maven plugin's unit and integration tests (real Maven on fixture projects)
+test-maven: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin $(if $(filter 1,$(MAVEN_REAL_CHAIN)),build base-local)
 	mkdir -p $(MAVEN_TEST_BIN)
-	cp $(BIN)/liberty-checkpoint $(MAVEN_TEST_BIN)/liberty-checkpoint
-	go build -trimpath -o $(MAVEN_TEST_BIN)/liberty-checkpoint-plugin ./plugin/enginetest/fakeplugin
+	cp $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin $(MAVEN_TEST_BIN)/
 	$(MVN) $(MVN_FLAGS) -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(MAVEN_TEST_BIN)) \
-	  $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain) clean verify
+	  $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain -Dlcp.real.baseImage=$(MAVEN_REAL_CHAIN_BASE_IMAGE)) clean verify
 
 clean:
-	rm -rf $(BIN) out maven-shim/target
+	rm -rf $(BIN) out sample/target gradle-shim/build gradle-shim/.gradle maven-shim/target

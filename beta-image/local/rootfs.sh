@@ -10,9 +10,13 @@
 #   criu     criu, util-linux (setpriv), libcap2-bin, dumb-init, curl: for the engine's test image
 #   liberty  the above plus openjdk-21-jre-headless and unzip: for Dockerfile.local (Open Liberty)
 #
+# LCP_SUITE picks another Debian suite (bookworm: criu 3.17, trixie: criu 4.1); doctor's tests use
+# those to show the failures above.
+#
 # The rootfs tarball is cached in $LCP_CACHE_DIR (default ~/.cache/liberty-checkpoint), keyed by
 # suite, flavor and package list; the image is tagged localhost/lcp-rootfs:<flavor>-<key> and
-# also :<flavor>. Re-running with everything in place does nothing. Prints the image reference.
+# also :<flavor> (forky) or :<flavor>-<suite> (any other suite). Re-running with everything in
+# place does nothing. Prints the image reference.
 set -euo pipefail
 
 flavor=${1:?usage: rootfs.sh criu|liberty [image]}
@@ -29,10 +33,12 @@ esac
 
 key=$(printf '%s|%s|%s|%s' "$suite" "$flavor" "$pkgs" 2 | sha256sum | cut -c1-12)
 image=${2:-localhost/lcp-rootfs:$flavor-$key}
+alias=localhost/lcp-rootfs:$flavor
+[[ $suite == forky ]] || alias=$alias-$suite
 log() { printf 'rootfs.sh: %s\n' "$*" >&2; }
 
 if podman image exists "$image"; then
-  podman tag "$image" "localhost/lcp-rootfs:$flavor" >/dev/null
+  podman tag "$image" "$alias" >/dev/null
   echo "$image"
   exit 0
 fi
@@ -66,5 +72,5 @@ podman import -q --change 'CMD ["/bin/bash"]' \
   --change "LABEL org.opencontainers.image.title=lcp-rootfs-$flavor" \
   --change "LABEL org.opencontainers.image.description=Debian $suite rootfs ($pkgs), made by liberty-checkpoint beta-image/local/rootfs.sh" \
   "$tarball" "$image" >/dev/null
-podman tag "$image" "localhost/lcp-rootfs:$flavor" >/dev/null
+podman tag "$image" "$alias" >/dev/null
 echo "$image"

@@ -51,9 +51,6 @@ func (g *GlobalOptions) Logger(w io.Writer) hclog.Logger {
 	if level == hclog.NoLevel {
 		level = hclog.Warn
 	}
-	if g.Verbose && level > hclog.Debug {
-		level = hclog.Debug
-	}
 	return hclog.New(&hclog.LoggerOptions{Name: "liberty-checkpoint", Level: level, Output: w})
 }
 
@@ -167,6 +164,12 @@ func Execute(ctx context.Context, d *Deps, args []string) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code // already reported
+	}
+	var engErr *engine.Error
+	if !errors.As(err, &engErr) {
+		// Everything the commands return is an *engine.Error; the rest is cobra's usage errors
+		// (unknown command or flag, wrong arguments).
+		err = engine.Invalid("", "see liberty-checkpoint --help", "%v", err)
 	}
 	code := ExitCode(err)
 	output, _ := root.PersistentFlags().GetString("output")

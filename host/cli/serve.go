@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/host/apiserver"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
 func newServeCommand(d *Deps, g *GlobalOptions) *cobra.Command {
@@ -48,7 +49,7 @@ Paths in requests are resolved on this machine, relative to the directory serve 
 			go func() { errc <- s.Serve(l) }()
 			select {
 			case err := <-errc:
-				return err
+				return &engine.Error{Code: engine.CodeInternal, Message: "serving stopped", Err: err}
 			case <-ctx.Done():
 			}
 			// Let running operations finish their clean-up, then stop hard.

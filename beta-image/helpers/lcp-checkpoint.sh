@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# lcp-checkpoint.sh PHASE CMD...: start the server, checkpoint it at PHASE, exit with the result.
+# Run by lcp-start.sh when WLP_CHECKPOINT is set; exit 0 means the checkpoint files are in
+# $LCP_CHECKPOINT_DIR and the container can be committed (with WLP_CHECKPOINT reset).
+#
+#   openj9   Liberty's own `server checkpoint --at=PHASE`: the OpenJ9 JVM dumps itself through
+#            criu (the checkpoint copy on PATH) at exactly that phase. checkpoint-1.0 is enabled
+#            through a configDropins file.
+#   hotspot  HotSpot has no CRIU API: start CMD, wait for the ready message (CWWKF0011I), then
+#            dump the JVM from outside with the checkpoint copy of criu. The checkpoint is taken
+#            once the server is ready, whatever PHASE says (the JVM cannot stop at a phase).
+#
+# Exit codes: 0 done; 20 unknown phase (as Liberty); 1 the server did not get ready or exited;
+# otherwise the failing command's code.
+set -uo pipefail
+helpers=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+# shellcheck source-path=SCRIPTDIR source=lcp-lib.sh
+. "$helpers/lcp-lib.sh"
+
+requested=${1:-}
+shift || true
+if ! phase=$(lcp_phase "$requested"); then
+  lcp_say "CWWKE0954E: The value \"$requested\" of WLP_CHECKPOINT is not a checkpoint phase. Use beforeAppStart or afterAppStart."
+  exit 20
+fi
+[[ $phase == "$requested" ]] || lcp_warn "phase \"$requested\" is the old name of \"$phase\""
+
+mkdir -p "$LCP_LOG_DIR/checkpoint" || exit 1
+lcp_bump_pids
+
+checkpoint_openj9() {
+  local dropins=$LCP_CONFIG_DIR/configDropins/defaults
+  mkdir -p "$dropins" || return 1
+  printf '%s\n' '<server description="added by liberty-checkpoint for WLP_CHECKPOINT">' \
+    '  <featureManager><feature>checkpoint-1.0</feature></featureManager>' '</server>' \
+    >"$dropins/liberty-checkpoint.xml" || return 1
+  lcp_say "Performing checkpoint --at=$phase"
+  lcp_run_unprivileged server checkpoint "$LCP_SERVER_NAME" --at="$phase"
+}
+
+# wait_ready PID: wait until the console log shows the ready message, or fail when PID exits or
+# LCP_CHECKPOINT_TIMEOUT (seconds) passes.
+wait_ready() {
+  local pid=$1 deadline=$(( $(date +%s) + ${LCP_CHECKPOINT_TIMEOUT:-300} ))
+  until grep -q 'CWWKF0011I' "$LCP_CONSOLE_LOG" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid"
+      lcp_warn "the server exited (status $?) before it was ready (CWWKF0011I); nothing was checkpointed"
+      return 1
+    fi
+    if (( $(date +%s) > deadline )); then
+      lcp_warn "the server was not ready (CWWKF0011I) within ${LCP_CHECKPOINT_TIMEOUT:-300}s (LCP_CHECKPOINT_TIMEOUT); nothing was checkpointed"
+      kill "$pid" 2>/dev/null
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+checkpoint_hotspot() {
+  local log=$LCP_LOG_DIR/checkpoint/checkpoint.log pid tailpid rc mode
+  lcp_say "liberty-checkpoint local flavor: HotSpot has no CRIU API, so the server starts normally and criu dumps it once it is ready (CWWKF0011I); requested phase: $phase"
+  # No checkpoint directory while the server starts: Liberty's server script would try to restore it.
+  rm -rf "$LCP_CHECKPOINT_DIR" || return 1
+  : >"$LCP_CONSOLE_LOG" || return 1
+  # The JVM writes to a file, not to the container's pipes (which a restored process could not
+  # reconnect to); tail shows it here and lcp-restore.sh shows what it writes after a restore.
+  tail -s 0.1 -n +1 -F "$LCP_CONSOLE_LOG" 2>/dev/null &
+  tailpid=$!
+  disown "$tailpid"
+  # The subshell execs (setpriv, then the server script execs java), so $! is the JVM itself and
+  # the dumped tree holds no process with this script's capabilities. -XX:-UsePerfData: no
+  # hsperfdata mmap in /tmp, one less file for criu to carry.
+  (
+    export JVM_ARGS="-XX:-UsePerfData ${JVM_ARGS:-}"
+    lcp_exec_unprivileged "$@"
+  ) </dev/null >>"$LCP_CONSOLE_LOG" 2>&1 &
+  pid=$!
+  if ! wait_ready "$pid"; then
+    kill "$tailpid" 2>/dev/null
+    return 1
+  fi
+  sleep "${LCP_CHECKPOINT_SETTLE:-0.5}" # let the last start-up work (caches, log writes) finish
+  lcp_say "CWWKC0451I: A server checkpoint \"$phase\" was requested. When the checkpoint completes, the server stops."
+  mkdir -p "$LCP_CHECKPOINT_DIR" || return 1
+  disown "$pid" # criu kills it: no job report
+  mode=$(lcp_criu_mode_args)
+  # --shell-job: the JVM shares this script's session; --tcp-established, --file-locks: sockets
+  # and Liberty's server lock; --irmap-scan-path: lets an unprivileged criu find the paths of
+  # inotify watches (Java's WatchService) under the Liberty install and /config.
+  # shellcheck disable=SC2086 # mode is empty or one flag
+  "$CRIU_CHECKPOINT_PATH" dump $mode -t "$pid" --images-dir "$LCP_CHECKPOINT_DIR" \
+    --log-file "$log" -v"${CRIU_LOG_LEVEL:-2}" --shell-job --tcp-established --file-locks \
+    --irmap-scan-path "$LCP_WLP_DIR" --irmap-scan-path "$(readlink -f "$LCP_CONFIG_DIR")"
+  rc=$?
+  sleep 0.2 # tail shows the last lines
+  kill "$tailpid" 2>/dev/null
+  if (( rc != 0 )); then
+    lcp_warn "criu dump failed (status $rc); see $log"
+    (( rc == 126 )) && lcp_warn "$CRIU_CHECKPOINT_PATH could not start: run the checkpoint with --cap-add=CHECKPOINT_RESTORE --cap-add=SYS_PTRACE --cap-add=SETPCAP --security-opt seccomp=unconfined"
+    lcp_log_tail "$log"
+    kill "$pid" 2>/dev/null
+    rm -rf "$LCP_CHECKPOINT_DIR"
+    return "$rc"
+  fi
+  lcp_say "liberty-checkpoint: checkpoint of the server saved in $LCP_CHECKPOINT_DIR ($(du -sh "$LCP_CHECKPOINT_DIR" | cut -f1))"
+  return 0
+}
+
+case $LCP_RUNTIME in
+  openj9) checkpoint_openj9 ;;
+  hotspot) checkpoint_hotspot "$@" ;;
+  *) lcp_warn "LCP_RUNTIME=$LCP_RUNTIME is not openj9 or hotspot"; exit 2 ;;
+esac
+rc=$?
+if (( rc == 0 )); then
+  if [[ ! -d $LCP_CHECKPOINT_DIR ]] || [[ -z $(ls -A "$LCP_CHECKPOINT_DIR") ]]; then
+    lcp_warn "the checkpoint command succeeded but $LCP_CHECKPOINT_DIR is empty"
+    exit 1
+  fi
+  lcp_group_writable
+fi
+exit "$rc"

@@ -1,0 +1,108 @@
+# shellcheck shell=bash disable=SC2034 # the variables are for the scripts that source this
+# lcp-lib.sh: what the start, checkpoint, restore and configure scripts share, in every flavor of
+# the base image (UBI + OpenJ9, and the local HotSpot flavor). Sourced, never run.
+#
+# The InstantOn protocol these scripts implement (the same one Open Liberty's images follow):
+#   - a checkpoint lives in $LCP_OUTPUT_DIR/workarea/checkpoint/image (/output/workarea/...);
+#   - WLP_CHECKPOINT=<phase> on a run means "start the server, checkpoint it, exit";
+#   - CRIU's logs are $LCP_LOG_DIR/checkpoint/checkpoint.log and restore.log;
+#   - restore success prints CWWKC0452I; a failed restore prints CWWKE0961I and starts the server
+#     normally, or prints CWWKE0964E and exits when CRIU_RESTORE_DISABLE_RECOVERY=true.
+#
+# Every path is an environment variable with the in-image default, so tests can run the scripts
+# against a temporary directory with stub commands on PATH.
+
+LCP_RUNTIME=${LCP_RUNTIME:-openj9}          # openj9 (Liberty + OpenJ9 CRIU API) or hotspot (criu dump)
+LCP_SERVER_NAME=${LCP_SERVER_NAME:-defaultServer}
+LCP_WLP_DIR=${LCP_WLP_DIR:-/opt/ol/wlp}
+LCP_CONFIG_DIR=${LCP_CONFIG_DIR:-/config}
+LCP_OUTPUT_DIR=${LCP_OUTPUT_DIR:-/output}
+LCP_LOG_DIR=${LCP_LOG_DIR:-/logs}
+LCP_CHECKPOINT_DIR=$LCP_OUTPUT_DIR/workarea/checkpoint/image
+LCP_CONSOLE_LOG=$LCP_LOG_DIR/checkpoint/console.log   # the checkpointed JVM's stdout/stderr (hotspot)
+LCP_RESUMED_MARKER=${LCP_RESUMED_MARKER:-$LCP_LOG_DIR/checkpoint/.resumed}
+CRIU_CHECKPOINT_PATH=${CRIU_CHECKPOINT_PATH:-criu}   # the copy with cap_checkpoint_restore,cap_sys_ptrace,cap_setpcap
+CRIU_RESTORE_PATH=${CRIU_RESTORE_PATH:-criu}         # the copy with cap_checkpoint_restore,cap_setpcap only
+LCP_PID_FLOOR=${LCP_PID_FLOOR:-1000}                 # the checkpointed JVM gets a PID above this
+
+# lcp_say prints a line on stdout, where container logs (and the engine) read it.
+lcp_say() { printf '%s\n' "$*"; }
+
+# lcp_warn prints a line on stderr.
+lcp_warn() { printf 'liberty-checkpoint: %s\n' "$*" >&2; }
+
+# lcp_now_ms prints the wall clock in milliseconds.
+lcp_now_ms() { date +%s%3N; }
+
+# lcp_seconds_since MS prints the seconds since MS (from lcp_now_ms) with three decimals.
+lcp_seconds_since() {
+  local ms=$(( $(lcp_now_ms) - $1 ))
+  (( ms < 0 )) && ms=0
+  printf '%d.%03d' $(( ms / 1000 )) $(( ms % 1000 ))
+}
+
+# lcp_phase NAME prints the checkpoint phase Liberty understands for NAME and fails for an unknown
+# one. Prototype-era names still work: deployment and features meant beforeAppStart,
+# applications meant afterAppStart.
+lcp_phase() {
+  case ${1:-} in
+    beforeAppStart | afterAppStart) printf '%s' "$1" ;;
+    deployment | features) printf 'beforeAppStart' ;;
+    applications) printf 'afterAppStart' ;;
+    *) return 1 ;;
+  esac
+}
+
+# lcp_bump_pids forks throwaway processes until the next PID is above LCP_PID_FLOOR, so the PIDs
+# of the checkpointed process tree cannot clash with the few processes a restoring container has
+# already started (its init, this script, criu) when criu recreates them.
+lcp_bump_pids() {
+  local pid
+  pid=$(printf '%s' "$BASHPID")
+  while (( pid <= LCP_PID_FLOOR )); do
+    pid=$(printf '%s' "$BASHPID")
+  done
+  lcp_warn "PID counter moved to $pid (floor $LCP_PID_FLOOR)"
+}
+
+# lcp_criu_mode_args prints --unprivileged when criu will run as a non-root user (it then relies
+# on its file capabilities), like Liberty's server script; CRIU_UNPRIVILEGED=true/false overrides.
+lcp_criu_mode_args() {
+  case ${CRIU_UNPRIVILEGED:-} in
+    true | TRUE | True | 1) printf -- '--unprivileged' ;;
+    false | FALSE | False | 0) ;;
+    *) [[ $(id -u) -ne 0 ]] && printf -- '--unprivileged' ;;
+  esac
+  return 0
+}
+
+# LCP_DROP_CAPS_CMD is the command prefix that runs a program with no inheritable or ambient
+# capabilities. `podman run --cap-add` gives a non-root user those capabilities in every set; a
+# JVM checkpointed while holding SYS_PTRACE cannot be restored without it, and a process holding
+# capabilities cannot be reached through /proc by one without them. Only the two criu copies
+# (file capabilities) need any. Empty without setpriv or with LCP_DROP_CAPS=false.
+LCP_DROP_CAPS_CMD=()
+if [[ ${LCP_DROP_CAPS:-true} != false ]] && command -v setpriv >/dev/null 2>&1; then
+  LCP_DROP_CAPS_CMD=(setpriv --inh-caps=-all --ambient-caps=-all --)
+fi
+
+# lcp_run_unprivileged CMD... runs CMD through LCP_DROP_CAPS_CMD.
+lcp_run_unprivileged() { "${LCP_DROP_CAPS_CMD[@]}" "$@"; }
+
+# lcp_exec_unprivileged CMD... replaces this shell with CMD run through LCP_DROP_CAPS_CMD.
+lcp_exec_unprivileged() { exec "${LCP_DROP_CAPS_CMD[@]}" "$@"; }
+
+# lcp_group_writable makes what the checkpoint run wrote under /logs and /output group-writable, so
+# the image also runs under an arbitrary UID in group 0 (OpenShift's restricted SCC).
+lcp_group_writable() {
+  find -L "$LCP_LOG_DIR" "$LCP_OUTPUT_DIR" -type d -user "$(id -u)" -exec chmod g+rwx {} + 2>/dev/null
+  find -L "$LCP_LOG_DIR" "$LCP_OUTPUT_DIR" -type f -user "$(id -u)" -exec chmod g+rw {} + 2>/dev/null
+  return 0
+}
+
+# lcp_log_tail FILE prints the last lines of FILE on stderr (for a failed checkpoint or restore).
+lcp_log_tail() {
+  [[ -s $1 ]] || return 0
+  lcp_warn "last lines of $1:"
+  tail -n "${LCP_LOG_TAIL_LINES:-25}" "$1" >&2
+}

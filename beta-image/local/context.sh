@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# context.sh [DIR]: lay out the self-contained build context of Dockerfile.local in DIR (default
+# out/base-local): Dockerfile (a copy of beta-image/Dockerfile.local with the version and the
+# features filled in), helpers/ and wlp.zip, a real Open Liberty from Maven Central cut down to
+# the features the image offers. Prints DIR.
+#
+#   LIBERTY_VERSION   Open Liberty release (default 26.0.0.3): io.openliberty:openliberty-runtime:<v>:zip
+#   LIBERTY_FEATURES  features to keep (default "servlet-6.0 pages-3.1 restfulWS-3.1 jsonb-3.0 cdi-4.0")
+#   LCP_MAVEN_REPO    Maven repository URL (default https://repo1.maven.org/maven2)
+#   LCP_CACHE_DIR     download cache (default ~/.cache/liberty-checkpoint)
+#   LCP_ROOTFS_IMAGE  the image that runs the cut-down step (default localhost/lcp-rootfs:liberty)
+#
+# The full runtime zip (~350 MB, checked against Maven Central's .sha1) and the cut-down zip
+# (~45 MB, made by `server package --include=minify` inside the rootfs image, so the host needs no
+# Java) are cached; a second run only copies files.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+beta=$(dirname "$here")
+version=${LIBERTY_VERSION:-26.0.0.3}
+features=${LIBERTY_FEATURES:-servlet-6.0 pages-3.1 restfulWS-3.1 jsonb-3.0 cdi-4.0}
+repo=${LCP_MAVEN_REPO:-https://repo1.maven.org/maven2}
+cache=${LCP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/liberty-checkpoint}/liberty
+rootfs=${LCP_ROOTFS_IMAGE:-localhost/lcp-rootfs:liberty}
+dir=${1:-out/base-local}
+log() { printf 'context.sh: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+(-beta)?$ ]] || die "LIBERTY_VERSION=$version is not a release like 26.0.0.3"
+read -r -a feature_list <<<"$features"
+(( ${#feature_list[@]} > 0 )) || die "LIBERTY_FEATURES is empty: name at least one feature, e.g. servlet-6.0"
+for f in "${feature_list[@]}"; do
+  [[ $f =~ ^[A-Za-z][A-Za-z0-9.]*-[0-9]+\.[0-9]+$ ]] || die "LIBERTY_FEATURES: \"$f\" is not a feature name like servlet-6.0"
+  [[ ${f,,} != checkpoint-1.0 ]] || die "LIBERTY_FEATURES: checkpoint-1.0 needs OpenJ9's CRIU API; the local flavor checkpoints without it, leave it out"
+done
+mkdir -p "$cache"
+
+# 1. The full runtime from Maven Central, verified.
+full=$cache/openliberty-runtime-$version.zip
+if [[ ! -s $full ]]; then
+  url=$repo/io/openliberty/openliberty-runtime/$version/openliberty-runtime-$version.zip
+  log "downloading $url"
+  sha1=$(curl -fsSL "$url.sha1" | cut -c1-40) || die "cannot fetch $url.sha1: is LIBERTY_VERSION=$version released, and Maven Central reachable?"
+  curl -fsSL -o "$full.part" "$url" || die "download of $url failed"
+  echo "$sha1  $full.part" | sha1sum -c --quiet - || { rm -f "$full.part"; die "$url does not match its .sha1"; }
+  mv "$full.part" "$full"
+fi
+
+# 2. Cut down to the features (and their dependencies) with Liberty's own minify.
+key=$(printf '%s\n' "${feature_list[@]}" | tr '[:upper:]' '[:lower:]' | sort -u | sha256sum | cut -c1-12)
+small=$cache/wlp-$version-$key.zip
+if [[ ! -s $small ]]; then
+  podman image exists "$rootfs" || die "$rootfs is missing: run beta-image/local/rootfs.sh liberty (make base-local does)"
+  log "minifying Open Liberty $version to: ${feature_list[*]}"
+  rm -f "${small%.zip}.part.zip"
+  server_xml="<server><featureManager>$(printf '<feature>%s</feature>' "${feature_list[@]}")</featureManager></server>"
+  podman run --rm --name "lcp-image-minify-$$" --network none --user 0 \
+    -v "$cache:/cache:z" -e "SERVER_XML=$server_xml" "$rootfs" bash -euc "
+      work=\$(mktemp -d); cd \"\$work\"
+      unzip -q /cache/$(basename "$full")
+      wlp/bin/server create pkg >/dev/null
+      printf '%s\n' \"\$SERVER_XML\" > wlp/usr/servers/pkg/server.xml
+      wlp/bin/server package pkg --archive=/cache/$(basename "$small" .zip).part.zip --include=minify >/dev/null
+      chown $(id -u):$(id -g) /cache/$(basename "$small" .zip).part.zip" ||
+    die "server package --include=minify failed: check LIBERTY_FEATURES=\"$features\" (every name must be an Open Liberty $version feature)"
+  mv "${small%.zip}.part.zip" "$small"
+fi
+
+# 3. The build context.
+rm -rf "$dir"
+mkdir -p "$dir"
+cp -r "$beta/helpers" "$dir/helpers"
+ln "$small" "$dir/wlp.zip" 2>/dev/null || cp "$small" "$dir/wlp.zip"
+sed -e "s/^ARG LIBERTY_VERSION=.*/ARG LIBERTY_VERSION=$version/" \
+    -e "s/^ARG LIBERTY_FEATURES=.*/ARG LIBERTY_FEATURES=\"${feature_list[*]}\"/" \
+    "$beta/Dockerfile.local" >"$dir/Dockerfile"
+echo "$dir"

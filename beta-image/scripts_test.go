@@ -1,0 +1,423 @@
+package betaimage
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The helper scripts run here for real, against a temporary /config, /output, /logs and a
+// PATH of stub commands. Each stub appends the line "<name> <args>" to $STUB_CALLS, so a test
+// can check what ran, in which order, with which arguments. Their behaviour is set with STUB_*.
+var stubs = map[string]string{
+	// server: `checkpoint` makes the checkpoint directory (as the OpenJ9 JVM would) and exits
+	// with STUB_SERVER_RC; `run` says it is ready and, with STUB_SERVER_STAY=1, stays up until
+	// killed (criu dump kills it), else exits STUB_SERVER_RC. It records the variables the
+	// scripts must (not) pass on.
+	"server": `#!/bin/bash
+echo "server $* WLP_CHECKPOINT=${WLP_CHECKPOINT-unset} JVM_ARGS=${JVM_ARGS-}" >>"$STUB_CALLS"
+case $1 in
+  checkpoint)
+    [[ ${STUB_SERVER_NO_IMAGE:-} == 1 ]] || { mkdir -p "$LCP_OUTPUT_DIR/workarea/checkpoint/image"; echo core >"$LCP_OUTPUT_DIR/workarea/checkpoint/image/core-1.img"; }
+    exit "${STUB_SERVER_RC:-0}" ;;
+  run)
+    echo "Launching $2 (stub)"
+    [[ ${STUB_SERVER_EXIT_EARLY:-} == 1 ]] && exit 7
+    echo "[AUDIT   ] CWWKF0011I: The $2 server is ready to run a smarter planet."
+    if [[ ${STUB_SERVER_STAY:-} == 1 ]]; then exec sleep 60; fi
+    exit "${STUB_SERVER_RC:-0}" ;;
+esac
+exit 99
+`,
+	// criu: dump writes an image and kills the dumped task; restore either fails (as criu does,
+	// with a log line) or runs the action script at post-resume and returns the restored
+	// server's exit status.
+	"criu": `#!/bin/bash
+echo "criu $*" >>"$STUB_CALLS"
+images= log= pid= action=
+while (( $# )); do
+  case $1 in
+    --images-dir) images=$2; shift ;;
+    --log-file) log=$2; shift ;;
+    -t) pid=$2; shift ;;
+    --action-script) action=$2; shift ;;
+  esac
+  shift
+done
+[[ -n ${STUB_CRIU_EXEC_RC:-} ]] && exit "$STUB_CRIU_EXEC_RC"
+if [[ -n $pid ]]; then
+  if [[ ${STUB_CRIU_RC:-0} != 0 ]]; then echo "Error (criu/stub): dump failed on purpose" >"$log"; exit "$STUB_CRIU_RC"; fi
+  echo core >"$images/core-$pid.img"; echo "Dumping finished successfully" >"$log"
+  kill -KILL "$pid"; exit 0
+fi
+if [[ ${STUB_CRIU_RC:-0} != 0 ]]; then
+  echo "Error (criu/stub): Unable to restore capabilities on purpose" >"$log"; exit "$STUB_CRIU_RC"
+fi
+CRTOOLS_SCRIPT_ACTION=pre-restore "$action" >>"$log"
+CRTOOLS_SCRIPT_ACTION=post-resume "$action" >>"$log"
+echo "[AUDIT   ] restored server output" >>"$LCP_LOG_DIR/checkpoint/console.log"
+sleep 0.4
+exit "${STUB_RESTORED_RC:-0}"
+`,
+	"setpriv": `#!/bin/bash
+echo "setpriv $*" >>"$STUB_CALLS"
+while [[ $1 != -- ]]; do shift; done
+shift
+exec "$@"
+`,
+	"dumb-init": `#!/bin/bash
+echo "dumb-init $*" >>"$STUB_CALLS"
+while [[ $1 != -- ]]; do shift; done
+shift
+exec "$@"
+`,
+}
+
+type sandbox struct {
+	root, calls string
+	env         []string
+}
+
+func newSandbox(t *testing.T, runtime string) *sandbox {
+	t.Helper()
+	root := t.TempDir()
+	bin := filepath.Join(root, "bin")
+	for _, d := range []string{"bin", "config/configDropins/defaults", "config/apps", "output", "logs", "wlp/lib/features"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(root, d), 0o755))
+	}
+	for name, body := range stubs {
+		require.NoError(t, os.WriteFile(filepath.Join(bin, name), []byte(body), 0o755))
+	}
+	s := &sandbox{root: root, calls: filepath.Join(root, "calls")}
+	s.env = []string{
+		"PATH=" + bin + ":/usr/bin:/bin",
+		"HOME=" + root,
+		"STUB_CALLS=" + s.calls,
+		"LCP_RUNTIME=" + runtime,
+		"LCP_WLP_DIR=" + filepath.Join(root, "wlp"),
+		"LCP_CONFIG_DIR=" + filepath.Join(root, "config"),
+		"LCP_OUTPUT_DIR=" + filepath.Join(root, "output"),
+		"LCP_LOG_DIR=" + filepath.Join(root, "logs"),
+		"CRIU_CHECKPOINT_PATH=" + filepath.Join(bin, "criu"),
+		"CRIU_RESTORE_PATH=" + filepath.Join(bin, "criu"),
+		"LCP_CHECKPOINT_SETTLE=0",
+		"LCP_PID_FLOOR=1",
+	}
+	return s
+}
+
+func (s *sandbox) checkpointDir() string {
+	return filepath.Join(s.root, "output/workarea/checkpoint/image")
+}
+
+func (s *sandbox) makeCheckpoint(t *testing.T) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(s.checkpointDir(), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(s.checkpointDir(), "core-1001.img"), []byte("core"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(s.root, "logs/checkpoint"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(s.root, "logs/checkpoint/console.log"), []byte("old output\n"), 0o644))
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+	calls          []string
+}
+
+// run runs a helper script with the sandbox's environment plus env.
+func (s *sandbox) run(t *testing.T, script string, env []string, args ...string) result {
+	t.Helper()
+	abs, err := filepath.Abs(filepath.Join("helpers", script))
+	require.NoError(t, err)
+	cmd := exec.Command("bash", append([]string{abs}, args...)...)
+	cmd.Env = append(append([]string{}, s.env...), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	if b, err := os.ReadFile(s.calls); err == nil {
+		r.calls = strings.Split(strings.TrimSpace(string(b)), "\n")
+	}
+	t.Logf("exit %d\nstdout:\n%s\nstderr:\n%s\ncalls:\n%s", r.code, r.stdout, r.stderr, strings.Join(r.calls, "\n"))
+	return r
+}
+
+var serverCmd = []string{"server", "run", "defaultServer"}
+
+func TestStartWithoutCheckpointRunsTheServerWithoutCapabilities(t *testing.T) {
+	for _, runtime := range []string{"openj9", "hotspot"} {
+		t.Run(runtime, func(t *testing.T) {
+			s := newSandbox(t, runtime)
+			r := s.run(t, "lcp-start.sh", []string{"STUB_SERVER_RC=3"}, serverCmd...)
+			assert.Equal(t, 3, r.code, "the server's exit status")
+			require.Len(t, r.calls, 2)
+			assert.Equal(t, "setpriv --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])
+			assert.True(t, strings.HasPrefix(r.calls[1], "server run defaultServer WLP_CHECKPOINT=unset"), r.calls[1])
+		})
+	}
+}
+
+func TestStartWithoutCommandFails(t *testing.T) {
+	s := newSandbox(t, "openj9")
+	r := s.run(t, "lcp-start.sh", nil)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "give the image a CMD")
+}
+
+func TestCheckpointOpenJ9(t *testing.T) {
+	s := newSandbox(t, "openj9")
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "LCP_PID_FLOOR=" + fmt.Sprint(os.Getpid()+20)}, serverCmd...)
+	assert.Equal(t, 0, r.code)
+	assert.Contains(t, r.calls, "setpriv --inh-caps=-all --ambient-caps=-all -- server checkpoint defaultServer --at=afterAppStart")
+	assert.Contains(t, r.calls, "server checkpoint defaultServer --at=afterAppStart WLP_CHECKPOINT=unset JVM_ARGS=", "WLP_CHECKPOINT is unset for the server")
+	assert.Regexp(t, `PID counter moved to \d+ \(floor \d+\)`, r.stderr)
+	dropin, err := os.ReadFile(filepath.Join(s.root, "config/configDropins/defaults/liberty-checkpoint.xml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(dropin), "<feature>checkpoint-1.0</feature>")
+	st, err := os.Stat(filepath.Join(s.checkpointDir(), "core-1.img"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o060), st.Mode().Perm()&0o060, "checkpoint files are group-writable")
+	st, err = os.Stat(s.checkpointDir())
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o070), st.Mode().Perm()&0o070, "checkpoint directories are group-writable")
+}
+
+func TestCheckpointOpenJ9OldPhaseName(t *testing.T) {
+	s := newSandbox(t, "openj9")
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=applications"}, serverCmd...)
+	assert.Equal(t, 0, r.code)
+	assert.Contains(t, r.calls, "setpriv --inh-caps=-all --ambient-caps=-all -- server checkpoint defaultServer --at=afterAppStart")
+	assert.Contains(t, r.stderr, `"applications" is the old name of "afterAppStart"`)
+}
+
+func TestCheckpointOpenJ9FailureKeepsTheServerStatus(t *testing.T) {
+	s := newSandbox(t, "openj9")
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=beforeAppStart", "STUB_SERVER_RC=74"}, serverCmd...)
+	assert.Equal(t, 74, r.code)
+}
+
+func TestCheckpointOpenJ9WithoutImageFails(t *testing.T) {
+	s := newSandbox(t, "openj9")
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_NO_IMAGE=1"}, serverCmd...)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "is empty")
+}
+
+func TestCheckpointUnknownPhase(t *testing.T) {
+	for _, runtime := range []string{"openj9", "hotspot"} {
+		t.Run(runtime, func(t *testing.T) {
+			s := newSandbox(t, runtime)
+			r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterLunch"}, serverCmd...)
+			assert.Equal(t, 20, r.code)
+			assert.Contains(t, r.stdout, `CWWKE0954E: The value "afterLunch" of WLP_CHECKPOINT is not a checkpoint phase`)
+			assert.Empty(t, r.calls, "nothing ran")
+		})
+	}
+}
+
+func TestCheckpointHotSpot(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_STAY=1", "CRIU_UNPRIVILEGED=true", "JVM_ARGS=-Xmx64m"}, serverCmd...)
+	assert.Equal(t, 0, r.code)
+	assert.Contains(t, r.stdout, "CWWKF0011I", "the server's output is shown")
+	assert.Contains(t, r.stdout, `CWWKC0451I: A server checkpoint "afterAppStart" was requested.`)
+	assert.Contains(t, r.stdout, "checkpoint of the server saved in "+s.checkpointDir())
+	require.Len(t, r.calls, 3)
+	assert.Equal(t, "setpriv --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])
+	assert.Equal(t, "server run defaultServer WLP_CHECKPOINT=unset JVM_ARGS=-XX:-UsePerfData -Xmx64m", r.calls[1])
+	dump := r.calls[2]
+	for _, want := range []string{
+		"criu dump --unprivileged -t ", "--images-dir " + s.checkpointDir(),
+		"--log-file " + filepath.Join(s.root, "logs/checkpoint/checkpoint.log"),
+		"--shell-job", "--tcp-established", "--file-locks", "--irmap-scan-path " + filepath.Join(s.root, "wlp"),
+	} {
+		assert.Contains(t, dump, want)
+	}
+	entries, err := os.ReadDir(s.checkpointDir())
+	require.NoError(t, err)
+	assert.NotEmpty(t, entries)
+}
+
+func TestCheckpointHotSpotServerExitsEarly(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_EXIT_EARLY=1"}, serverCmd...)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "the server exited (status 7) before it was ready (CWWKF0011I)")
+	for _, c := range r.calls {
+		assert.False(t, strings.HasPrefix(c, "criu"), "no dump: %s", c)
+	}
+	assert.NoDirExists(t, s.checkpointDir())
+}
+
+func TestCheckpointHotSpotDumpFails(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_STAY=1", "STUB_CRIU_RC=3"}, serverCmd...)
+	assert.Equal(t, 3, r.code)
+	assert.Contains(t, r.stderr, "criu dump failed (status 3)")
+	assert.Contains(t, r.stderr, "dump failed on purpose", "criu's log is shown")
+	assert.NoDirExists(t, s.checkpointDir(), "no half checkpoint is left for a commit")
+}
+
+func TestRestoreOpenJ9LeavesItToLiberty(t *testing.T) {
+	s := newSandbox(t, "openj9")
+	s.makeCheckpoint(t)
+	r := s.run(t, "lcp-start.sh", nil, serverCmd...)
+	assert.Equal(t, 0, r.code)
+	require.GreaterOrEqual(t, len(r.calls), 2)
+	assert.True(t, strings.HasPrefix(r.calls[0], "dumb-init --rewrite 15:2 -- setpriv --inh-caps=-all --ambient-caps=-all -- "), r.calls[0])
+	assert.True(t, strings.HasSuffix(r.calls[0], "helpers/lcp-restore.sh server run defaultServer"), r.calls[0])
+	assert.Contains(t, r.calls, "server run defaultServer WLP_CHECKPOINT=unset JVM_ARGS=")
+}
+
+func TestRestoreHotSpot(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	s.makeCheckpoint(t)
+	r := s.run(t, "lcp-start.sh", []string{"STUB_RESTORED_RC=0"}, serverCmd...)
+	assert.Equal(t, 0, r.code)
+	assert.Regexp(t, `(?m)^CWWKC0452I: The Liberty server process resumed operation from a checkpoint in \d+\.\d{3} seconds\.$`, r.stdout)
+	assert.Contains(t, r.stdout, "restored server output", "the restored JVM's console is shown")
+	assert.NotContains(t, r.stdout, "old output", "only what the restored JVM writes")
+	assert.NotContains(t, r.stdout, "CWWKE0961I")
+	assert.True(t, strings.HasPrefix(r.calls[0], "dumb-init -- setpriv"), "no SIGTERM rewrite for HotSpot: %s", r.calls[0])
+	var restore string
+	for _, c := range r.calls {
+		if strings.HasPrefix(c, "criu restore") {
+			restore = c
+		}
+		assert.False(t, strings.HasPrefix(c, "server"), "no cold start: %s", c)
+	}
+	for _, want := range []string{"--images-dir " + s.checkpointDir(), "--shell-job", "--tcp-established", "--file-locks", "--action-script ", "--log-file " + filepath.Join(s.root, "logs/checkpoint/restore.log")} {
+		assert.Contains(t, restore, want)
+	}
+}
+
+func TestRestoreHotSpotReturnsTheServerStatus(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	s.makeCheckpoint(t)
+	r := s.run(t, "lcp-start.sh", []string{"STUB_RESTORED_RC=143"}, serverCmd...)
+	assert.Equal(t, 143, r.code)
+	assert.Contains(t, r.stdout, "CWWKC0452I")
+	assert.NotContains(t, r.stdout, "CWWKE0961I")
+}
+
+func TestRestoreHotSpotFailureFallsBackToAColdStart(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	s.makeCheckpoint(t)
+	r := s.run(t, "lcp-start.sh", []string{"STUB_CRIU_RC=1", "STUB_SERVER_RC=0"}, serverCmd...)
+	assert.Equal(t, 0, r.code, "the cold-started server's status")
+	assert.NotContains(t, r.stdout, "CWWKC0452I", "never a false success")
+	assert.Contains(t, r.stdout, "CWWKE0961I: Restoring the checkpoint server process failed.")
+	assert.Contains(t, r.stderr, "Unable to restore capabilities on purpose", "criu's log is shown")
+	assert.Contains(t, r.stdout, "CWWKF0011I", "the server started normally")
+	last := r.calls[len(r.calls)-1]
+	assert.True(t, strings.HasPrefix(last, "server run defaultServer"), last)
+	assert.Contains(t, r.calls, "setpriv --inh-caps=-all --ambient-caps=-all -- server run defaultServer")
+	assert.NoDirExists(t, s.checkpointDir(), "moved aside so Liberty's script does not retry")
+	assert.DirExists(t, s.checkpointDir()+".not-restored")
+}
+
+func TestRestoreHotSpotFailureWithRecoveryDisabled(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	s.makeCheckpoint(t)
+	r := s.run(t, "lcp-start.sh", []string{"STUB_CRIU_RC=1", "CRIU_RESTORE_DISABLE_RECOVERY=true"}, serverCmd...)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, "CWWKE0964E")
+	assert.NotContains(t, r.stdout, "CWWKE0961I")
+	assert.NotContains(t, r.stdout, "CWWKC0452I")
+	for _, c := range r.calls {
+		assert.False(t, strings.HasPrefix(c, "server"), "no start: %s", c)
+	}
+	assert.DirExists(t, s.checkpointDir())
+}
+
+func TestRestoreHotSpotCriuCannotStartExplainsTheCapabilities(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	s.makeCheckpoint(t)
+	r := s.run(t, "lcp-start.sh", []string{"STUB_CRIU_EXEC_RC=126", "CRIU_RESTORE_DISABLE_RECOVERY=true"}, serverCmd...)
+	assert.Equal(t, 126, r.code)
+	assert.Contains(t, r.stderr, "--cap-add=CHECKPOINT_RESTORE --cap-add=SETPCAP")
+}
+
+func TestConfigure(t *testing.T) {
+	feature := func(t *testing.T, s *sandbox, short string) {
+		mf := filepath.Join(s.root, "wlp/lib/features", "com.example."+short+".mf")
+		require.NoError(t, os.WriteFile(mf, []byte("Manifest-Version: 1.0\r\nIBM-ShortName: "+short+"\r\n"), 0o644))
+	}
+	serverXML := func(t *testing.T, s *sandbox, body string) {
+		require.NoError(t, os.WriteFile(filepath.Join(s.root, "config/server.xml"), []byte(body), 0o644))
+	}
+	const xml = `<server><featureManager><feature>servlet-6.0</feature></featureManager>
+  <webApplication location="sample.war" contextRoot="/sample"/></server>`
+
+	t.Run("no server.xml", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		r := s.run(t, "configure.sh", nil)
+		assert.Equal(t, 1, r.code)
+		assert.Contains(t, r.stderr, "copy your server.xml there first")
+	})
+	t.Run("missing feature", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		feature(t, s, "jsonb-3.0")
+		serverXML(t, s, xml)
+		r := s.run(t, "configure.sh", nil)
+		assert.Equal(t, 1, r.code)
+		assert.Contains(t, r.stderr, "features not in this base image: servlet-6.0")
+		assert.Contains(t, r.stderr, "LIBERTY_FEATURES=")
+		assert.Contains(t, r.stderr, "jsonb-3.0", "lists what is installed")
+	})
+	t.Run("checkpoint feature on hotspot", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		feature(t, s, "servlet-6.0")
+		serverXML(t, s, `<server><featureManager><feature>servlet-6.0</feature><feature>checkpoint-1.0</feature></featureManager></server>`)
+		r := s.run(t, "configure.sh", nil)
+		assert.Equal(t, 1, r.code)
+		assert.Contains(t, r.stderr, "checkpoint-1.0")
+	})
+	t.Run("missing application", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		feature(t, s, "servlet-6.0")
+		serverXML(t, s, xml)
+		r := s.run(t, "configure.sh", nil)
+		assert.Equal(t, 1, r.code)
+		assert.Contains(t, r.stderr, `names the application "sample.war"`)
+	})
+	t.Run("ready", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		feature(t, s, "Servlet-6.0") // feature names are case-insensitive
+		serverXML(t, s, xml)
+		require.NoError(t, os.WriteFile(filepath.Join(s.root, "config/apps/sample.war"), []byte("war"), 0o600))
+		r := s.run(t, "configure.sh", nil)
+		assert.Equal(t, 0, r.code)
+		assert.Contains(t, r.stderr, "1 feature(s) checked (servlet-6.0)")
+		st, err := os.Stat(filepath.Join(s.root, "config/apps/sample.war"))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o060), st.Mode().Perm()&0o060, "group-writable")
+	})
+}
+
+func TestShellcheck(t *testing.T) {
+	requireTools(t, "shellcheck")
+	scripts, err := filepath.Glob("helpers/*.sh")
+	require.NoError(t, err)
+	local, err := filepath.Glob("local/*.sh")
+	require.NoError(t, err)
+	scripts = append(scripts, local...)
+	require.GreaterOrEqual(t, len(scripts), 8)
+	out, err := exec.Command("shellcheck", append([]string{"-x", "-P", "SCRIPTDIR"}, scripts...)...).CombinedOutput()
+	assert.NoError(t, err, "shellcheck:\n%s", out)
+}

@@ -1,0 +1,6 @@
+// Package e2e runs the product end to end as a user does: the liberty-checkpoint CLI launching
+// the real plugin, the registry-free Open Liberty base image (beta-image/local), the sample
+// application, real Podman and real CRIU. It asserts what matters to a user: the server restored
+// (not a silent cold start), the application answers with its content, the InstantOn image does
+// not re-run its checkpoint, and nothing is left behind.
+package e2e

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# demo.sh: the whole job end to end on the built-in sample, through the liberty-checkpoint CLI:
+# checkpoint-image on the local Open Liberty base, then a cold start of the application image and a
+# restore of the InstantOn image, each timed from `podman run` to the first HTTP 200, side by side.
+# `make demo` builds what this needs first (binaries, sample WAR, local base image).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cli=${LCP_CLI:-bin/liberty-checkpoint}
+base=${BASE_LOCAL_IMAGE:-localhost/open-liberty:local-checkpoint}
+image=${DEMO_IMAGE:-localhost/liberty-checkpoint-sample:1.0-instanton}
+app=${image%:*}:${image##*:}-app   # what --keep-app-image tags the application image with
+war=sample/target/sample.war
+path=/sample/hello
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
+[[ -x $cli ]] || die "$cli is missing: run make build"
+[[ -f $war ]] || die "$war is missing: run make sample"
+podman image exists "$base" || die "$base is missing: run make base-local"
+command -v jq >/dev/null || die "jq is missing: run make setup"
+
+say "InstantOn image of the sample: containerize, checkpoint (afterAppStart), commit"
+"$cli" checkpoint-image --base-image "$base" --app-archive "$war" \
+  --config-directory sample/src/main/liberty/config --image "$image" --keep-app-image \
+  --label org.opencontainers.image.title=liberty-checkpoint-sample
+
+# run IMAGE: start a container with the tool's restore command (the same code path and the same
+# readiness probe for both images), leave it running, print the result event.
+containers=()
+cleanup() {
+  if ((${#containers[@]})); then podman rm -f "${containers[@]}" >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+run() {
+  local out
+  out=$("$cli" restore -o json --image "$1" --publish 127.0.0.1::9080 --ready-url "$path" --keep-running --timeout 5m) ||
+    { printf '%s\n' "$out" | jq -r 'select(.type=="error") | "\(.message)\n  fix: \(.fix)"' >&2; die "restore of $1 failed"; }
+  printf '%s\n' "$out" | jq -c 'select(.type=="result")'
+}
+
+say "Cold start: the application image, booted as usual"
+cold=$(run "$app")
+containers+=("$(jq -r .containerName <<<"$cold")")
+echo "$cold" | jq -r '"  \(.restore.url) answered HTTP \(.restore.httpStatus) after \(.restore.readyMs) ms (\(.restore.verdict))"'
+podman rm -f "${containers[@]}" >/dev/null; containers=()
+
+say "Restore: the InstantOn image, resumed from its checkpoint"
+warm=$(run "$image")
+containers+=("$(jq -r .containerName <<<"$warm")")
+echo "$warm" | jq -r '"  \(.restore.url) answered HTTP \(.restore.httpStatus) after \(.restore.readyMs) ms (\(.restore.verdict))"'
+echo "$warm" | jq -r '"  evidence: \(.restore.evidence)"'
+[[ $(jq -r .restore.verdict <<<"$warm") == restored ]] || die "the InstantOn image did not restore (see the evidence above)"
+url=$(jq -r .restore.url <<<"$warm")
+body=$(curl -fsS "$url") || die "GET $url failed"
+printf '  GET %s:\n' "$url"; printf '%s\n' "$body" | sed 's/^/    | /'
+grep -q "Hello from the liberty-checkpoint sample" <<<"$body" || die "unexpected answer from $url"
+
+cold_ms=$(jq -r .restore.readyMs <<<"$cold"); warm_ms=$(jq -r .restore.readyMs <<<"$warm")
+size() { podman image inspect --format '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1/1e6}'; }
+say "Time from podman run to the first HTTP 200 of $path"
+printf '  %-34s %8s ms   %s\n' "cold start ($app)" "$cold_ms" "$(size "$app")"
+printf '  %-34s %8s ms   %s\n' "restore ($image)" "$warm_ms" "$(size "$image")"
+awk -v c="$cold_ms" -v w="$warm_ms" 'BEGIN { printf "  restore is %.1fx faster (%.0f%% less time to first response)\n", c/w, 100*(1-w/c) }'

@@ -1,0 +1,291 @@
+package cli_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
+)
+
+// These tests build the real liberty-checkpoint binary and a plugin binary on the fake engine,
+// side by side as make build lays them out, and drive them as a user would: the CLI launches the
+// plugin through go-plugin with AutoMTLS.
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.CleanupBuilds()
+	os.Exit(code)
+}
+
+func binaries(t *testing.T) (cli, plugin string) {
+	t.Helper()
+	plugin = testenv.Build(t, "plugin/enginetest/fakeplugin", "liberty-checkpoint-plugin")
+	cli = testenv.Build(t, "host/cmd/liberty-checkpoint", "liberty-checkpoint")
+	return cli, plugin
+}
+
+type run struct {
+	stdout, stderr string
+	code           int
+	events         []map[string]any
+}
+
+func runCLI(t *testing.T, dir string, env []string, args ...string) run {
+	t.Helper()
+	cli, _ := binaries(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cli, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := run{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	if slices.Contains(args, "json") {
+		r.events = parseEvents(t, out.String())
+	}
+	return r
+}
+
+func parseEvents(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var evs []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), "stdout must be JSON lines only: %q", line)
+		evs = append(evs, m)
+	}
+	return evs
+}
+
+// appFixture writes a project-like tree: target/app.war and src/main/liberty/config/server.xml.
+func appFixture(t *testing.T) string {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "target"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "src/main/liberty/config"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "target/app.war"), []byte("PK"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "src/main/liberty/config/server.xml"), []byte("<server/>"), 0o644))
+	return dir
+}
+
+func TestHelpListsEveryOperation(t *testing.T) {
+	r := runCLI(t, t.TempDir(), nil, "--help")
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, op := range []string{"build-base-image", "containerize", "checkpoint", "commit", "restore", "checkpoint-image", "doctor", "serve", "version"} {
+		assert.Regexp(t, `(?m)^  `+op+` `, r.stdout)
+	}
+}
+
+func TestCheckpointImageThroughPlugin(t *testing.T) {
+	dir := appFixture(t)
+	calls := filepath.Join(t.TempDir(), "calls.jsonl")
+	r := runCLI(t, dir, []string{"LCP_FAKE_CALLS=" + calls}, "checkpoint-image", "-o", "json",
+		"--app-archive", "target/app.war", "--config-directory", "src/main/liberty/config",
+		"--image", "localhost/app:1.0-instanton", "--phase", "applications", "--env", "A=1", "--label", "team=x", "--timeout", "90s")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+
+	evs := r.events
+	require.NotEmpty(t, evs)
+	assert.Equal(t, "start", evs[0]["type"])
+	assert.Equal(t, "checkpoint-image", evs[0]["operation"])
+	last := evs[len(evs)-1]
+	assert.Equal(t, "result", last["type"])
+	assert.Equal(t, "localhost/app:1.0-instanton", last["image"])
+	assert.Equal(t, "afterAppStart", last["phase"])
+	var steps []string
+	for _, ev := range evs {
+		if ev["type"] == "progress" && ev["state"] == "done" {
+			steps = append(steps, ev["name"].(string))
+		}
+	}
+	assert.Equal(t, []string{"containerize", "checkpoint", "commit"}, steps)
+
+	// What reached the engine in the plugin process: validated, normalised, absolute paths.
+	b, err := os.ReadFile(calls)
+	require.NoError(t, err)
+	var call struct {
+		Op      string
+		Options map[string]any
+	}
+	require.NoError(t, json.Unmarshal(bytes.Split(b, []byte("\n"))[0], &call))
+	assert.Equal(t, "checkpoint-image", call.Op)
+	assert.Equal(t, filepath.Join(dir, "target/app.war"), call.Options["AppArchive"])
+	assert.Equal(t, filepath.Join(dir, "src/main/liberty/config/server.xml"), call.Options["ServerXML"])
+	assert.Equal(t, "afterAppStart", call.Options["Phase"])
+	assert.Equal(t, "open-liberty:beta-checkpoint-ubi", call.Options["BaseImage"])
+	assert.Equal(t, map[string]any{"A": "1"}, call.Options["Env"])
+	assert.Equal(t, map[string]any{"team": "x"}, call.Options["Labels"])
+	assert.EqualValues(t, 90*time.Second, call.Options["Timeout"])
+}
+
+func TestTextOutput(t *testing.T) {
+	dir := appFixture(t)
+	r := runCLI(t, dir, nil, "checkpoint-image", "--app-archive", "target/app.war",
+		"--server-xml-file", "src/main/liberty/config/server.xml", "--image", "localhost/app:1")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "[1/3] containerize...")
+	assert.Contains(t, r.stdout, "[3/3] commit done in")
+	assert.Contains(t, r.stdout, "checkpoint-image localhost/app:1 (")
+}
+
+func TestValidationErrorThroughPlugin(t *testing.T) {
+	dir := appFixture(t)
+	r := runCLI(t, dir, nil, "checkpoint-image", "-o", "json", "--app-archive", "target/missing.war",
+		"--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
+	assert.Equal(t, 2, r.code)
+	last := r.events[len(r.events)-1]
+	assert.Equal(t, "error", last["type"])
+	assert.Equal(t, "NotFound", last["code"])
+	assert.Equal(t, "app_archive", last["field"])
+	assert.Equal(t, "appArchive", last["setting"])
+	assert.Equal(t, "--app-archive", last["flag"])
+	assert.Contains(t, last["message"], filepath.Join(dir, "target/missing.war"))
+	assert.NotEmpty(t, last["fix"])
+
+	r = runCLI(t, dir, nil, "restore", "--image", "localhost/app:1", "--publish", "99999")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "not a port number")
+}
+
+func TestEngineFailureThroughPlugin(t *testing.T) {
+	dir := appFixture(t)
+	r := runCLI(t, dir, []string{"LCP_FAKE_FAIL=checkpoint-image=FailedPrecondition:criu dump failed"},
+		"checkpoint-image", "-o", "json", "--app-archive", "target/app.war",
+		"--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
+	assert.Equal(t, 1, r.code)
+	last := r.events[len(r.events)-1]
+	assert.Equal(t, "FailedPrecondition", last["code"])
+	assert.Equal(t, "criu dump failed", last["message"])
+	assert.Equal(t, []any{"fake log line 1", "fake log line 2"}, last["logTail"])
+
+	r = runCLI(t, dir, []string{"LCP_FAKE_FAIL=checkpoint-image=FailedPrecondition:criu dump failed"},
+		"checkpoint-image", "--app-archive", "target/app.war", "--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, "Error: criu dump failed")
+	assert.Contains(t, r.stdout, "fix: this is the fake engine's scripted failure")
+	assert.Contains(t, r.stdout, "fake log line 2")
+}
+
+func TestMissingPlugin(t *testing.T) {
+	r := runCLI(t, t.TempDir(), nil, "doctor", "--plugin", "/nonexistent/plugin", "-o", "json")
+	assert.Equal(t, 2, r.code)
+	last := r.events[len(r.events)-1]
+	assert.Equal(t, "NotFound", last["code"])
+	assert.Contains(t, last["fix"], "make build")
+}
+
+// Ctrl-C: the CLI cancels the RPC, the plugin's engine cleans up, the CLI waits for that, prints
+// a cancellation and exits 130, and no plugin process is left.
+func TestInterruptCancelsEngineAndCleansUp(t *testing.T) {
+	cli, plugin := binaries(t)
+	dir := appFixture(t)
+	marker := filepath.Join(t.TempDir(), "cancelled")
+	cmd := exec.Command(cli, "checkpoint-image", "-o", "json", "--app-archive", "target/app.war",
+		"--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LCP_FAKE_STEP_DELAY=1m", "LCP_FAKE_CANCEL_MARKER="+marker)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	defer cmd.Process.Kill()
+
+	sc := bufio.NewScanner(stdout)
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.Contains(sc.Text(), `"type":"progress"`) {
+			break
+		}
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	rest, _ := io.ReadAll(stdout)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "stderr: %s", stderr.String())
+	assert.Equal(t, 130, ee.ExitCode())
+
+	evs := parseEvents(t, strings.Join(lines, "\n")+"\n"+string(rest))
+	last := evs[len(evs)-1]
+	assert.Equal(t, "Canceled", last["code"])
+	var cleanupLogged bool
+	for _, ev := range evs {
+		if ev["type"] == "log" && strings.Contains(ev["line"].(string), "removing fake container") {
+			cleanupLogged = true
+		}
+	}
+	assert.True(t, cleanupLogged, "the engine's clean-up is shown")
+	_, err = os.Stat(marker)
+	assert.NoError(t, err, "the engine's clean-up finished before the CLI exited")
+	assert.Contains(t, stderr.String(), "cancelling")
+	assert.Empty(t, processesOf(t, plugin), "no plugin process left behind")
+}
+
+// processesOf lists the pids running the executable at path.
+func processesOf(t *testing.T, path string) []string {
+	t.Helper()
+	var pids []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
+		if err == nil && exe == path {
+			pids = append(pids, e.Name())
+		}
+	}
+	return pids
+}
+
+// The plugin speaks go-plugin's handshake with AutoMTLS: given a client certificate it answers
+// with its own certificate in the handshake line, and refuses plaintext connections.
+func TestPluginRequiresMTLS(t *testing.T) {
+	_, plugin := binaries(t)
+	cert := clientCertPEM(t)
+	cmd := exec.Command(plugin)
+	cmd.Env = append(os.Environ(), "LIBERTY_CHECKPOINT_PLUGIN=7f1c2a9e-instanton-engine",
+		"PLUGIN_PROTOCOL_VERSIONS=1", "PLUGIN_MIN_PORT=10000", "PLUGIN_MAX_PORT=25000", "PLUGIN_CLIENT_CERT="+cert)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	parts := strings.Split(strings.TrimSpace(line), "|")
+	require.Len(t, parts, 6, "handshake %q", line)
+	assert.Equal(t, "grpc", parts[4])
+	assert.NotEmpty(t, parts[5], "AutoMTLS: the plugin sends its server certificate")
+
+	conn, err := grpc.NewClient("unix://"+parts[3], grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, err = healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: "plugin"})
+	assert.Error(t, err, "a plaintext client must not get through")
+}

@@ -1,0 +1,289 @@
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
+)
+
+const noImage = "no image given (pass --image to check one)"
+
+// imageSkip is why an image check cannot run, or "".
+func (s *state) imageSkip(ctx context.Context) string {
+	if s.opts.Image == "" {
+		return noImage
+	}
+	if _, err := s.engine(ctx); err != nil {
+		return "Podman is not reachable (see podman)"
+	}
+	if _, err := s.imageInfo(ctx); err != nil {
+		return "the image is not there (see image.found)"
+	}
+	return ""
+}
+
+func checkImageFound(ctx context.Context, s *state) engine.Check {
+	if s.opts.Image == "" {
+		return skip(noImage)
+	}
+	if _, err := s.engine(ctx); err != nil {
+		return skip("Podman is not reachable (see podman)")
+	}
+	img, err := s.imageInfo(ctx)
+	if engine.CodeOf(err) == engine.CodeNotFound {
+		return fail(fmt.Sprintf("image %s is not in Podman's local storage", s.opts.Image),
+			"build it first (liberty-checkpoint containerize or checkpoint-image), or check the name with podman images")
+	}
+	if err != nil {
+		return fail(fmt.Sprintf("cannot inspect image %s: %s", s.opts.Image, oneLine(engine.AsError(err).Detail())), "check the image name with podman images")
+	}
+	found := fmt.Sprintf("%s (%s, %s/%s)", s.opts.Image, shortID(img.ID), img.OS, img.Arch)
+	if phase := img.Labels[engine.LabelPhase]; phase != "" {
+		found += ", checkpointed at " + phase
+		if at := img.Labels[engine.LabelCreated]; at != "" {
+			found += " on " + at
+		}
+	} else {
+		found += ", not checkpointed by liberty-checkpoint (no " + engine.LabelPhase + " label)"
+	}
+	return ok(found)
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// checkImageArch: the image must be for the engine's architecture; a checkpoint also for the
+// machine recorded at checkpoint time.
+func checkImageArch(ctx context.Context, s *state) engine.Check {
+	if why := s.imageSkip(ctx); why != "" {
+		return skip(why)
+	}
+	img, info := s.image, s.info
+	if img.Arch != "" && img.Arch != info.Arch {
+		return fail(fmt.Sprintf("the image is for %s but Podman runs %s containers", img.Arch, info.Arch),
+			fmt.Sprintf("build the image for %s, or run it on a %s machine", info.Arch, img.Arch))
+	}
+	machine := hostinfo.UnameMachine(info.Arch)
+	if s.local(ctx) {
+		if _, m, err := s.uname(); err == nil {
+			machine = m
+		}
+	}
+	if rec := img.Labels[engine.LabelArch]; rec != "" && rec != machine {
+		return fail(fmt.Sprintf("the image was checkpointed on %s, this machine is %s: a checkpoint restores only on the architecture it was taken on", rec, machine),
+			"restore on "+rec+", or checkpoint the image again on "+machine)
+	}
+	return ok(fmt.Sprintf("%s, as Podman runs", img.Arch))
+}
+
+// criuSkip is why the criu checks cannot run, or "".
+func (s *state) criuSkip(ctx context.Context) string {
+	if why := s.imageSkip(ctx); why != "" {
+		return why
+	}
+	if !s.imageUsable(ctx) {
+		return "the image is for another architecture (see image.arch)"
+	}
+	return s.probeUsable(ctx)
+}
+
+// criuReport runs the criu probe and returns its report, or the check saying why there is none.
+func (s *state) criuReport(ctx context.Context) (*probe.CRIU, *engine.Check) {
+	if why := s.criuSkip(ctx); why != "" {
+		c := skip(why)
+		return nil, &c
+	}
+	r := s.criuProbe(ctx)
+	if r.startErr != nil || r.report == nil || r.report.CRIU == nil {
+		if r.err == nil && r.startErr == nil {
+			r.err = fmt.Errorf("the probe report has no criu section")
+		}
+		c := probeProblem(r)
+		if r.startErr != nil {
+			c.Found = fmt.Sprintf("a container of %s does not start: %s", s.opts.Image, oneLine(r.startErr.Error()))
+		}
+		return nil, &c
+	}
+	c := r.report.CRIU
+	if c.Path == "" {
+		sk := skip("no criu in the image (see criu.version)")
+		return nil, &sk
+	}
+	return c, nil
+}
+
+func checkCRIUVersion(ctx context.Context, s *state) engine.Check {
+	if why := s.criuSkip(ctx); why != "" {
+		return skip(why)
+	}
+	r := s.criuProbe(ctx)
+	if r.report != nil && r.report.CRIU != nil && r.report.CRIU.Path == "" {
+		return fail(fmt.Sprintf("no criu in %s: %s", s.opts.Image, r.report.CRIU.Error),
+			"build the image FROM an InstantOn base image (Open Liberty's checkpoint images or this project's beta-image), which carry criu")
+	}
+	c, problem := s.criuReport(ctx)
+	if problem != nil {
+		return *problem
+	}
+	found := fmt.Sprintf("criu %s at %s", c.Version, c.Path)
+	if !c.Unprivileged {
+		return warn(found+" does not accept --unprivileged, so it wants CAP_SYS_ADMIN, which checkpoint and restore containers do not get",
+			"use criu 4.2 or newer in the image (Debian forky's; beta-image/local/rootfs.sh builds one)")
+	}
+	return ok(found)
+}
+
+func checkCRIUCheck(ctx context.Context, s *state) engine.Check {
+	c, problem := s.criuReport(ctx)
+	if problem != nil {
+		return *problem
+	}
+	step := c.Check
+	if step.OK() {
+		return ok(step.Command + ": looks good")
+	}
+	if p := diagnose(strings.Join(step.Output, "\n"), c.Version, s.kernel(ctx)); p != nil {
+		return fail(step.Command+": "+p.found, p.fix)
+	}
+	if len(criuErrors(step.Output)) == 0 && strings.Contains(strings.Join(step.Output, "\n"), "ns_last_pid") {
+		return ok(step.Command + " only objects to the read-only /proc/sys/kernel/ns_last_pid of a container, which criu does not need on Linux 5.5 and newer (clone3 sets the pids)")
+	}
+	first := firstError(step.Output)
+	if c.Dump.OK() && c.Restore.OK() {
+		return ok(fmt.Sprintf("%s complains (%s) but a real dump and restore work", step.Command, first))
+	}
+	return warn(fmt.Sprintf("%s fails: %s", step.Command, first), "see criu.dump and criu.restore for what that breaks")
+}
+
+// criuErrors are the Error lines of criu output, without the ones every container causes: criu
+// check wants to write /proc/sys/kernel/ns_last_pid, which is read-only in a container.
+func criuErrors(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.Contains(l, "Error (") && !strings.Contains(l, "ns_last_pid") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func checkCRIUDump(ctx context.Context, s *state) engine.Check {
+	c, problem := s.criuReport(ctx)
+	if problem != nil {
+		return *problem
+	}
+	if c.Error != "" && c.Dump == nil {
+		return fail("the criu probe could not set up its test process: "+c.Error, "report this as a liberty-checkpoint bug")
+	}
+	if c.Dump.OK() {
+		return ok(fmt.Sprintf("criu %s dumped a process holding a listening TCP socket on Linux %s", c.Version, s.kernel(ctx)))
+	}
+	s.logStep(c.Dump)
+	return stepFailure("criu dump", c.Dump, c.Version, s.kernel(ctx))
+}
+
+func checkCRIURestore(ctx context.Context, s *state) engine.Check {
+	c, problem := s.criuReport(ctx)
+	if problem != nil {
+		return *problem
+	}
+	if c.Restore == nil || c.Restore.Skipped != "" {
+		return skip("not tried: the dump failed (see criu.dump)")
+	}
+	if !c.Restore.OK() {
+		s.logStep(c.Restore)
+		return stepFailure("criu restore", c.Restore, c.Version, s.kernel(ctx))
+	}
+	if !c.ServedAfter {
+		return fail("criu restore reported success but the restored process did not answer on its TCP port",
+			"run a real restore (liberty-checkpoint restore) and read /logs/checkpoint/restore.log")
+	}
+	return ok(fmt.Sprintf("criu %s restored it and it answered on its TCP port again", c.Version))
+}
+
+// logStep streams a failed criu command's output and log, the evidence behind the verdict:
+// its Error lines as warnings, the rest as debug lines.
+func (s *state) logStep(st *probe.Step) {
+	for _, l := range append(append([]string{}, st.Output...), st.Log...) {
+		lvl := engine.LevelDebug
+		if strings.Contains(l, "Error (") {
+			lvl = engine.LevelWarn
+		}
+		s.sink.Logf(engine.SourceFile, lvl, "%s", l)
+	}
+}
+
+func stepFailure(what string, st *probe.Step, criuVersion, kernel string) engine.Check {
+	text := strings.Join(append(append([]string{}, st.Output...), st.Log...), "\n")
+	if p := diagnose(text, criuVersion, kernel); p != nil {
+		return fail(what+" fails: "+p.found, p.fix)
+	}
+	if st.Error != "" {
+		return fail(fmt.Sprintf("%s could not run: %s", what, st.Error), "make sure criu in the image runs as root with the checkpoint capabilities")
+	}
+	return fail(fmt.Sprintf("%s fails (exit %d): %s", what, st.Exit, firstError(append(append([]string{}, st.Log...), st.Output...))),
+		"read the criu log lines above; a newer criu in the image (4.2 or later) fixes most failures on new kernels")
+}
+
+// checkImageKernel: restoring on an older kernel than the one that checkpointed may fail.
+func checkImageKernel(ctx context.Context, s *state) engine.Check {
+	if why := s.imageSkip(ctx); why != "" {
+		return skip(why)
+	}
+	rec := s.image.Labels[engine.LabelKernel]
+	if rec == "" {
+		return skip("no " + engine.LabelKernel + " label: not an image liberty-checkpoint checkpointed")
+	}
+	here := s.kernel(ctx)
+	rv, ok1 := parseVersion(rec)
+	hv, ok2 := parseVersion(here)
+	if !ok1 || !ok2 {
+		return warn(fmt.Sprintf("cannot compare the checkpoint's kernel %q with this one, %q", rec, here), "")
+	}
+	if hv.less(rv) {
+		return warn(fmt.Sprintf("checkpointed on Linux %s, restoring on the older Linux %s: the checkpoint may use kernel features this one lacks", rec, here),
+			fmt.Sprintf("restore on Linux %s or newer, or checkpoint on the oldest kernel you restore on", rv))
+	}
+	return ok(fmt.Sprintf("checkpointed on Linux %s, restoring on Linux %s", rec, here))
+}
+
+// checkImageCPU: the JVM was checkpointed using the CPU features it found; restoring on a CPU
+// without them can crash it (Liberty restores with --cpu-cap=none, so CRIU does not object).
+func checkImageCPU(ctx context.Context, s *state) engine.Check {
+	if why := s.imageSkip(ctx); why != "" {
+		return skip(why)
+	}
+	rec := s.image.Labels[engine.LabelCPUFlags]
+	if rec == "" {
+		return skip("no " + engine.LabelCPUFlags + " label: not an image liberty-checkpoint checkpointed")
+	}
+	if !s.local(ctx) {
+		return skip(s.notLocal(ctx))
+	}
+	info, err := s.d.Host.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return warn(fmt.Sprintf("cannot read /proc/cpuinfo: %v", err), "")
+	}
+	flags := hostinfo.CPUFlags(info)
+	if len(flags) == 0 {
+		return warn("no CPU flags in /proc/cpuinfo", "")
+	}
+	have := map[string]bool{}
+	for _, f := range flags {
+		have[f] = true
+	}
+	if lack := missing(rec, have); len(lack) > 0 {
+		return warn(fmt.Sprintf("this CPU lacks %d of the features the checkpointing CPU had: %s", len(lack), strings.Join(lack, " ")),
+			"restore on a CPU with these features, or checkpoint on the oldest CPU model you restore on")
+	}
+	return ok(fmt.Sprintf("this CPU has all %d features recorded at checkpoint time", len(strings.Fields(rec))))
+}

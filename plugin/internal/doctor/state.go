@@ -1,0 +1,258 @@
+package doctor
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
+)
+
+// checkpointCaps are the capabilities a checkpoint container gets (a restore gets the first
+// two); the probes run with them.
+var checkpointCaps = []string{"CHECKPOINT_RESTORE", "SETPCAP", "SYS_PTRACE"}
+
+// state holds what the checks found out, each fact fetched once and shared by the checks that
+// need it.
+type state struct {
+	d    *Doctor
+	opts engine.DoctorOptions
+	sink engine.Sink
+
+	unameDone        bool
+	release, machine string
+	unameErr         error
+
+	infoDone bool
+	info     *EngineInfo
+	infoErr  error
+
+	imageDone bool
+	image     *ImageInfo
+	imageErr  error
+
+	probeDone   bool
+	probeTar    []byte // the probe binary at probe.Path, as a tar archive
+	probeReason string // why the probe cannot run, when it cannot
+
+	caps, criu *probeResult
+}
+
+// uname is this machine's kernel release and machine.
+func (s *state) uname() (string, string, error) {
+	if !s.unameDone {
+		s.unameDone = true
+		s.release, s.machine, s.unameErr = s.d.Host.Uname()
+	}
+	return s.release, s.machine, s.unameErr
+}
+
+// engine is `podman info`, or why Podman cannot be reached.
+func (s *state) engine(ctx context.Context) (*EngineInfo, error) {
+	if !s.infoDone {
+		s.infoDone = true
+		s.info, s.infoErr = s.d.Runtime.Info(ctx)
+		if s.infoErr == nil && s.info == nil {
+			s.infoErr = errors.New("podman info returned nothing")
+		}
+	}
+	return s.info, s.infoErr
+}
+
+// local reports whether the engine runs on this machine, so that this machine's /proc, /sys and
+// /etc describe the containers' host. Without an engine, this machine is all there is.
+func (s *state) local(ctx context.Context) bool {
+	uri := s.opts.Connection.URI
+	if strings.HasPrefix(uri, "ssh://") || strings.HasPrefix(uri, "tcp://") {
+		return false
+	}
+	info, err := s.engine(ctx)
+	release, _, uerr := s.uname()
+	return err != nil || uerr != nil || info.Kernel == "" || info.Kernel == release
+}
+
+// notLocal is the skip reason of a check that reads this machine's files.
+func (s *state) notLocal(ctx context.Context) string {
+	where := s.opts.Connection.URI
+	if info, err := s.engine(ctx); err == nil && info.Kernel != "" {
+		where = "Linux " + info.Kernel + " there"
+	}
+	return fmt.Sprintf("Podman runs on another machine (%s): run liberty-checkpoint doctor on it for this check", where)
+}
+
+// kernel is the kernel release of the machine containers run on.
+func (s *state) kernel(ctx context.Context) string {
+	if info, err := s.engine(ctx); err == nil && info.Kernel != "" {
+		return info.Kernel
+	}
+	release, _, _ := s.uname()
+	return release
+}
+
+// imageInfo inspects opts.Image.
+func (s *state) imageInfo(ctx context.Context) (*ImageInfo, error) {
+	if !s.imageDone {
+		s.imageDone = true
+		s.image, s.imageErr = s.d.Runtime.Image(ctx, s.opts.Image)
+		if s.imageErr == nil && s.image == nil {
+			s.imageErr = errors.New("image inspect returned nothing")
+		}
+	}
+	return s.image, s.imageErr
+}
+
+// probeUsable reads and checks the probe binary once; it returns why it cannot run, if it cannot.
+func (s *state) probeUsable(ctx context.Context) string {
+	if s.probeDone {
+		return s.probeReason
+	}
+	s.probeDone = true
+	if _, err := s.engine(ctx); err != nil {
+		s.probeReason = "Podman is not reachable (see podman)"
+		return s.probeReason
+	}
+	bin, reason := readProbe(s.d.Host, s.d.ProbeBinary, s.info.Arch)
+	if reason != "" {
+		s.probeReason = reason
+		return reason
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	dir := strings.TrimPrefix(probe.Dir, "/")
+	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir + "/", Mode: 0o755, ModTime: time.Unix(0, 0)})
+	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: strings.TrimPrefix(probe.Path, "/"), Mode: 0o755, Size: int64(len(bin)), ModTime: time.Unix(0, 0)})
+	_, _ = tw.Write(bin)
+	_ = tw.Close()
+	s.probeTar = buf.Bytes()
+	return ""
+}
+
+var goArchELF = map[string]elf.Machine{
+	"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390, "386": elf.EM_386,
+}
+
+// readProbe loads the probe binary and checks that it can run in any container of arch: a static
+// ELF executable for that machine.
+func readProbe(h Host, path, arch string) ([]byte, string) {
+	const rebuild = "; build the plugin with CGO_ENABLED=0 for the engine's architecture (make build)"
+	if path == "" {
+		return nil, "no probe binary configured"
+	}
+	bin, err := h.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Sprintf("cannot read the probe binary: %v", err)
+	}
+	f, err := elf.NewFile(bytes.NewReader(bin))
+	if err != nil {
+		return nil, fmt.Sprintf("the probe binary %s is not a Linux executable%s", path, rebuild)
+	}
+	defer f.Close()
+	if want, known := goArchELF[arch]; known && f.Machine != want {
+		return nil, fmt.Sprintf("the probe binary %s is for %s but Podman runs %s containers%s", path, f.Machine, arch, rebuild)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return nil, fmt.Sprintf("the probe binary %s is dynamically linked%s", path, rebuild)
+		}
+	}
+	return bin, ""
+}
+
+// capsProbe runs `probe caps` once, in the given image when it is usable, else in a probe image
+// imported for the purpose and removed afterwards.
+func (s *state) capsProbe(ctx context.Context) *probeResult {
+	if s.caps != nil {
+		return s.caps
+	}
+	if s.opts.Image != "" && s.imageUsable(ctx) {
+		s.caps = s.runProbe(ctx, s.opts.Image, true, "caps")
+		return s.caps
+	}
+	ref := "localhost/lcp-doctor-probe:" + randomSuffix()
+	if err := s.d.Runtime.ImportImage(ctx, ref, bytes.NewReader(s.probeTar)); err != nil {
+		s.caps = &probeResult{startErr: fmt.Errorf("import a probe image: %w", err)}
+		return s.caps
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := s.d.Runtime.RemoveImage(rctx, ref); err != nil {
+			s.sink.Warnf("could not remove the probe image %s: %v", ref, err)
+		}
+	}()
+	s.caps = s.runProbe(ctx, ref, false, "caps")
+	return s.caps
+}
+
+// imageUsable reports whether opts.Image exists and matches the engine's architecture.
+func (s *state) imageUsable(ctx context.Context) bool {
+	img, err := s.imageInfo(ctx)
+	info, ierr := s.engine(ctx)
+	return err == nil && ierr == nil && (img.Arch == "" || img.Arch == info.Arch)
+}
+
+// criuProbe runs `probe criu` once in opts.Image.
+func (s *state) criuProbe(ctx context.Context) *probeResult {
+	if s.criu == nil {
+		s.criu = s.runProbe(ctx, s.opts.Image, true, "criu")
+	}
+	return s.criu
+}
+
+func (s *state) runProbe(ctx context.Context, image string, copyIn bool, mode string) *probeResult {
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	spec := RunSpec{
+		Name:              "lcp-doctor-" + mode + "-" + randomSuffix(),
+		Image:             image,
+		Command:           []string{probe.Path, probe.Command, mode},
+		User:              "0",
+		CapAdd:            checkpointCaps,
+		SeccompUnconfined: true,
+		NoNetwork:         true,
+	}
+	if copyIn {
+		spec.CopyIn = bytes.NewReader(s.probeTar)
+	}
+	s.sink.Debugf("probe %s: running a throwaway container of %s", mode, image)
+	res, err := s.d.Runtime.Run(ctx, spec)
+	if err != nil {
+		if ctx.Err() != nil {
+			return &probeResult{startErr: fmt.Errorf("the probe container did not finish: %w", ctx.Err())}
+		}
+		return &probeResult{startErr: err}
+	}
+	rep, perr := probe.Parse(res.Output)
+	if perr != nil {
+		perr = fmt.Errorf("%w (exit code %d)", perr, res.ExitCode)
+	}
+	return &probeResult{report: rep, err: perr, output: res.Output}
+}
+
+// probeProblem explains a probe container that gave no report, for the check that needed it.
+func probeProblem(r *probeResult) engine.Check {
+	if r.startErr != nil {
+		return fail("a container does not start: "+oneLine(r.startErr.Error()),
+			"run `podman run --rm --cap-add=CHECKPOINT_RESTORE --cap-add=SETPCAP --cap-add=SYS_PTRACE --security-opt seccomp=unconfined <image> true` to see why, and fix that")
+	}
+	return fail("the probe gave no answer: "+r.err.Error()+"; output: "+oneLine(lastLines(r.output, 5)),
+		"report this as a liberty-checkpoint bug, with the output above")
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

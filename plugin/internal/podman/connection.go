@@ -1,0 +1,296 @@
+package podman
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/containers/podman/v4/pkg/bindings"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+)
+
+// DefaultRootfulSocket is where a rootful Podman service listens (podman.socket).
+const DefaultRootfulSocket = "unix:///run/podman/podman.sock"
+
+const (
+	// dialTimeout bounds the check whether anything listens at a socket.
+	dialTimeout = 3 * time.Second
+	// transientStartTimeout bounds how long a transient service may take to answer.
+	transientStartTimeout = 30 * time.Second
+	// transientStopTimeout is how long a transient service gets to exit after SIGTERM.
+	transientStopTimeout = 10 * time.Second
+)
+
+// conn is a connection to a Podman service for the duration of one call.
+type conn struct {
+	// ctx carries the bindings connection; every bindings call takes it.
+	ctx context.Context
+	// uri is the service's address.
+	uri string
+	// local is true when the service runs on this machine (a unix socket): then host files such
+	// as /proc/cpuinfo describe the Podman host and published ports are on 127.0.0.1.
+	local bool
+	// host is the Podman host's name for tcp:// and ssh:// connections.
+	host      string
+	transient *transientService
+}
+
+func defaultSockets() []string {
+	if os.Geteuid() == 0 {
+		return []string{DefaultRootfulSocket}
+	}
+	var socks []string
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		socks = append(socks, "unix://"+filepath.Join(dir, "podman", "podman.sock"))
+	}
+	return append(socks, fmt.Sprintf("unix:///run/user/%d/podman/podman.sock", os.Getuid()))
+}
+
+// connect finds the service: the request's URI, else $CONTAINER_HOST, else the default sockets.
+// When none answers and the address is local, it starts a transient service that close stops.
+func (e *Engine) connect(ctx context.Context, c engine.Connection, sink engine.Sink) (*conn, error) {
+	var candidates []string
+	origin := "connection.uri"
+	switch {
+	case c.URI != "":
+		candidates = []string{c.URI}
+	case os.Getenv("CONTAINER_HOST") != "":
+		candidates, origin = []string{os.Getenv("CONTAINER_HOST")}, "CONTAINER_HOST"
+	default:
+		candidates, origin = e.DefaultSockets, "the default socket"
+	}
+	var tried []string
+	for _, uri := range candidates {
+		u, err := url.Parse(uri)
+		if err != nil {
+			return nil, engine.Invalid("connection.uri", "use unix:///run/podman/podman.sock, tcp://host:port or ssh://user@host/path",
+				"%s %q is not a URI", origin, uri)
+		}
+		if u.Scheme == "unix" && u.Path == "" && u.Host != "" { // unix://run/... written with two slashes
+			u.Path, u.Host = "/"+u.Host, ""
+		}
+		if u.Scheme != "unix" {
+			bctx, err := bindings.NewConnection(ctx, uri)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				return nil, unavailable(err, origin, uri, false)
+			}
+			return &conn{ctx: bctx, uri: uri, host: u.Hostname()}, nil
+		}
+		if err := dialUnix(ctx, u.Path); err != nil {
+			sink.Debugf("no Podman service at %s (%s): %v", uri, origin, err)
+			tried = append(tried, uri)
+			continue
+		}
+		bctx, err := bindings.NewConnection(ctx, "unix://"+u.Path)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			sink.Debugf("Podman service at %s did not answer: %v", uri, err)
+			tried = append(tried, uri)
+			continue
+		}
+		sink.Debugf("using the Podman service at %s (%s)", uri, origin)
+		return &conn{ctx: bctx, uri: uri, local: true}, nil
+	}
+
+	// Nothing answered locally: run our own service for this call.
+	sink.Infof("no Podman service answered at %s: starting a transient one (podman system service)", strings.Join(tried, ", "))
+	ts, err := startTransient(ctx, e.podman(), sink)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, unavailable(err, origin, strings.Join(tried, ", "), true)
+	}
+	bctx, err := bindings.NewConnection(ctx, ts.uri)
+	if err != nil {
+		ts.stop(sink)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, unavailable(err, "the transient service", ts.uri, true)
+	}
+	return &conn{ctx: bctx, uri: ts.uri, local: true, transient: ts}, nil
+}
+
+func (e *Engine) podman() string {
+	if e.PodmanBinary != "" {
+		return e.PodmanBinary
+	}
+	return "podman"
+}
+
+// close stops the transient service, if the call started one.
+func (c *conn) close(sink engine.Sink) {
+	if c.transient != nil {
+		c.transient.stop(sink)
+	}
+}
+
+// probeHost is the address published ports are reached at from here.
+func (c *conn) probeHost(hostIP string) string {
+	if !c.local && c.host != "" {
+		return c.host
+	}
+	if hostIP == "" || hostIP == "0.0.0.0" {
+		return "127.0.0.1"
+	}
+	if hostIP == "::" {
+		return "::1"
+	}
+	return hostIP
+}
+
+func dialUnix(ctx context.Context, path string) error {
+	d := net.Dialer{Timeout: dialTimeout}
+	c, err := d.DialContext(ctx, "unix", path)
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+// unavailable is the error for a service that cannot be reached, with a hint in the spirit of
+// podman's own (cmd/podman/root.go).
+func unavailable(err error, origin, where string, local bool) error {
+	fix := "check the address: podman system connection list shows the configured services; " +
+		"on the Podman host, podman system service --time=0 tcp://0.0.0.0:8888 (or the ssh socket) must be running"
+	if local {
+		fix = "start the Podman service (systemctl enable --now podman.socket, or podman system service --time=0 " +
+			DefaultRootfulSocket + " &), or install Podman (hack/setup-host.sh), or point connection.uri / CONTAINER_HOST at a running service"
+	}
+	e := engine.Wrap(err, engine.CodeUnavailable, fix, "cannot connect to Podman at %s (%s)", where, origin)
+	if origin == "connection.uri" {
+		e.Field = "connection.uri"
+	}
+	return e
+}
+
+// transientService is a `podman system service` this engine started for one call, listening on
+// a socket in a private temporary directory.
+type transientService struct {
+	cmd    *exec.Cmd
+	dir    string
+	uri    string
+	exited chan struct{}
+	stderr *boundedBuffer
+}
+
+func startTransient(ctx context.Context, podman string, sink engine.Sink) (*transientService, error) {
+	path, err := exec.LookPath(podman)
+	if err != nil {
+		return nil, fmt.Errorf("cannot start a transient service: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "lcp-podman-")
+	if err != nil {
+		return nil, err
+	}
+	sock := filepath.Join(dir, "podman.sock")
+	ts := &transientService{dir: dir, uri: "unix://" + sock, exited: make(chan struct{}), stderr: &boundedBuffer{max: 8 << 10}}
+	ts.cmd = exec.Command(path, "system", "service", "--time=0", ts.uri)
+	ts.cmd.Stderr = ts.stderr
+	// The service runs on this machine's storage: a CONTAINER_HOST (the one that did not
+	// answer) would turn podman into a remote client.
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "CONTAINER_HOST" && k != "CONTAINER_CONNECTION" && k != "CONTAINER_SSHKEY" {
+			ts.cmd.Env = append(ts.cmd.Env, kv)
+		}
+	}
+	// Its own process group: a Ctrl-C in the user's terminal must not stop it before the
+	// engine has cleaned up through it.
+	// Pdeathsig: if the plugin dies, so does the service.
+	ts.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	if err := ts.cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("cannot start %s system service: %w", path, err)
+	}
+	go func() {
+		_ = ts.cmd.Wait()
+		close(ts.exited)
+	}()
+	sink.Debugf("started podman system service (pid %d) at %s", ts.cmd.Process.Pid, ts.uri)
+
+	deadline := time.NewTimer(transientStartTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(25 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if dialUnix(ctx, sock) == nil {
+			return ts, nil
+		}
+		select {
+		case <-ts.exited:
+			ts.stop(sink)
+			return nil, fmt.Errorf("podman system service exited at once: %s", strings.TrimSpace(ts.stderr.String()))
+		case <-deadline.C:
+			ts.stop(sink)
+			return nil, fmt.Errorf("podman system service did not answer within %s: %s", transientStartTimeout, strings.TrimSpace(ts.stderr.String()))
+		case <-ctx.Done():
+			ts.stop(sink)
+			return nil, ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// stop ends the service (SIGTERM, then SIGKILL) and removes its directory. Containers it
+// started keep running: conmon, not the service, is their parent.
+func (ts *transientService) stop(sink engine.Sink) {
+	select {
+	case <-ts.exited:
+	default:
+		_ = ts.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-ts.exited:
+		case <-time.After(transientStopTimeout):
+			sink.Warnf("transient podman service (pid %d) ignored SIGTERM for %s: killing it", ts.cmd.Process.Pid, transientStopTimeout)
+			_ = ts.cmd.Process.Kill()
+			<-ts.exited
+		}
+	}
+	if err := os.RemoveAll(ts.dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		sink.Warnf("cannot remove %s: %v", ts.dir, err)
+	}
+	sink.Debugf("stopped the transient podman service (pid %d)", ts.cmd.Process.Pid)
+}
+
+// boundedBuffer keeps the first max bytes written to it.
+type boundedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	max int
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - b.buf.Len(); room > 0 {
+		if len(p) > room {
+			b.buf.Write(p[:room])
+		} else {
+			b.buf.Write(p)
+		}
+	}
+	return len(p), nil
+}
+
+func (b *boundedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

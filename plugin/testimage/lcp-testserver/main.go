@@ -1,0 +1,239 @@
+// Command lcp-testserver is the server process of the engine's test base image: a tiny HTTP
+// server that starts like an Open Liberty server does, so the engine's integration tests can
+// checkpoint and restore it with CRIU without a container registry or a JVM.
+//
+// It reads the Liberty configuration the engine puts into an application image (/config/server.xml,
+// /config/apps/*), "starts" the applications (it indexes the archives and then spends
+// -app-start, default 1s, the simulated application initialisation that a restore skips), opens its
+// HTTP port (httpEndpoint httpPort in server.xml, default 9080) and logs Liberty-shaped messages
+// (CWWKF0011I when ready).
+//
+// With -checkpoint-at=<phase> it stops at that phase (beforeAppStart: before the applications
+// start; afterAppStart: after, before the port opens), logs CWWKC0451I and waits for SIGUSR1: the
+// entry script dumps it with CRIU at that point, and after a restore sends SIGUSR1 to let it go on.
+package main
+
+import (
+	"archive/zip"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+type serverXML struct {
+	HTTPEndpoints []struct {
+		ID       string `xml:"id,attr"`
+		Host     string `xml:"host,attr"`
+		HTTPPort string `xml:"httpPort,attr"`
+	} `xml:"httpEndpoint"`
+}
+
+type app struct {
+	Name    string
+	Entries map[string]*zip.File
+}
+
+func main() {
+	var (
+		configDir    = flag.String("config", "/config", "Liberty configuration directory")
+		checkpointAt = flag.String("checkpoint-at", "", "stop at this phase (beforeAppStart or afterAppStart) and wait for SIGUSR1")
+		appStart     = flag.Duration("app-start", durationEnv("LCP_TEST_APP_START", time.Second), "simulated application initialisation time (env LCP_TEST_APP_START)")
+	)
+	flag.Parse()
+	log.SetFlags(0)
+	started := time.Now()
+	name := envOr("SERVER_NAME", "defaultServer")
+	logf("A", "CWWKE0001I: The server %s has been launched (lcp-testserver, pid %d).", name, os.Getpid())
+
+	resume := make(chan os.Signal, 1)
+	signal.Notify(resume, syscall.SIGUSR1)
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+
+	var restored atomic.Bool
+	phase := normalisePhase(*checkpointAt)
+	if *checkpointAt != "" && phase == "" {
+		logf("E", "CWWKE0954E: The checkpoint phase %q is not valid. Use beforeAppStart or afterAppStart.", *checkpointAt)
+		os.Exit(1)
+	}
+	checkpoint := func(at string) {
+		if phase != at {
+			return
+		}
+		logf("A", "CWWKC0451I: A server checkpoint %q was requested. When the checkpoint completes, the server stops.", at)
+		<-resume
+		restored.Store(true)
+		started = time.Now()
+		logf("I", "lcp-testserver: resumed after the %s checkpoint.", at)
+	}
+
+	port, host, err := readServerXML(filepath.Join(*configDir, "server.xml"))
+	if err != nil {
+		logf("E", "CWWKF0002E: cannot read the server configuration: %v", err)
+		os.Exit(1)
+	}
+
+	checkpoint("beforeAppStart")
+	apps, err := startApps(filepath.Join(*configDir, "apps"), *appStart)
+	if err != nil {
+		logf("E", "CWWKZ0002E: An exception occurred while starting the applications: %v", err)
+		os.Exit(1)
+	}
+	checkpoint("afterAppStart")
+
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		logf("E", "CWWKO0221E: TCP Channel defaultHttpEndpoint initialization did not succeed: %v", err)
+		os.Exit(1)
+	}
+	shown := host
+	if shown == "" {
+		shown = "*"
+	}
+	logf("I", "CWWKO0219I: TCP Channel defaultHttpEndpoint has been started and is now listening for requests on host %s port %d.", shown, port)
+	srv := &http.Server{Handler: handler(name, apps, &restored), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+			logf("E", "lcp-testserver: serve: %v", err)
+			os.Exit(1)
+		}
+	}()
+	logf("A", "CWWKF0011I: The %s server is ready to run a smarter planet. The %s server started in %.3f seconds.",
+		name, name, time.Since(started).Seconds())
+
+	<-stop
+	_ = srv.Close()
+	logf("A", "CWWKE0036I: The server %s stopped after %.3f seconds.", name, time.Since(started).Seconds())
+}
+
+// handler serves / (a status line) and /<app>/<entry> (a file inside an application archive).
+func handler(name string, apps []app, restored *atomic.Bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			names := make([]string, len(apps))
+			for i, a := range apps {
+				names[i] = a.Name
+			}
+			fmt.Fprintf(w, "lcp-testserver %s pid=%d restored=%t apps=%s\n", name, os.Getpid(), restored.Load(), strings.Join(names, ","))
+			return
+		}
+		appName, entry, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		for _, a := range apps {
+			if a.Name != appName {
+				continue
+			}
+			if entry == "" {
+				entry = "index.html"
+			}
+			f, ok := a.Entries[entry]
+			if !ok {
+				break
+			}
+			rc, err := f.Open()
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			defer rc.Close()
+			_, _ = io.Copy(w, rc)
+			return
+		}
+		http.NotFound(w, r)
+	})
+}
+
+func readServerXML(path string) (port int, host string, err error) {
+	port, host = 9080, "*"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, "", err
+	}
+	var cfg serverXML
+	if err := xml.Unmarshal(data, &cfg); err != nil {
+		return 0, "", fmt.Errorf("%s: %w", path, err)
+	}
+	for _, ep := range cfg.HTTPEndpoints {
+		if ep.HTTPPort != "" {
+			p, err := strconv.Atoi(ep.HTTPPort)
+			if err != nil || p < 1 || p > 65535 {
+				return 0, "", fmt.Errorf("%s: httpPort %q is not a port", path, ep.HTTPPort)
+			}
+			port = p
+		}
+		if ep.Host != "" {
+			host = ep.Host
+		}
+	}
+	if host == "*" {
+		host = ""
+	}
+	return port, host, nil
+}
+
+// startApps indexes every archive in dir (each is a zip: war, ear, jar) and then waits
+// initTime, standing in for the application's own start-up work.
+func startApps(dir string, initTime time.Duration) ([]app, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(paths)
+	var apps []app
+	for _, p := range paths {
+		zr, err := zip.OpenReader(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		a := app{Name: strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)), Entries: map[string]*zip.File{}}
+		for _, f := range zr.File {
+			a.Entries[f.Name] = f
+		}
+		apps = append(apps, a)
+		logf("A", "CWWKZ0001I: Application %s started (%d entries).", a.Name, len(a.Entries))
+	}
+	time.Sleep(initTime)
+	return apps, nil
+}
+
+func normalisePhase(p string) string {
+	switch strings.ToLower(p) {
+	case "beforeappstart", "deployment":
+		return "beforeAppStart"
+	case "afterappstart", "applications":
+		return "afterAppStart"
+	}
+	return ""
+}
+
+func logf(level, format string, args ...any) {
+	tags := map[string]string{"A": "AUDIT   ", "I": "INFO    ", "E": "ERROR   "}
+	now := time.Now()
+	log.Printf("[%s:%03d %s] [%s] %s", now.Format("1/2/06, 15:04:05"), now.Nanosecond()/1e6, now.Format("MST"), tags[level], fmt.Sprintf(format, args...))
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func durationEnv(k string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(k)); err == nil {
+		return d
+	}
+	return def
+}
