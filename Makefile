@@ -6,7 +6,7 @@
 #   make gradle-shim   the Gradle plugin jar, installed in ~/.m2 (pluginManagement { mavenLocal() })
 #   make test-gradle     its unit and TestKit tests (GRADLE_REAL_CHAIN=1: also the sample on Podman)
 #   make maven-shim    the Maven plugin jar, installed in ~/.m2 (mvn liberty:checkpoint-image)
-#   make test-maven      its unit and invoker tests (MAVEN_REAL_CHAIN=1: also a war on Podman)
+#   make test-maven      its unit and invoker tests, and a war on Podman (MAVEN_REAL_CHAIN=0: without)
 #
 # The Podman bindings build without cgo with these tags; every go command here uses them.
 GO_TAGS     := remote,containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper
@@ -124,10 +124,10 @@ MVN              ?= mvn
 MVN_FLAGS        ?= -B -ntp
 # The jar under test carries the real CLI and the fake engine's plugin: go-plugin for real, no Podman.
 MAVEN_TEST_BIN   := out/maven-test-bin
-# 1: test-maven also runs maven-shim/src/it/real-chain: mvn package liberty:checkpoint-image
+# 1 (default): test-maven also runs maven-shim/src/it/real-chain: mvn package liberty:checkpoint-image
 # liberty:checkpoint-restore on a war, with bin/'s real CLI and Podman engine plugin, on
-# MAVEN_REAL_CHAIN_BASE_IMAGE; the restored server must answer HTTP 200.
-MAVEN_REAL_CHAIN ?= 0
+# MAVEN_REAL_CHAIN_BASE_IMAGE; the restored server must answer HTTP 200. 0: no Podman needed.
+MAVEN_REAL_CHAIN ?= 1
 MAVEN_REAL_CHAIN_BASE_IMAGE ?= $(BASE_LOCAL_IMAGE)
 
 ## maven-shim: the Maven plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
