@@ -63,8 +63,10 @@ demo: setup build sample base-local
 ## test: everything, as CI runs it
 test: setup check-gen lint build test-go test-gradle test-maven
 
+# -p 1: the Podman tests (beta-image, engine, doctor, e2e) check that they leave no containers or
+# images behind; run side by side, each would see the others' and the 2 cores would be oversubscribed.
 test-go:
-	go test -count=1 ./...
+	go test -count=1 -p 1 ./...
 
 ## sample: the built-in sample app, sample/target/sample.war (GET /sample/hello on port 9080)
 sample:
