@@ -25,15 +25,12 @@ func main() {
 		<-sigs
 		os.Exit(cli.ExitCancelled)
 	}()
-	// Whoever read our output is gone (a build tool killed hard): cancel and clean up. Without
-	// this Go would exit at the next write (SIGPIPE) and leave containers behind; with it every
-	// further write fails with EPIPE. watchReaderGone notices even when nothing is written.
-	pipe := make(chan os.Signal, 1)
-	signal.Notify(pipe, syscall.SIGPIPE)
-	go func() {
-		<-pipe
-		cancel()
-	}()
+	// Whoever read our output is gone (a build tool killed hard): cancel and clean up, rather
+	// than die of SIGPIPE at the next write to stdout and leave containers behind. SIGPIPE is
+	// ignored, so writes fail with EPIPE instead (it is not a cancel signal: gRPC and go-plugin
+	// meet broken sockets in normal operation); watchReaderGone notices the closed pipe itself,
+	// even when nothing is being written.
+	signal.Ignore(syscall.SIGPIPE)
 	watchReaderGone(cancel)
 
 	code := cli.Execute(ctx, cli.DefaultDeps(), os.Args[1:])
