@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# podman-pipeline.sh BASE WAR CONFIG_DIR IMAGE APP_IMAGE CONTAINER: the steps of
+# `liberty-checkpoint checkpoint-image` as plain podman commands, for make bench to time against
+# the tool. Same base, same inputs, same Containerfile (what the tool generates: config directory,
+# server.xml and the WAR copied in as 1001:0, the base-name label, configure.sh), same build
+# settings (no layer cache, never pull), same checkpoint run (WLP_CHECKPOINT=afterAppStart, the
+# tool's capabilities, seccomp unconfined), the same commit change, and the same cleanup (the
+# checkpoint container, the application image and the build context are removed). What it leaves
+# out is the tool's own work: checks, labels, progress and errors that explain themselves.
+set -euo pipefail
+(($# == 6)) || { echo "usage: $0 BASE WAR CONFIG_DIR IMAGE APP_IMAGE CONTAINER" >&2; exit 2; }
+base=$1 war=$2 config=$3 image=$4 app=$5 container=$6
+
+ctx=$(mktemp -d "${TMPDIR:-/tmp}/lcp-bench-context-XXXXXX")
+done_ok=
+cleanup() {
+  rm -rf "$ctx"
+  if [[ -z $done_ok ]]; then
+    podman rm --force --ignore --time 0 "$container" >/dev/null 2>&1 || true
+    podman rmi --force "$app" "$image" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cp -r "$config" "$ctx/config"
+cp "$config/server.xml" "$ctx/server.xml"
+mkdir "$ctx/app"
+cp "$war" "$ctx/app/"
+cat >"$ctx/Containerfile" <<CONTAINERFILE
+FROM $base
+COPY --chown=1001:0 config/ /config/
+COPY --chown=1001:0 server.xml /config/server.xml
+COPY --chown=1001:0 app/$(basename "$war") /config/apps/
+LABEL "org.opencontainers.image.base.name"="$base"
+RUN if command -v configure.sh >/dev/null 2>&1; then configure.sh; else echo "the base image has no configure.sh; skipped"; fi
+CONTAINERFILE
+
+podman build --quiet --layers=false --pull=never --file "$ctx/Containerfile" --tag "$app" "$ctx" >/dev/null
+podman run --name "$container" --env WLP_CHECKPOINT=afterAppStart \
+  --cap-add=CHECKPOINT_RESTORE --cap-add=SYS_PTRACE --cap-add=SETPCAP \
+  --security-opt seccomp=unconfined "$app"
+podman commit --quiet --change 'ENV WLP_CHECKPOINT=' "$container" "$image" >/dev/null
+podman rm "$container" >/dev/null
+podman rmi "$app" >/dev/null
+done_ok=1
