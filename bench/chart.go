@@ -42,6 +42,9 @@ var (
 	colorCold    = color.RGBA{0xc0, 0x39, 0x2b, 0xff}
 	colorRestore = color.RGBA{0x1e, 0x84, 0x49, 0xff}
 	colorFloor   = color.RGBA{0x7f, 0x8c, 0x8d, 0xff}
+	// The instrumented restore and the attached no-op runs: references, lighter.
+	colorRestoreLog = color.RGBA{0x7d, 0xc3, 0x8f, 0xff}
+	colorReference  = color.RGBA{0xb4, 0xbc, 0xbd, 0xff}
 )
 
 // logScale maps milliseconds to x pixels on a log axis from Lo to Hi.

@@ -10,8 +10,8 @@
 //   - go-plugin launch, handshake and first RPC (host/pluginhost's Go benchmark);
 //   - the checkpoint's size (the InstantOn image's top layer) versus the server's RSS.
 //
-// Every round runs each variant once, starting each round with another variant, so machine noise
-// hits them alike. Everything the bench creates is named lcp-bench-<id>-... and removed, also on
+// Every round runs each variant once, in a new random order, so machine noise (and the wake of
+// the run before) hits them alike. Everything the bench creates is named lcp-bench-<id>-... and removed, also on
 // Ctrl-C (a second Ctrl-C quits at once). `make bench` runs it from the repository root after
 // building the CLI, the sample WAR and the local base image; README.md here says how to read it.
 package main
@@ -19,13 +19,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
+	crand "crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -50,6 +51,7 @@ type config struct {
 	Pause          time.Duration
 	GoBench        bool
 	Pipeline       bool
+	Seed           uint64
 }
 
 type bench struct {
@@ -71,10 +73,14 @@ func main() {
 	flag.IntVar(&cfg.ContainerPort, "container-port", 9080, "the server's HTTP port in the container")
 	flag.StringVar(&cfg.OutDir, "out", "out/bench", "where report.md, startup.png and samples.json go")
 	flag.DurationVar(&cfg.ReadyTimeout, "ready-timeout", 3*time.Minute, "give up on one start after this long")
-	flag.DurationVar(&cfg.Pause, "pause", 500*time.Millisecond, "pause between two timed runs")
+	flag.DurationVar(&cfg.Pause, "pause", time.Second, "pause between two timed runs (lets the last container's teardown settle)")
+	flag.Uint64Var(&cfg.Seed, "seed", 0, "seed of the per-round order of the start-up variants (0: from the clock; the report names it)")
 	flag.BoolVar(&cfg.GoBench, "gobench", true, "run host/pluginhost's BenchmarkLaunchHandshakeFirstRPC (needs the go tool)")
 	flag.BoolVar(&cfg.Pipeline, "pipeline", true, "time the whole pipeline, tool versus script (about 2 x 15 s per round)")
 	flag.Parse()
+	if cfg.Seed == 0 {
+		cfg.Seed = uint64(time.Now().UnixNano())
+	}
 	if err := cfg.check(); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(2)
@@ -125,7 +131,7 @@ func (c *config) check() error {
 
 func randomID() string {
 	b := make([]byte, 3)
-	_, _ = rand.Read(b)
+	_, _ = crand.Read(b)
 	return hex.EncodeToString(b)
 }
 
@@ -135,7 +141,7 @@ func (b *bench) say(format string, args ...any) {
 
 // run measures everything and writes the report.
 func (b *bench) run(ctx context.Context) (*Report, error) {
-	rep := &Report{Date: time.Now(), Host: hostInfo(ctx), Base: b.cfg.Base, Path: b.cfg.Path, Rounds: b.cfg.Rounds}
+	rep := &Report{Date: time.Now(), Host: hostInfo(ctx), Base: b.cfg.Base, Path: b.cfg.Path, Rounds: b.cfg.Rounds, Seed: b.cfg.Seed}
 	if err := os.MkdirAll(b.cfg.OutDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -169,8 +175,7 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 	variants := b.startupVariants(instantOn, app)
 	samples := make([][]startupSample, len(variants))
 	for round := 1; round <= b.cfg.Rounds; round++ {
-		for k := range variants {
-			i := (k + round - 1) % len(variants) // each round starts with the next variant
+		for _, i := range roundOrder(b.cfg.Seed, round, len(variants)) {
 			v := variants[i]
 			if err := sleep(ctx, b.cfg.Pause); err != nil {
 				return nil, err
@@ -236,12 +241,19 @@ func (b *bench) startupVariants(instantOn, app string) []startupVariant {
 		{Key: "cold", Label: "cold start: application image", Image: app, Port: true, Ready: firstHTTP200, Color: colorCold},
 		{Key: "restore", Label: "restore: InstantOn image", Image: instantOn, Port: true, Ready: firstHTTP200, Restore: true, Color: colorRestore},
 		{Key: "restore-v3", Label: "restore, criu log -v3 (for the breakdown)", Image: instantOn, Port: true, Ready: firstHTTP200,
-			Restore: true, CriuLog: true, Options: []string{"--env", "CRIU_LOG_LEVEL=3"}, Color: colorRestore},
+			Restore: true, CriuLog: true, Options: []string{"--env", "CRIU_LOG_LEVEL=3"}, Color: colorRestoreLog},
 		{Key: "floor", Label: "floor: podman run -d, no-op", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
 		{Key: "floor-port", Label: "floor: podman run -d -p, no-op", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
-		{Key: "noop-exit", Label: "no-op podman run, until it returns", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorFloor},
-		{Key: "noop-exit-port", Label: "no-op podman run -p, until it returns", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorFloor},
+		{Key: "noop-exit", Label: "no-op podman run, until it returns", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorReference},
+		{Key: "noop-exit-port", Label: "no-op podman run -p, until it returns", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorReference},
 	}
+}
+
+// roundOrder is the order in which a round runs n variants: a permutation drawn from the seed
+// and the round, so no variant always follows the same one (a cold start's teardown slows
+// whatever runs next) and a run can be repeated with -seed.
+func roundOrder(seed uint64, round, n int) []int {
+	return rand.New(rand.NewPCG(seed, uint64(round))).Perm(n)
 }
 
 // breakdown splits the criu -v3 restores into their parts, round by round.

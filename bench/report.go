@@ -47,6 +47,7 @@ type Report struct {
 	Base   string // the base image
 	Path   string // the URL path probed
 	Rounds int
+	Seed   uint64 // of the start-up variants' order in each round
 	// Startup: ms from the start of `podman run` to ready (see the variants).
 	Startup []Series
 	// Breakdown: ms, the parts of a restore (criu -v3 runs).
@@ -74,8 +75,8 @@ func (r *Report) find(list []Series, key string) Summary {
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## liberty-checkpoint bench: what InstantOn buys\n\n")
-	fmt.Fprintf(&b, "%s · %s · base `%s` · %d rounds, the variants interleaved (each round starts with another one)\n\n",
-		r.Date.UTC().Format("2006-01-02 15:04 UTC"), r.Host, r.Base, r.Rounds)
+	fmt.Fprintf(&b, "%s · %s · base `%s` · %d rounds; each round runs every variant once, in a new random order (-seed %d)\n\n",
+		r.Date.UTC().Format("2006-01-02 15:04 UTC"), r.Host, r.Base, r.Rounds, r.Seed)
 
 	fmt.Fprintf(&b, "### Time to first response (ms)\n\n")
 	fmt.Fprintf(&b, "From the start of `podman run` to the first HTTP 200 of `%s` through the published port; "+

@@ -20,7 +20,7 @@ func sampleReport() *Report {
 	n := math.NaN()
 	return &Report{
 		Date: time.Date(2026, 11, 28, 12, 40, 0, 0, time.UTC), Host: "Linux 6.18, 2 CPUs, podman 4.3.1, runc",
-		Base: "localhost/open-liberty:local-checkpoint", Path: "/sample/hello", Rounds: 3,
+		Base: "localhost/open-liberty:local-checkpoint", Path: "/sample/hello", Rounds: 3, Seed: 42,
 		Startup: []Series{
 			{Key: "cold", Label: "cold start", Values: []float64{9800, 10100, 12000}},
 			{Key: "restore", Label: "restore", Values: []float64{404, 390, n}},
