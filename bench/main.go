@@ -270,7 +270,7 @@ func breakdown(variants []startupVariant, samples [][]startupSample) []Series {
 		criu := pick(ss, func(s startupSample) float64 { return s.Criu })
 		out = append(out,
 			Series{Key: "to-entrypoint", Label: "podman run → the container's entrypoint starts", Values: Diffs(restored, reported)},
-			Series{Key: "to-criu", Label: "entrypoint → criu (dumb-init, restore script, criu's start-up)", Values: Diffs(reported, criu)},
+			Series{Key: "to-criu", Label: "scripts around criu (start script, dumb-init, restore script, post-resume action)", Values: Diffs(reported, criu)},
 			Series{Key: "criu", Label: "criu restore (restore.log: Restore finished successfully)", Values: criu},
 			Series{Key: "to-200", Label: "resumed (CWWKC0452I) → first HTTP 200", Values: Diffs(ready, restored)},
 			Series{Key: "restored", Label: "total to CWWKC0452I (podman run → resumed)", Values: restored},
@@ -323,17 +323,21 @@ func (b *bench) pipelines(ctx context.Context, rep *Report) error {
 		}
 	}
 	wall := func(s pipelineSample) float64 { return s.Wall }
-	rep.Pipeline = append(rep.Pipeline, Series{Key: "tool", Label: "liberty-checkpoint checkpoint-image (CLI)", Values: pick(tool, wall)})
-	for _, step := range []string{"containerize", "checkpoint", "commit"} {
-		rep.Pipeline = append(rep.Pipeline, Series{Key: "tool-" + step, Label: "— its " + step + " step (the tool's own timing)",
-			Values: pick(tool, func(s pipelineSample) float64 {
-				if v, ok := s.Steps[step]; ok {
-					return v
-				}
-				return nan()
-			})})
+	steps := func(key string, samples []pipelineSample, labels [3]string) {
+		for i, step := range []string{"containerize", "checkpoint", "commit"} {
+			rep.Pipeline = append(rep.Pipeline, Series{Key: key + "-" + step, Label: "— " + labels[i],
+				Values: pick(samples, func(s pipelineSample) float64 {
+					if v, ok := s.Steps[step]; ok {
+						return v
+					}
+					return nan()
+				})})
+		}
 	}
+	rep.Pipeline = append(rep.Pipeline, Series{Key: "tool", Label: "liberty-checkpoint checkpoint-image (CLI)", Values: pick(tool, wall)})
+	steps("tool", tool, [3]string{"containerize (the tool's own step timings)", "checkpoint", "commit"})
 	rep.Pipeline = append(rep.Pipeline, Series{Key: "script", Label: "podman CLI script (bench/podman-pipeline.sh)", Values: pick(script, wall)})
+	steps("script", script, [3]string{"context and podman build", "podman run with WLP_CHECKPOINT", "podman commit and podman rm"})
 
 	both := append(append([]pipelineSample{}, tool...), script...)
 	rep.Memory = []Series{

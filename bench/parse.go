@@ -116,6 +116,19 @@ func RSSBytes(output string) (int64, bool) {
 	return kb * 1024, err == nil
 }
 
+// scriptStep is what podman-pipeline.sh prints at the end of a step.
+var scriptStep = regexp.MustCompile(`(?m)^lcp-bench-step (\S+) (\d+)$`)
+
+// ScriptSteps returns the step times (ms) podman-pipeline.sh printed.
+func ScriptSteps(output string) map[string]float64 {
+	steps := map[string]float64{}
+	for _, m := range scriptStep.FindAllStringSubmatch(output, -1) {
+		v, _ := strconv.ParseFloat(m[2], 64)
+		steps[m[1]] = v
+	}
+	return steps
+}
+
 // goBench is one result line of `go test -bench`.
 var goBench = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op`)
 

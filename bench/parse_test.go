@@ -114,3 +114,9 @@ func TestTopLayerBytes(t *testing.T) {
 	_, err = TopLayerBytes([]byte(`[]`))
 	assert.Error(t, err)
 }
+
+func TestScriptSteps(t *testing.T) {
+	out := "lcp-bench-step containerize 612\n[AUDIT   ] CWWKF0011I: ready\nlcp-bench-step checkpoint 4420\nnot lcp-bench-step x 1\nlcp-bench-step commit 1800\n"
+	assert.Equal(t, map[string]float64{"containerize": 612, "checkpoint": 4420, "commit": 1800}, ScriptSteps(out))
+	assert.Empty(t, ScriptSteps("no steps"))
+}

@@ -16,7 +16,7 @@ var pipelineScript string
 // pipelineSample is one build of the InstantOn image: wall time (ms) and what it made (bytes).
 type pipelineSample struct {
 	Wall float64
-	// Steps are the tool's own step times (ms); only the tool reports them.
+	// Steps are the step times (ms): the tool's own, or what the script printed.
 	Steps map[string]float64
 	// RSS is the server's VmRSS just before the dump; CheckpointFiles the checkpoint directory
 	// (only the tool measures it); TopLayer the InstantOn image's newest layer.
@@ -66,6 +66,7 @@ func (b *bench) pipelineScript(ctx context.Context, round int) (s pipelineSample
 		return s, fmt.Errorf("bench/podman-pipeline.sh: %w%s", err, tail(string(out), 10))
 	}
 	b.res.forget(app, container) // the script removed them
+	s.Steps = ScriptSteps(string(out))
 	s.CheckpointFiles = nan()
 	return s, b.measureImage(ctx, image, string(out), &s)
 }

@@ -7,9 +7,21 @@
 # tool's capabilities, seccomp unconfined), the same commit change, and the same cleanup (the
 # checkpoint container, the application image and the build context are removed). What it leaves
 # out is the tool's own work: checks, labels, progress and errors that explain themselves.
+# It prints "lcp-bench-step NAME MS" for the steps the tool also times (containerize, checkpoint,
+# commit with the container's removal); $EPOCHREALTIME costs no process.
 set -euo pipefail
 (($# == 6)) || { echo "usage: $0 BASE WAR CONFIG_DIR IMAGE APP_IMAGE CONTAINER" >&2; exit 2; }
 base=$1 war=$2 config=$3 image=$4 app=$5 container=$6
+
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; printf '%s' "${t%???}"; }
+step_start=
+step() { # step NAME: ends the step that started at $step_start
+  local end
+  end=$(now_ms)
+  printf 'lcp-bench-step %s %s\n' "$1" $((end - step_start))
+  step_start=$end
+}
+step_start=$(now_ms)
 
 ctx=$(mktemp -d "${TMPDIR:-/tmp}/lcp-bench-context-XXXXXX")
 done_ok=
@@ -37,10 +49,13 @@ RUN if command -v configure.sh >/dev/null 2>&1; then configure.sh; else echo "th
 CONTAINERFILE
 
 podman build --quiet --layers=false --pull=never --file "$ctx/Containerfile" --tag "$app" "$ctx" >/dev/null
+step containerize
 podman run --name "$container" --env WLP_CHECKPOINT=afterAppStart \
   --cap-add=CHECKPOINT_RESTORE --cap-add=SYS_PTRACE --cap-add=SETPCAP \
   --security-opt seccomp=unconfined "$app"
+step checkpoint
 podman commit --quiet --change 'ENV WLP_CHECKPOINT=' "$container" "$image" >/dev/null
 podman rm "$container" >/dev/null
+step commit
 podman rmi "$app" >/dev/null
 done_ok=1
