@@ -5,6 +5,8 @@
 #   make bench   cold start versus restore, side by side (after make demo)
 #   make gradle-shim   the Gradle plugin jar, installed in ~/.m2 (pluginManagement { mavenLocal() })
 #   make test-gradle     its unit and TestKit tests (GRADLE_REAL_CHAIN=1: also the sample on Podman)
+#   make maven-shim    the Maven plugin jar, installed in ~/.m2 (mvn liberty:checkpoint-image)
+#   make test-maven      its unit and invoker tests, and a war on Podman (MAVEN_REAL_CHAIN=0: without)
 #
 # The Podman bindings build without cgo with these tags; every go command here uses them.
 GO_TAGS     := remote,containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper
@@ -17,7 +19,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go test-engine test-gradle gradle-shim demo bench clean sample base-local sample-image
+.PHONY: all setup build gen check-gen lint test test-go test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
 
 all: build
 
@@ -59,10 +61,12 @@ demo: setup build sample base-local
 	hack/demo.sh
 
 ## test: everything, as CI runs it
-test: setup check-gen lint build test-go test-gradle
+test: setup check-gen lint build test-go test-gradle test-maven
 
+# -p 1: the Podman tests (beta-image, engine, doctor, e2e) check that they leave no containers or
+# images behind; run side by side, each would see the others' and the 2 cores would be oversubscribed.
 test-go:
-	go test -count=1 ./...
+	go test -count=1 -p 1 ./...
 
 ## sample: the built-in sample app, sample/target/sample.war (GET /sample/hello on port 9080)
 sample:
@@ -126,5 +130,29 @@ endif
 $(BIN)/test/liberty-checkpoint-plugin: FORCE
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugin/enginetest/fakeplugin
 
+# The Maven plugin (maven-shim/), with Debian's Maven 3.8.7 and Java 17 (hack/setup-host.sh): batch
+# mode, no transfer progress; the test run keeps Maven's INFO lines so the Surefire, Invoker and
+# Failsafe summaries show.
+MVN              ?= mvn
+MVN_FLAGS        ?= -B -ntp
+# The jar under test carries the real CLI and the fake engine's plugin: go-plugin for real, no Podman.
+MAVEN_TEST_BIN   := out/maven-test-bin
+# 1 (default): test-maven also runs maven-shim/src/it/real-chain: mvn package liberty:checkpoint-image
+# liberty:checkpoint-restore on a war, with bin/'s real CLI and Podman engine plugin, on
+# MAVEN_REAL_CHAIN_BASE_IMAGE; the restored server must answer HTTP 200. 0: no Podman needed.
+MAVEN_REAL_CHAIN ?= 1
+MAVEN_REAL_CHAIN_BASE_IMAGE ?= $(BASE_LOCAL_IMAGE)
+
+## maven-shim: the Maven plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
+maven-shim: build
+	$(MVN) $(MVN_FLAGS) -q -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(BIN)) -DskipTests -Dinvoker.skip install
+
+## test-maven: the Maven plugin's unit and integration tests (real Maven on fixture projects)
+test-maven: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin $(if $(filter 1,$(MAVEN_REAL_CHAIN)),build base-local)
+	mkdir -p $(MAVEN_TEST_BIN)
+	cp $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin $(MAVEN_TEST_BIN)/
+	$(MVN) $(MVN_FLAGS) -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(MAVEN_TEST_BIN)) \
+	  $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain -Dlcp.real.baseImage=$(MAVEN_REAL_CHAIN_BASE_IMAGE)) clean verify
+
 clean:
-	rm -rf $(BIN) out sample/target gradle-shim/build gradle-shim/.gradle
+	rm -rf $(BIN) out sample/target gradle-shim/build gradle-shim/.gradle maven-shim/target

@@ -21,6 +21,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 )
 
 // The local flavor end to end, with the podman CLI, the way the engine will drive it: build the
@@ -34,20 +36,10 @@ import (
 // sampleGreeting is the first line of the sample's answer (sample/.../HelloServlet.java).
 const sampleGreeting = "Hello from the liberty-checkpoint sample"
 
-func inCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "0" && v != "false"
-}
-
 func requireTools(t *testing.T, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if inCI() {
-				t.Fatalf("%s is not installed (run hack/setup-host.sh); CI=1 does not skip", tool)
-			}
-			t.Skipf("%s is not installed (run hack/setup-host.sh)", tool)
-		}
+		testenv.LookPath(t, tool, "run hack/setup-host.sh")
 	}
 }
 
@@ -164,7 +156,7 @@ func median(ds []time.Duration) time.Duration {
 
 func TestLocalFlavorProtocol(t *testing.T) {
 	requireTools(t, "podman", "mvn", "curl", "bash")
-	if testing.Short() && !inCI() {
+	if testing.Short() && !testenv.InCI() {
 		t.Skip("-short: the local-flavor end-to-end test builds images (about a minute)")
 	}
 	b := make([]byte, 4)

@@ -59,6 +59,7 @@ grep -q "Hello from the liberty-checkpoint sample" <<<"$body" || die "unexpected
 cold_ms=$(jq -r .restore.readyMs <<<"$cold"); warm_ms=$(jq -r .restore.readyMs <<<"$warm")
 size() { podman image inspect --format '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1/1e6}'; }
 say "Time from podman run to the first HTTP 200 of $path"
-printf '  %-34s %8s ms   %s\n' "cold start ($app)" "$cold_ms" "$(size "$app")"
-printf '  %-34s %8s ms   %s\n' "restore ($image)" "$warm_ms" "$(size "$image")"
+printf '  %-11s %8s   %-7s  %s\n' "" "" "size" "image"
+printf '  %-11s %5s ms   %-7s  %s\n' "cold start" "$cold_ms" "$(size "$app")" "$app"
+printf '  %-11s %5s ms   %-7s  %s\n' "restore" "$warm_ms" "$(size "$image")" "$image"
 awk -v c="$cold_ms" -v w="$warm_ms" 'BEGIN { printf "  restore is %.1fx faster (%.0f%% less time to first response)\n", c/w, 100*(1-w/c) }'

@@ -289,3 +289,36 @@ func TestPluginRequiresMTLS(t *testing.T) {
 	_, err = healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: "plugin"})
 	assert.Error(t, err, "a plaintext client must not get through")
 }
+
+// A reader that goes away (a build tool killed with SIGKILL) closes the CLI's stdout: the CLI
+// must cancel and let the engine clean up rather than die at its next write.
+func TestClosedStdoutCancelsAndCleansUp(t *testing.T) {
+	cli, plugin := binaries(t)
+	dir := appFixture(t)
+	marker := filepath.Join(t.TempDir(), "cancelled")
+	cmd := exec.Command(cli, "checkpoint-image", "-o", "json", "--app-archive", "target/app.war",
+		"--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LCP_FAKE_STEP_DELAY=1m", "LCP_FAKE_CANCEL_MARKER="+marker)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), `"type":"progress"`) {
+			break
+		}
+	}
+	require.NoError(t, stdout.Close()) // the reader is gone; the next event write gets EPIPE
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the CLI kept running with nobody reading its output")
+	}
+	_, err = os.Stat(marker)
+	assert.NoError(t, err, "the engine cleaned up before the CLI exited")
+	assert.Empty(t, processesOf(t, plugin), "no plugin process left behind")
+}

@@ -6,9 +6,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/host/settings"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -56,7 +56,7 @@ func (t *Text) Event(ev engine.Event) {
 		if p.Detail != "" {
 			detail = " (" + p.Detail + ")"
 		}
-		t.printf("[%d/%d] %s done in %s%s\n", p.Step, p.Total, p.Name, Duration(p.Duration), detail)
+		t.printf("[%d/%d] %s done in %s%s\n", p.Step, p.Total, p.Name, humanize.Duration(p.Duration), detail)
 	case ev.Check != nil:
 		c := ev.Check
 		t.printf("%-4s  %-24s %s\n", c.Status, c.ID, c.Found)
@@ -78,7 +78,7 @@ func (t *Text) Result(r *engine.Result) {
 		if ro.Verdict == engine.ColdStart {
 			verdict = "FELL BACK TO A COLD START (the checkpoint was not used)"
 		}
-		fmt.Fprintf(&b, "%s: %s, ready in %s\n", r.Image, verdict, Duration(ro.Ready))
+		fmt.Fprintf(&b, "%s: %s, ready in %s\n", r.Image, verdict, humanize.Duration(ro.Ready))
 		if ro.URL != "" {
 			fmt.Fprintf(&b, "  %s answered HTTP %d\n", ro.URL, ro.HTTPStatus)
 		}
@@ -103,15 +103,15 @@ func (t *Text) Result(r *engine.Result) {
 	case engine.OpCheckpoint:
 		fmt.Fprintf(&b, "checkpointed %s at %s into container %s", r.Image, r.Phase, orID(r.ContainerName, r.ContainerID))
 		if r.CheckpointSize > 0 {
-			fmt.Fprintf(&b, " (checkpoint %s)", Bytes(r.CheckpointSize))
+			fmt.Fprintf(&b, " (checkpoint %s)", humanize.Bytes(r.CheckpointSize))
 		}
 		fmt.Fprintf(&b, "\n  next: liberty-checkpoint commit --container %s --image <name>\n", orID(r.ContainerName, r.ContainerID))
 	default:
 		fmt.Fprintf(&b, "%s %s", r.Operation, r.Image)
 		if r.ImageID != "" {
-			fmt.Fprintf(&b, " (%s", ShortID(r.ImageID))
+			fmt.Fprintf(&b, " (%s", humanize.ShortID(r.ImageID))
 			if r.ImageSize > 0 {
-				fmt.Fprintf(&b, ", %s", Bytes(r.ImageSize))
+				fmt.Fprintf(&b, ", %s", humanize.Bytes(r.ImageSize))
 			}
 			b.WriteString(")")
 		}
@@ -123,11 +123,11 @@ func (t *Text) Result(r *engine.Result) {
 	if len(r.Timings) > 1 {
 		parts := make([]string, len(r.Timings))
 		for i, tm := range r.Timings {
-			parts[i] = tm.Name + " " + Duration(tm.Duration)
+			parts[i] = tm.Name + " " + humanize.Duration(tm.Duration)
 		}
 		fmt.Fprintf(&b, "  %s\n", strings.Join(parts, ", "))
 	}
-	fmt.Fprintf(&b, "done in %s\n", Duration(r.Duration))
+	fmt.Fprintf(&b, "done in %s\n", humanize.Duration(r.Duration))
 	t.printf("%s", b.String())
 }
 
@@ -158,40 +158,5 @@ func orID(name, id string) string {
 	if name != "" {
 		return name
 	}
-	return ShortID(id)
-}
-
-// ShortID shortens an image or container id the way podman prints it.
-func ShortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
-}
-
-// Duration prints a duration for people: 850ms, 12.3s, 2m05s.
-func Duration(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	default:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-}
-
-// Bytes prints a size in the units podman uses (decimal).
-func Bytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+	return humanize.ShortID(id)
 }

@@ -108,3 +108,9 @@ func TestValidateFillsDefaults(t *testing.T) {
 	assert.Equal(t, DefaultHostIP, o.Ports[0].HostIP, "loopback unless asked")
 	assert.Equal(t, "tcp", o.Ports[0].Protocol)
 }
+
+func TestCanonicalImageID(t *testing.T) {
+	assert.Equal(t, "sha256:"+hex64, CanonicalImageID(hex64))
+	assert.Equal(t, "sha256:"+hex64, CanonicalImageID("sha256:"+hex64))
+	assert.Empty(t, CanonicalImageID(""))
+}

@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Timing is how long one named step took.
 type Timing struct {
@@ -71,6 +74,15 @@ type Result struct {
 	Restore        *RestoreOutcome
 	Doctor         *DoctorSummary
 	Duration       time.Duration
+}
+
+// CanonicalImageID writes an image id the way results carry it: "sha256:" and 64 hex digits
+// (podman's API gives the bare hex).
+func CanonicalImageID(id string) string {
+	if id == "" || strings.Contains(id, ":") {
+		return id
+	}
+	return "sha256:" + id
 }
 
 // AddTiming appends a step duration.

@@ -2015,7 +2015,7 @@ type Result struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The operation, for example checkpoint-image.
 	Operation string `protobuf:"bytes,1,opt,name=operation,proto3" json:"operation,omitempty"`
-	// Image produced (or run, for Restore): its reference and id.
+	// Image produced (or run, for Restore): its reference and its id (sha256:<64 hex digits>).
 	Image   string `protobuf:"bytes,2,opt,name=image,proto3" json:"image,omitempty"`
 	ImageId string `protobuf:"bytes,3,opt,name=image_id,json=imageId,proto3" json:"image_id,omitempty"`
 	// Image size in bytes.

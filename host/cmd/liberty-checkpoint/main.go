@@ -14,6 +14,8 @@ import (
 
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
+
+	// SIGINT/SIGTERM: cancel, let the plugin remove what it made, then exit; a second one quits.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -23,6 +25,17 @@ func main() {
 		<-sigs
 		os.Exit(cli.ExitCancelled)
 	}()
+	// Whoever read our output is gone (a build tool killed hard): cancel and clean up. Without
+	// this Go would exit at the next write (SIGPIPE) and leave containers behind; with it every
+	// further write fails with EPIPE. watchReaderGone notices even when nothing is written.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	go func() {
+		<-pipe
+		cancel()
+	}()
+	watchReaderGone(cancel)
+
 	code := cli.Execute(ctx, cli.DefaultDeps(), os.Args[1:])
 	cancel()
 	os.Exit(code)

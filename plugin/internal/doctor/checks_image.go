@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
@@ -41,7 +42,7 @@ func checkImageFound(ctx context.Context, s *state) engine.Check {
 	if err != nil {
 		return fail(fmt.Sprintf("cannot inspect image %s: %s", s.opts.Image, oneLine(engine.AsError(err).Detail())), "check the image name with podman images")
 	}
-	found := fmt.Sprintf("%s (%s, %s/%s)", s.opts.Image, shortID(img.ID), img.OS, img.Arch)
+	found := fmt.Sprintf("%s (%s, %s/%s)", s.opts.Image, humanize.ShortID(img.ID), img.OS, img.Arch)
 	if phase := img.Labels[engine.LabelPhase]; phase != "" {
 		found += ", checkpointed at " + phase
 		if at := img.Labels[engine.LabelCreated]; at != "" {
@@ -51,14 +52,6 @@ func checkImageFound(ctx context.Context, s *state) engine.Check {
 		found += ", not checkpointed by liberty-checkpoint (no " + engine.LabelPhase + " label)"
 	}
 	return ok(found)
-}
-
-func shortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }
 
 // checkImageArch: the image must be for the engine's architecture; a checkpoint also for the

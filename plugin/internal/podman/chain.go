@@ -3,6 +3,7 @@ package podman
 import (
 	"context"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -28,7 +29,7 @@ func (e *Engine) CheckpointImage(ctx context.Context, o engine.CheckpointImageOp
 		if !o.KeepAppImage {
 			cu.always("intermediate image "+appImage, func(ctx context.Context) error { return removeImage(ctx, appImage) })
 		}
-		res.AddTiming(engine.OpContainerize, steps.Done(shortID(app.ImageID)+" "+humanBytes(app.ImageSize)))
+		res.AddTiming(engine.OpContainerize, steps.Done(humanize.ShortID(app.ImageID)+" "+humanize.Bytes(app.ImageSize)))
 
 		steps.Start(engine.OpCheckpoint)
 		ck, err := e.checkpoint(ctx, cu, sink, o.CheckpointOptions(appImage))
@@ -36,7 +37,7 @@ func (e *Engine) CheckpointImage(ctx context.Context, o engine.CheckpointImageOp
 			return nil, err
 		}
 		res.CheckpointSize = ck.CheckpointSize
-		res.AddTiming(engine.OpCheckpoint, steps.Done(humanBytes(ck.CheckpointSize)))
+		res.AddTiming(engine.OpCheckpoint, steps.Done(humanize.Bytes(ck.CheckpointSize)))
 
 		steps.Start(engine.OpCommit)
 		cm, err := e.commit(ctx, c, cu, sink, o.CommitOptions(ck.ContainerID))
@@ -44,7 +45,7 @@ func (e *Engine) CheckpointImage(ctx context.Context, o engine.CheckpointImageOp
 			return nil, err
 		}
 		res.ImageID, res.ImageSize, res.Phase = cm.ImageID, cm.ImageSize, cm.Phase
-		res.AddTiming(engine.OpCommit, steps.Done(shortID(cm.ImageID)+" "+humanBytes(cm.ImageSize)))
+		res.AddTiming(engine.OpCommit, steps.Done(humanize.ShortID(cm.ImageID)+" "+humanize.Bytes(cm.ImageSize)))
 		return res, nil
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -30,7 +31,7 @@ func (e *Engine) Checkpoint(ctx context.Context, o engine.CheckpointOptions, sin
 		if err != nil {
 			return nil, err
 		}
-		res.AddTiming("checkpoint", steps.Done(humanBytes(res.CheckpointSize)))
+		res.AddTiming("checkpoint", steps.Done(humanize.Bytes(res.CheckpointSize)))
 		return res, nil
 	})
 }
@@ -91,8 +92,8 @@ func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, 
 				"liberty-checkpoint build-base-image) and check that its start script honours WLP_CHECKPOINT",
 			LogTail: output.Lines()}
 	}
-	sink.Infof("checkpoint complete: %d files, %s in %s of container %s", files, humanBytes(size), engine.CheckpointDir, name)
-	return &engine.Result{Image: o.Image, ImageID: img.ID, ContainerID: id, ContainerName: name, Phase: o.Phase, CheckpointSize: size}, nil
+	sink.Infof("checkpoint complete: %d files, %s in %s of container %s", files, humanize.Bytes(size), engine.CheckpointDir, name)
+	return &engine.Result{Image: o.Image, ImageID: engine.CanonicalImageID(img.ID), ContainerID: id, ContainerName: name, Phase: o.Phase, CheckpointSize: size}, nil
 }
 
 // fileTail reads the last lines of a log file in a container, emits them as file log events

@@ -13,6 +13,7 @@ import (
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 	"github.com/containers/podman/v4/pkg/bindings/system"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 )
@@ -30,7 +31,7 @@ func (e *Engine) Commit(ctx context.Context, o engine.CommitOptions, sink engine
 		if err != nil {
 			return nil, err
 		}
-		res.AddTiming("commit", steps.Done(shortID(res.ImageID)+" "+humanBytes(res.ImageSize)))
+		res.AddTiming("commit", steps.Done(humanize.ShortID(res.ImageID)+" "+humanize.Bytes(res.ImageSize)))
 		return res, nil
 	})
 }
@@ -100,7 +101,7 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 				"the committed image %s still has WLP_CHECKPOINT=%s and would checkpoint again instead of restoring", o.Image, v)
 		}
 	}
-	res := &engine.Result{Image: o.Image, ImageID: img.ID, ImageSize: img.Size, Phase: phase}
+	res := &engine.Result{Image: o.Image, ImageID: engine.CanonicalImageID(img.ID), ImageSize: img.Size, Phase: phase}
 	if o.KeepContainer {
 		res.ContainerID, res.ContainerName = ctr.ID, name
 	} else if err := removeContainer(ctx, ctr.ID, 0); err != nil {
@@ -108,7 +109,7 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 	} else {
 		sink.Infof("removed the checkpoint container %s", name)
 	}
-	sink.Infof("committed %s (%s, %s)", o.Image, shortID(img.ID), humanBytes(img.Size))
+	sink.Infof("committed %s (%s, %s)", o.Image, humanize.ShortID(img.ID), humanize.Bytes(img.Size))
 	return res, nil
 }
 

@@ -204,6 +204,10 @@ func startTransient(ctx context.Context, podman string, sink engine.Sink) (*tran
 	ts := &transientService{dir: dir, uri: "unix://" + sock, exited: make(chan struct{}), stderr: &boundedBuffer{max: 8 << 10}}
 	ts.cmd = exec.Command(path, "system", "service", "--time=0", ts.uri)
 	ts.cmd.Stderr = ts.stderr
+	// Not the caller's directory: podman 4.3's build API looks for a relative Containerfile name in
+	// the service's working directory before the build context, so a project's own Containerfile
+	// (mvn runs the CLI in the project) replaced the generated one.
+	ts.cmd.Dir = dir
 	// The service runs on this machine's storage: a CONTAINER_HOST (the one that did not
 	// answer) would turn podman into a remote client.
 	for _, kv := range os.Environ() {

@@ -14,6 +14,7 @@ import (
 
 	buildahDefine "github.com/containers/buildah/define"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -30,7 +31,7 @@ func (e *Engine) Containerize(ctx context.Context, o engine.ContainerizeOptions,
 		if err != nil {
 			return nil, err
 		}
-		res.AddTiming("build", steps.Done(shortID(res.ImageID)+" "+humanBytes(res.ImageSize)))
+		res.AddTiming("build", steps.Done(humanize.ShortID(res.ImageID)+" "+humanize.Bytes(res.ImageSize)))
 		return res, nil
 	})
 }
@@ -75,7 +76,7 @@ func (e *Engine) containerize(ctx context.Context, cu *cleanup, sink engine.Sink
 	if err != nil {
 		return nil, err
 	}
-	sink.Infof("built %s (%s, %s)", o.Image, shortID(id), humanBytes(res.ImageSize))
+	sink.Infof("built %s (%s, %s)", o.Image, humanize.ShortID(id), humanize.Bytes(res.ImageSize))
 	return res, nil
 }
 

@@ -2,7 +2,6 @@ package podman
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/containers/podman/v4/pkg/bindings/images"
 	"github.com/containers/podman/v4/pkg/domain/entities"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -36,8 +36,8 @@ func (e *Engine) BuildBaseImage(ctx context.Context, o engine.BuildBaseImageOpti
 		if err != nil {
 			return nil, err
 		}
-		res.AddTiming("build", steps.Done(res.ImageID[:min(12, len(res.ImageID))]))
-		sink.Infof("built %s (%s, %s)", o.Image, shortID(id), humanBytes(res.ImageSize))
+		res.AddTiming("build", steps.Done(humanize.ShortID(res.ImageID)))
+		sink.Infof("built %s (%s, %s)", o.Image, humanize.ShortID(id), humanize.Bytes(res.ImageSize))
 		return res, nil
 	})
 }
@@ -176,28 +176,7 @@ func imageResult(ctx context.Context, ref string) (*engine.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &engine.Result{Image: ref, ImageID: img.ID, ImageSize: img.Size}, nil
-}
-
-func shortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
-}
-
-func humanBytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+	return &engine.Result{Image: ref, ImageID: engine.CanonicalImageID(img.ID), ImageSize: img.Size}, nil
 }
 
 // splitRef splits an image reference into repository and tag (latest when it has none).

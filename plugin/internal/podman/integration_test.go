@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/enginetest"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
@@ -222,8 +223,8 @@ func TestRestoreAndColdStartTimes(t *testing.T) {
 	}
 	t.Logf("time from container start to first HTTP 200, ms: restore %s", ms(restored))
 	t.Logf("time from container start to first HTTP 200, ms: cold start %s", ms(cold))
-	t.Logf("image sizes: base %s %s, app %s, InstantOn %s", te.baseImage, humanBytes(inspectImageCLI(t, te.baseImage).Size),
-		humanBytes(inspectImageCLI(t, sharedApp).Size), humanBytes(inspectImageCLI(t, sharedImage).Size))
+	t.Logf("image sizes: base %s %s, app %s, InstantOn %s", te.baseImage, humanize.Bytes(inspectImageCLI(t, te.baseImage).Size),
+		humanize.Bytes(inspectImageCLI(t, sharedApp).Size), humanize.Bytes(inspectImageCLI(t, sharedImage).Size))
 	slices.Sort(restored)
 	slices.Sort(cold)
 	assert.Less(t, restored[runs/2], cold[runs/2], "a restore skips the application start, so it must be faster")

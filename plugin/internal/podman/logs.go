@@ -72,11 +72,22 @@ type logFollower struct {
 	err    error
 }
 
-// followLogs starts streaming. onLine is called from one goroutine at a time. containers.Logs
-// writes to its channels and never closes them: the drains run until Logs has returned.
+// followLogs starts streaming. onLine is called from one goroutine at a time.
 func followLogs(ctx context.Context, nameOrID string, onLine func(string)) *logFollower {
 	lctx, cancel := context.WithCancel(ctx)
 	f := &logFollower{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		f.err = streamLogs(lctx, nameOrID, true, onLine)
+		close(f.done)
+	}()
+	return f
+}
+
+// streamLogs passes a container's stdout and stderr, line by line, to onLine (one call at a
+// time) and returns when containers.Logs does, after every line has been delivered.
+// containers.Logs writes to its channels and never closes them: the drains run until it has
+// returned.
+func streamLogs(ctx context.Context, nameOrID string, follow bool, onLine func(string)) error {
 	var mu sync.Mutex
 	emit := func(s string) {
 		mu.Lock()
@@ -101,16 +112,13 @@ func followLogs(ctx context.Context, nameOrID string, onLine func(string)) *logF
 	drains.Add(2)
 	go drain(stdout, outSplit)
 	go drain(stderr, errSplit)
-	go func() {
-		yes := true
-		f.err = containers.Logs(lctx, nameOrID, &containers.LogOptions{Follow: &yes, Stdout: &yes, Stderr: &yes}, stdout, stderr)
-		close(logsDone)
-		drains.Wait()
-		outSplit.Flush()
-		errSplit.Flush()
-		close(f.done)
-	}()
-	return f
+	yes := true
+	err := containers.Logs(ctx, nameOrID, &containers.LogOptions{Follow: &follow, Stdout: &yes, Stderr: &yes}, stdout, stderr)
+	close(logsDone)
+	drains.Wait()
+	outSplit.Flush()
+	errSplit.Flush()
+	return err
 }
 
 // wait waits up to grace for the stream to end by itself (the container exited), then stops it.
@@ -130,38 +138,7 @@ func (f *logFollower) stop() {
 
 // readLogs returns a container's output so far (not following).
 func readLogs(ctx context.Context, nameOrID string) ([]string, error) {
-	var (
-		mu    sync.Mutex
-		lines []string
-	)
-	emit := func(s string) {
-		mu.Lock()
-		defer mu.Unlock()
-		lines = append(lines, s)
-	}
-	outSplit, errSplit := &lineSplitter{emit: emit}, &lineSplitter{emit: emit}
-	stdout, stderr := make(chan string), make(chan string)
-	done := make(chan struct{})
-	var drains sync.WaitGroup
-	drain := func(ch chan string, sp *lineSplitter) {
-		defer drains.Done()
-		for {
-			select {
-			case s := <-ch:
-				_, _ = sp.Write([]byte(s))
-			case <-done:
-				return
-			}
-		}
-	}
-	drains.Add(2)
-	go drain(stdout, outSplit)
-	go drain(stderr, errSplit)
-	yes, no := true, false
-	err := containers.Logs(ctx, nameOrID, &containers.LogOptions{Follow: &no, Stdout: &yes, Stderr: &yes}, stdout, stderr)
-	close(done)
-	drains.Wait()
-	outSplit.Flush()
-	errSplit.Flush()
+	var lines []string
+	err := streamLogs(ctx, nameOrID, false, func(s string) { lines = append(lines, s) })
 	return lines, err
 }

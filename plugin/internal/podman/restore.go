@@ -172,7 +172,7 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 	steps.Done(fmt.Sprintf("%s in %d ms (%s)", verdict, ready.Milliseconds(), detail))
 	sink.Infof("%s: ready in %d ms, %s", name, ready.Milliseconds(), verdict)
 
-	res := &engine.Result{Image: o.Image, ImageID: img.ID, Restore: outcome}
+	res := &engine.Result{Image: o.Image, ImageID: engine.CanonicalImageID(img.ID), Restore: outcome}
 	res.AddTiming("create", created)
 	res.AddTiming("ready", ready)
 	if o.KeepRunning {

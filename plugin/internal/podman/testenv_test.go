@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/enginetest"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
@@ -99,12 +100,7 @@ func integration(t *testing.T) *testEnv {
 	if testing.Short() {
 		t.Skip("integration test: skipped with -short")
 	}
-	if _, err := exec.LookPath("podman"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("integration test needs podman, which is not installed (CI is set, so this fails): run hack/setup-host.sh")
-		}
-		t.Skip("integration test needs podman (not installed): run hack/setup-host.sh")
-	}
+	testenv.LookPath(t, "podman", "run hack/setup-host.sh")
 	envOnce.Do(func() { env, envErr = setupEnv() })
 	if envErr != nil {
 		t.Fatalf("setting up the integration environment: %v", envErr)

@@ -1,0 +1,21 @@
+// The InstantOn image was built and restored from its checkpoint, and the restored server answered
+// HTTP 200 on /sample/index.html. The image is removed whatever the outcome.
+def image = 'localhost/lcp-maven-it-sample:1.0-instanton'
+try {
+  def log = new File(basedir, 'build.log').text
+  [
+      '[INFO] [1/3] containerize...',
+      '[INFO] [2/3] checkpoint...',
+      '[INFO] [3/3] commit done in ',
+      "[INFO] Built InstantOn image ${image} (",
+      "[INFO] ${image}: restored from checkpoint, ready in ",
+      '/sample/index.html answered HTTP 200',
+      '[INFO] BUILD SUCCESS',
+  ].each { assert log.contains(it): "build.log lacks: $it" }
+  def ready = (log =~ /restored from checkpoint, ready in (\d+) ms/)
+  println "real chain: restored and answered HTTP in ${ready[0][1]} ms"
+  return true
+} finally {
+  def rmi = ['podman', 'rmi', '--ignore', image].execute()
+  rmi.waitForProcessOutput(System.out, System.err)
+}
