@@ -85,6 +85,17 @@ sample-image: sample base-local
 	podman build -q --layers=false --build-arg BASE_IMAGE=$(BASE_LOCAL_IMAGE) -t $(SAMPLE_IMAGE) sample >/dev/null
 	@echo "$(SAMPLE_IMAGE)"
 
+## bench: what InstantOn buys, measured side by side in one run (bench/README.md says how to read it):
+## time to first response (cold start, restore, floors), where a restore spends its time, the tool's
+## pipeline versus a podman script, go-plugin launch, checkpoint size versus RSS. Writes
+## out/bench/report.md, startup.png and samples.json. BENCH_ROUNDS rounds; BENCH_FLAGS more flags
+## (bin/lcp-bench -h lists them). Not part of make test: benchmarks are not tests.
+BENCH_ROUNDS ?= 5
+BENCH_FLAGS  ?=
+bench: build sample base-local
+	go build -o $(BIN)/lcp-bench ./bench
+	$(BIN)/lcp-bench -rounds $(BENCH_ROUNDS) -cli $(BIN)/liberty-checkpoint -base-image $(BASE_LOCAL_IMAGE) $(BENCH_FLAGS)
+
 ## test-engine: only the Podman engine's tests (real Podman and CRIU; CI=1 makes a missing Podman fail)
 test-engine:
 	go test -count=1 -v ./plugin/internal/podman/

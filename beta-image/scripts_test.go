@@ -236,6 +236,8 @@ func TestCheckpointHotSpot(t *testing.T) {
 	assert.Equal(t, 0, r.code)
 	assert.Contains(t, r.stdout, "CWWKF0011I", "the server's output is shown")
 	assert.Contains(t, r.stdout, `CWWKC0451I: A server checkpoint "afterAppStart" was requested.`)
+	assert.Regexp(t, `(?m)^liberty-checkpoint: server RSS before the dump: [1-9]\d* kB \(pid \d+\)$`, r.stdout,
+		"the dumped process's VmRSS (make bench reads it)")
 	assert.Contains(t, r.stdout, "checkpoint of the server saved in "+s.checkpointDir())
 	require.Len(t, r.calls, 3)
 	assert.Equal(t, "setpriv --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])
@@ -251,6 +253,14 @@ func TestCheckpointHotSpot(t *testing.T) {
 	entries, err := os.ReadDir(s.checkpointDir())
 	require.NoError(t, err)
 	assert.NotEmpty(t, entries)
+}
+
+func TestCheckpointHotSpotRSSUnknown(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	proc := t.TempDir() // no <pid>/status in it
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_STAY=1", "LCP_PROC_DIR=" + proc}, serverCmd...)
+	assert.Equal(t, 0, r.code, "an unreadable RSS does not stop the checkpoint")
+	assert.Regexp(t, `(?m)^liberty-checkpoint: server RSS before the dump: unknown \(pid \d+\)$`, r.stdout)
 }
 
 func TestCheckpointHotSpotServerExitsEarly(t *testing.T) {

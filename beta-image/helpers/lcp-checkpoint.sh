@@ -57,6 +57,19 @@ wait_ready() {
   done
 }
 
+# rss_kb PID prints the resident set size of PID ("123456 kB", VmRSS in $LCP_PROC_DIR/PID/status),
+# or "unknown". It goes in the output before the dump, so a reader can set the checkpoint's size
+# against the memory the server held (make bench does).
+rss_kb() {
+  local key value _
+  if [[ -r ${LCP_PROC_DIR:-/proc}/$1/status ]]; then
+    while read -r key value _; do
+      [[ $key == VmRSS: ]] && { printf '%s kB' "$value"; return 0; }
+    done <"${LCP_PROC_DIR:-/proc}/$1/status"
+  fi
+  printf 'unknown'
+}
+
 checkpoint_hotspot() {
   local log=$LCP_LOG_DIR/checkpoint/checkpoint.log pid tailpid rc mode
   lcp_say "liberty-checkpoint local flavor: HotSpot has no CRIU API, so the server starts normally and criu dumps it once it is ready (CWWKF0011I); requested phase: $phase"
@@ -81,6 +94,7 @@ checkpoint_hotspot() {
     return 1
   fi
   sleep "${LCP_CHECKPOINT_SETTLE:-0.5}" # let the last start-up work (caches, log writes) finish
+  lcp_say "liberty-checkpoint: server RSS before the dump: $(rss_kb "$pid") (pid $pid)"
   lcp_say "CWWKC0451I: A server checkpoint \"$phase\" was requested. When the checkpoint completes, the server stops."
   mkdir -p "$LCP_CHECKPOINT_DIR" || return 1
   disown "$pid" # criu kills it: no job report

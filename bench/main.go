@@ -1,0 +1,423 @@
+// Command bench measures what InstantOn buys on this machine, in one run, and writes a markdown
+// report and a PNG chart (out/bench/ by default):
+//
+//   - time from `podman run` to the sample app's first HTTP 200: cold start of the application
+//     image versus restore of the InstantOn image, against the floor of a no-op `podman run`;
+//   - where a restore spends its time: container start, criu (from its restore.log), and the
+//     resumed server's way to its first response;
+//   - the whole pipeline through the liberty-checkpoint CLI versus the same steps as a plain
+//     podman script (podman-pipeline.sh);
+//   - go-plugin launch, handshake and first RPC (host/pluginhost's Go benchmark);
+//   - the checkpoint's size (the InstantOn image's top layer) versus the server's RSS.
+//
+// Every round runs each variant once, in a new random order, so machine noise (and the wake of
+// the run before) hits them alike. Everything the bench creates is named lcp-bench-<id>-... and removed, also on
+// Ctrl-C (a second Ctrl-C quits at once). `make bench` runs it from the repository root after
+// building the CLI, the sample WAR and the local base image; README.md here says how to read it.
+package main
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+)
+
+// config is what the flags set.
+type config struct {
+	Rounds         int
+	CLI            string
+	Base           string
+	War, ConfigDir string
+	Path, Body     string
+	ContainerPort  int
+	OutDir         string
+	ReadyTimeout   time.Duration
+	Pause          time.Duration
+	GoBench        bool
+	Pipeline       bool
+	Seed           uint64
+}
+
+type bench struct {
+	cfg    config
+	prefix string // lcp-bench-<id>
+	res    *resources
+	log    io.Writer
+}
+
+func main() {
+	var cfg config
+	flag.IntVar(&cfg.Rounds, "rounds", 5, "rounds: each variant runs once per round")
+	flag.StringVar(&cfg.CLI, "cli", "bin/liberty-checkpoint", "the liberty-checkpoint CLI (make build)")
+	flag.StringVar(&cfg.Base, "base-image", "localhost/open-liberty:local-checkpoint", "the base image (make base-local)")
+	flag.StringVar(&cfg.War, "app-archive", "sample/target/sample.war", "the sample WAR (make sample)")
+	flag.StringVar(&cfg.ConfigDir, "config-directory", "sample/src/main/liberty/config", "the sample's Liberty configuration")
+	flag.StringVar(&cfg.Path, "path", "/sample/hello", "the URL path whose first HTTP 200 counts")
+	flag.StringVar(&cfg.Body, "body", "Hello from the liberty-checkpoint sample", "what the answer must start with")
+	flag.IntVar(&cfg.ContainerPort, "container-port", 9080, "the server's HTTP port in the container")
+	flag.StringVar(&cfg.OutDir, "out", "out/bench", "where report.md, startup.png and samples.json go")
+	flag.DurationVar(&cfg.ReadyTimeout, "ready-timeout", 3*time.Minute, "give up on one start after this long")
+	flag.DurationVar(&cfg.Pause, "pause", time.Second, "pause between two timed runs (lets the last container's teardown settle)")
+	flag.Uint64Var(&cfg.Seed, "seed", 0, "seed of the per-round order of the start-up variants (0: from the clock; the report names it)")
+	flag.BoolVar(&cfg.GoBench, "gobench", true, "run host/pluginhost's BenchmarkLaunchHandshakeFirstRPC (needs the go tool)")
+	flag.BoolVar(&cfg.Pipeline, "pipeline", true, "time the whole pipeline, tool versus script (about 2 x 15 s per round)")
+	flag.Parse()
+	if cfg.Seed == 0 {
+		cfg.Seed = uint64(time.Now().UnixNano())
+	}
+	if err := cfg.check(); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(2)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal ends the bench at once
+	}()
+	b := &bench{cfg: cfg, prefix: "lcp-bench-" + randomID(), log: os.Stderr}
+	b.res = &resources{log: os.Stderr}
+	rep, err := b.run(ctx)
+	b.res.cleanup()
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(os.Stderr, "bench: interrupted; removed what it had made")
+			os.Exit(130)
+		}
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+	if len(rep.Failures) > 0 {
+		fmt.Fprintf(os.Stderr, "bench: %d measurement(s) failed (listed in the report)\n", len(rep.Failures))
+		os.Exit(1)
+	}
+}
+
+// check validates the configuration and says what to run for what is missing.
+func (c *config) check() error {
+	if c.Rounds < 1 {
+		return fmt.Errorf("-rounds %d: give 1 or more", c.Rounds)
+	}
+	for _, f := range []struct{ path, what, fix string }{
+		{c.CLI, "-cli", "make build"},
+		{c.War, "-app-archive", "make sample"},
+		{filepath.Join(c.ConfigDir, "server.xml"), "-config-directory", "point it at the sample's src/main/liberty/config"},
+	} {
+		if _, err := os.Stat(f.path); err != nil {
+			return fmt.Errorf("%s: %s is missing: run %s", f.what, f.path, f.fix)
+		}
+	}
+	if _, err := run(context.Background(), "podman", "image", "exists", c.Base); err != nil {
+		return fmt.Errorf("-base-image: %s does not exist: run make base-local (BASE_LOCAL_IMAGE=%s)", c.Base, c.Base)
+	}
+	return nil
+}
+
+func randomID() string {
+	b := make([]byte, 3)
+	_, _ = crand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (b *bench) say(format string, args ...any) {
+	fmt.Fprintf(b.log, "bench: "+format+"\n", args...)
+}
+
+// run measures everything and writes the report.
+func (b *bench) run(ctx context.Context) (*Report, error) {
+	rep := &Report{Date: time.Now(), Host: hostInfo(ctx), Base: b.cfg.Base, Path: b.cfg.Path, Rounds: b.cfg.Rounds, Seed: b.cfg.Seed}
+	if err := os.MkdirAll(b.cfg.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+
+	if b.cfg.GoBench {
+		b.say("go-plugin: go test -bench BenchmarkLaunchHandshakeFirstRPC -count %d ./host/pluginhost/", b.cfg.Rounds)
+		s, err := goPluginBench(ctx, b.cfg.Rounds)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			rep.Failures = append(rep.Failures, "go-plugin benchmark: "+err.Error())
+		}
+		rep.GoPlugin = &s
+	}
+
+	// The images the start-up rounds run: the tool's InstantOn image and, kept, its application image.
+	instantOn := "localhost/" + b.prefix + ":instanton"
+	app := instantOn + "-app"
+	b.res.addImage(instantOn)
+	b.res.addImage(app)
+	b.say("building %s and %s with %s checkpoint-image (not timed)", instantOn, app, b.cfg.CLI)
+	out, err := run(ctx, b.cfg.CLI, b.checkpointImageArgs(instantOn, "--keep-app-image")...)
+	if err != nil {
+		if ev, _ := ParseCLIEvents(bytes.NewReader(out)); ev.Err != "" {
+			err = errors.New(ev.Err)
+		}
+		return nil, fmt.Errorf("building the images to start: %w", err)
+	}
+
+	variants := b.startupVariants(instantOn, app)
+	samples := make([][]startupSample, len(variants))
+	for round := 1; round <= b.cfg.Rounds; round++ {
+		for _, i := range roundOrder(b.cfg.Seed, round, len(variants)) {
+			v := variants[i]
+			if err := sleep(ctx, b.cfg.Pause); err != nil {
+				return nil, err
+			}
+			s, err := b.measureStartup(ctx, v, round)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				b.say("round %d/%d: %s FAILED: %v", round, b.cfg.Rounds, v.Label, err)
+				rep.Failures = append(rep.Failures, fmt.Sprintf("round %d, %s: %v", round, v.Label, err))
+				s = startupSample{Ready: nan(), Restored: nan(), ResumeReported: nan(), Criu: nan()}
+			} else {
+				b.say("round %d/%d: %-44s %s", round, b.cfg.Rounds, v.Label, formatMs(s.Ready))
+			}
+			samples[i] = append(samples[i], s)
+		}
+	}
+	for i, v := range variants {
+		rep.Startup = append(rep.Startup, Series{Key: v.Key, Label: v.Label, Values: pick(samples[i], func(s startupSample) float64 { return s.Ready })})
+	}
+	rep.Breakdown = breakdown(variants, samples)
+	if err := b.removeImage(ctx, instantOn, nil); err != nil {
+		return nil, err
+	}
+	if err := b.removeImage(ctx, app, nil); err != nil {
+		return nil, err
+	}
+
+	if b.cfg.Pipeline {
+		if err := b.pipelines(ctx, rep); err != nil {
+			return nil, err
+		}
+	}
+
+	rep.Chart = filepath.Join(b.cfg.OutDir, "startup.png")
+	if err := writeChart(rep, variants, rep.Chart); err != nil {
+		return nil, err
+	}
+	var md bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		return nil, err
+	}
+	os.Stdout.Write(md.Bytes())
+	if err := os.WriteFile(filepath.Join(b.cfg.OutDir, "report.md"), md.Bytes(), 0o644); err != nil {
+		return nil, err
+	}
+	raw, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(b.cfg.OutDir, "samples.json"), raw, 0o644); err != nil {
+		return nil, err
+	}
+	b.say("wrote %s, %s and %s", filepath.Join(b.cfg.OutDir, "report.md"), rep.Chart, filepath.Join(b.cfg.OutDir, "samples.json"))
+	return rep, nil
+}
+
+// startupVariants are what each round starts, in the report's order.
+func (b *bench) startupVariants(instantOn, app string) []startupVariant {
+	noop := []string{"--entrypoint", "echo"}
+	return []startupVariant{
+		{Key: "cold", Label: "cold start: application image", Image: app, Port: true, Ready: firstHTTP200, Color: colorCold},
+		{Key: "restore", Label: "restore: InstantOn image", Image: instantOn, Port: true, Ready: firstHTTP200, Restore: true, Color: colorRestore},
+		{Key: "restore-v3", Label: "restore, criu log -v3 (for the breakdown)", Image: instantOn, Port: true, Ready: firstHTTP200,
+			Restore: true, CriuLog: true, Options: []string{"--env", "CRIU_LOG_LEVEL=3"}, Color: colorRestoreLog},
+		{Key: "floor", Label: "floor: podman run -d, no-op", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
+		{Key: "floor-port", Label: "floor: podman run -d -p, no-op", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
+		{Key: "noop-exit", Label: "no-op podman run, until it returns", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorReference},
+		{Key: "noop-exit-port", Label: "no-op podman run -p, until it returns", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorReference},
+	}
+}
+
+// roundOrder is the order in which a round runs n variants: a permutation drawn from the seed
+// and the round, so no variant always follows the same one (a cold start's teardown slows
+// whatever runs next) and a run can be repeated with -seed.
+func roundOrder(seed uint64, round, n int) []int {
+	return rand.New(rand.NewPCG(seed, uint64(round))).Perm(n)
+}
+
+// breakdown splits the criu -v3 restores into their parts, round by round.
+func breakdown(variants []startupVariant, samples [][]startupSample) []Series {
+	var out []Series
+	for i, v := range variants {
+		if !v.CriuLog {
+			continue
+		}
+		ss := samples[i]
+		ready := pick(ss, func(s startupSample) float64 { return s.Ready })
+		restored := pick(ss, func(s startupSample) float64 { return s.Restored })
+		reported := pick(ss, func(s startupSample) float64 { return s.ResumeReported })
+		criu := pick(ss, func(s startupSample) float64 { return s.Criu })
+		out = append(out,
+			Series{Key: "to-entrypoint", Label: "podman run → the container's entrypoint starts", Values: Diffs(restored, reported)},
+			Series{Key: "to-criu", Label: "scripts around criu (start script, dumb-init, restore script, post-resume action)", Values: Diffs(reported, criu)},
+			Series{Key: "criu", Label: "criu restore (restore.log: Restore finished successfully)", Values: criu},
+			Series{Key: "to-200", Label: "resumed (CWWKC0452I) → first HTTP 200", Values: Diffs(ready, restored)},
+			Series{Key: "restored", Label: "total to CWWKC0452I (podman run → resumed)", Values: restored},
+			Series{Key: "total", Label: "total (podman run → first HTTP 200)", Values: ready},
+		)
+	}
+	for i, v := range variants {
+		if v.Restore && !v.CriuLog {
+			out = append(out, Series{Key: "restored-default", Label: "podman run → CWWKC0452I, criu at its default log level",
+				Values: pick(samples[i], func(s startupSample) float64 { return s.Restored })})
+		}
+	}
+	return out
+}
+
+// pipelines times the tool and the script, alternating which goes first.
+func (b *bench) pipelines(ctx context.Context, rep *Report) error {
+	var tool, script []pipelineSample
+	for round := 1; round <= b.cfg.Rounds; round++ {
+		order := []string{"tool", "script"}
+		if round%2 == 0 {
+			order = []string{"script", "tool"}
+		}
+		for _, which := range order {
+			if err := sleep(ctx, b.cfg.Pause); err != nil {
+				return err
+			}
+			var s pipelineSample
+			var err error
+			if which == "tool" {
+				s, err = b.pipelineTool(ctx, round)
+			} else {
+				s, err = b.pipelineScript(ctx, round)
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				b.say("pipeline round %d/%d: %s FAILED: %v", round, b.cfg.Rounds, which, err)
+				rep.Failures = append(rep.Failures, fmt.Sprintf("pipeline round %d, %s: %v", round, which, err))
+				s = pipelineSample{Wall: nan(), RSS: nan(), CheckpointFiles: nan(), TopLayer: nan()}
+			} else {
+				b.say("pipeline round %d/%d: %-6s %s", round, b.cfg.Rounds, which, formatMs(s.Wall))
+			}
+			if which == "tool" {
+				tool = append(tool, s)
+			} else {
+				script = append(script, s)
+			}
+		}
+	}
+	wall := func(s pipelineSample) float64 { return s.Wall }
+	steps := func(key string, samples []pipelineSample, labels [3]string) {
+		for i, step := range []string{"containerize", "checkpoint", "commit"} {
+			rep.Pipeline = append(rep.Pipeline, Series{Key: key + "-" + step, Label: "— " + labels[i],
+				Values: pick(samples, func(s pipelineSample) float64 {
+					if v, ok := s.Steps[step]; ok {
+						return v
+					}
+					return nan()
+				})})
+		}
+	}
+	rep.Pipeline = append(rep.Pipeline, Series{Key: "tool", Label: "liberty-checkpoint checkpoint-image (CLI)", Values: pick(tool, wall)})
+	steps("tool", tool, [3]string{"containerize (the tool's own step timings)", "checkpoint", "commit"})
+	rep.Pipeline = append(rep.Pipeline, Series{Key: "script", Label: "podman CLI script (bench/podman-pipeline.sh)", Values: pick(script, wall)})
+	steps("script", script, [3]string{"context and podman build", "podman run with WLP_CHECKPOINT", "podman commit and podman rm"})
+
+	both := append(append([]pipelineSample{}, tool...), script...)
+	rep.Memory = []Series{
+		{Key: "rss", Label: "server RSS just before the dump (VmRSS, tool and script runs)", Values: pick(both, func(s pipelineSample) float64 { return s.RSS })},
+		{Key: "checkpoint-files", Label: "checkpoint files in " + engine.CheckpointDir + " (tool runs)", Values: pick(tool, func(s pipelineSample) float64 { return s.CheckpointFiles })},
+		{Key: "top-layer", Label: "InstantOn image's top layer (podman history, tool and script runs)", Values: pick(both, func(s pipelineSample) float64 { return s.TopLayer })},
+	}
+	return nil
+}
+
+// goPluginBench runs host/pluginhost's benchmark count times and returns ms per operation.
+func goPluginBench(ctx context.Context, count int) (Series, error) {
+	s := Series{Key: "go-plugin", Label: "launch + handshake + first RPC (fake engine)"}
+	const name = "BenchmarkLaunchHandshakeFirstRPC"
+	out, err := run(ctx, "go", "test", "-run", "^$", "-bench", "^"+name+"$", "-count", fmt.Sprint(count), "./host/pluginhost/")
+	if err != nil {
+		return s, err
+	}
+	ns, err := ParseGoBench(bytes.NewReader(out), name)
+	if err != nil {
+		return s, fmt.Errorf("%w in:%s", err, tail(string(out), 10))
+	}
+	for _, v := range ns {
+		s.Values = append(s.Values, v/1e6)
+	}
+	return s, nil
+}
+
+// writeChart draws the start-up distributions.
+func writeChart(rep *Report, variants []startupVariant, path string) error {
+	var rows []ChartRow
+	for i, v := range variants {
+		rows = append(rows, ChartRow{Label: v.Label, Samples: rep.Startup[i].Values, Color: v.Color})
+	}
+	subtitle := ""
+	cold, restore := rep.find(rep.Startup, "cold"), rep.find(rep.Startup, "restore")
+	if r := Ratio(restore, cold); !isNaN(r) {
+		subtitle = fmt.Sprintf("Restore answers %.1fx sooner than a cold start (medians %s and %s). %s",
+			1/r, formatMs(restore.Median), formatMs(cold.Median), rep.Host)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	title := fmt.Sprintf("Time from podman run to the first HTTP 200 of %s, %d rounds (floors: to the no-op container's output or exit)", rep.Path, rep.Rounds)
+	if err := RenderChart(f, title, subtitle, rows); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// hostInfo describes the machine for the report.
+func hostInfo(ctx context.Context) string {
+	parts := []string{}
+	if k, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		parts = append(parts, "Linux "+strings.TrimSpace(string(k)))
+	}
+	parts = append(parts, fmt.Sprintf("%d CPUs", runtime.NumCPU()))
+	if out, err := run(ctx, "podman", "info", "--format", "podman {{.Version.Version}}, {{.Host.OCIRuntime.Name}}"); err == nil {
+		parts = append(parts, strings.TrimSpace(string(out)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func pick[T any](xs []T, f func(T) float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+func isNaN(v float64) bool { return v != v }
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}

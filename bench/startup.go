@@ -1,0 +1,263 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+)
+
+// readyBy says when a start-up variant counts as done.
+type readyBy int
+
+const (
+	// firstHTTP200: the first 2xx answer of the sample's URL through the published port.
+	firstHTTP200 readyBy = iota
+	// firstOutput: the container's first line of output (conmon's timestamp): its process ran.
+	firstOutput
+	// exited: `podman run` (attached) returned.
+	exited
+)
+
+// startupVariant is one way of starting a container, timed from the start of `podman run`.
+type startupVariant struct {
+	Key, Label string
+	Image      string
+	Options    []string // podman run options besides the common ones
+	Command    []string // after the image
+	Port       bool     // publish 9080 on a free 127.0.0.1 port
+	Ready      readyBy
+	// Restore: the server must resume from its checkpoint (CWWKC0452I, no fallback); otherwise
+	// a server must start from scratch.
+	Restore bool
+	// CriuLog: read criu's restore.log for its own time (needs CRIU_LOG_LEVEL >= 3).
+	CriuLog bool
+	Color   color.RGBA
+}
+
+// startupSample is one round of one variant; times in ms from the start of `podman run`, NaN
+// when they do not apply.
+type startupSample struct {
+	Ready float64 // first HTTP 200, first output or exit
+	// Restored is when conmon read CWWKC0452I; ResumeReported is the seconds that message
+	// reports (the entrypoint's start to the resumed server); Criu is criu's own restore time.
+	Restored, ResumeReported, Criu float64
+}
+
+func nan() float64 { return math.NaN() }
+
+// commonRunOptions are what every timed run gets: the restore run's capabilities and seccomp
+// setting (liberty-checkpoint restore uses the same), so only the image differs between cold
+// start and restore.
+var commonRunOptions = []string{"--cap-add=CHECKPOINT_RESTORE", "--cap-add=SETPCAP", "--security-opt", "seccomp=unconfined"}
+
+// noopMarker is what the no-op variants echo.
+const noopMarker = "lcp-bench-noop"
+
+func (b *bench) measureStartup(ctx context.Context, v startupVariant, round int) (s startupSample, err error) {
+	s = startupSample{Ready: nan(), Restored: nan(), ResumeReported: nan(), Criu: nan()}
+	name := fmt.Sprintf("%s-r%d-%s", b.prefix, round, v.Key)
+	args := append([]string{"run", "--name", name}, commonRunOptions...)
+	if v.Ready != exited {
+		args = append(args, "--detach")
+	}
+	var url string
+	if v.Port {
+		port, err := freePort()
+		if err != nil {
+			return s, err
+		}
+		args = append(args, "--publish", fmt.Sprintf("127.0.0.1:%d:%d", port, b.cfg.ContainerPort))
+		url = fmt.Sprintf("http://127.0.0.1:%d%s", port, b.cfg.Path)
+	}
+	args = append(append(append(args, v.Options...), v.Image), v.Command...)
+
+	b.res.addContainer(name)
+	defer func() {
+		if rerr := b.res.removeContainer(context.WithoutCancel(ctx), name); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
+	pctx, stopProbe := context.WithTimeout(ctx, b.cfg.ReadyTimeout)
+	defer stopProbe()
+	probed := make(chan probeResult, 1)
+
+	t0 := time.Now()
+	if v.Ready == firstHTTP200 {
+		go func() { probed <- probe(pctx, url, t0) }()
+	}
+	if _, err := run(ctx, "podman", args...); err != nil {
+		return s, err
+	}
+	switch v.Ready {
+	case exited:
+		s.Ready = ms(time.Since(t0))
+		return s, nil
+	case firstOutput:
+		line, err := b.waitForLine(pctx, name, noopMarker)
+		if err != nil {
+			return s, err
+		}
+		s.Ready = ms(line.At.Sub(t0))
+		return s, nil
+	}
+
+	p := <-probed
+	if p.err != nil {
+		lines, _ := b.logs(context.WithoutCancel(ctx), name)
+		return s, fmt.Errorf("%s: no HTTP 200 from %s: %w%s", name, url, p.err, tail(texts(lines), 15))
+	}
+	s.Ready = ms(p.at)
+	if !strings.HasPrefix(p.body, b.cfg.Body) {
+		return s, fmt.Errorf("%s: %s answered %q, not %q...", name, url, firstLine(p.body), b.cfg.Body)
+	}
+	lines, err := b.logs(ctx, name)
+	if err != nil {
+		return s, err
+	}
+	restored, ok := FirstLine(lines, engine.MsgRestored)
+	for _, msg := range []string{engine.MsgRestoreFailed, engine.MsgRestoreFailedOld} {
+		if fallback, bad := FirstLine(lines, msg); bad {
+			return s, fmt.Errorf("%s: the restore failed and the server started from scratch: %s", name, fallback.Text)
+		}
+	}
+	switch {
+	case v.Restore && !ok:
+		return s, fmt.Errorf("%s: answered without a restore message (CWWKC0452I) in its output:%s", name, tail(texts(lines), 15))
+	case !v.Restore && ok:
+		return s, fmt.Errorf("%s: expected a cold start, but it restored a checkpoint: %s", name, restored.Text)
+	case !v.Restore:
+		return s, nil
+	}
+	s.Restored = ms(restored.At.Sub(t0))
+	if d, ok := RestoredIn(restored.Text); ok {
+		s.ResumeReported = ms(d)
+	}
+	if v.CriuLog {
+		l, err := b.criuLog(ctx, name)
+		if err != nil {
+			return s, err
+		}
+		if l.Finished == 0 {
+			return s, fmt.Errorf("%s: restore.log has no \"Restore finished successfully\" line (%d timestamped lines): is CRIU_LOG_LEVEL 3 or more?", name, l.Stamped)
+		}
+		s.Criu = ms(l.Finished)
+	}
+	return s, nil
+}
+
+type probeResult struct {
+	at   time.Duration // since t0, when the first 2xx answer's headers arrived
+	body string
+	err  error
+}
+
+// probeInterval is how often the bench tries the URL: often enough to see the first answer within
+// a few ms, seldom enough not to take much CPU from the server on a 2-core machine.
+const probeInterval = 10 * time.Millisecond
+
+// probe GETs url until it answers 2xx; every try on a new connection, since a connection made
+// before the server listened may be accepted by the port forwarding and then dropped.
+func probe(ctx context.Context, url string, t0 time.Time) probeResult {
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
+	last := errors.New("not tried")
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return probeResult{err: err}
+		}
+		resp, err := client.Do(req)
+		at := time.Since(t0)
+		if err == nil {
+			body, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+			if resp.StatusCode/100 == 2 && rerr == nil {
+				return probeResult{at: at, body: string(body)}
+			}
+			last = fmt.Errorf("HTTP %d", resp.StatusCode)
+		} else {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			return probeResult{err: fmt.Errorf("%w (last try: %v)", ctx.Err(), last)}
+		case <-time.After(probeInterval):
+		}
+	}
+}
+
+// freePort returns a TCP port nothing listens on at 127.0.0.1 now. The bench picks the port
+// itself so it can probe from the moment `podman run` starts.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// logs reads a container's output with conmon's timestamps.
+func (b *bench) logs(ctx context.Context, name string) ([]TimedLine, error) {
+	out, err := run(ctx, "podman", "logs", "--timestamps", name)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTimedLogs(bytes.NewReader(out))
+}
+
+// waitForLine reads a container's output until a line holds needle.
+func (b *bench) waitForLine(ctx context.Context, name, needle string) (TimedLine, error) {
+	for {
+		lines, err := b.logs(ctx, name)
+		if err != nil {
+			return TimedLine{}, err
+		}
+		if l, ok := FirstLine(lines, needle); ok && !l.At.IsZero() {
+			return l, nil
+		}
+		select {
+		case <-ctx.Done():
+			return TimedLine{}, fmt.Errorf("%s: no line with %q in its output: %w", name, needle, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// criuLog copies restore.log out of the container (podman cp writes a tar to stdout).
+func (b *bench) criuLog(ctx context.Context, name string) (CriuLog, error) {
+	out, err := run(ctx, "podman", "cp", name+":"+engine.RestoreLog, "-")
+	if err != nil {
+		return CriuLog{}, err
+	}
+	tr := tar.NewReader(bytes.NewReader(out))
+	if _, err := tr.Next(); err != nil {
+		return CriuLog{}, fmt.Errorf("%s:%s: %w", name, engine.RestoreLog, err)
+	}
+	return ParseCriuLog(tr)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func texts(lines []TimedLine) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l.Text + "\n")
+	}
+	return b.String()
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
