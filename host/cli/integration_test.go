@@ -203,31 +203,12 @@ func TestMissingPlugin(t *testing.T) {
 // Ctrl-C: the CLI cancels the RPC, the plugin's engine cleans up, the CLI waits for that, prints
 // a cancellation and exits 130, and no plugin process is left.
 func TestInterruptCancelsEngineAndCleansUp(t *testing.T) {
-	cli, plugin := binaries(t)
-	dir := appFixture(t)
-	marker := filepath.Join(t.TempDir(), "cancelled")
-	cmd := exec.Command(cli, "checkpoint-image", "-o", "json", "--app-archive", "target/app.war",
-		"--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LCP_FAKE_STEP_DELAY=1m", "LCP_FAKE_CANCEL_MARKER="+marker)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
+	_, plugin := binaries(t)
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	defer cmd.Process.Kill()
-
-	sc := bufio.NewScanner(stdout)
-	var lines []string
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if strings.Contains(sc.Text(), `"type":"progress"`) {
-			break
-		}
-	}
+	cmd, _, stdout, lines, marker := slowChain(t, &stderr)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 	rest, _ := io.ReadAll(stdout)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee, "stderr: %s", stderr.String())
 	assert.Equal(t, 130, ee.ExitCode())
@@ -290,27 +271,40 @@ func TestPluginRequiresMTLS(t *testing.T) {
 	assert.Error(t, err, "a plaintext client must not get through")
 }
 
-// A reader that goes away (a build tool killed with SIGKILL) closes the CLI's stdout: the CLI
-// must cancel and let the engine clean up rather than die at its next write.
-func TestClosedStdoutCancelsAndCleansUp(t *testing.T) {
-	cli, plugin := binaries(t)
-	dir := appFixture(t)
-	marker := filepath.Join(t.TempDir(), "cancelled")
-	cmd := exec.Command(cli, "checkpoint-image", "-o", "json", "--app-archive", "target/app.war",
+// slowChain starts a checkpoint-image on the fake engine whose steps take a minute and that
+// creates marker once a cancelled operation has cleaned up. It returns once the first step has
+// started: the event lines so far, the rest of stdout (rest), and the pipe itself.
+func slowChain(t *testing.T, stderr io.Writer) (cmd *exec.Cmd, pipe io.ReadCloser, rest io.Reader, lines []string, marker string) {
+	t.Helper()
+	cli, _ := binaries(t)
+	marker = filepath.Join(t.TempDir(), "cancelled")
+	cmd = exec.Command(cli, "checkpoint-image", "-o", "json", "--app-archive", "target/app.war",
 		"--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
-	cmd.Dir = dir
+	cmd.Dir = appFixture(t)
 	cmd.Env = append(os.Environ(), "LCP_FAKE_STEP_DELAY=1m", "LCP_FAKE_CANCEL_MARKER="+marker)
-	stdout, err := cmd.StdoutPipe()
+	cmd.Stderr = stderr
+	pipe, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	defer cmd.Process.Kill()
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), `"type":"progress"`) {
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	r := bufio.NewReader(pipe)
+	for {
+		line, err := r.ReadString('\n')
+		require.NoError(t, err, "the chain ended before its first step")
+		lines = append(lines, strings.TrimSpace(line))
+		if strings.Contains(line, `"type":"progress"`) {
 			break
 		}
 	}
-	require.NoError(t, stdout.Close()) // the reader is gone; the next event write gets EPIPE
+	return cmd, pipe, r, lines, marker
+}
+
+// A reader that goes away (a build tool killed with SIGKILL) closes the CLI's stdout: the CLI
+// must cancel and let the engine clean up rather than die at its next write.
+func TestClosedStdoutCancelsAndCleansUp(t *testing.T) {
+	_, plugin := binaries(t)
+	cmd, pipe, _, _, marker := slowChain(t, io.Discard)
+	require.NoError(t, pipe.Close()) // the reader is gone
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
@@ -318,7 +312,7 @@ func TestClosedStdoutCancelsAndCleansUp(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the CLI kept running with nobody reading its output")
 	}
-	_, err = os.Stat(marker)
+	_, err := os.Stat(marker)
 	assert.NoError(t, err, "the engine cleaned up before the CLI exited")
 	assert.Empty(t, processesOf(t, plugin), "no plugin process left behind")
 }

@@ -17,80 +17,70 @@ var errEnough = errors.New("read enough")
 // stopped), or its last max bytes when fromEnd is set, through the archive API. It returns an
 // error that isNotFound recognises when the file is missing.
 func readContainerFile(ctx context.Context, nameOrID, path string, max int64, fromEnd bool) ([]byte, error) {
-	pr, pw := io.Pipe()
-	type result struct {
-		data []byte
-		err  error
-	}
-	res := make(chan result, 1)
-	go func() {
-		tr := tar.NewReader(pr)
-		for {
-			h, err := tr.Next()
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					err = nil
-				}
-				pr.CloseWithError(errEnough)
-				res <- result{err: err}
-				return
-			}
-			if h.Typeflag == tar.TypeReg {
-				var data []byte
-				var err error
-				if fromEnd {
-					if skip := h.Size - max; skip > 0 {
-						_, err = io.CopyN(io.Discard, tr, skip)
-					}
-					if err == nil {
-						data, err = io.ReadAll(tr)
-					}
-				} else {
-					data, err = io.ReadAll(io.LimitReader(tr, max))
-				}
-				pr.CloseWithError(errEnough)
-				res <- result{data: data, err: err}
-				return
-			}
+	var data []byte
+	err := walkContainerTar(ctx, nameOrID, path, func(h *tar.Header, r io.Reader) (bool, error) {
+		if h.Typeflag != tar.TypeReg {
+			return false, nil
 		}
-	}()
-	err := copyFromContainer(ctx, nameOrID, path, pw)
-	r := <-res
-	if err != nil && !errors.Is(err, errEnough) {
-		return nil, err
-	}
-	return r.data, r.err
+		var err error
+		if fromEnd {
+			if skip := h.Size - max; skip > 0 {
+				_, err = io.CopyN(io.Discard, r, skip)
+			}
+			if err == nil {
+				data, err = io.ReadAll(r)
+			}
+		} else {
+			data, err = io.ReadAll(io.LimitReader(r, max))
+		}
+		return true, err
+	})
+	return data, err
 }
 
 // treeSize sums the sizes of the regular files under a directory inside a container and counts
 // them.
 func treeSize(ctx context.Context, nameOrID, dir string) (size int64, files int, err error) {
+	err = walkContainerTar(ctx, nameOrID, dir, func(h *tar.Header, _ io.Reader) (bool, error) {
+		if h.Typeflag == tar.TypeReg {
+			size += h.Size
+			files++
+		}
+		return false, nil
+	})
+	return size, files, err
+}
+
+// walkContainerTar streams path out of a container as a tar archive and calls visit for each
+// entry until visit says it is done (or fails), then stops the stream.
+func walkContainerTar(ctx context.Context, nameOrID, path string, visit func(h *tar.Header, r io.Reader) (done bool, err error)) error {
 	pr, pw := io.Pipe()
-	done := make(chan error, 1)
+	walked := make(chan error, 1)
 	go func() {
 		tr := tar.NewReader(pr)
+		var err error
 		for {
-			h, err := tr.Next()
-			if err != nil {
+			var h *tar.Header
+			if h, err = tr.Next(); err != nil {
 				if errors.Is(err, io.EOF) {
 					err = nil
 				}
-				pr.CloseWithError(errEnough)
-				done <- err
-				return
+				break
 			}
-			if h.Typeflag == tar.TypeReg {
-				size += h.Size
-				files++
+			var done bool
+			if done, err = visit(h, tr); done || err != nil {
+				break
 			}
 		}
+		pr.CloseWithError(errEnough)
+		walked <- err
 	}()
-	err = copyFromContainer(ctx, nameOrID, dir, pw)
-	terr := <-done
+	err := copyFromContainer(ctx, nameOrID, path, pw)
+	werr := <-walked
 	if err != nil && !errors.Is(err, errEnough) {
-		return 0, 0, err
+		return err
 	}
-	return size, files, terr
+	return werr
 }
 
 func copyFromContainer(ctx context.Context, nameOrID, path string, w *io.PipeWriter) error {
