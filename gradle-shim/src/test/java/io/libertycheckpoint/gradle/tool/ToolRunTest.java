@@ -14,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -125,20 +124,8 @@ public class ToolRunTest {
                 + "echo \"{\\\"type\\\":\\\"error\\\",\\\"code\\\":\\\"Canceled\\\",\\\"message\\\":\\\"cancelled\\\",\\\"exitCode\\\":130}\"; exit 130' TERM\n"
                 + "echo '{\"type\":\"start\",\"schema\":1}'\n"
                 + "while :; do sleep 0.1; done");
-        AtomicBoolean cancel = new AtomicBoolean();
-        Thread t = new Thread(() -> {
-            try {
-                while (!pid.exists() || events.isEmpty()) {
-                    Thread.sleep(20);
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-            cancel.set(true);
-        });
-        t.start();
         long start = System.currentTimeMillis();
-        ToolRun.Outcome o = run(s, cancel::get, 10_000);
+        ToolRun.Outcome o = run(s, () -> pid.exists() && !events.isEmpty(), 10_000);
         assertTrue(o.cancelled);
         assertTrue(o.failure.isCancelled());
         assertEquals(130, o.exitCode);
@@ -188,20 +175,8 @@ public class ToolRunTest {
         File child = new File(tmp.getRoot(), "child");
         String s = script("trap '' TERM\nsleep 300 &\necho $! > " + child + "\necho $$ > " + pid + "\n"
                 + "echo '{\"type\":\"start\",\"schema\":1}'\nwait");
-        AtomicBoolean cancel = new AtomicBoolean();
-        Thread t = new Thread(() -> {
-            try {
-                while (!pid.exists() || events.isEmpty()) {
-                    Thread.sleep(20);
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-            cancel.set(true);
-        });
-        t.start();
         long start = System.currentTimeMillis();
-        ToolRun.Outcome o = run(s, cancel::get, 500);
+        ToolRun.Outcome o = run(s, () -> pid.exists() && !events.isEmpty(), 500);
         long took = System.currentTimeMillis() - start;
         assertTrue(o.cancelled);
         assertFalse("the tool is gone", alive(pid));
