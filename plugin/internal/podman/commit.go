@@ -130,20 +130,7 @@ func (e *Engine) commitLabels(ctx context.Context, c *conn, sink engine.Sink, ct
 			labels[engine.LabelBaseName] = base
 		}
 	}
-	if info, err := system.Info(ctx, nil); err == nil && info.Host != nil {
-		labels[engine.LabelKernel] = info.Host.Kernel
-		labels[engine.LabelArch] = hostinfo.UnameMachine(info.Host.Arch)
-	} else {
-		sink.Warnf("cannot read the Podman host's kernel and architecture: %v", err)
-	}
-	if c.local {
-		cpuinfo, err := os.ReadFile("/proc/cpuinfo")
-		if flags := hostinfo.CPUFlags(cpuinfo); len(flags) > 0 {
-			labels[engine.LabelCPUFlags] = strings.Join(flags, " ")
-		} else {
-			sink.Debugf("cannot read the CPU flags from /proc/cpuinfo (%v)", err)
-		}
-	}
+	hostLabels(ctx, c, sink, labels)
 	if head, err := readContainerFile(ctx, ctrID, engine.CheckpointLog, 64<<10, false); err == nil {
 		if v := criuVersion(string(head)); v != "" {
 			labels[engine.LabelCRIUVersion] = v
@@ -160,6 +147,25 @@ func criuVersion(log string) string {
 		return m[1]
 	}
 	return ""
+}
+
+// hostLabels records what a restore depends on about the host that checkpoints: its kernel and
+// architecture (from Podman) and, when Podman runs on this machine, its CPU flags.
+func hostLabels(ctx context.Context, c *conn, sink engine.Sink, labels map[string]string) {
+	if info, err := system.Info(ctx, nil); err == nil && info.Host != nil {
+		labels[engine.LabelKernel] = info.Host.Kernel
+		labels[engine.LabelArch] = hostinfo.UnameMachine(info.Host.Arch)
+	} else {
+		sink.Warnf("cannot read the Podman host's kernel and architecture: %v", err)
+	}
+	if c.local {
+		cpuinfo, err := os.ReadFile("/proc/cpuinfo")
+		if flags := hostinfo.CPUFlags(cpuinfo); len(flags) > 0 {
+			labels[engine.LabelCPUFlags] = strings.Join(flags, " ")
+		} else {
+			sink.Debugf("cannot read the CPU flags from /proc/cpuinfo (%v)", err)
+		}
+	}
 }
 
 func describeLabels(labels map[string]string) string {
