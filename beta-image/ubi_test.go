@@ -1,7 +1,6 @@
 package betaimage
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -85,10 +84,7 @@ func TestUBIDockerfilesBuildOnTheStandIn(t *testing.T) {
 	if testing.Short() && !testenv.InCI() {
 		t.Skip("-short: the UBI stand-in builds take about a minute")
 	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	e := &e2e{t: t, id: hex.EncodeToString(b)}
-	t.Cleanup(e.cleanup)
+	e := newE2E(t)
 	tmp := t.TempDir()
 
 	// The stand-in (cached by content hash) and what the loopback server hands out in place of

@@ -28,9 +28,7 @@ fail() {
   exit 1
 }
 
-[[ -f $server_xml ]] || fail "no $server_xml: copy your server.xml there first (COPY --chown=1001:0 server.xml /config/)"
-
-"$helpers/features.sh"
+"$helpers/features.sh" # fails first when there is no server.xml
 
 # Applications named by location="..." in <application>, <webApplication>, <enterpriseApplication>.
 while read -r location; do

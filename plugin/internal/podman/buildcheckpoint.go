@@ -3,12 +3,10 @@ package podman
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 	"github.com/containers/podman/v4/pkg/bindings/system"
@@ -43,18 +41,8 @@ func (e *Engine) checkpointByBuild(ctx context.Context, c *conn, cu *cleanup, si
 		return nil, err
 	}
 
-	labels := maps.Clone(o.Labels)
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	labels[engine.LabelCreated] = time.Now().UTC().Format(time.RFC3339)
-	labels[engine.LabelPhase] = string(phase)
-	if e.Version != "" {
-		labels[engine.LabelToolVersion] = e.Version
-	}
-	hostLabels(ctx, c, sink, labels)
 	co := o.ContainerizeOptions(o.Image)
-	co.Labels = labels
+	co.Labels = e.checkpointLabels(ctx, c, sink, phase, o.Labels)
 
 	seccomp := o.SeccompProfile
 	if seccomp == "" {
