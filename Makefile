@@ -19,7 +19,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
+.PHONY: all setup build gen check-gen lint test test-go test-engine test-gradle gradle-shim test-maven maven-shim demo bench bench-catalog clean sample base-local sample-image
 
 all: build
 
@@ -86,15 +86,20 @@ sample-image: sample base-local
 	@echo "$(SAMPLE_IMAGE)"
 
 ## bench: what InstantOn buys, measured side by side in one run (bench/README.md says how to read it):
-## time to first response (cold start, restore, floors), where a restore spends its time, the tool's
+## for the sample and bench/catalog, time to first response (cold start, restore, floors), the first
+## 1,000 requests after each, memory, where a restore spends its time, the tool's
 ## pipeline versus a podman script, go-plugin launch, checkpoint size versus RSS. Writes
 ## out/bench/report.md, startup.png and samples.json. BENCH_ROUNDS rounds; BENCH_FLAGS more flags
-## (bin/lcp-bench -h lists them). Not part of make test: benchmarks are not tests.
+## (bin/lcp-bench -h lists them). make test runs a one-round smoke run (bench/smoke_test.go), no times asserted.
 BENCH_ROUNDS ?= 5
 BENCH_FLAGS  ?=
-bench: build sample base-local
+bench: build sample bench-catalog base-local
 	go build -o $(BIN)/lcp-bench ./bench
 	$(BIN)/lcp-bench -rounds $(BENCH_ROUNDS) -cli $(BIN)/liberty-checkpoint -base-image $(BASE_LOCAL_IMAGE) $(BENCH_FLAGS)
+
+## bench-catalog: the bench's second workload (JAX-RS + CDI + JSON-B), bench/catalog/target/catalog.war
+bench-catalog:
+	cd bench/catalog && mvn -q package
 
 ## test-engine: only the Podman engine's tests (real Podman and CRIU; CI=1 makes a missing Podman fail)
 test-engine:
@@ -155,4 +160,4 @@ test-maven: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin $(if
 	  $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain -Dlcp.real.baseImage=$(MAVEN_REAL_CHAIN_BASE_IMAGE)) clean verify
 
 clean:
-	rm -rf $(BIN) out sample/target gradle-shim/build gradle-shim/.gradle maven-shim/target
+	rm -rf $(BIN) out sample/target bench/catalog/target gradle-shim/build gradle-shim/.gradle maven-shim/target
