@@ -77,7 +77,7 @@ const noopMarker = "lcp-bench-noop"
 
 func (b *bench) measureStartup(ctx context.Context, v startupVariant, round int) (s startupSample, err error) {
 	s = failedSample()
-	name := fmt.Sprintf("%s-r%d-%s", b.prefix, round, v.Key)
+	name := fmt.Sprintf("%s-r%d-%s", b.prefix, round, strings.ReplaceAll(v.Key, "/", "-"))
 	args := append([]string{"run", "--name", name}, commonRunOptions...)
 	if v.Ready != exited {
 		args = append(args, "--detach")
