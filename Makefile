@@ -38,11 +38,13 @@ $(BIN)/liberty-checkpoint-plugin: FORCE
 
 FORCE:
 
-## gen: regenerate gen/ from proto/ (protoc + pinned protoc-gen-go and protoc-gen-go-grpc)
+## gen: regenerate gen/ from proto/ (protoc + pinned protoc-gen-go and protoc-gen-go-grpc), and the
+## descriptor set with the proto's comments that serve's reflection hands to grpcurl describe
 gen:
 	protoc -I proto \
 	  --go_out=. --go_opt=module=$(MODULE) \
 	  --go-grpc_out=. --go-grpc_opt=module=$(MODULE) \
+	  --include_source_info --descriptor_set_out=gen/libertycheckpoint/v1/libertycheckpoint.protoset \
 	  proto/libertycheckpoint/v1/libertycheckpoint.proto
 
 ## check-gen: fail when the committed generated code differs from what make gen writes
