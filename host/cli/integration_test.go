@@ -254,7 +254,8 @@ func TestPluginRequiresMTLS(t *testing.T) {
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	// SIGTERM: the plugin stops and removes its socket (SIGKILL would leave it in TMPDIR).
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	require.NoError(t, err)
 	parts := strings.Split(strings.TrimSpace(line), "|")
