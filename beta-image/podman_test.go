@@ -156,9 +156,7 @@ func median(ds []time.Duration) time.Duration {
 
 func TestLocalFlavorProtocol(t *testing.T) {
 	requireTools(t, "podman", "mvn", "curl", "bash")
-	if testing.Short() && !testenv.InCI() {
-		t.Skip("-short: the local-flavor end-to-end test builds images (about a minute)")
-	}
+	testenv.SkipIfShort(t, "the local-flavor end-to-end test (it builds images, about a minute)")
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	e := &e2e{t: t, id: hex.EncodeToString(b)}

@@ -98,9 +98,7 @@ func leftovers(t *testing.T) []string {
 }
 
 func TestSampleInstantOnEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the end-to-end test builds a Liberty image and takes minutes")
-	}
+	testenv.SkipIfShort(t, "the end-to-end test (it builds a Liberty image and takes minutes)")
 	testenv.LookPath(t, "podman", "run hack/setup-host.sh")
 	testenv.LookPath(t, "mvn", "install Maven (the machine's JDK comes with it here)")
 	root := testenv.RepoRoot(t)

@@ -147,7 +147,7 @@ func TestRealRlimitFailure(t *testing.T) {
 	hard, err := LocalHost{}.HardLimit("nofile")
 	require.NoError(t, err)
 	if info.Rootless || hard >= podmanDefaultRlimit {
-		t.Skipf("this machine can start containers with nofile %d (rootless %v, hard nofile %d): nothing to prove", podmanDefaultRlimit, info.Rootless, hard)
+		testenv.Skip(t, fmt.Sprintf("this machine can start containers with nofile %d (rootless %v, hard nofile %d): nothing to prove", podmanDefaultRlimit, info.Rootless, hard))
 	}
 	conf := filepath.Join(t.TempDir(), "containers.conf")
 	require.NoError(t, os.WriteFile(conf, []byte("[engine]\nruntime = \""+info.OCIRuntime+"\"\n"), 0o644))
