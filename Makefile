@@ -19,7 +19,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
+.PHONY: all setup build gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
 
 all: build
 
@@ -62,13 +62,35 @@ lint:
 demo: setup build sample base-local
 	hack/demo.sh
 
-## test: everything, as CI runs it
-test: setup check-gen lint build test-go test-gradle test-maven
+## test: everything, as CI runs it (the Go tests once, under the race detector)
+test: setup check-gen lint build test-race test-gradle test-maven
 
 # -p 1: the Podman tests (beta-image, engine, doctor, e2e) check that they leave no containers or
 # images behind; run side by side, each would see the others' and the 2 cores would be oversubscribed.
+## test-go: every Go test, without cgo (quick; make test runs test-race instead)
 test-go:
 	go test -count=1 -p 1 ./...
+
+## test-race: every Go test under the race detector, which needs cgo (gcc, from make setup; the
+## Podman bindings build with cgo thanks to the exclude_graphdriver tags in GO_TAGS). The binaries
+## the tests build stay static (CGO_ENABLED=0). All packages, the real Podman chains included:
+## they spend their time in Podman, CRIU and Java, so the detector adds about a tenth.
+test-race:
+	@command -v gcc >/dev/null || { echo "test-race needs gcc for cgo: run make setup" >&2; exit 1; }
+	CGO_ENABLED=1 go test -race -count=1 -p 1 ./...
+
+## fuzz: run every Go fuzz target (go test -list Fuzz) for FUZZTIME each. A failing input is
+## written to its package's testdata/fuzz, which plain go test (and so CI) replays: commit it with
+## the fix and a regular test case.
+FUZZTIME  ?= 30s
+FUZZFLAGS ?=
+fuzz:
+	@set -e; for pkg in $$(go list ./...); do \
+	  for fn in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "==> $$fn ($$pkg, $(FUZZTIME))"; \
+	    go test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg; \
+	  done; \
+	done
 
 ## sample: the built-in sample app, sample/target/sample.war (GET /sample/hello on port 9080)
 sample:
@@ -102,6 +124,16 @@ bench: build sample base-local
 test-engine:
 	go test -count=1 -v ./plugin/internal/podman/
 
+
+# CI (CI set, .ci/run) must not skip: the real chains cannot be switched off there.
+ifneq ($(CI),)
+ifneq ($(or $(GRADLE_REAL_CHAIN),1),1)
+$(error CI must not skip: GRADLE_REAL_CHAIN=$(GRADLE_REAL_CHAIN) would leave out the Gradle real chain; unset it)
+endif
+ifneq ($(or $(MAVEN_REAL_CHAIN),1),1)
+$(error CI must not skip: MAVEN_REAL_CHAIN=$(MAVEN_REAL_CHAIN) would leave out the Maven real chain; unset it)
+endif
+endif
 
 # The Gradle plugin (gradle-shim/), built and tested with Debian's Gradle 4.4.1 (hack/setup-host.sh).
 GRADLE            ?= gradle
