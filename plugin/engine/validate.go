@@ -379,23 +379,60 @@ func checkConfigXML(field, path, name, fix string) error {
 	return nil
 }
 
-// parseXMLRoot reads a whole XML document and returns its root element's name. On a syntax
-// error it returns the line the decoder had reached.
+// parseXMLRoot reads a whole XML document and returns its root element's name. A document is
+// well-formed only with one root element and no text outside it (a UTF-8 byte order mark may
+// start it). On an error it returns the line the decoder had reached.
 func parseXMLRoot(r io.Reader) (root string, line int, err error) {
 	d := xml.NewDecoder(r)
+	depth, first := 0, true
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
 			return root, 0, nil
 		}
+		if err == nil {
+			err = checkTopLevel(tok, depth, root, first)
+		}
 		if err != nil {
 			line, _ := d.InputPos()
 			return root, line, err
 		}
-		if se, ok := tok.(xml.StartElement); ok && root == "" {
-			root = se.Name.Local
+		first = false
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				root = tok.Name.Local
+			}
+			depth++
+		case xml.EndElement:
+			depth--
 		}
 	}
+}
+
+// xmlSpace is what XML counts as white space.
+const xmlSpace = " \t\r\n"
+
+// checkTopLevel refuses a second root element and text outside the root element.
+func checkTopLevel(tok xml.Token, depth int, root string, first bool) error {
+	if depth > 0 {
+		return nil
+	}
+	switch tok := tok.(type) {
+	case xml.StartElement:
+		if root != "" {
+			return fmt.Errorf("a second root element <%s> after <%s> (a document has one)", tok.Name.Local, root)
+		}
+	case xml.CharData:
+		text := string(tok)
+		if first {
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		if text = strings.Trim(text, xmlSpace); text != "" {
+			return fmt.Errorf("text outside the root element: %q", text)
+		}
+	}
+	return nil
 }
 
 func validatePhase(p *Phase) error {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -146,4 +147,48 @@ func TestRequestPaths(t *testing.T) {
 	assert.True(t, Within("/a", "/a/b"))
 	assert.False(t, Within("/a", "/ab"))
 	assert.True(t, Within("/", "/x"))
+}
+
+// Found by FuzzConfigXML: a document with two root elements or text outside its root is not
+// well-formed; a byte order mark is fine.
+func TestXMLWellFormed(t *testing.T) {
+	for doc, want := range map[string]string{
+		"<server/><server/>":        "a second root element <server> after <server>",
+		"<server/>trailing text":    "text outside the root element",
+		"\u00a0<server/>":           "text outside the root element",
+		"<server/>\n<!-- end -->\n": "",
+		"\ufeff<server/>":           "",
+		"<?xml version=\"1.0\"?>\n<!DOCTYPE server>\n<server/>\n": "",
+	} {
+		_, _, err := parseXMLRoot(strings.NewReader(doc))
+		if want == "" {
+			assert.NoError(t, err, "%q", doc)
+		} else if assert.Error(t, err, "%q", doc) {
+			assert.Contains(t, err.Error(), want, "%q", doc)
+		}
+	}
+}
+
+// Found by FuzzParseReference against Podman's own parser: no IPv6 registry addresses, digests of
+// the exact length, and 255 characters for the name, not the whole reference (so that the kept
+// application image's -app tag still fits).
+func TestReferenceLikePodman(t *testing.T) {
+	for ref, why := range map[string]string{
+		"[::1]:5000/app:1": "not of the form",
+		"localhost/app@sha256:" + strings.Repeat("a", 32): "digest",
+		"localhost/app@sha256:" + strings.ToUpper(hex64):  "digest",
+		"localhost/app@md5:" + strings.Repeat("a", 32):    "digest",
+		strings.Repeat("a", 256):                          "longer than 255",
+	} {
+		_, got, ok := ParseReference(ref)
+		assert.False(t, ok, ref)
+		assert.Contains(t, got, why, ref)
+	}
+	long := strings.Repeat("a", 250)
+	_, why, ok := ParseReference(long + ":" + strings.Repeat("t", 128))
+	assert.True(t, ok, why)
+	_, why, ok = ParseReference(AppImageRef(long))
+	assert.True(t, ok, "%s: %s", AppImageRef(long), why)
+	_, why, ok = ParseReference("localhost/app@sha512:" + strings.Repeat("0", 128))
+	assert.True(t, ok, why)
 }
