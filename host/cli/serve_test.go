@@ -253,7 +253,7 @@ func TestServeTCP(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	assert.Contains(t, out, "libertycheckpoint.v1.LibertyCheckpoint")
 	// Refused handshakes (grpcurl retries until its connect timeout and says only that; the
-	// apiserver tests check the TLS alerts).
+	// apiserver tests check each case, TLS versions and cipher suites too).
 	out, code = grpcurl(t, "-connect-timeout", "2", "-cacert", ca.CAFile, s.addr, "list")
 	assert.NotEqual(t, 0, code, "no client certificate: %s", out)
 	stranger := testpki.NewCA(t, "other").Client(t, "stranger")
