@@ -22,6 +22,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testpki"
 )
 
 // These tests build the real liberty-checkpoint binary and a plugin binary on the fake engine,
@@ -247,7 +248,9 @@ func processesOf(t *testing.T, path string) []string {
 // with its own certificate in the handshake line, and refuses plaintext connections.
 func TestPluginRequiresMTLS(t *testing.T) {
 	_, plugin := binaries(t)
-	cert := clientCertPEM(t)
+	ca, err := os.ReadFile(testpki.NewCA(t, "host").CAFile) // what go-plugin's host passes: a certificate to trust
+	require.NoError(t, err)
+	cert := string(ca)
 	cmd := exec.Command(plugin)
 	cmd.Env = append(os.Environ(), "LIBERTY_CHECKPOINT_PLUGIN=7f1c2a9e-instanton-engine",
 		"PLUGIN_PROTOCOL_VERSIONS=1", "PLUGIN_MIN_PORT=10000", "PLUGIN_MAX_PORT=25000", "PLUGIN_CLIENT_CERT="+cert)
