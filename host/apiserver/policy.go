@@ -35,8 +35,8 @@ func NewPolicy(root, connection string, allowConnectionOverride bool) (*Policy, 
 func (p *Policy) Root() string { return p.root }
 
 // Admit is the contract.Admission of serve. It rewrites each path to its resolved form, so the
-// engine reads what was checked, not whatever a link points at later (an archive keeps its own
-// file name, which it is deployed under).
+// engine reads what was checked, not whatever a link points at later (an archive and a
+// Containerfile keep their own name in their resolved directory: see engine.PathField.KeepName).
 func (p *Policy) Admit(op string, opts any) error {
 	conn := engine.RequestConnection(opts)
 	if conn == nil {

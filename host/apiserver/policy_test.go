@@ -66,6 +66,16 @@ func TestPolicyConfinesPaths(t *testing.T) {
 	assert.Equal(t, filepath.Join(p.Root(), "src/main/liberty/config"), o.ConfigDir)
 	assert.Equal(t, filepath.Join(p.Root(), "seccomp.json"), o.SeccompProfile)
 
+	require.NoError(t, os.Symlink("target", filepath.Join(root, "build")))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "target/Containerfile"), []byte("FROM x\n"), 0o644))
+	require.NoError(t, os.Symlink("target/Containerfile", filepath.Join(root, "Containerfile")))
+	c := &engine.ContainerizeOptions{Containerfile: "Containerfile"}
+	require.NoError(t, p.Admit("op", c))
+	assert.Equal(t, filepath.Join(p.Root(), "Containerfile"), c.Containerfile, "a Containerfile stays where it is: its directory is the build context")
+	c = &engine.ContainerizeOptions{Containerfile: "build/Containerfile"}
+	require.NoError(t, p.Admit("op", c))
+	assert.Equal(t, filepath.Join(p.Root(), "target/Containerfile"), c.Containerfile, "its directory is resolved")
+
 	o2 := &engine.ContainerizeOptions{ServerXML: "alias.war"}
 	require.NoError(t, p.Admit("op", o2))
 	assert.Equal(t, filepath.Join(p.Root(), "target/app.war"), o2.ServerXML, "other paths become the file they lead to, so a later swap of the link changes nothing")

@@ -33,14 +33,19 @@ func Serve(e engine.Engine, logger hclog.Logger) {
 	p := &EnginePlugin{Impl: e}
 	var mu sync.Mutex
 	var server *grpc.Server
-	stopped := false
+	stopping := false
+	// stop stops the gRPC server (what go-plugin's Shutdown does: running operations see their
+	// context end), at once or, when asked before the server exists, as soon as it does.
 	stop := func(why string) {
 		mu.Lock()
 		defer mu.Unlock()
-		if server != nil && !stopped {
-			stopped = true
-			logger.Warn("stopping: " + why)
-			go server.Stop() // what go-plugin's Shutdown does; running operations see their context end
+		if stopping {
+			return
+		}
+		stopping = true
+		logger.Warn("stopping: " + why)
+		if server != nil {
+			go server.Stop()
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -64,6 +69,9 @@ func Serve(e engine.Engine, logger hclog.Logger) {
 			s := grpc.NewServer(opts...)
 			mu.Lock()
 			server = s
+			if stopping {
+				go s.Stop() // Serve, when it comes, returns at once
+			}
 			mu.Unlock()
 			return s
 		},

@@ -10,8 +10,9 @@ import (
 type PathField struct {
 	Field string
 	Path  *string
-	// KeepName: the file's own name matters (an archive is deployed under it), so a link in
-	// its last component must not be replaced by its target's name.
+	// KeepName: the file's own name and place matter (an archive is deployed under its name, a
+	// Containerfile's directory is the build context), so a link in its last component must not
+	// be replaced by its target.
 	KeepName bool
 }
 
@@ -24,10 +25,10 @@ func RequestPaths(opts any, base string) []PathField {
 	var all []PathField
 	add := func(field string, p *string) { all = append(all, PathField{Field: field, Path: p}) }
 	app := func(appArchive, serverXML, configDir, containerfile *string) {
-		all = append(all, PathField{Field: "app_archive", Path: appArchive, KeepName: true})
+		all = append(all, PathField{Field: "app_archive", Path: appArchive, KeepName: true},
+			PathField{Field: "containerfile", Path: containerfile, KeepName: true})
 		add("server_xml", serverXML)
 		add("config_dir", configDir)
-		add("containerfile", containerfile)
 	}
 	switch o := opts.(type) {
 	case *BuildBaseImageOptions:

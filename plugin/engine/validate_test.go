@@ -132,7 +132,7 @@ func TestRequestPaths(t *testing.T) {
 	fields := map[string]string{}
 	for _, p := range paths {
 		fields[p.Field] = *p.Path
-		assert.Equal(t, p.Field == "app_archive", p.KeepName, p.Field)
+		assert.Equal(t, p.Field == "app_archive" || p.Field == "containerfile", p.KeepName, p.Field)
 	}
 	assert.Equal(t, map[string]string{"app_archive": filepath.Join(base, "target/app.war"), "config_dir": "/abs/config",
 		"seccomp_profile": filepath.Join(base, "p.json")}, fields, "empty fields are left out")
