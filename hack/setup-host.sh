@@ -14,10 +14,11 @@ log() { printf 'setup-host: %s\n' "$*" >&2; }
 
 # Debian packages: podman and runc (crun fails on hybrid cgroups here), debootstrap for the
 # registry-free base images, protoc for `make gen`, gradle for the Gradle shim, maven and a JDK 17
-# for the Maven shim, shellcheck for the beta-image scripts, uidmap/slirp4netns for podman, curl/jq
-# for scripts, gcc and the C library headers for cgo, which the race detector (make test-race) needs.
+# for the Maven shim, shellcheck for the beta-image scripts, openssl for their certificate tests,
+# uidmap/slirp4netns for podman, curl/jq for scripts, gcc and the C library headers for cgo, which
+# the race detector (make test-race) needs.
 APT_PACKAGES=(podman runc conmon debootstrap protobuf-compiler gradle maven openjdk-17-jdk-headless
-  shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin gcc libc6-dev)
+  shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin openssl gcc libc6-dev)
 
 # Go tools pinned to exact versions (the proxy refuses @latest for some of them). grpcurl 1.9.1:
 # 1.9.2 and 1.9.3 broke `grpcurl -unix PATH` (fullstorydev/grpcurl#496, #546), which is how

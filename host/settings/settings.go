@@ -30,6 +30,7 @@ var All = []Setting{
 	{"containerfile", "--containerfile", "containerfile", "your own Containerfile instead of the generated one"},
 	{"image", "--image", "image", "the image the operation produces (or runs, for checkpoint and restore)"},
 	{"phase", "--phase", "phase", "checkpoint phase: beforeAppStart or afterAppStart (default afterAppStart)"},
+	{"method", "--method", "method", "how checkpoint-image checkpoints: run-and-commit (default: run the app image with WLP_CHECKPOINT, commit the container) or build (RUN checkpoint.sh <phase> in a podman build with the checkpoint capabilities)"},
 	{"labels", "--label", "labels", "image labels, key=value"},
 	{"env", "--env", "env", "environment variables, key=value"},
 	{"keepAppImage", "--keep-app-image", "keep_app_image", "keep the intermediate application image (<image>-app)"},

@@ -124,6 +124,9 @@ public class LibertyCheckpointExtension {
     public Property<String> getPhase() { return string(Setting.PHASE); }
     public void setPhase(Object v) { assign(getPhase(), v); }
 
+    public Property<String> getMethod() { return string(Setting.METHOD); }
+    public void setMethod(Object v) { assign(getMethod(), v); }
+
     public Map<String, String> getLabels() { return labels; }
     public void setLabels(Map<String, String> v) { labels = new LinkedHashMap<>(v); }
 

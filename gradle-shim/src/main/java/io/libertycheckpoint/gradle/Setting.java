@@ -23,6 +23,7 @@ public enum Setting {
     CONTAINERFILE("containerfile", "--containerfile", Kind.FILE),
     IMAGE("image", "--image", Kind.STRING),
     PHASE("phase", "--phase", Kind.STRING),
+    METHOD("method", "--method", Kind.STRING),
     LABELS("labels", "--label", Kind.MAP),
     ENV("env", "--env", Kind.MAP),
     KEEP_APP_IMAGE("keepAppImage", "--keep-app-image", Kind.BOOLEAN),
