@@ -214,22 +214,31 @@ func TestServeSocketIsOwnerOnly(t *testing.T) {
 	if os.Geteuid() != 0 {
 		testenv.Missing(t, "root", "run as root: the test calls the API as another user")
 	}
-	listen, sock := socketArg(t)
-	startServe(t, nil, "--listen", listen)
+	top, err := os.MkdirTemp("", "lcp-serve-") // under /tmp, which everyone can traverse
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(top) })
+	sock := filepath.Join(top, "lcp", "api.sock")
+	s := startServe(t, nil, "--listen", "unix://"+sock)
 	fi, err := os.Lstat(sock)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 	fi, err = os.Stat(filepath.Dir(sock))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
-	// Let the other user reach the directory: the socket's own mode still keeps it out.
+	// Let the other user reach the socket: its own mode still keeps them out.
 	require.NoError(t, os.Chmod(filepath.Dir(sock), 0o755))
-	require.NoError(t, os.Chmod(filepath.Dir(filepath.Dir(sock)), 0o755))
+	require.NoError(t, os.Chmod(top, 0o755))
 	out, code := grpcurlAs(t, &syscall.Credential{Uid: 65534, Gid: 65534}, "-plaintext", "-unix", sock, "list")
 	assert.NotEqual(t, 0, code, out)
 	assert.Contains(t, out, "permission denied")
 	out, code = grpcurl(t, "-plaintext", "-unix", sock, "list")
 	assert.Equal(t, 0, code, out)
+
+	// Were the socket's mode lost, the peer's uid still keeps them out.
+	require.NoError(t, os.Chmod(sock, 0o666))
+	out, code = grpcurlAs(t, &syscall.Credential{Uid: 65534, Gid: 65534}, "-connect-timeout", "2", "-plaintext", "-unix", sock, "list")
+	assert.NotEqual(t, 0, code, out)
+	assert.Contains(t, s.Stderr(), "refused a connection from uid 65534")
 }
 
 // TCP needs mutual TLS, or --insecure, which warns.
