@@ -38,17 +38,21 @@ $(BIN)/liberty-checkpoint-plugin: FORCE
 
 FORCE:
 
-## gen: regenerate gen/ from proto/ (protoc + pinned protoc-gen-go and protoc-gen-go-grpc)
+## gen: regenerate gen/ from proto/ (protoc + pinned protoc-gen-go and protoc-gen-go-grpc), and
+## from the settings table (host/settings): contract/settings.json and SETTINGS.md, the settings
+## table in README.md, the Maven goals' parameters and the Gradle extension
+GENERATED := gen/ contract/ README.md maven-shim/src/main/java/ gradle-shim/src/main/java/
 gen:
 	protoc -I proto \
 	  --go_out=. --go_opt=module=$(MODULE) \
 	  --go-grpc_out=. --go-grpc_opt=module=$(MODULE) \
 	  proto/libertycheckpoint/v1/libertycheckpoint.proto
+	go run ./host/settings/gen
 
 ## check-gen: fail when the committed generated code differs from what make gen writes
 check-gen: gen
-	@git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: run make gen and commit" >&2; exit 1; }
-	@test -z "$$(git status --porcelain -- gen/)" || { git status --porcelain -- gen/; echo "gen/ has untracked files: run make gen and commit" >&2; exit 1; }
+	@git diff --exit-code --stat -- $(GENERATED) || { echo "generated files are stale: run make gen and commit" >&2; exit 1; }
+	@test -z "$$(git status --porcelain -- $(GENERATED))" || { git status --porcelain -- $(GENERATED); echo "untracked generated files: run make gen and commit" >&2; exit 1; }
 
 ## lint: go vet, gofmt, shellcheck
 lint:
