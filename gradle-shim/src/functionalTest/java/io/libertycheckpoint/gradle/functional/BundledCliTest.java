@@ -74,11 +74,11 @@ public class BundledCliTest {
         assertTrue(out, out.contains("[1/3] containerize...\n"));
         assertTrue(out, out.contains("[2/3] checkpoint done in "));
         assertTrue(out, out.contains("[3/3] commit done in "));
-        assertTrue(out, out.contains("InstantOn image " + image + " ("));
-        assertTrue(out, out.contains("353.0 MB), phase afterAppStart, checkpoint 41.0 MB in "));
+        assertTrue(out, out.contains("Built InstantOn image " + image + " ("));
+        assertTrue(out, out.contains("353.0 MB), phase afterAppStart, checkpoint 41.0 MB\n"));
 
         // The binaries were extracted once, by checksum, next to each other.
-        File dir = Fixtures.extractedDir(Fixtures.prop("lcp.bundle.fake"));
+        File dir = Fixtures.extractedDir(Fixtures.prop("lcp.bundle"));
         assertTrue(dir + " holds the CLI", new File(dir, "liberty-checkpoint").canExecute());
         assertTrue(dir + " holds the plugin", new File(dir, "liberty-checkpoint-plugin").canExecute());
 
@@ -91,7 +91,7 @@ public class BundledCliTest {
         assertTrue(call, call.contains("\"Phase\":\"afterAppStart\""));
 
         String result = read(new File(project, "build/liberty-checkpoint/checkpointImage.json"));
-        assertTrue(result, result.startsWith("{\"type\":\"result\",\"operation\":\"checkpoint-image\",\"image\":\"" + image + "\""));
+        assertTrue(result, result.startsWith("{\"result\":{\"operation\":\"checkpoint-image\",\"image\":\"" + image + "\""));
         assertEquals(TaskOutcome.UP_TO_DATE, Fixtures.fakeBundle(project, "checkpointImage").build().task(":checkpointImage").getOutcome());
     }
 
@@ -100,7 +100,7 @@ public class BundledCliTest {
         write(new File(project, "not-server.xml"), "this is not XML\n");
         BuildResult r = Fixtures.fakeBundle(project, "checkpointImage", "-Pliberty.checkpoint.serverXmlFile=not-server.xml").buildAndFail();
         String out = r.getOutput();
-        assertTrue(out, out.contains("liberty-checkpoint checkpoint-image failed: "));
+        assertTrue(out, out.contains("checkpointImage failed: "));
         assertTrue(out, out.contains("setting: libertyCheckpoint { serverXmlFile = '...' } or -Pliberty.checkpoint.serverXmlFile=..."));
         assertTrue(out, out.contains("fix: "));
         assertEquals(TaskOutcome.FAILED, r.task(":checkpointImage").getOutcome());
@@ -113,7 +113,7 @@ public class BundledCliTest {
         assertTrue(out, out.contains("lcp-gradle-ft-restoreanddoctor:1.0-instanton: restored from checkpoint, ready in "));
         assertTrue(out, out.contains("  port 9080 -> 127.0.0.1:9080"));
         assertTrue(out, out.contains("warn  podman.runtime"));
-        assertTrue(out, out.contains("doctor: 1 ok, 1 warn, 0 fail, 0 skipped in "));
+        assertTrue(out, out.contains("doctor: 1 ok, 1 warn, 0 fail, 0 skipped\n"));
         String call = lastCall("restore");
         assertTrue(call, call.contains("\"HTTPURL\":\"/sample/\""));
     }
@@ -128,7 +128,7 @@ public class BundledCliTest {
      * the engine writes the cleaned-up marker once its clean-up after a cancel has run).
      */
     private void slowProject(File pid, File cleaned) throws Exception {
-        String bundle = Fixtures.prop("lcp.bundle.fake");
+        String bundle = Fixtures.prop("lcp.bundle");
         // Extract the bundle the wrapper execs (an earlier test may have done it already).
         assertEquals(TaskOutcome.SUCCESS, Fixtures.fakeBundle(Fixtures.warProject("BundledCliTest-extract"), "checkpointDoctor")
                 .build().task(":checkpointDoctor").getOutcome());

@@ -121,7 +121,7 @@ final class Fixtures {
 
     /** Runs with the bundle of the real CLI and the fake engine plugin. */
     static GradleRunner fakeBundle(File projectDir, String... args) throws IOException {
-        return runner(projectDir, prop("lcp.bundle.fake"), args);
+        return runner(projectDir, prop("lcp.bundle"), args);
     }
 
     /** The directory the bundled binaries of a bundle root are extracted to. */
@@ -142,9 +142,9 @@ final class Fixtures {
         return new File(System.getenv("XDG_CACHE_HOME"), "liberty-checkpoint/bin/" + hex);
     }
 
-    /** Lines from..to (1-based, inclusive) of host/render/testdata/events.jsonl. */
+    /** Lines from..to (1-based, inclusive) of contract/events.jsonl. */
     static String golden(int from, int to) throws IOException {
-        List<String> lines = Files.readAllLines(new File(repoRoot(), "host/render/testdata/events.jsonl").toPath(),
+        List<String> lines = Files.readAllLines(new File(repoRoot(), "contract/events.jsonl").toPath(),
                 StandardCharsets.UTF_8);
         return String.join("\n", lines.subList(from - 1, to)) + "\n";
     }

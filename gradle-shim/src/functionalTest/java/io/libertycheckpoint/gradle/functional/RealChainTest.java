@@ -27,9 +27,10 @@ import org.junit.Test;
 
 /**
  * The whole chain, as a user runs it: the sample project (gradle-shim/sample) resolves the plugin
- * through pluginManagement from a Maven repository (the published jar and its marker), the plugin
- * extracts the real liberty-checkpoint CLI and Podman engine plugin it bundles, builds the InstantOn
- * image on the local base image, restores it, and the restored server answers HTTP.
+ * through pluginManagement from a Maven repository (the published jar and its marker), runs the
+ * real liberty-checkpoint CLI with the Podman engine plugin beside it (bin/, as its executable),
+ * builds the InstantOn image on the local base image, restores it, and the restored server answers
+ * HTTP.
  *
  * <p>Switched on with {@code make test-gradle GRADLE_REAL_CHAIN=1} (build.gradle excludes this
  * class otherwise); then a missing piece fails the test, it never skips.
@@ -50,6 +51,7 @@ public class RealChainTest {
         container = "lcp-gradle-realchain-" + id;
         String base = System.getProperty("lcp.realChain.baseImage", "");
         append(new File(project, "build.gradle"), "\nlibertyCheckpoint {\n    image = '" + image + "'\n"
+                + "    executable = '" + new File(Fixtures.repoRoot(), "bin/liberty-checkpoint").getAbsolutePath() + "'\n"
                 + (base.isEmpty() ? "" : "    baseImage = '" + base + "'\n") + "}\n");
     }
 
@@ -108,7 +110,7 @@ public class RealChainTest {
         System.out.println(built.getOutput());
         assertEquals(TaskOutcome.SUCCESS, built.task(":war").getOutcome());
         assertEquals(TaskOutcome.SUCCESS, built.task(":checkpointImage").getOutcome());
-        assertTrue(built.getOutput(), built.getOutput().contains("InstantOn image " + image + " ("));
+        assertTrue(built.getOutput(), built.getOutput().contains("Built InstantOn image " + image + " ("));
         String result = read(new File(project, "build/liberty-checkpoint/checkpointImage.json"));
         // The image is really in Podman, with the id the build reported.
         String id = podman("image", "inspect", "--format", "{{.Id}}", image);
