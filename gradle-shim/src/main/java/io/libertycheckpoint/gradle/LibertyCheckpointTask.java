@@ -4,16 +4,16 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 
 import org.gradle.api.BuildCancelledException;
 import org.gradle.api.DefaultTask;
 import org.gradle.api.GradleException;
 import org.gradle.api.InvalidUserDataException;
 import org.gradle.api.file.FileCollection;
+import org.gradle.api.logging.LogLevel;
 import org.gradle.api.tasks.Input;
 import org.gradle.api.tasks.InputFiles;
 import org.gradle.api.tasks.OutputFile;
@@ -82,15 +82,21 @@ public class LibertyCheckpointTask extends DefaultTask {
         return exe != null ? "executable:" + exe : "bundled:" + BundledTool.ofJar().key();
     }
 
-    /** The settings that are no files. */
+    /** The resolved settings but the executable (the tool is its own input): the files, or the rest. */
+    private Map<String, Object> settings(boolean files) {
+        Map<String, Object> out = new TreeMap<>();
+        inputs().values().forEach((k, v) -> {
+            if (v instanceof File == files && !"executable".equals(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
     @Input
     public Map<String, String> getSettingValues() {
         Map<String, String> out = new TreeMap<>();
-        inputs().values().forEach((k, v) -> {
-            if (!(v instanceof File) && !"executable".equals(k)) {
-                out.put(k, String.valueOf(v));
-            }
-        });
+        settings(false).forEach((k, v) -> out.put(k, String.valueOf(v)));
         return out;
     }
 
@@ -98,15 +104,7 @@ public class LibertyCheckpointTask extends DefaultTask {
     @InputFiles
     @PathSensitive(PathSensitivity.RELATIVE)
     public FileCollection getSettingFiles() {
-        return getProject().files((java.util.concurrent.Callable<List<File>>) () -> {
-            List<File> files = new ArrayList<>();
-            inputs().values().forEach((k, v) -> {
-                if (v instanceof File && !"executable".equals(k)) {
-                    files.add((File) v);
-                }
-            });
-            return files;
-        });
+        return getProject().files((Callable<Object>) () -> settings(true).values());
     }
 
     /** The result event of the last successful run (one JSON line): image, imageId, sizes, timings. */
@@ -147,22 +145,7 @@ public class LibertyCheckpointTask extends DefaultTask {
     private final class GradleLog implements Log {
         @Override
         public void log(Level level, String line) {
-            switch (level) {
-                case DEBUG:
-                    getLogger().debug(line);
-                    break;
-                case INFO:
-                    getLogger().info(line);
-                    break;
-                case WARN:
-                    getLogger().warn(line);
-                    break;
-                case ERROR:
-                    getLogger().error(line);
-                    break;
-                default:
-                    getLogger().lifecycle(line);
-            }
+            getLogger().log(LogLevel.valueOf(level.name()), line); // the same names
         }
 
         @Override

@@ -86,18 +86,14 @@ public abstract class AbstractCheckpointMojo extends AbstractMojo {
   private final class MavenLog implements Log {
     @Override
     public void log(Level level, String line) {
-      switch (level) {
-        case DEBUG:
-          getLog().debug(line);
-          break;
-        case WARN:
-          getLog().warn(line);
-          break;
-        case ERROR:
-          getLog().error(line);
-          break;
-        default:
-          getLog().info(line);
+      if (level == Level.DEBUG) {
+        getLog().debug(line);
+      } else if (level == Level.WARN) {
+        getLog().warn(line);
+      } else if (level == Level.ERROR) {
+        getLog().error(line);
+      } else {
+        getLog().info(line);
       }
     }
 

@@ -50,21 +50,6 @@ class MojoTest {
   }
 
   @Test
-  void baseImageRestoreAndDoctor() throws Exception {
-    CheckpointBaseImageMojo b = project(new CheckpointBaseImageMojo());
-    b.baseImage = "localhost/open-liberty:local-checkpoint";
-    b.baseContainerfile = "Dockerfile.local";
-    assertThat(args(b)).containsExactly("build-base-image", "--output", "json", "--containerfile=Dockerfile.local",
-        "--image=localhost/open-liberty:local-checkpoint");
-    CheckpointRestoreMojo r = project(new CheckpointRestoreMojo());
-    r.ports = List.of("9080", "127.0.0.1:9443:9443");
-    r.readyUrl = "/sample/";
-    assertThat(args(r)).containsExactly("restore", "--output", "json", "--image=localhost/sample:1.0-SNAPSHOT-instanton",
-        "--publish=9080", "--publish=127.0.0.1:9443:9443", "--ready-url=/sample/");
-    assertThat(args(project(new CheckpointDoctorMojo()))).containsExactly("doctor", "--output", "json");
-  }
-
-  @Test
   void whatTheToolReportsFailsTheBuildWhatKeepsItFromRunningIsAnExecutionError() throws Exception {
     CheckpointDoctorMojo d = project(new CheckpointDoctorMojo());
     d.executable = new File(project.toFile(), "no/such/liberty-checkpoint");

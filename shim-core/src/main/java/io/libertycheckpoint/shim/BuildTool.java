@@ -4,53 +4,13 @@ import io.libertycheckpoint.shim.Settings.Goal;
 import io.libertycheckpoint.shim.Settings.Setting;
 
 /**
- * How a build tool's user spells things: a setting (in a message, in a build script), a goal and
- * how to run it, the property option and the debug switch. The table gives each setting's Maven
- * and Gradle spelling; this is the rest.
+ * How a build tool's user spells things: a setting (in a build script, in a sentence), a goal and
+ * the command that runs it, the property option and the debug switch. The settings table holds each
+ * setting's Maven and Gradle spelling; this is the rest.
  */
 public enum BuildTool {
-  MAVEN("-D", "mvn -X", "run Maven with -X") {
-    @Override
-    public String goalName(Goal g) {
-      return "liberty:" + g.maven;
-    }
-
-    @Override
-    public String spelling(Setting s) {
-      return s.maven;
-    }
-
-    @Override
-    String inline(Setting s) {
-      return "<" + s.key + ">";
-    }
-
-    @Override
-    String help(Goal g) {
-      return "see the goal's parameters: mvn liberty:help -Ddetail=true -Dgoal=" + g.maven;
-    }
-  },
-  GRADLE("-P", "gradle --debug", "run Gradle with --debug") {
-    @Override
-    public String goalName(Goal g) {
-      return g.gradle;
-    }
-
-    @Override
-    public String spelling(Setting s) {
-      return s.gradle;
-    }
-
-    @Override
-    String inline(Setting s) {
-      return s.key;
-    }
-
-    @Override
-    String help(Goal g) {
-      return "see the settings: gradle help --task " + g.gradle + " and contract/SETTINGS.md";
-    }
-  };
+  MAVEN("-D", "mvn -X", "run Maven with -X"),
+  GRADLE("-P", "gradle --debug", "run Gradle with --debug");
 
   /** -D or -P. */
   final String propertyOption;
@@ -64,20 +24,29 @@ public enum BuildTool {
   }
 
   /** How the build names the goal: liberty:checkpoint-image, checkpointImage. */
-  public abstract String goalName(Goal g);
+  public String goalName(Goal g) {
+    return this == MAVEN ? "liberty:" + g.maven : g.gradle;
+  }
 
   /** Both ways to set a setting: {@code <appArchive> or -Dliberty.checkpoint.appArchive}. */
-  public abstract String spelling(Setting s);
+  public String spelling(Setting s) {
+    return this == MAVEN ? s.maven : s.gradle;
+  }
 
   /** The setting named in a sentence: {@code <appArchive>}, {@code appArchive}. */
-  abstract String inline(Setting s);
+  String inline(Setting s) {
+    return this == MAVEN ? "<" + s.key + ">" : s.key;
+  }
 
   /** Where to read about a goal's settings. */
-  abstract String help(Goal g);
+  String help(Goal g) {
+    return this == MAVEN ? "see the goal's parameters: mvn liberty:help -Ddetail=true -Dgoal=" + g.maven
+        : "see the task's settings: gradle help --task " + g.gradle + ", and contract/SETTINGS.md";
+  }
 
   /** The command that runs a goal: mvn liberty:checkpoint-doctor, gradle checkpointDoctor. */
   String call(Goal g) {
-    return this == MAVEN ? "mvn " + goalName(g) : "gradle " + goalName(g);
+    return (this == MAVEN ? "mvn " : "gradle ") + goalName(g);
   }
 
   /** -Dliberty.checkpoint.key=value */

@@ -42,16 +42,9 @@ public final class Invocation {
     for (String key : goal.flags.keySet()) {
       Setting s = table.get(key);
       String prop = property.apply(table.propertyPrefix + key);
-      Object v;
-      try {
-        v = inv.value(s, script.apply(key), prop, tool);
-        if (v == null && goal.defaults.contains(key)) {
-          v = project.defaultOf(key);
-        }
-      } catch (ShimFailure f) {
-        throw f;
-      } catch (Exception e) {
-        throw new ShimFailure(ShimFailure.Kind.CANNOT_RUN, tool.goalName(goal) + ": cannot work out " + tool.spelling(s) + ": " + e, e);
+      Object v = inv.value(s, script.apply(key), prop, tool);
+      if (v == null && goal.defaults.contains(key)) {
+        v = project.defaultOf(key);
       }
       if (v instanceof File && !((File) v).isAbsolute()) {
         v = new File(project.dir, v.toString());

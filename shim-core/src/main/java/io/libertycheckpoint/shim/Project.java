@@ -23,10 +23,14 @@ public final class Project {
   }
 
   /** The default of a setting the goal defaults from the project, or null. */
-  Object defaultOf(String key) throws Exception {
+  Object defaultOf(String key) throws ShimFailure {
     switch (key) {
       case "appArchive":
-        return archive == null ? null : archive.call();
+        try {
+          return archive == null ? null : archive.call();
+        } catch (Exception e) {
+          throw new ShimFailure(ShimFailure.Kind.CANNOT_RUN, "cannot find the project's archive: " + e, e);
+        }
       case "configDirectory":
         File config = new File(dir, CONFIG_DIRECTORY);
         return config.isDirectory() ? config : null;

@@ -5,19 +5,15 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Runs one {@code liberty-checkpoint <command> --output json ...} and hands its events and other
@@ -33,7 +29,6 @@ final class ToolRunner {
   /** How long the tool gets to clean up after SIGTERM. */
   static final long GRACE_MILLIS = 60_000;
   private static final int TAIL_LINES = 20;
-  private static final Object EOF = new Object();
 
   /** Receives what the tool prints, on the thread that called {@link #run}. */
   interface Listener {
@@ -51,73 +46,51 @@ final class ToolRunner {
     boolean cancelled;
     /** The schema of a stream this reader does not understand, else 0. */
     long foreignSchema;
-    final List<String> tail = new ArrayList<>();
+    final LinkedList<String> tail = new LinkedList<>();
   }
 
-  private final List<String> command;
+  private final List<String> command = new ArrayList<>();
   private final File workDir;
   private final long graceMillis;
   private final AtomicBoolean terminated = new AtomicBoolean();
 
   ToolRunner(List<String> command, File workDir, long graceMillis) {
-    this.command = new ArrayList<>(command);
+    for (String setsid : new String[] {"/usr/bin/setsid", "/bin/setsid"}) {
+      if (this.command.isEmpty() && new File(setsid).canExecute()) {
+        this.command.add(setsid); // util-linux setsid execs the tool in place, in a new session
+      }
+    }
+    this.command.addAll(command);
     this.workDir = workDir;
     this.graceMillis = graceMillis;
   }
 
-  /** The command, in a session of its own (util-linux setsid execs it in place). */
-  List<String> launchCommand() {
-    List<String> l = new ArrayList<>();
-    for (String setsid : new String[] {"/usr/bin/setsid", "/bin/setsid"}) {
-      if (new File(setsid).canExecute()) {
-        l.add(setsid);
-        break;
-      }
-    }
-    l.addAll(command);
-    return l;
-  }
-
   Outcome run(Listener listener, BooleanSupplier cancelled) throws IOException {
-    Process p = new ProcessBuilder(launchCommand()).directory(workDir).start();
+    Process p = new ProcessBuilder(command).directory(workDir).start();
     Thread hook = new Thread(() -> stop(p, Math.min(graceMillis, 15_000)), "liberty-checkpoint-shutdown");
-    boolean hooked = false;
     try {
       Runtime.getRuntime().addShutdownHook(hook);
-      hooked = true;
-    } catch (IllegalStateException shuttingDown) {
-      // the JVM is going down already: run and stop below
-    }
-    try {
       return drive(p, listener, cancelled);
     } finally {
       stop(p, graceMillis);
-      if (hooked) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // the hook is running: it stops the process
-        }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running, and stops the process
       }
     }
   }
 
-  private Outcome drive(Process p, Listener listener, BooleanSupplier cancellation) {
-    try {
-      p.getOutputStream().close();
-    } catch (IOException ignored) {
-      // the tool reads no input
-    }
-    BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
-    Thread out = pump(p.getInputStream(), lines, true);
-    Thread err = pump(p.getErrorStream(), lines, false);
+  private Outcome drive(Process p, Listener listener, BooleanSupplier cancellation) throws IOException {
+    p.getOutputStream().close();
+    BlockingQueue<Object[]> lines = new LinkedBlockingQueue<>();
+    pump(p.getInputStream(), lines, true);
+    pump(p.getErrorStream(), lines, false);
     Outcome o = new Outcome();
-    Deque<String> tail = new ArrayDeque<>();
-    int open = 2;
     long killAt = Long.MAX_VALUE;
     long exitedAt = 0;
     boolean interrupted = false;
-    while (open > 0 || p.isAlive()) {
+    for (int open = 2; open > 0 || p.isAlive(); ) {
       if (!p.isAlive()) {
         // Output still open after the tool exited: something it started holds the pipes.
         exitedAt = exitedAt == 0 ? System.currentTimeMillis() : exitedAt;
@@ -125,9 +98,9 @@ final class ToolRunner {
           break;
         }
       }
-      Object item = null;
+      Object[] line = null;
       try {
-        item = lines.poll(100, TimeUnit.MILLISECONDS);
+        line = lines.poll(100, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         interrupted = true;
       }
@@ -137,123 +110,73 @@ final class ToolRunner {
         terminate(p);
         killAt = System.currentTimeMillis() + graceMillis;
       }
-      if (System.currentTimeMillis() > killAt && p.isAlive()) {
-        killTree(p);
+      if (System.currentTimeMillis() > killAt) {
+        kill(p);
       }
-      if (item == EOF) {
+      if (line != null && line[1] == null) {
         open--;
-      } else if (item != null) {
-        line(p, (Line) item, o, tail, listener);
+      } else if (line != null) {
+        line(p, (Boolean) line[0], (String) line[1], o, listener);
       }
     }
-    join(out);
-    join(err);
-    o.exitCode = waitFor(p);
-    o.tail.addAll(tail);
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    boolean wasInterrupted = Thread.interrupted() || interrupted;
+    try {
+      o.exitCode = p.waitFor();
+    } catch (InterruptedException e) {
+      o.exitCode = -1;
+    } finally {
+      if (wasInterrupted) {
+        Thread.currentThread().interrupt(); // kept for the caller
+      }
     }
     return o;
   }
 
-  private void line(Process p, Line l, Outcome o, Deque<String> tail, Listener listener) {
+  private void line(Process p, boolean stdout, String text, Outcome o, Listener listener) {
     Event e = null;
-    if (l.stdout && l.text.startsWith("{")) {
-      try {
-        e = Event.parse(l.text);
-      } catch (IllegalArgumentException notJson) {
-        // shown as text
-      }
+    try {
+      e = stdout && text.startsWith("{") ? Event.parse(text) : null;
+    } catch (IllegalArgumentException notJson) {
+      // shown as text
     }
     if (e == null) {
-      tail.addLast(l.text);
-      while (tail.size() > TAIL_LINES) {
-        tail.removeFirst();
+      o.tail.addLast(text);
+      if (o.tail.size() > TAIL_LINES) {
+        o.tail.removeFirst();
       }
-      listener.text(l.text);
+      listener.text(text);
       return;
     }
     if (e.schema() != 0 && e.schema() != Event.SCHEMA || "schema1".equals(e.kind())) {
       o.foreignSchema = Math.max(e.schema(), 1);
       terminate(p);
-    } else if ("result".equals(e.kind())) {
-      o.result = e;
-    } else if ("error".equals(e.kind())) {
-      o.error = e;
     }
+    o.result = "result".equals(e.kind()) ? e : o.result;
+    o.error = "error".equals(e.kind()) ? e : o.error;
     listener.event(e);
   }
 
-  private static final class Line {
-    final boolean stdout;
-    final String text;
-
-    Line(boolean stdout, String text) {
-      this.stdout = stdout;
-      this.text = text;
-    }
-  }
-
-  private static Thread pump(InputStream in, BlockingQueue<Object> q, boolean stdout) {
+  /** Reads lines into the queue as {stdout, line}; {stdout, null} at the end. */
+  private static void pump(InputStream in, BlockingQueue<Object[]> q, boolean stdout) {
     Thread t = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
-          q.add(new Line(stdout, line));
+          q.add(new Object[] {stdout, line});
         }
       } catch (IOException ignored) {
         // the stream closes when the process dies
       } finally {
-        q.add(EOF);
+        q.add(new Object[] {stdout, null});
       }
-    }, stdout ? "liberty-checkpoint-stdout" : "liberty-checkpoint-stderr");
+    }, "liberty-checkpoint-output");
     t.setDaemon(true);
     t.start();
-    return t;
-  }
-
-  private static void join(Thread t) {
-    try {
-      t.join(1_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static int waitFor(Process p) {
-    boolean interrupted = Thread.interrupted();
-    try {
-      return p.waitFor();
-    } catch (InterruptedException e) {
-      return -1;
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   /** SIGTERM, once. */
   private void terminate(Process p) {
     if (terminated.compareAndSet(false, true)) {
-      signal(p, false);
-    }
-  }
-
-  /**
-   * Signals the process without closing our ends of its pipes, as Process.destroy() does: the tool
-   * writes its last events after SIGTERM, and a closed stdout would kill it with SIGPIPE before its
-   * clean-up. Java 8 has no ProcessHandle: there destroy() is all there is.
-   */
-  static void signal(Process p, boolean force) {
-    try {
-      Object h = Process.class.getMethod("toHandle").invoke(p);
-      Class.forName("java.lang.ProcessHandle").getMethod(force ? "destroyForcibly" : "destroy").invoke(h);
-    } catch (ReflectiveOperationException | RuntimeException java8) {
-      if (force) {
-        p.destroyForcibly();
-      } else {
-        p.destroy();
-      }
+      destroy(p, "destroy");
     }
   }
 
@@ -264,32 +187,51 @@ final class ToolRunner {
     }
     terminate(p);
     try {
-      if (p.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
-        return;
+      if (!p.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+        kill(p);
       }
     } catch (InterruptedException e) {
+      kill(p);
       Thread.currentThread().interrupt();
     }
-    killTree(p);
   }
 
-  /** Kills the process and its descendants (the plugin), on Java 9+; on Java 8 the process only. */
-  static void killTree(Process p) {
+  /** SIGKILL to the process and its descendants (the plugin). */
+  private static void kill(Process p) {
+    if (!p.isAlive()) {
+      return;
+    }
     try {
       Class<?> handle = Class.forName("java.lang.ProcessHandle");
       Object h = Process.class.getMethod("toHandle").invoke(p);
-      Method destroyForcibly = handle.getMethod("destroyForcibly");
-      for (Object d : ((Stream<?>) handle.getMethod("descendants").invoke(h)).collect(Collectors.toList())) {
-        destroyForcibly.invoke(d);
+      for (Object d : ((java.util.stream.Stream<?>) handle.getMethod("descendants").invoke(h)).toArray()) {
+        handle.getMethod("destroyForcibly").invoke(d);
       }
     } catch (ReflectiveOperationException | RuntimeException java8) {
-      // no ProcessHandle: only the direct child can be killed
+      // no ProcessHandle before Java 9: only the direct child can be killed
     }
-    signal(p, true);
+    destroy(p, "destroyForcibly");
     try {
       p.waitFor(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Signals the process through its ProcessHandle, which, unlike Process.destroy(), leaves our ends
+   * of its pipes open: the tool writes its last events after SIGTERM, and a closed stdout would kill
+   * it with SIGPIPE before its clean-up. Java 8 has no ProcessHandle: there Process's is all there is.
+   */
+  private static void destroy(Process p, String how) {
+    try {
+      Class.forName("java.lang.ProcessHandle").getMethod(how).invoke(Process.class.getMethod("toHandle").invoke(p));
+    } catch (ReflectiveOperationException | RuntimeException java8) {
+      if ("destroy".equals(how)) {
+        p.destroy();
+      } else {
+        p.destroyForcibly();
+      }
     }
   }
 }

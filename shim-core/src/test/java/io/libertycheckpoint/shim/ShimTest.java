@@ -49,10 +49,11 @@ class ShimTest {
 
   @Test
   void aResultIsLoggedAndReturned() throws Exception {
-    Event r = run("checkpoint-image", BuildTool.MAVEN, golden(0, 0));
+    Event r = run("checkpoint-image", BuildTool.MAVEN, "echo 'not an event'; echo '2024-01-01 [DEBUG] plugin: detail' >&2\n" + golden(0, 0));
     assertThat(r.str("image")).isEqualTo("localhost/sample:1.0-instanton");
     assertThat(new String(Files.readAllBytes(dir.resolve("args"))).trim()).isEqualTo("checkpoint-image --output json --image=localhost/sample:1.0-instanton");
-    assertThat(logged).contains("LIFECYCLE [3/3] commit done in 799ms", "WARN       warning: phase \"applications\" is the old name of afterAppStart; using afterAppStart");
+    assertThat(logged).contains("LIFECYCLE [3/3] commit done in 799ms", "WARN       warning: phase \"applications\" is the old name of afterAppStart; using afterAppStart",
+        "WARN not an event", "DEBUG 2024-01-01 [DEBUG] plugin: detail");
   }
 
   @Test

@@ -55,29 +55,6 @@ class ToolRunnerTest {
   }
 
   @Test
-  void eventsResultAndOtherLines() throws Exception {
-    ToolRunner.Outcome o = run(ACCEPTED
-        + "echo '2024-01-01T00:00:00.000Z [WARN]  liberty-checkpoint: a log line' >&2\n"
-        + "echo 'not json on stdout'\n"
-        + "echo \"{\\\"result\\\":{\\\"operation\\\":\\\"restore\\\",\\\"image\\\":\\\"$1\\\"}}\"", () -> false, 1000, "img:1");
-    assertThat(o.exitCode).isZero();
-    assertThat(o.result.str("image")).isEqualTo("img:1");
-    assertThat(o.error).isNull();
-    assertThat(events).hasSize(2);
-    assertThat(text).contains("not json on stdout", "2024-01-01T00:00:00.000Z [WARN]  liberty-checkpoint: a log line");
-  }
-
-  @Test
-  void errorEventAndCrashTail() throws Exception {
-    ToolRunner.Outcome o = run(ACCEPTED + "echo '{\"error\":{\"code\":\"NotFound\",\"exitCode\":2}}'\nexit 2", () -> false, 1000);
-    assertThat(o.error.str("code")).isEqualTo("NotFound");
-    assertThat(o.exitCode).isEqualTo(2);
-    o = run("echo 'panic: something broke' >&2\necho 'goroutine 1 [running]:' >&2\nexit 2", () -> false, 1000);
-    assertThat(o.result).isNull();
-    assertThat(o.tail).containsExactly("panic: something broke", "goroutine 1 [running]:");
-  }
-
-  @Test
   void anotherSchemaStopsTheTool() throws Exception {
     long t0 = System.currentTimeMillis();
     ToolRunner.Outcome o = run("echo '{\"accepted\":{\"schema\":3}}'\nexec sleep 30", () -> false, 2000);

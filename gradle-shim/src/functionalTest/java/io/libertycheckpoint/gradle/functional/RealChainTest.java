@@ -5,7 +5,6 @@ import static io.libertycheckpoint.gradle.functional.Fixtures.read;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -65,28 +64,14 @@ public class RealChainTest {
     }
 
     private static String podman(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("podman");
-        cmd.addAll(Arrays.asList(args));
+        List<String> cmd = new ArrayList<>(Arrays.asList(args));
+        cmd.add(0, "podman");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out;
         try (InputStream in = p.getInputStream()) {
-            out = new String(readAll(in), StandardCharsets.UTF_8).trim();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } finally {
+            p.waitFor(120, TimeUnit.SECONDS);
         }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
-        return out;
-    }
-
-    private static byte[] readAll(InputStream in) throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            b.write(buf, 0, n);
-        }
-        return b.toByteArray();
     }
 
     private GradleRunner gradle(String... tasks) {
@@ -136,7 +121,7 @@ public class RealChainTest {
         assertEquals(200, http.getResponseCode());
         String body;
         try (InputStream in = http.getInputStream()) {
-            body = new String(readAll(in), StandardCharsets.UTF_8);
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertTrue(body, body.startsWith("Hello from the InstantOn sample"));
         podman("rm", "--force", container);
