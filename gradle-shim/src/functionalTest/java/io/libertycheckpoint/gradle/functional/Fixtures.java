@@ -102,13 +102,14 @@ final class Fixtures {
                 .withPluginClasspath(pluginClasspath()).withArguments(a);
     }
 
-    /** The one directory the bundled binaries were extracted to. */
-    static File extractedDir() {
-        File[] dirs = new File(System.getenv("XDG_CACHE_HOME"), "liberty-checkpoint/bin").listFiles(f -> f.getName().matches("[0-9a-f]{64}"));
-        if (dirs == null || dirs.length != 1) {
-            throw new AssertionError("want one extracted bundle, got " + java.util.Arrays.toString(dirs));
+    /** The directory the bundled binaries are extracted to: named by the sha256 of their SHA256SUMS. */
+    static File extractedDir() throws Exception {
+        byte[] sums = Files.readAllBytes(new File(prop("lcp.bundle"), "META-INF/liberty-checkpoint/linux-amd64/SHA256SUMS").toPath());
+        StringBuilder hex = new StringBuilder();
+        for (byte b : java.security.MessageDigest.getInstance("SHA-256").digest(sums)) {
+            hex.append(String.format("%02x", b));
         }
-        return dirs[0];
+        return new File(System.getenv("XDG_CACHE_HOME"), "liberty-checkpoint/bin/" + hex);
     }
 
     /** Lines from..to (1-based, inclusive) of contract/events.jsonl. */
