@@ -72,7 +72,7 @@ class ShimTest {
     assertThatThrownBy(() -> run("restore", BuildTool.MAVEN, "echo 'panic: boom' >&2; exit 2"))
         .hasMessage("liberty:checkpoint-restore: liberty-checkpoint exited with code 2 without reporting a result or an error"
             + "\n  last log lines:\n    panic: boom\n  fix: run the build again with -X to see everything the tool printed");
-    assertThatThrownBy(() -> run("doctor", BuildTool.MAVEN, "echo '{\"accepted\":{\"schema\":3}}'; sleep 30"))
+    assertThatThrownBy(() -> run("doctor", BuildTool.MAVEN, "echo '{\"accepted\":{\"schema\":3}}'; exec sleep 30"))
         .hasMessageContaining("speaks event schema 3, and this plugin reads schema 2");
   }
 

@@ -93,7 +93,11 @@ public class FakeExecutableTest {
 
     @Test
     public void upToDateUntilAnInputChanges() throws Exception {
-        assertEquals(TaskOutcome.SUCCESS, Fixtures.fakeBundle(project, "checkpointImage").build().task(":checkpointImage").getOutcome());
+        // Build and container output shows at --info, debug lines not.
+        BuildResult info = Fixtures.fakeBundle(project, "checkpointImage", "--info").build();
+        assertEquals(TaskOutcome.SUCCESS, info.task(":checkpointImage").getOutcome());
+        assertTrue(info.getOutput(), info.getOutput().contains("build    | STEP 1/4: FROM localhost/open-liberty:local-checkpoint"));
+        assertFalse(info.getOutput(), info.getOutput().contains("--> 3f2a1b"));
         assertEquals(TaskOutcome.UP_TO_DATE, Fixtures.fakeBundle(project, "checkpointImage").build().task(":checkpointImage").getOutcome());
         assertEquals(1, runs());
 
@@ -111,10 +115,7 @@ public class FakeExecutableTest {
         new File(project, "build/liberty-checkpoint/checkpointImage.json").delete();
         assertEquals(TaskOutcome.SUCCESS, Fixtures.fakeBundle(project, "checkpointImage").build().task(":checkpointImage").getOutcome());
         assertEquals(4, runs());
-        // Build and container output shows at --info, debug lines not.
-        BuildResult info = Fixtures.fakeBundle(project, "checkpointImage", "--info", "--rerun-tasks").build();
-        assertTrue(info.getOutput(), info.getOutput().contains("build    | STEP 1/4: FROM localhost/open-liberty:local-checkpoint"));
-        assertFalse(info.getOutput(), info.getOutput().contains("--> 3f2a1b"));
+        assertEquals(TaskOutcome.UP_TO_DATE, Fixtures.fakeBundle(project, "checkpointImage").build().task(":checkpointImage").getOutcome());
     }
 
     @Test
