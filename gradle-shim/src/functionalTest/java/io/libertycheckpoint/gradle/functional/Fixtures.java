@@ -45,6 +45,7 @@ final class Fixtures {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        Files.createDirectories(to.getParent());
         try (Stream<Path> s = Files.walk(from.toPath())) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 Path rel = from.toPath().relativize(p);
