@@ -14,10 +14,10 @@ log() { printf 'setup-host: %s\n' "$*" >&2; }
 
 # Debian packages: podman and runc (crun fails on hybrid cgroups here), debootstrap for the
 # registry-free base images, protoc for `make gen`, gradle for the Gradle shim, maven and a JDK 17
-# for the Maven shim, shellcheck for the beta-image scripts, uidmap/slirp4netns for podman, curl/jq
-# for scripts.
+# for the Maven shim, shellcheck for the beta-image scripts, openssl for their certificate tests,
+# uidmap/slirp4netns for podman, curl/jq for scripts.
 APT_PACKAGES=(podman runc conmon debootstrap protobuf-compiler gradle maven openjdk-17-jdk-headless
-  shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin)
+  shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin openssl)
 
 # Go tools pinned to exact versions (the proxy refuses @latest for some of them).
 GO_TOOLS=(

@@ -47,6 +47,7 @@ var All = []Setting{
 	{"containerfile", "--containerfile", "containerfile", Path, "your own Containerfile instead of the generated one"},
 	{"image", "--image", "image", String, "the image the operation produces (or runs, for checkpoint and restore)"},
 	{"phase", "--phase", "phase", String, "checkpoint phase: beforeAppStart or afterAppStart (default afterAppStart); the old names deployment and applications are accepted"},
+	{"method", "--method", "method", String, "how checkpoint-image checkpoints: run-and-commit (default: run the app image with WLP_CHECKPOINT, commit the container) or build (RUN checkpoint.sh <phase> in a podman build with the checkpoint capabilities)"},
 	{"labels", "--label", "labels", Map, "image labels, key=value"},
 	{"env", "--env", "env", Map, "environment variables, key=value"},
 	{"keepAppImage", "--keep-app-image", "keep_app_image", Bool, "keep the intermediate application image (<image>-app)"},

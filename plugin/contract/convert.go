@@ -85,7 +85,7 @@ func checkpointImageOptions(r *pb.CheckpointImageRequest) engine.CheckpointImage
 		AppArchive: r.GetAppArchive(), ServerXML: r.GetServerXml(), ConfigDir: r.GetConfigDir(),
 		ServerName: r.GetServerName(), Containerfile: r.GetContainerfile(), Phase: engine.Phase(r.GetPhase()),
 		Image: r.GetImage(), Labels: r.GetLabels(), Env: r.GetEnv(), KeepAppImage: r.GetKeepAppImage(),
-		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds())}
+		SeccompProfile: r.GetSeccompProfile(), Method: engine.Method(r.GetMethod()), Timeout: seconds(r.GetTimeoutSeconds())}
 }
 
 func doctorOptions(r *pb.DoctorRequest) engine.DoctorOptions {
@@ -138,7 +138,7 @@ func checkpointImageRequest(o engine.CheckpointImageOptions) *pb.CheckpointImage
 	return &pb.CheckpointImageRequest{Connection: pbConn(o.Connection), BaseImage: o.BaseImage, AppArchive: o.AppArchive,
 		ServerXml: o.ServerXML, ConfigDir: o.ConfigDir, ServerName: o.ServerName, Containerfile: o.Containerfile,
 		Phase: string(o.Phase), Image: o.Image, Labels: o.Labels, Env: o.Env, KeepAppImage: o.KeepAppImage,
-		SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout)}
+		SeccompProfile: o.SeccompProfile, Method: string(o.Method), TimeoutSeconds: toSeconds(o.Timeout)}
 }
 
 func doctorRequest(o engine.DoctorOptions) *pb.DoctorRequest {

@@ -121,6 +121,7 @@ func TestValidation(t *testing.T) {
 		{"bad server name", ci(okCI(func(r *pb.CheckpointImageRequest) { r.ServerName = "my server" })), codes.InvalidArgument, "server_name", "not a Liberty server name"},
 		{"features phase", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Phase = "features" })), codes.InvalidArgument, "phase", "no longer supported"},
 		{"unknown phase", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Phase = "afterStart" })), codes.InvalidArgument, "phase", "unknown checkpoint phase"},
+		{"unknown method", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Method = "commit" })), codes.InvalidArgument, "method", "run-and-commit (the default) or build"},
 		{"bad env name", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Env = map[string]string{"1BAD": "x"} })), codes.InvalidArgument, `env["1BAD"]`, "invalid name"},
 		{"env sets WLP_CHECKPOINT", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Env = map[string]string{"WLP_CHECKPOINT": "x"} })), codes.InvalidArgument, `env["WLP_CHECKPOINT"]`, "managed by the tool"},
 		{"bad label", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Labels = map[string]string{"a b": "x"} })), codes.InvalidArgument, `labels["a b"]`, "invalid label"},
@@ -209,6 +210,7 @@ func TestValidRequestReachesEngineNormalized(t *testing.T) {
 	require.Len(t, calls, 1)
 	o := calls[0].Options.(engine.CheckpointImageOptions)
 	assert.Equal(t, engine.BeforeAppStart, o.Phase, "old phase name mapped")
+	assert.Equal(t, engine.MethodRunAndCommit, o.Method, "the default method")
 	assert.Equal(t, filepath.Join(f.configDir, "server.xml"), o.ServerXML, "server.xml taken from the config dir")
 	assert.Equal(t, engine.DefaultBaseImage, o.BaseImage)
 	assert.Equal(t, engine.DefaultServerName, o.ServerName)

@@ -191,6 +191,14 @@ func (o *CheckpointImageOptions) Validate() error {
 	if err := validatePhase(&o.Phase); err != nil {
 		return err
 	}
+	switch o.Method {
+	case "":
+		o.Method = DefaultMethod
+	case MethodRunAndCommit, MethodBuild:
+	default:
+		return Invalid("method", "use run-and-commit (the default) or build",
+			"unknown checkpoint method %q", o.Method)
+	}
 	if err := outputImage("image", o.Image); err != nil {
 		return err
 	}

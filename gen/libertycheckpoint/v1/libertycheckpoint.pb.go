@@ -1095,8 +1095,14 @@ type CheckpointImageRequest struct {
 	SeccompProfile string `protobuf:"bytes,13,opt,name=seccomp_profile,json=seccompProfile,proto3" json:"seccomp_profile,omitempty"`
 	// Give up after this many seconds for the whole chain. 0: 1200.
 	TimeoutSeconds uint32 `protobuf:"varint,14,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// How the checkpoint is taken. run-and-commit (default): run the application image once with
+	// WLP_CHECKPOINT=<phase> and commit the stopped container. build: Open Liberty's build flow, the
+	// last step of the application image's build is `RUN checkpoint.sh <phase>` (added unless your
+	// Containerfile runs checkpoint.sh itself), built with the checkpoint's capabilities and seccomp
+	// profile; keep_app_image has no intermediate image to keep then.
+	Method        string `protobuf:"bytes,15,opt,name=method,proto3" json:"method,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CheckpointImageRequest) Reset() {
@@ -1225,6 +1231,13 @@ func (x *CheckpointImageRequest) GetTimeoutSeconds() uint32 {
 		return x.TimeoutSeconds
 	}
 	return 0
+}
+
+func (x *CheckpointImageRequest) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
 }
 
 type DoctorRequest struct {
@@ -2394,7 +2407,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	" \x01(\rR\x0etimeoutSeconds\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd1\x05\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe9\x05\n" +
 	"\x16CheckpointImageRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -2417,7 +2430,8 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x03env\x18\v \x03(\v25.libertycheckpoint.v1.CheckpointImageRequest.EnvEntryR\x03env\x12$\n" +
 	"\x0ekeep_app_image\x18\f \x01(\bR\fkeepAppImage\x12'\n" +
 	"\x0fseccomp_profile\x18\r \x01(\tR\x0eseccompProfile\x12'\n" +
-	"\x0ftimeout_seconds\x18\x0e \x01(\rR\x0etimeoutSeconds\x1a9\n" +
+	"\x0ftimeout_seconds\x18\x0e \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
+	"\x06method\x18\x0f \x01(\tR\x06method\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a6\n" +

@@ -64,8 +64,8 @@ type LibertyCheckpointClient interface {
 	// Restore runs an InstantOn image, waits until it is ready and reports whether the server was
 	// restored from its checkpoint or fell back to a cold start, and how long it took.
 	Restore(ctx context.Context, in *RestoreRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
-	// CheckpointImage is Containerize, Checkpoint and Commit in one call; intermediate images and
-	// containers are removed.
+	// CheckpointImage is Containerize, Checkpoint and Commit in one call (or, with method build, one
+	// image build whose last step checkpoints); intermediate images and containers are removed.
 	CheckpointImage(ctx context.Context, in *CheckpointImageRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
 	// Doctor checks the host, the container engine and optionally an image, and streams one
 	// `Check` event per check.
@@ -248,8 +248,8 @@ type LibertyCheckpointServer interface {
 	// Restore runs an InstantOn image, waits until it is ready and reports whether the server was
 	// restored from its checkpoint or fell back to a cold start, and how long it took.
 	Restore(*RestoreRequest, grpc.ServerStreamingServer[Event]) error
-	// CheckpointImage is Containerize, Checkpoint and Commit in one call; intermediate images and
-	// containers are removed.
+	// CheckpointImage is Containerize, Checkpoint and Commit in one call (or, with method build, one
+	// image build whose last step checkpoints); intermediate images and containers are removed.
 	CheckpointImage(*CheckpointImageRequest, grpc.ServerStreamingServer[Event]) error
 	// Doctor checks the host, the container engine and optionally an image, and streams one
 	// `Check` event per check.

@@ -37,6 +37,12 @@ func (e *Engine) Containerize(ctx context.Context, o engine.ContainerizeOptions,
 }
 
 func (e *Engine) containerize(ctx context.Context, cu *cleanup, sink engine.Sink, o engine.ContainerizeOptions) (*engine.Result, error) {
+	return e.buildApp(ctx, cu, sink, o, nil)
+}
+
+// buildApp builds the application image; finish, when set, may change the build (its
+// Containerfile, a copy in a private directory, and the request) just before it runs.
+func (e *Engine) buildApp(ctx context.Context, cu *cleanup, sink engine.Sink, o engine.ContainerizeOptions, finish func(*contextBuild) error) (*engine.Result, error) {
 	if o.ServerName != "" && o.ServerName != engine.DefaultServerName {
 		sink.Warnf("server_name %q: Liberty container images run one server, %s, from /config; the configuration is installed there",
 			o.ServerName, engine.DefaultServerName)
@@ -62,6 +68,11 @@ func (e *Engine) containerize(ctx context.Context, cu *cleanup, sink engine.Sink
 	}
 	if err != nil {
 		return nil, err
+	}
+	if finish != nil {
+		if err := finish(&req); err != nil {
+			return nil, err
+		}
 	}
 	sink.Infof("building %s from %s", o.Image, req.describe)
 	data, _ := os.ReadFile(req.Containerfile)

@@ -2,6 +2,7 @@ package podman
 
 import (
 	"context"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -50,8 +51,14 @@ type buildRequest struct {
 	Args          map[string]string
 	Labels        map[string]string
 	Pull          buildahDefine.PullPolicy
+	// Caps are added to the capabilities of the RUN steps, Seccomp is their seccomp profile (a
+	// path on the Podman host, or "unconfined"; empty: Podman's default). For the build method.
+	Caps    []string
+	Seccomp string
 	// Field names the request field the build output belongs to, for errors.
 	Field string
+	// Fix, when set, replaces the advice for a failed build.
+	Fix string
 }
 
 // build runs images.Build, streaming its output as build log events. Buildah's intermediate
@@ -63,20 +70,7 @@ func build(ctx context.Context, cu *cleanup, sink engine.Sink, r buildRequest) (
 		return removeIfNew(ctx, r.Image, before)
 	})
 	out := newBuildLog(sink)
-	opts := entities.BuildOptions{BuildOptions: buildahDefine.BuildOptions{
-		ContextDirectory:        r.ContextDir,
-		Output:                  r.Image,
-		Args:                    r.Args,
-		Labels:                  labelList(r.Labels),
-		RemoveIntermediateCtrs:  true,
-		ForceRmIntermediateCtrs: true,
-		PullPolicy:              r.Pull,
-		Out:                     out,
-		Err:                     out,
-		ReportWriter:            out,
-		OutputFormat:            buildahDefine.OCIv1ImageManifest,
-	}}
-	rep, err := images.Build(ctx, []string{r.Containerfile}, opts)
+	rep, err := images.Build(ctx, []string{r.Containerfile}, buildOptions(r, out))
 	out.Flush()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -88,6 +82,9 @@ func build(ctx context.Context, cu *cleanup, sink engine.Sink, r buildRequest) (
 		}
 		msg := strings.TrimSpace(err.Error())
 		fix := "fix the Containerfile or the build context (the build output is above)"
+		if r.Fix != "" {
+			fix = r.Fix
+		}
 		code := engine.CodeFailedPrecondition
 		if isConnectionLost(err) {
 			return "", failed(err, engine.CodeUnavailable, "", "the build of %s lost its connection to Podman", r.Image)
@@ -100,6 +97,26 @@ func build(ctx context.Context, cu *cleanup, sink engine.Sink, r buildRequest) (
 			LogTail: out.tail.Lines()}
 	}
 	return rep.ID, nil
+}
+
+// buildOptions are the bindings' options for a build request; out gets the build's output.
+func buildOptions(r buildRequest, out io.Writer) entities.BuildOptions {
+	opts := entities.BuildOptions{BuildOptions: buildahDefine.BuildOptions{
+		ContextDirectory:        r.ContextDir,
+		Output:                  r.Image,
+		Args:                    r.Args,
+		Labels:                  labelList(r.Labels),
+		RemoveIntermediateCtrs:  true,
+		ForceRmIntermediateCtrs: true,
+		PullPolicy:              r.Pull,
+		Out:                     out,
+		Err:                     out,
+		ReportWriter:            out,
+		OutputFormat:            buildahDefine.OCIv1ImageManifest,
+		AddCapabilities:         r.Caps,
+		CommonBuildOpts:         &buildahDefine.CommonBuildOptions{SeccompProfilePath: r.Seccomp},
+	}}
+	return opts
 }
 
 func labelList(m map[string]string) []string {

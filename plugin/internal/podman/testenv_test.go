@@ -283,7 +283,7 @@ func writeSampleApp(dir string, port int) (app, serverXML string, err error) {
 		return "", "", err
 	}
 	xml := fmt.Sprintf(`<server description="sample">
-  <featureManager><feature>checkpoint-1.0</feature></featureManager>
+  <featureManager><feature>servlet-6.0</feature></featureManager>
   <httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="%d"/>
 </server>
 `, port)

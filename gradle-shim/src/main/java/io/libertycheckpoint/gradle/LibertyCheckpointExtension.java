@@ -54,6 +54,10 @@ public class LibertyCheckpointExtension extends SettingsExtension {
     public Property<String> getPhase() { return string("phase"); }
     public void setPhase(Object v) { assign("phase", v); }
 
+    /** how checkpoint-image checkpoints: run-and-commit (default: run the app image with WLP_CHECKPOINT, commit the container) or build (RUN checkpoint.sh &lt;phase&gt; in a podman build with the checkpoint capabilities). */
+    public Property<String> getMethod() { return string("method"); }
+    public void setMethod(Object v) { assign("method", v); }
+
     /** image labels, key=value. */
     public Map<String, String> getLabels() { return map("labels"); }
     public void setLabels(Map<String, String> v) { assignMap("labels", v); }

@@ -45,6 +45,10 @@ public abstract class CheckpointImageParameters extends AbstractCheckpointMojo {
   @Parameter(property = "liberty.checkpoint.phase")
   protected String phase;
 
+  /** how checkpoint-image checkpoints: run-and-commit (default: run the app image with WLP_CHECKPOINT, commit the container) or build (RUN checkpoint.sh &lt;phase&gt; in a podman build with the checkpoint capabilities). */
+  @Parameter(property = "liberty.checkpoint.method")
+  protected String method;
+
   /** image labels, key=value; also -Dliberty.checkpoint.labels=k1=v1,k2=v2. */
   @Parameter
   protected Map<String, String> labels;
@@ -89,6 +93,7 @@ public abstract class CheckpointImageParameters extends AbstractCheckpointMojo {
     p.put("containerfile", containerfile);
     p.put("image", image);
     p.put("phase", phase);
+    p.put("method", method);
     p.put("labels", labels);
     p.put("env", env);
     p.put("keepAppImage", keepAppImage);
