@@ -291,8 +291,10 @@ func docs(t Table) string {
 		fmt.Fprintf(&b, "| `%s` | `%s` | `%s` | %s |\n", g.Maven, g.Gradle, g.Command, cell(g.Doc))
 	}
 	for _, g := range t.Goals {
-		for flagKey, key := range g.Bind {
-			fmt.Fprintf(&b, "\nIn `%s`, `%s` fills the CLI's `%s`.", g.Maven, key, byKey(t, flagKey).Flag)
+		for _, bind := range g.Settings {
+			if s := byKey(t, bind.Key); bind.Flag != "" && bind.Flag != s.Flag {
+				fmt.Fprintf(&b, "\nIn `%s`, `%s` fills the CLI's `%s`.", g.Maven, bind.Key, bind.Flag)
+			}
 		}
 	}
 	b.WriteString("\n")
