@@ -109,7 +109,7 @@ func (s *Service) run(st stream, op string, opts any, validate func() error, tim
 			closed = true // the client is gone; the context tells the engine
 		}
 	}
-	send(&pb.Event{Kind: &pb.Event_Accepted{Accepted: &pb.Accepted{OperationId: id, Operation: op}}})
+	send(&pb.Event{Kind: &pb.Event_Accepted{Accepted: &pb.Accepted{OperationId: id, Operation: op, Schema: EventSchema}}})
 	res, err := call(ctx, func(ev engine.Event) { send(pbEvent(ev)) })
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()

@@ -1397,7 +1397,8 @@ func (x *CancelResponse) GetCancelled() bool {
 	return false
 }
 
-// Event is one message of an operation's stream.
+// Event is one message of an operation's stream. The CLI's `--output json` prints one Event per
+// line in its protojson form (contract/EVENTS.md).
 type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Milliseconds since the operation started.
@@ -1409,6 +1410,7 @@ type Event struct {
 	//	*Event_Progress
 	//	*Event_Check
 	//	*Event_Result
+	//	*Event_Error
 	Kind          isEvent_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1503,6 +1505,15 @@ func (x *Event) GetResult() *Result {
 	return nil
 }
 
+func (x *Event) GetError() *Failure {
+	if x != nil {
+		if x, ok := x.Kind.(*Event_Error); ok {
+			return x.Error
+		}
+	}
+	return nil
+}
+
 type isEvent_Kind interface {
 	isEvent_Kind()
 }
@@ -1527,6 +1538,12 @@ type Event_Result struct {
 	Result *Result `protobuf:"bytes,6,opt,name=result,proto3,oneof"`
 }
 
+type Event_Error struct {
+	// The last event of a failed operation, in the CLI's `--output json` lines only: the gRPC API
+	// ends a failed stream with a status instead (its ErrorInfo carries the same parts).
+	Error *Failure `protobuf:"bytes,7,opt,name=error,proto3,oneof"`
+}
+
 func (*Event_Accepted) isEvent_Kind() {}
 
 func (*Event_Log) isEvent_Kind() {}
@@ -1537,13 +1554,18 @@ func (*Event_Check) isEvent_Kind() {}
 
 func (*Event_Result) isEvent_Kind() {}
 
+func (*Event_Error) isEvent_Kind() {}
+
 // Accepted is the first event of every stream.
 type Accepted struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Operation id for Cancel.
 	OperationId string `protobuf:"bytes,1,opt,name=operation_id,json=operationId,proto3" json:"operation_id,omitempty"`
 	// The operation's name, for example checkpoint-image.
-	Operation     string `protobuf:"bytes,2,opt,name=operation,proto3" json:"operation,omitempty"`
+	Operation string `protobuf:"bytes,2,opt,name=operation,proto3" json:"operation,omitempty"`
+	// Version of the event schema (2). It changes only when a field changes meaning or goes away;
+	// new fields and event kinds may appear at any time. contract/EVENTS.md describes it.
+	Schema        uint32 `protobuf:"varint,3,opt,name=schema,proto3" json:"schema,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1590,6 +1612,13 @@ func (x *Accepted) GetOperation() string {
 		return x.Operation
 	}
 	return ""
+}
+
+func (x *Accepted) GetSchema() uint32 {
+	if x != nil {
+		return x.Schema
+	}
+	return 0
 }
 
 // Log is one line of output.
@@ -2169,6 +2198,116 @@ func (x *Result) GetDurationMs() int64 {
 	return 0
 }
 
+// Failure is why an operation failed: the engine's error with the setting to change and the fix.
+type Failure struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// gRPC code name: InvalidArgument, NotFound, FailedPrecondition, DeadlineExceeded, Unavailable,
+	// Canceled, ...
+	Code    string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	Message string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	// The request field at fault, as errors spell it: app_archive, ports[0].host_port.
+	Field string `protobuf:"bytes,3,opt,name=field,proto3" json:"field,omitempty"`
+	// That field's setting key (contract/settings.json), for example appArchive: the Maven
+	// parameter and the Gradle property.
+	Setting string `protobuf:"bytes,4,opt,name=setting,proto3" json:"setting,omitempty"`
+	// That setting's CLI flag, for example --app-archive.
+	Flag string `protobuf:"bytes,5,opt,name=flag,proto3" json:"flag,omitempty"`
+	// What to do about it.
+	Fix string `protobuf:"bytes,6,opt,name=fix,proto3" json:"fix,omitempty"`
+	// The last lines of the log that explain the failure.
+	LogTail []string `protobuf:"bytes,7,rep,name=log_tail,json=logTail,proto3" json:"log_tail,omitempty"`
+	// The CLI's exit code: 1 failed, 2 bad input, 130 cancelled.
+	ExitCode      int32 `protobuf:"varint,8,opt,name=exit_code,json=exitCode,proto3" json:"exit_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Failure) Reset() {
+	*x = Failure{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Failure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Failure) ProtoMessage() {}
+
+func (x *Failure) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Failure.ProtoReflect.Descriptor instead.
+func (*Failure) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *Failure) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *Failure) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *Failure) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *Failure) GetSetting() string {
+	if x != nil {
+		return x.Setting
+	}
+	return ""
+}
+
+func (x *Failure) GetFlag() string {
+	if x != nil {
+		return x.Flag
+	}
+	return ""
+}
+
+func (x *Failure) GetFix() string {
+	if x != nil {
+		return x.Fix
+	}
+	return ""
+}
+
+func (x *Failure) GetLogTail() []string {
+	if x != nil {
+		return x.LogTail
+	}
+	return nil
+}
+
+func (x *Failure) GetExitCode() int32 {
+	if x != nil {
+		return x.ExitCode
+	}
+	return 0
+}
+
 var File_libertycheckpoint_v1_libertycheckpoint_proto protoreflect.FileDescriptor
 
 const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
@@ -2311,7 +2450,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\rCancelRequest\x12!\n" +
 	"\foperation_id\x18\x01 \x01(\tR\voperationId\".\n" +
 	"\x0eCancelResponse\x12\x1c\n" +
-	"\tcancelled\x18\x01 \x01(\bR\tcancelled\"\xc6\x02\n" +
+	"\tcancelled\x18\x01 \x01(\bR\tcancelled\"\xfd\x02\n" +
 	"\x05Event\x12\x1d\n" +
 	"\n" +
 	"elapsed_ms\x18\x01 \x01(\x03R\telapsedMs\x12<\n" +
@@ -2319,11 +2458,13 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x03log\x18\x03 \x01(\v2\x19.libertycheckpoint.v1.LogH\x00R\x03log\x12<\n" +
 	"\bprogress\x18\x04 \x01(\v2\x1e.libertycheckpoint.v1.ProgressH\x00R\bprogress\x123\n" +
 	"\x05check\x18\x05 \x01(\v2\x1b.libertycheckpoint.v1.CheckH\x00R\x05check\x126\n" +
-	"\x06result\x18\x06 \x01(\v2\x1c.libertycheckpoint.v1.ResultH\x00R\x06resultB\x06\n" +
-	"\x04kind\"K\n" +
+	"\x06result\x18\x06 \x01(\v2\x1c.libertycheckpoint.v1.ResultH\x00R\x06result\x125\n" +
+	"\x05error\x18\a \x01(\v2\x1d.libertycheckpoint.v1.FailureH\x00R\x05errorB\x06\n" +
+	"\x04kind\"c\n" +
 	"\bAccepted\x12!\n" +
 	"\foperation_id\x18\x01 \x01(\tR\voperationId\x12\x1c\n" +
-	"\toperation\x18\x02 \x01(\tR\toperation\"\xc7\x02\n" +
+	"\toperation\x18\x02 \x01(\tR\toperation\x12\x16\n" +
+	"\x06schema\x18\x03 \x01(\rR\x06schema\"\xc7\x02\n" +
 	"\x03Log\x128\n" +
 	"\x06source\x18\x01 \x01(\x0e2 .libertycheckpoint.v1.Log.SourceR\x06source\x12\x12\n" +
 	"\x04line\x18\x02 \x01(\tR\x04line\x125\n" +
@@ -2403,7 +2544,16 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	" \x01(\v2$.libertycheckpoint.v1.RestoreOutcomeR\arestore\x12;\n" +
 	"\x06doctor\x18\v \x01(\v2#.libertycheckpoint.v1.DoctorSummaryR\x06doctor\x12\x1f\n" +
 	"\vduration_ms\x18\f \x01(\x03R\n" +
-	"durationMs2\xc2\x05\n" +
+	"durationMs\"\xc5\x01\n" +
+	"\aFailure\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\x12\x14\n" +
+	"\x05field\x18\x03 \x01(\tR\x05field\x12\x18\n" +
+	"\asetting\x18\x04 \x01(\tR\asetting\x12\x12\n" +
+	"\x04flag\x18\x05 \x01(\tR\x04flag\x12\x10\n" +
+	"\x03fix\x18\x06 \x01(\tR\x03fix\x12\x19\n" +
+	"\blog_tail\x18\a \x03(\tR\alogTail\x12\x1b\n" +
+	"\texit_code\x18\b \x01(\x05R\bexitCode2\xc2\x05\n" +
 	"\x11LibertyCheckpoint\x12\\\n" +
 	"\x0eBuildBaseImage\x12+.libertycheckpoint.v1.BuildBaseImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12X\n" +
 	"\fContainerize\x12).libertycheckpoint.v1.ContainerizeRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12T\n" +
@@ -2429,7 +2579,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP() []byte {
 }
 
 var file_libertycheckpoint_v1_libertycheckpoint_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(Log_Source)(0),                // 0: libertycheckpoint.v1.Log.Source
 	(Log_Level)(0),                 // 1: libertycheckpoint.v1.Log.Level
@@ -2457,71 +2607,73 @@ var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(*RestoreOutcome)(nil),         // 23: libertycheckpoint.v1.RestoreOutcome
 	(*DoctorSummary)(nil),          // 24: libertycheckpoint.v1.DoctorSummary
 	(*Result)(nil),                 // 25: libertycheckpoint.v1.Result
-	nil,                            // 26: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	nil,                            // 27: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
-	nil,                            // 28: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	nil,                            // 29: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
-	nil,                            // 30: libertycheckpoint.v1.CheckpointRequest.EnvEntry
-	nil,                            // 31: libertycheckpoint.v1.CommitRequest.LabelsEntry
-	nil,                            // 32: libertycheckpoint.v1.RestoreRequest.EnvEntry
-	nil,                            // 33: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	nil,                            // 34: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	nil,                            // 35: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	(*Failure)(nil),                // 26: libertycheckpoint.v1.Failure
+	nil,                            // 27: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	nil,                            // 28: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	nil,                            // 29: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	nil,                            // 30: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	nil,                            // 31: libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	nil,                            // 32: libertycheckpoint.v1.CommitRequest.LabelsEntry
+	nil,                            // 33: libertycheckpoint.v1.RestoreRequest.EnvEntry
+	nil,                            // 34: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	nil,                            // 35: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	nil,                            // 36: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
 }
 var file_libertycheckpoint_v1_libertycheckpoint_proto_depIdxs = []int32{
 	5,  // 0: libertycheckpoint.v1.BuildBaseImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	26, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	27, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	27, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	28, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
 	5,  // 3: libertycheckpoint.v1.ContainerizeRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	28, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	29, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	29, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	30, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
 	5,  // 6: libertycheckpoint.v1.CheckpointRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	30, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	31, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
 	5,  // 8: libertycheckpoint.v1.CommitRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	31, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
+	32, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
 	5,  // 10: libertycheckpoint.v1.RestoreRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	10, // 11: libertycheckpoint.v1.RestoreRequest.ports:type_name -> libertycheckpoint.v1.Port
-	32, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
+	33, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
 	11, // 13: libertycheckpoint.v1.RestoreRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
 	5,  // 14: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	33, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	34, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	34, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	35, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
 	5,  // 17: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	18, // 18: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
 	19, // 19: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
 	20, // 20: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
 	21, // 21: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
 	25, // 22: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
-	0,  // 23: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
-	1,  // 24: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
-	2,  // 25: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
-	3,  // 26: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
-	4,  // 27: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
-	35, // 28: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
-	22, // 29: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
-	23, // 30: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
-	24, // 31: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
-	6,  // 32: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
-	7,  // 33: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
-	8,  // 34: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
-	9,  // 35: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
-	12, // 36: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
-	13, // 37: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
-	14, // 38: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
-	15, // 39: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
-	17, // 40: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
-	17, // 41: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
-	17, // 42: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
-	17, // 43: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
-	17, // 44: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
-	17, // 45: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
-	17, // 46: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
-	16, // 47: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
-	40, // [40:48] is the sub-list for method output_type
-	32, // [32:40] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	26, // 23: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
+	0,  // 24: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
+	1,  // 25: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
+	2,  // 26: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
+	3,  // 27: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
+	4,  // 28: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
+	36, // 29: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	22, // 30: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
+	23, // 31: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
+	24, // 32: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
+	6,  // 33: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
+	7,  // 34: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
+	8,  // 35: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
+	9,  // 36: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
+	12, // 37: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
+	13, // 38: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
+	14, // 39: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
+	15, // 40: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
+	17, // 41: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
+	17, // 42: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
+	17, // 43: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
+	17, // 44: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
+	17, // 45: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
+	17, // 46: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
+	17, // 47: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
+	16, // 48: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
+	41, // [41:49] is the sub-list for method output_type
+	33, // [33:41] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_libertycheckpoint_v1_libertycheckpoint_proto_init() }
@@ -2539,6 +2691,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 		(*Event_Progress)(nil),
 		(*Event_Check)(nil),
 		(*Event_Result)(nil),
+		(*Event_Error)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2546,7 +2699,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc), len(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   31,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
