@@ -19,7 +19,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
+.PHONY: all setup build gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
 
 all: build
 
@@ -38,14 +38,16 @@ $(BIN)/liberty-checkpoint-plugin: FORCE
 
 FORCE:
 
-## gen: regenerate gen/ from proto/ (protoc + pinned protoc-gen-go and protoc-gen-go-grpc), and
-## from the settings table (host/settings): contract/settings.json and SETTINGS.md, the settings
-## table in README.md, the Maven goals' parameters and the Gradle extension
+## gen: regenerate gen/ from proto/ (protoc + pinned protoc-gen-go and protoc-gen-go-grpc), with
+## the descriptor set with the proto's comments that serve's reflection hands to grpcurl describe;
+## and from the settings table (host/settings): contract/settings.json and SETTINGS.md, the
+## settings table in README.md, the Maven goals' parameters and the Gradle extension
 GENERATED := gen/ contract/ README.md maven-shim/src/main/java/ gradle-shim/src/main/java/
 gen:
 	protoc -I proto \
 	  --go_out=. --go_opt=module=$(MODULE) \
 	  --go-grpc_out=. --go-grpc_opt=module=$(MODULE) \
+	  --include_source_info --descriptor_set_out=gen/libertycheckpoint/v1/libertycheckpoint.protoset \
 	  proto/libertycheckpoint/v1/libertycheckpoint.proto
 	go run ./host/settings/gen
 
@@ -64,13 +66,35 @@ lint:
 demo: setup build sample base-local
 	hack/demo.sh
 
-## test: everything, as CI runs it
-test: setup check-gen lint build test-go test-gradle test-maven
+## test: everything, as CI runs it (the Go tests once, under the race detector)
+test: setup check-gen lint build test-race test-gradle test-maven
 
 # -p 1: the Podman tests (beta-image, engine, doctor, e2e) check that they leave no containers or
 # images behind; run side by side, each would see the others' and the 2 cores would be oversubscribed.
+## test-go: every Go test, without cgo (quick; make test runs test-race instead)
 test-go:
 	go test -count=1 -p 1 ./...
+
+## test-race: every Go test under the race detector, which needs cgo (gcc, from make setup; the
+## Podman bindings build with cgo thanks to the exclude_graphdriver tags in GO_TAGS). The binaries
+## the tests build stay static (CGO_ENABLED=0). All packages, the real Podman chains included:
+## they spend their time in Podman, CRIU and Java, so the detector adds about a tenth.
+test-race:
+	@command -v gcc >/dev/null || { echo "test-race needs gcc for cgo: run make setup" >&2; exit 1; }
+	CGO_ENABLED=1 go test -race -count=1 -p 1 ./...
+
+## fuzz: run every Go fuzz target (go test -list Fuzz) for FUZZTIME each. A failing input is
+## written to its package's testdata/fuzz, which plain go test (and so CI) replays: commit it with
+## the fix and a regular test case.
+FUZZTIME  ?= 30s
+FUZZFLAGS ?=
+fuzz:
+	@set -e; for pkg in $$(go list ./...); do \
+	  for fn in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "==> $$fn ($$pkg, $(FUZZTIME))"; \
+	    go test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg; \
+	  done; \
+	done
 
 ## sample: the built-in sample app, sample/target/sample.war (GET /sample/hello on port 9080)
 sample:
@@ -104,6 +128,16 @@ bench: build sample base-local
 test-engine:
 	go test -count=1 -v ./plugin/internal/podman/
 
+
+# CI (CI set, .ci/run) must not skip: the real chains cannot be switched off there.
+ifneq ($(CI),)
+ifneq ($(or $(GRADLE_REAL_CHAIN),1),1)
+$(error CI must not skip: GRADLE_REAL_CHAIN=$(GRADLE_REAL_CHAIN) would leave out the Gradle real chain; unset it)
+endif
+ifneq ($(or $(MAVEN_REAL_CHAIN),1),1)
+$(error CI must not skip: MAVEN_REAL_CHAIN=$(MAVEN_REAL_CHAIN) would leave out the Maven real chain; unset it)
+endif
+endif
 
 # The binaries a plugin jar carries (hack/bundle.sh lays them out for both builds): release is
 # bin/'s CLI and Podman engine plugin; test is the CLI with the fake engine's plugin (go-plugin for

@@ -98,9 +98,7 @@ func leftovers(t *testing.T) []string {
 // sampleSetup builds the CLI and the plugin, the local Open Liberty base (cached: rebuilt only
 // when its context changed) and the sample's WAR, and returns the CLI and the WAR.
 func sampleSetup(t *testing.T) (cli, war string) {
-	if testing.Short() {
-		t.Skip("-short: the end-to-end test builds a Liberty image and takes minutes")
-	}
+	testenv.SkipIfShort(t, "the end-to-end test (it builds a Liberty image and takes minutes)")
 	testenv.LookPath(t, "podman", "run hack/setup-host.sh")
 	testenv.LookPath(t, "mvn", "install Maven (the machine's JDK comes with it here)")
 	root := testenv.RepoRoot(t)

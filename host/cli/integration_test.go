@@ -24,6 +24,7 @@ import (
 	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
 	"github.com/liberty-checkpoint/liberty-checkpoint/host/render"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testpki"
 )
 
 // These tests build the real liberty-checkpoint binary and a plugin binary on the fake engine,
@@ -240,14 +241,17 @@ func processesOf(t *testing.T, path string) []string {
 // with its own certificate in the handshake line, and refuses plaintext connections.
 func TestPluginRequiresMTLS(t *testing.T) {
 	_, plugin := binaries(t)
-	cert := clientCertPEM(t)
+	ca, err := os.ReadFile(testpki.NewCA(t, "host").CAFile) // what go-plugin's host passes: a certificate to trust
+	require.NoError(t, err)
+	cert := string(ca)
 	cmd := exec.Command(plugin)
 	cmd.Env = append(os.Environ(), "LIBERTY_CHECKPOINT_PLUGIN=7f1c2a9e-instanton-engine",
 		"PLUGIN_PROTOCOL_VERSIONS=1", "PLUGIN_MIN_PORT=10000", "PLUGIN_MAX_PORT=25000", "PLUGIN_CLIENT_CERT="+cert)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	// SIGTERM: the plugin stops and removes its socket (SIGKILL would leave it in TMPDIR).
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	require.NoError(t, err)
 	parts := strings.Split(strings.TrimSpace(line), "|")
