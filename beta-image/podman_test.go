@@ -165,9 +165,7 @@ func median(ds []time.Duration) time.Duration {
 
 func TestLocalFlavorProtocol(t *testing.T) {
 	requireTools(t, "podman", "mvn", "curl", "bash")
-	if testing.Short() && !testenv.InCI() {
-		t.Skip("-short: the local-flavor end-to-end test builds images (about a minute)")
-	}
+	testenv.SkipIfShort(t, "the local-flavor end-to-end test (it builds images, about a minute)")
 	e := newE2E(t)
 	runs := 3
 	if v, err := strconv.Atoi(os.Getenv("LCP_BENCH_RUNS")); err == nil && v > 0 {

@@ -81,9 +81,7 @@ var stepRE = regexp.MustCompile(`(?m)^STEP (\d+)/(\d+): `)
 
 func TestUBIDockerfilesBuildOnTheStandIn(t *testing.T) {
 	requireTools(t, "podman", "bash", "openssl")
-	if testing.Short() && !testenv.InCI() {
-		t.Skip("-short: the UBI stand-in builds take about a minute")
-	}
+	testenv.SkipIfShort(t, "the UBI stand-in builds (about a minute)")
 	e := newE2E(t)
 	tmp := t.TempDir()
 

@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
+	"github.com/liberty-checkpoint/liberty-checkpoint/host/render"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
@@ -49,7 +51,7 @@ func tool(t *testing.T, timeout time.Duration, env []string, name string, args .
 }
 
 // cliEvents runs the CLI with --output json and returns its events and exit code.
-func cliEvents(t *testing.T, cli string, args ...string) ([]map[string]any, int) {
+func cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
@@ -64,14 +66,10 @@ func cliEvents(t *testing.T, cli string, args ...string) ([]map[string]any, int)
 	} else {
 		require.NoError(t, err)
 	}
-	var events []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
-		var ev map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &ev), "not JSON: %q (stderr: %s)", line, stderr.String())
-		events = append(events, ev)
-	}
+	events, err := render.ReadEvents(bytes.NewReader(stdout.Bytes()))
+	require.NoError(t, err, "stderr: %s", stderr.String())
 	require.NotEmpty(t, events, "stderr: %s", stderr.String())
-	if last := events[len(events)-1]; last["type"] == "error" {
+	if last := events[len(events)-1]; last.GetError() != nil {
 		t.Logf("%s %v failed: %v\n%s", cli, args, last, stderr.String())
 	}
 	return events, code
@@ -100,9 +98,7 @@ func leftovers(t *testing.T) []string {
 // sampleSetup builds the CLI and the plugin, the local Open Liberty base (cached: rebuilt only
 // when its context changed) and the sample's WAR, and returns the CLI and the WAR.
 func sampleSetup(t *testing.T) (cli, war string) {
-	if testing.Short() {
-		t.Skip("-short: the end-to-end test builds a Liberty image and takes minutes")
-	}
+	testenv.SkipIfShort(t, "the end-to-end test (it builds a Liberty image and takes minutes)")
 	testenv.LookPath(t, "podman", "run hack/setup-host.sh")
 	testenv.LookPath(t, "mvn", "install Maven (the machine's JDK comes with it here)")
 	root := testenv.RepoRoot(t)
@@ -115,11 +111,11 @@ func sampleSetup(t *testing.T) (cli, war string) {
 }
 
 // doneSteps lists the progress steps an operation finished, in order.
-func doneSteps(events []map[string]any) []string {
+func doneSteps(events []*pb.Event) []string {
 	var steps []string
 	for _, ev := range events {
-		if ev["type"] == "progress" && ev["state"] == "done" {
-			steps = append(steps, ev["name"].(string))
+		if p := ev.GetProgress(); p.GetState() == pb.Progress_STATE_DONE {
+			steps = append(steps, p.GetName())
 		}
 	}
 	return steps
@@ -141,16 +137,16 @@ func restoreSample(t *testing.T, cli, image string) {
 	events, code := cliEvents(t, cli, "restore", "--image", image, "--publish", "127.0.0.1::9080",
 		"--ready-url", "/sample/hello", "--keep-running", "--disable-recovery")
 	require.Equal(t, 0, code)
-	result := events[len(events)-1]
-	name, _ := result["containerName"].(string)
+	result := events[len(events)-1].GetResult()
+	name := result.GetContainerName()
 	require.NotEmpty(t, name)
 	t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", name).Run() })
-	restore := result["restore"].(map[string]any)
-	assert.Equal(t, "restored", restore["verdict"])
-	assert.Contains(t, restore["evidence"], engine.MsgRestored)
-	assert.EqualValues(t, 200, restore["httpStatus"])
-	t.Logf("restore: ready in %v ms", restore["readyMs"])
-	resp, err := http.Get(restore["url"].(string))
+	restore := result.GetRestore()
+	assert.Equal(t, pb.RestoreOutcome_VERDICT_RESTORED, restore.GetVerdict())
+	assert.Contains(t, restore.GetEvidence(), engine.MsgRestored)
+	assert.EqualValues(t, 200, restore.GetHttpStatus())
+	t.Logf("restore: ready in %v ms", restore.GetReadyMs())
+	resp, err := http.Get(restore.GetUrl())
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -174,11 +170,11 @@ func TestSampleInstantOnEndToEnd(t *testing.T) {
 	events, code := cliEvents(t, cli, "checkpoint-image", "--base-image", baseImage, "--app-archive", war,
 		"--config-directory", "sample/src/main/liberty/config", "--image", image, "--phase", "afterAppStart")
 	require.Equal(t, 0, code)
-	result := events[len(events)-1]
-	require.Equal(t, "result", result["type"])
-	assert.Equal(t, image, result["image"])
-	assert.Equal(t, "afterAppStart", result["phase"])
-	assert.Greater(t, result["checkpointSizeBytes"], float64(1<<20), "a JVM checkpoint is megabytes")
+	result := events[len(events)-1].GetResult()
+	require.NotNil(t, result)
+	assert.Equal(t, image, result.GetImage())
+	assert.Equal(t, "afterAppStart", result.GetPhase())
+	assert.Greater(t, result.GetCheckpointSizeBytes(), int64(1<<20), "a JVM checkpoint is megabytes")
 	assert.Equal(t, []string{"containerize", "checkpoint", "commit"}, doneSteps(events))
 
 	// 2. The committed image will not checkpoint again, and records what doctor needs.
@@ -211,15 +207,15 @@ func TestSampleBuildMethodEndToEnd(t *testing.T) {
 	events, code := cliEvents(t, cli, "checkpoint-image", "--method", "build", "--base-image", baseImage,
 		"--app-archive", war, "--config-directory", "sample/src/main/liberty/config", "--image", image)
 	require.Equal(t, 0, code)
-	result := events[len(events)-1]
-	require.Equal(t, "result", result["type"])
-	assert.Equal(t, "afterAppStart", result["phase"])
-	assert.Greater(t, result["checkpointSizeBytes"], float64(1<<20), "a JVM checkpoint is megabytes")
+	result := events[len(events)-1].GetResult()
+	require.NotNil(t, result)
+	assert.Equal(t, "afterAppStart", result.GetPhase())
+	assert.Greater(t, result.GetCheckpointSizeBytes(), int64(1<<20), "a JVM checkpoint is megabytes")
 	assert.Equal(t, []string{"build", "verify"}, doneSteps(events))
 	var logs []string
 	for _, ev := range events {
-		if ev["type"] == "log" {
-			logs = append(logs, ev["line"].(string))
+		if l := ev.GetLog(); l != nil {
+			logs = append(logs, l.GetLine())
 		}
 	}
 	text := strings.Join(logs, "\n")
@@ -243,7 +239,7 @@ func TestSampleBuildMethodEndToEnd(t *testing.T) {
 	events, code = cliEvents(t, cli, "checkpoint-image", "--method", "build", "--containerfile", filepath.Join(dir, "Containerfile"),
 		"--image", image2)
 	require.Equal(t, 0, code)
-	assert.Equal(t, "beforeAppStart", events[len(events)-1]["phase"], "the Containerfile's phase")
+	assert.Equal(t, "beforeAppStart", events[len(events)-1].GetResult().GetPhase(), "the Containerfile's phase")
 	assert.Equal(t, "beforeAppStart", imageLabels(t, image2)[engine.LabelPhase])
 
 	assert.Equal(t, before, leftovers(t))

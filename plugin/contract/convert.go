@@ -147,6 +147,19 @@ func doctorRequest(o engine.DoctorOptions) *pb.DoctorRequest {
 
 // Events and results.
 
+// EventSchema is the version of the event schema that Accepted carries: 2 since the CLI's JSON
+// lines became the protojson form of Event (contract/EVENTS.md).
+const EventSchema = 2
+
+// EventProto is the API's form of an engine event (nil for an empty one): what the gRPC stream
+// carries and the CLI prints as a JSON line.
+func EventProto(ev engine.Event) *pb.Event { return pbEvent(ev) }
+
+// ResultProto is the Result event of an operation's result.
+func ResultProto(r *engine.Result) *pb.Event {
+	return &pb.Event{Kind: &pb.Event_Result{Result: pbResult(r)}}
+}
+
 func pbEvent(ev engine.Event) *pb.Event {
 	out := &pb.Event{ElapsedMs: ev.Elapsed.Milliseconds()}
 	switch {

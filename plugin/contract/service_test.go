@@ -31,7 +31,7 @@ func serve(t *testing.T, e engine.Engine) (pb.LibertyCheckpointClient, *grpc.Cli
 	t.Helper()
 	l := bufconn.Listen(1 << 20)
 	s := grpc.NewServer()
-	Register(s, e)
+	Register(s, e, nil)
 	go func() { _ = s.Serve(l) }()
 	t.Cleanup(s.Stop)
 	conn, err := grpc.NewClient("passthrough:///bufconn",
@@ -359,7 +359,7 @@ func TestTimeoutIsDeadlineExceeded(t *testing.T) {
 func TestDrainWaitsForRunningOperations(t *testing.T) {
 	var done atomic.Bool
 	fake := &enginetest.Fake{StepDelay: time.Minute, OnCancel: func(string) { time.Sleep(300 * time.Millisecond); done.Store(true) }}
-	svc := NewService(fake)
+	svc := NewService(fake, nil)
 	l := bufconn.Listen(1 << 20)
 	s := grpc.NewServer()
 	registerService(s, svc)

@@ -97,9 +97,7 @@ func TestMain(m *testing.M) {
 // CI) when Podman is missing.
 func integration(t *testing.T) *testEnv {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("integration test: skipped with -short")
-	}
+	testenv.SkipIfShort(t, "the Podman engine's integration tests")
 	testenv.LookPath(t, "podman", "run hack/setup-host.sh")
 	envOnce.Do(func() { env, envErr = setupEnv() })
 	if envErr != nil {
