@@ -55,14 +55,14 @@ type config struct {
 	// Workloads are the keys of the workloads to measure (sample, catalog).
 	Workloads []string
 	// Requests is how many requests the latency run after the first answer sends.
-	Requests int
-	ContainerPort  int
-	OutDir         string
-	ReadyTimeout   time.Duration
-	Pause          time.Duration
-	GoBench        bool
-	Pipeline       bool
-	Seed           uint64
+	Requests      int
+	ContainerPort int
+	OutDir        string
+	ReadyTimeout  time.Duration
+	Pause         time.Duration
+	GoBench       bool
+	Pipeline      bool
+	Seed          uint64
 }
 
 type bench struct {

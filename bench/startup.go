@@ -35,10 +35,10 @@ type startupVariant struct {
 	// Workload is the application that starts (nil for the no-op floors).
 	Workload *workload
 	Image    string
-	Options    []string // podman run options besides the common ones
-	Command    []string // after the image
-	Port       bool     // publish 9080 on a free 127.0.0.1 port
-	Ready      readyBy
+	Options  []string // podman run options besides the common ones
+	Command  []string // after the image
+	Port     bool     // publish 9080 on a free 127.0.0.1 port
+	Ready    readyBy
 	// Restore: the server must resume from its checkpoint (CWWKC0452I, no fallback); otherwise
 	// a server must start from scratch.
 	Restore bool
