@@ -55,7 +55,10 @@ type config struct {
 	// Workloads are the keys of the workloads to measure (sample, catalog).
 	Workloads []string
 	// Requests is how many requests the latency run after the first answer sends.
-	Requests      int
+	Requests int
+	// WarmUp builds the InstantOn images with the opt-in LCP_CHECKPOINT_WARMUP (the workload's
+	// first-response path, requested before the dump).
+	WarmUp        bool
 	ContainerPort int
 	OutDir        string
 	ReadyTimeout  time.Duration
@@ -85,6 +88,7 @@ func main() {
 	flag.StringVar(&cfg.CatalogConfigDir, "catalog-config-directory", "bench/catalog/src/main/liberty/config", "the catalog workload's Liberty configuration")
 	workloads := flag.String("workloads", "sample,catalog", "the workloads to measure, comma-separated: sample, catalog")
 	flag.IntVar(&cfg.Requests, "requests", 1000, "requests of the latency run after the first answer of each cold start and restore")
+	flag.BoolVar(&cfg.WarmUp, "warmup", false, "build the InstantOn images with the opt-in warm-up (LCP_CHECKPOINT_WARMUP=<the workload's URL path>)")
 	flag.IntVar(&cfg.ContainerPort, "container-port", 9080, "the server's HTTP port in the container")
 	flag.StringVar(&cfg.OutDir, "out", "out/bench", "where report.md, startup.png and samples.json go")
 	flag.DurationVar(&cfg.ReadyTimeout, "ready-timeout", 3*time.Minute, "give up on one start after this long")
@@ -170,7 +174,7 @@ func (b *bench) say(format string, args ...any) {
 
 // run measures everything and writes the report.
 func (b *bench) run(ctx context.Context) (*Report, error) {
-	rep := &Report{Date: time.Now(), Host: hostInfo(ctx), Base: b.cfg.Base, Rounds: b.cfg.Rounds, Requests: b.cfg.Requests, Seed: b.cfg.Seed}
+	rep := &Report{Date: time.Now(), Host: hostInfo(ctx), Base: b.cfg.Base, Rounds: b.cfg.Rounds, Requests: b.cfg.Requests, Seed: b.cfg.Seed, WarmUp: b.cfg.WarmUp}
 	if err := os.MkdirAll(b.cfg.OutDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -199,7 +203,11 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 		b.res.addImage(app)
 		images[w.Key] = [2]string{instantOn, app}
 		b.say("building %s and %s with %s checkpoint-image (not timed)", instantOn, app, b.cfg.CLI)
-		out, err := run(ctx, b.cfg.CLI, b.checkpointImageArgs(w, instantOn, "--keep-app-image")...)
+		extra := []string{"--keep-app-image"}
+		if b.cfg.WarmUp {
+			extra = append(extra, "--env", "LCP_CHECKPOINT_WARMUP="+w.Path)
+		}
+		out, err := run(ctx, b.cfg.CLI, b.checkpointImageArgs(w, instantOn, extra...)...)
 		ev, _ := ParseCLIEvents(bytes.NewReader(out))
 		if err != nil {
 			if ev.Err != "" {

@@ -54,6 +54,7 @@ type Report struct {
 	Rounds    int
 	Requests  int    // of each latency run
 	Seed      uint64 // of the start-up variants' order in each round
+	WarmUp    bool   // the InstantOn images were built with the opt-in LCP_CHECKPOINT_WARMUP
 	Workloads []WorkloadInfo
 	// Startup: ms from the start of `podman run` to ready (see the variants), keys
 	// "<workload>/cold", "<workload>/restore", "<workload>/restore-v3" and the floors'.
@@ -122,6 +123,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "## liberty-checkpoint bench: what InstantOn buys\n\n")
 	fmt.Fprintf(&b, "%s · %s · base `%s` · %d rounds; each round runs every variant once, in a new random order (-seed %d)\n\n",
 		r.Date.UTC().Format("2006-01-02 15:04 UTC"), r.Host, r.Base, r.Rounds, r.Seed)
+	if r.WarmUp {
+		b.WriteString("**-warmup**: the InstantOn images were built with the opt-in `LCP_CHECKPOINT_WARMUP=<the workload's URL path>` " +
+			"(10 requests before the dump). The application images, which the cold starts run, carry the variable too and ignore it.\n\n")
+	}
 
 	if len(r.Workloads) > 0 {
 		r.writeSideBySide(&b)
