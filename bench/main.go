@@ -351,7 +351,7 @@ func breakdown(variants []startupVariant, samples [][]startupSample) []Series {
 		criu := pick(ss, func(s startupSample) float64 { return s.Criu })
 		out = append(out,
 			Series{Key: k + "to-entrypoint", Label: l + "podman run → the container's entrypoint starts", Values: Diffs(restored, reported)},
-			Series{Key: k + "to-criu", Label: l + "scripts around criu (start script, dumb-init, restore script, post-resume action)", Values: Diffs(reported, criu)},
+			Series{Key: k + "to-criu", Label: l + "scripts around criu (start script, dumb-init, setpriv, restore script)", Values: Diffs(reported, criu)},
 			Series{Key: k + "criu", Label: l + "criu restore (restore.log: Restore finished successfully)", Values: criu},
 			Series{Key: k + "to-200", Label: l + "resumed (CWWKC0452I) → first HTTP 200", Values: Diffs(ready, restored)},
 			Series{Key: k + "restored", Label: l + "total to CWWKC0452I (podman run → resumed)", Values: restored},

@@ -150,8 +150,8 @@ func (b *bench) measureStartup(ctx context.Context, v startupVariant, round int)
 		return s, err
 	}
 	if v.Restore {
-		// The resumed server may answer before the post-resume action's CWWKC0452I reaches the
-		// log: wait for the verdict line rather than call a restore a cold start.
+		// conmon may pass the restore message on after the resumed server's first answer: wait
+		// for the verdict line rather than call a restore a cold start.
 		if lines, err = b.waitForVerdict(pctx, name, lines); err != nil {
 			return s, err
 		}

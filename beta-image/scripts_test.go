@@ -51,8 +51,8 @@ esac
 exit 99
 `,
 	// criu: dump writes an image and kills the dumped task; restore either fails (as criu does,
-	// with a log line) or runs the action script at post-resume and returns the restored
-	// server's exit status.
+	// with a log line) or runs the action script at each step, as criu does, and returns the
+	// restored server's exit status.
 	"criu": `#!/bin/bash
 echo "criu $*" >>"$STUB_CALLS"
 images= log= pid= action=
@@ -74,8 +74,7 @@ fi
 if [[ ${STUB_CRIU_RC:-0} != 0 ]]; then
   echo "Error (criu/stub): Unable to restore capabilities on purpose" >"$log"; exit "$STUB_CRIU_RC"
 fi
-CRTOOLS_SCRIPT_ACTION=pre-restore "$action" >>"$log"
-CRTOOLS_SCRIPT_ACTION=post-resume "$action" >>"$log"
+for step in pre-restore post-restore pre-resume post-resume; do CRTOOLS_SCRIPT_ACTION=$step "$action" >>"$log"; done
 echo "[AUDIT   ] restored server output" >>"$LCP_LOG_DIR/checkpoint/console.log"
 sleep 0.4
 exit "${STUB_RESTORED_RC:-0}"
@@ -730,12 +729,12 @@ func TestRestoreHotSpotMakesTheLTPAPasswordOnlyForAColdStart(t *testing.T) {
 	assert.Len(t, strings.TrimSpace(string(ltpa)), 44)
 }
 
-func TestCriuActionScriptOnlyActsAtPostResume(t *testing.T) {
+func TestCriuActionScriptOnlyActsAtPreResume(t *testing.T) {
 	dir := t.TempDir()
 	marker := filepath.Join(dir, ".resumed")
 	abs, err := filepath.Abs("helpers/lcp-criu-action.sh")
 	require.NoError(t, err)
-	for _, action := range []string{"pre-restore", "post-restore", "pre-resume", "post-setup-namespaces"} {
+	for _, action := range []string{"pre-restore", "post-restore", "post-resume", "post-setup-namespaces"} {
 		cmd := exec.Command(abs)
 		cmd.Env = []string{"PATH=/usr/bin:/bin", "CRTOOLS_SCRIPT_ACTION=" + action, "LCP_RESUMED_MARKER=" + marker}
 		out, err := cmd.CombinedOutput()
@@ -744,7 +743,7 @@ func TestCriuActionScriptOnlyActsAtPostResume(t *testing.T) {
 		assert.NoFileExists(t, marker, action)
 	}
 	cmd := exec.Command(abs)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "CRTOOLS_SCRIPT_ACTION=post-resume", "LCP_RESUMED_MARKER=" + marker, "LCP_RESTORE_T0_MS=1"}
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "CRTOOLS_SCRIPT_ACTION=pre-resume", "LCP_RESUMED_MARKER=" + marker, "LCP_RESTORE_T0_MS=1"}
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err)
 	assert.Regexp(t, `^CWWKC0452I: The Liberty server process resumed operation from a checkpoint in \d+\.\d{3} seconds\.\n$`, string(out))

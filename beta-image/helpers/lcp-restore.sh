@@ -5,9 +5,10 @@
 #            (the criu copy without sys_ptrace); it prints CWWKC0452I, or CWWKE0961I and starts
 #            normally, or CWWKE0964E when CRIU_RESTORE_DISABLE_RECOVERY=true.
 #   hotspot  this script does the same around `criu restore`: a criu action script prints
-#            CWWKC0452I once the process tree runs again; when criu fails before that, it prints
-#            CWWKE0961I, criu's last log lines, and starts CMD normally (or CWWKE0964E and exits
-#            when CRIU_RESTORE_DISABLE_RECOVERY=true). It never reports a cold start as a restore.
+#            CWWKC0452I once the process tree is restored, as criu lets it run (pre-resume); when
+#            criu fails before that, it prints CWWKE0961I, criu's last log lines, and starts CMD
+#            normally (or CWWKE0964E and exits when CRIU_RESTORE_DISABLE_RECOVERY=true). It never
+#            reports a cold start as a restore.
 set -uo pipefail
 # This folder, without a process unless the script was reached through a symbolic link.
 self=${BASH_SOURCE[0]}
