@@ -69,11 +69,13 @@ demo: setup build sample base-local
 ## test: everything, as CI runs it (the Go tests once, under the race detector)
 test: setup check-gen lint build test-race test-gradle test-maven
 
-# -p 1: the Podman tests (beta-image, engine, doctor, e2e) check that they leave no containers or
-# images behind; run side by side, each would see the others' and the 2 cores would be oversubscribed.
+# -p 1: the Podman tests (beta-image, engine, doctor, e2e, bench) check that they leave no containers
+# or images behind; run side by side, each would see the others' and the 2 cores would be
+# oversubscribed. -timeout 30m: the first package to need the local base image builds it (a few
+# minutes on a fresh machine), and bench's smoke run then takes two more; go test's default is 10m.
 ## test-go: every Go test, without cgo (quick; make test runs test-race instead)
 test-go:
-	go test -count=1 -p 1 ./...
+	go test -count=1 -p 1 -timeout 30m ./...
 
 ## test-race: every Go test under the race detector, which needs cgo (gcc, from make setup; the
 ## Podman bindings build with cgo thanks to the exclude_graphdriver tags in GO_TAGS). The binaries
@@ -81,7 +83,7 @@ test-go:
 ## they spend their time in Podman, CRIU and Java, so the detector adds about a tenth.
 test-race:
 	@command -v gcc >/dev/null || { echo "test-race needs gcc for cgo: run make setup" >&2; exit 1; }
-	CGO_ENABLED=1 go test -race -count=1 -p 1 ./...
+	CGO_ENABLED=1 go test -race -count=1 -p 1 -timeout 30m ./...
 
 ## fuzz: run every Go fuzz target (go test -list Fuzz) for FUZZTIME each. A failing input is
 ## written to its package's testdata/fuzz, which plain go test (and so CI) replays: commit it with
