@@ -13,6 +13,7 @@ import (
 	"github.com/containers/podman/v4/pkg/specgen"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -44,10 +45,8 @@ func (e *Engine) checkpointByBuild(ctx context.Context, c *conn, cu *cleanup, si
 	co := o.ContainerizeOptions(o.Image)
 	co.Labels = e.checkpointLabels(ctx, c, sink, phase, o.Labels)
 
-	seccomp := o.SeccompProfile
-	if seccomp == "" {
-		seccomp = "unconfined"
-	}
+	policy := privilege.Checkpoint
+	seccomp := policy.SeccompFor(o.SeccompProfile)
 	steps.Start("build")
 	app, err := e.buildApp(ctx, cu, sink, co, func(b *contextBuild) error {
 		if own {
@@ -55,8 +54,9 @@ func (e *Engine) checkpointByBuild(ctx context.Context, c *conn, cu *cleanup, si
 		} else if err := appendLine(b.Containerfile, "RUN checkpoint.sh "+string(phase)); err != nil {
 			return engine.Wrap(err, engine.CodeInternal, "check that the temporary directory ($TMPDIR) is writable", "cannot add the checkpoint step")
 		}
-		b.Caps, b.Seccomp, b.Fix = checkpointCaps, seccomp, buildFix
-		sink.Infof("the checkpoint step runs with %s, seccomp %s", strings.Join(checkpointCaps, ", "), seccomp)
+		b.Policy, b.Seccomp, b.Fix = &policy, seccomp, buildFix
+		sink.Infof("the build's RUN steps, the checkpoint step among them, run with %s only, %s",
+			strings.Join(policy.Caps, ", "), privilege.DescribeSeccomp(seccomp))
 		return nil
 	})
 	if err != nil {

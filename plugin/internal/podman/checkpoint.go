@@ -10,6 +10,7 @@ import (
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -56,12 +57,13 @@ func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, 
 		env = map[string]string{}
 	}
 	env["WLP_CHECKPOINT"] = string(o.Phase)
-	r := run{Name: name, Image: o.Image, Env: env, Caps: checkpointCaps, Seccomp: o.SeccompProfile, Role: engine.OpCheckpoint}
+	r := run{Name: name, Image: o.Image, Env: env, Policy: privilege.Checkpoint, Seccomp: o.SeccompProfile, Role: engine.OpCheckpoint}
 	id, _, err := r.create(ctx, cu)
 	if err != nil {
 		return nil, err
 	}
-	sink.Infof("checkpoint run: container %s from %s with WLP_CHECKPOINT=%s", name, o.Image, o.Phase)
+	sink.Infof("checkpoint run: container %s from %s with WLP_CHECKPOINT=%s; %s, %s", name, o.Image, o.Phase,
+		strings.Join(r.Policy.Caps, ", "), privilege.DescribeSeccomp(r.Policy.SeccompFor(r.Seccomp)))
 
 	output := newRingLog(tailLines)
 	if err := containers.Start(ctx, id, nil); err != nil {

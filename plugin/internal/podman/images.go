@@ -12,6 +12,7 @@ import (
 	"github.com/containers/podman/v4/pkg/domain/entities"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -51,9 +52,10 @@ type buildRequest struct {
 	Args          map[string]string
 	Labels        map[string]string
 	Pull          buildahDefine.PullPolicy
-	// Caps are added to the capabilities of the RUN steps, Seccomp is their seccomp profile (a
-	// path on the Podman host, or "unconfined"; empty: Podman's default). For the build method.
-	Caps    []string
+	// Policy, when set, gives the RUN steps its capabilities only (every other is dropped), and
+	// Seccomp is their seccomp profile (a path on the Podman host, or "unconfined"; empty:
+	// Podman's default). For the build method.
+	Policy  *privilege.Policy
 	Seccomp string
 	// Field names the request field the build output belongs to, for errors.
 	Field string
@@ -113,9 +115,12 @@ func buildOptions(r buildRequest, out io.Writer) entities.BuildOptions {
 		Err:                     out,
 		ReportWriter:            out,
 		OutputFormat:            buildahDefine.OCIv1ImageManifest,
-		AddCapabilities:         r.Caps,
 		CommonBuildOpts:         &buildahDefine.CommonBuildOptions{SeccompProfilePath: r.Seccomp},
 	}}
+	if r.Policy != nil {
+		opts.DropCapabilities = r.Policy.CapDrop()
+		opts.AddCapabilities = r.Policy.CapAdd()
+	}
 	return opts
 }
 

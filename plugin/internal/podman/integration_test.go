@@ -241,7 +241,7 @@ func TestRestoreWithoutCapabilityIsNotRestored(t *testing.T) {
 	te := integration(t)
 	sharedInstantOn(t, te)
 	e := te.engine()
-	e.restoreCaps = []string{"CAP_SETPCAP"}
+	e.restoreCaps = []string{"SETPCAP"}
 
 	o := engine.RestoreOptions{Connection: te.conn(), Image: sharedImage, Ports: []engine.Port{{ContainerPort: 9080}}}
 	require.NoError(t, o.Validate())
