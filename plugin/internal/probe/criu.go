@@ -42,9 +42,13 @@ func findCRIU() string {
 	return ""
 }
 
-// probeCRIU runs criu check and a dump and restore of a child holding a listening TCP socket.
+// probeCRIU runs criu check and a dump and restore of a child holding a listening TCP socket,
+// with criu, else the image's restore copy (CRIU_RESTORE_PATH), else the criu it finds.
 func probeCRIU(criu string) *CRIU {
 	r := &CRIU{}
+	if criu == "" {
+		criu = os.Getenv("CRIU_RESTORE_PATH")
+	}
 	if criu == "" {
 		criu = findCRIU()
 	} else if _, err := os.Stat(criu); err != nil {
