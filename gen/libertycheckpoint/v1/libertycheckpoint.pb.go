@@ -1902,14 +1902,19 @@ type RestoreOutcome struct {
 	Verdict RestoreOutcome_Verdict `protobuf:"varint,1,opt,name=verdict,proto3,enum=libertycheckpoint.v1.RestoreOutcome_Verdict" json:"verdict,omitempty"`
 	// Milliseconds from starting the container to ready.
 	ReadyMs int64 `protobuf:"varint,2,opt,name=ready_ms,json=readyMs,proto3" json:"ready_ms,omitempty"`
-	// The log line the verdict rests on.
+	// What the verdict rests on: Liberty's CWWKC0452I line in its exact format (any other line
+	// that merely contains the id does not count), and the server process's start, when the image
+	// records it (see server_process).
 	Evidence string `protobuf:"bytes,3,opt,name=evidence,proto3" json:"evidence,omitempty"`
 	// The URL the readiness probe answered on, when it was an HTTP probe.
 	Url string `protobuf:"bytes,4,opt,name=url,proto3" json:"url,omitempty"`
 	// HTTP status of the first ready answer.
 	HttpStatus int32 `protobuf:"varint,5,opt,name=http_status,json=httpStatus,proto3" json:"http_status,omitempty"`
 	// Published ports as container_port -> host address (127.0.0.1:41234).
-	Published     map[uint32]string `protobuf:"bytes,6,rep,name=published,proto3" json:"published,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Published map[uint32]string `protobuf:"bytes,6,rep,name=published,proto3" json:"published,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The server process in the container, read from /proc once it was ready. Absent when the
+	// image does not record when its server started.
+	ServerProcess *ServerProcess `protobuf:"bytes,7,opt,name=server_process,json=serverProcess,proto3" json:"server_process,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1986,6 +1991,107 @@ func (x *RestoreOutcome) GetPublished() map[uint32]string {
 	return nil
 }
 
+func (x *RestoreOutcome) GetServerProcess() *ServerProcess {
+	if x != nil {
+		return x.ServerProcess
+	}
+	return nil
+}
+
+// ServerProcess is a fact of the server process that a cold start cannot produce: its start time.
+// The base images put LCP_JVM_STARTED_MS (the wall clock when the JVM started) in the JVM's
+// environment; a restored JVM keeps the environment, and the memory, of the checkpoint run, so
+// its start predates its container's creation, while a cold-started one's follows it.
+type ServerProcess struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its PID inside the container.
+	Pid int32 `protobuf:"varint,1,opt,name=pid,proto3" json:"pid,omitempty"`
+	// When it started (Unix milliseconds, LCP_JVM_STARTED_MS) and when its container was created
+	// (Unix milliseconds, from Podman). A restored server started before its container existed.
+	StartedMs          int64 `protobuf:"varint,2,opt,name=started_ms,json=startedMs,proto3" json:"started_ms,omitempty"`
+	ContainerCreatedMs int64 `protobuf:"varint,3,opt,name=container_created_ms,json=containerCreatedMs,proto3" json:"container_created_ms,omitempty"`
+	// Its state as /proc/<pid>/status shows it: the effective capabilities (hex, CapEff), whether
+	// no_new_privs is set (nothing it executes can gain a capability), and the seccomp mode (0
+	// none, 2 filter).
+	CapEff        string `protobuf:"bytes,4,opt,name=cap_eff,json=capEff,proto3" json:"cap_eff,omitempty"`
+	NoNewPrivs    bool   `protobuf:"varint,5,opt,name=no_new_privs,json=noNewPrivs,proto3" json:"no_new_privs,omitempty"`
+	Seccomp       int32  `protobuf:"varint,6,opt,name=seccomp,proto3" json:"seccomp,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServerProcess) Reset() {
+	*x = ServerProcess{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServerProcess) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServerProcess) ProtoMessage() {}
+
+func (x *ServerProcess) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServerProcess.ProtoReflect.Descriptor instead.
+func (*ServerProcess) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ServerProcess) GetPid() int32 {
+	if x != nil {
+		return x.Pid
+	}
+	return 0
+}
+
+func (x *ServerProcess) GetStartedMs() int64 {
+	if x != nil {
+		return x.StartedMs
+	}
+	return 0
+}
+
+func (x *ServerProcess) GetContainerCreatedMs() int64 {
+	if x != nil {
+		return x.ContainerCreatedMs
+	}
+	return 0
+}
+
+func (x *ServerProcess) GetCapEff() string {
+	if x != nil {
+		return x.CapEff
+	}
+	return ""
+}
+
+func (x *ServerProcess) GetNoNewPrivs() bool {
+	if x != nil {
+		return x.NoNewPrivs
+	}
+	return false
+}
+
+func (x *ServerProcess) GetSeccomp() int32 {
+	if x != nil {
+		return x.Seccomp
+	}
+	return 0
+}
+
 // DoctorSummary counts the checks.
 type DoctorSummary struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1999,7 +2105,7 @@ type DoctorSummary struct {
 
 func (x *DoctorSummary) Reset() {
 	*x = DoctorSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2011,7 +2117,7 @@ func (x *DoctorSummary) String() string {
 func (*DoctorSummary) ProtoMessage() {}
 
 func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2024,7 +2130,7 @@ func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoctorSummary.ProtoReflect.Descriptor instead.
 func (*DoctorSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *DoctorSummary) GetOk() int32 {
@@ -2086,7 +2192,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2098,7 +2204,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2111,7 +2217,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Result) GetOperation() string {
@@ -2224,7 +2330,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2236,7 +2342,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2249,7 +2355,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Failure) GetCode() string {
@@ -2509,7 +2615,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\vSTATUS_SKIP\x10\x04\",\n" +
 	"\x06Timing\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x0e\n" +
-	"\x02ms\x18\x02 \x01(\x03R\x02ms\"\xa5\x03\n" +
+	"\x02ms\x18\x02 \x01(\x03R\x02ms\"\xf1\x03\n" +
 	"\x0eRestoreOutcome\x12F\n" +
 	"\averdict\x18\x01 \x01(\x0e2,.libertycheckpoint.v1.RestoreOutcome.VerdictR\averdict\x12\x19\n" +
 	"\bready_ms\x18\x02 \x01(\x03R\areadyMs\x12\x1a\n" +
@@ -2517,14 +2623,24 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x03url\x18\x04 \x01(\tR\x03url\x12\x1f\n" +
 	"\vhttp_status\x18\x05 \x01(\x05R\n" +
 	"httpStatus\x12Q\n" +
-	"\tpublished\x18\x06 \x03(\v23.libertycheckpoint.v1.RestoreOutcome.PublishedEntryR\tpublished\x1a<\n" +
+	"\tpublished\x18\x06 \x03(\v23.libertycheckpoint.v1.RestoreOutcome.PublishedEntryR\tpublished\x12J\n" +
+	"\x0eserver_process\x18\a \x01(\v2#.libertycheckpoint.v1.ServerProcessR\rserverProcess\x1a<\n" +
 	"\x0ePublishedEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\rR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"P\n" +
 	"\aVerdict\x12\x17\n" +
 	"\x13VERDICT_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10VERDICT_RESTORED\x10\x01\x12\x16\n" +
-	"\x12VERDICT_COLD_START\x10\x02\"[\n" +
+	"\x12VERDICT_COLD_START\x10\x02\"\xc7\x01\n" +
+	"\rServerProcess\x12\x10\n" +
+	"\x03pid\x18\x01 \x01(\x05R\x03pid\x12\x1d\n" +
+	"\n" +
+	"started_ms\x18\x02 \x01(\x03R\tstartedMs\x120\n" +
+	"\x14container_created_ms\x18\x03 \x01(\x03R\x12containerCreatedMs\x12\x17\n" +
+	"\acap_eff\x18\x04 \x01(\tR\x06capEff\x12 \n" +
+	"\fno_new_privs\x18\x05 \x01(\bR\n" +
+	"noNewPrivs\x12\x18\n" +
+	"\aseccomp\x18\x06 \x01(\x05R\aseccomp\"[\n" +
 	"\rDoctorSummary\x12\x0e\n" +
 	"\x02ok\x18\x01 \x01(\x05R\x02ok\x12\x12\n" +
 	"\x04warn\x18\x02 \x01(\x05R\x04warn\x12\x12\n" +
@@ -2579,7 +2695,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP() []byte {
 }
 
 var file_libertycheckpoint_v1_libertycheckpoint_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(Log_Source)(0),                // 0: libertycheckpoint.v1.Log.Source
 	(Log_Level)(0),                 // 1: libertycheckpoint.v1.Log.Level
@@ -2605,75 +2721,77 @@ var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(*Check)(nil),                  // 21: libertycheckpoint.v1.Check
 	(*Timing)(nil),                 // 22: libertycheckpoint.v1.Timing
 	(*RestoreOutcome)(nil),         // 23: libertycheckpoint.v1.RestoreOutcome
-	(*DoctorSummary)(nil),          // 24: libertycheckpoint.v1.DoctorSummary
-	(*Result)(nil),                 // 25: libertycheckpoint.v1.Result
-	(*Failure)(nil),                // 26: libertycheckpoint.v1.Failure
-	nil,                            // 27: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	nil,                            // 28: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
-	nil,                            // 29: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	nil,                            // 30: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
-	nil,                            // 31: libertycheckpoint.v1.CheckpointRequest.EnvEntry
-	nil,                            // 32: libertycheckpoint.v1.CommitRequest.LabelsEntry
-	nil,                            // 33: libertycheckpoint.v1.RestoreRequest.EnvEntry
-	nil,                            // 34: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	nil,                            // 35: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	nil,                            // 36: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	(*ServerProcess)(nil),          // 24: libertycheckpoint.v1.ServerProcess
+	(*DoctorSummary)(nil),          // 25: libertycheckpoint.v1.DoctorSummary
+	(*Result)(nil),                 // 26: libertycheckpoint.v1.Result
+	(*Failure)(nil),                // 27: libertycheckpoint.v1.Failure
+	nil,                            // 28: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	nil,                            // 29: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	nil,                            // 30: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	nil,                            // 31: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	nil,                            // 32: libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	nil,                            // 33: libertycheckpoint.v1.CommitRequest.LabelsEntry
+	nil,                            // 34: libertycheckpoint.v1.RestoreRequest.EnvEntry
+	nil,                            // 35: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	nil,                            // 36: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	nil,                            // 37: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
 }
 var file_libertycheckpoint_v1_libertycheckpoint_proto_depIdxs = []int32{
 	5,  // 0: libertycheckpoint.v1.BuildBaseImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	27, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	28, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	28, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	29, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
 	5,  // 3: libertycheckpoint.v1.ContainerizeRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	29, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	30, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	30, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	31, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
 	5,  // 6: libertycheckpoint.v1.CheckpointRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	31, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	32, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
 	5,  // 8: libertycheckpoint.v1.CommitRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	32, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
+	33, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
 	5,  // 10: libertycheckpoint.v1.RestoreRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	10, // 11: libertycheckpoint.v1.RestoreRequest.ports:type_name -> libertycheckpoint.v1.Port
-	33, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
+	34, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
 	11, // 13: libertycheckpoint.v1.RestoreRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
 	5,  // 14: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	34, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	35, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	35, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	36, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
 	5,  // 17: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	18, // 18: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
 	19, // 19: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
 	20, // 20: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
 	21, // 21: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
-	25, // 22: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
-	26, // 23: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
+	26, // 22: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
+	27, // 23: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
 	0,  // 24: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
 	1,  // 25: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
 	2,  // 26: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
 	3,  // 27: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
 	4,  // 28: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
-	36, // 29: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
-	22, // 30: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
-	23, // 31: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
-	24, // 32: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
-	6,  // 33: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
-	7,  // 34: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
-	8,  // 35: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
-	9,  // 36: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
-	12, // 37: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
-	13, // 38: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
-	14, // 39: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
-	15, // 40: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
-	17, // 41: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
-	17, // 42: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
-	17, // 43: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
-	17, // 44: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
-	17, // 45: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
-	17, // 46: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
-	17, // 47: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
-	16, // 48: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
-	41, // [41:49] is the sub-list for method output_type
-	33, // [33:41] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	37, // 29: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	24, // 30: libertycheckpoint.v1.RestoreOutcome.server_process:type_name -> libertycheckpoint.v1.ServerProcess
+	22, // 31: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
+	23, // 32: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
+	25, // 33: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
+	6,  // 34: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
+	7,  // 35: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
+	8,  // 36: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
+	9,  // 37: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
+	12, // 38: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
+	13, // 39: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
+	14, // 40: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
+	15, // 41: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
+	17, // 42: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
+	17, // 43: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
+	17, // 44: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
+	17, // 45: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
+	17, // 46: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
+	17, // 47: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
+	17, // 48: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
+	16, // 49: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
+	42, // [42:50] is the sub-list for method output_type
+	34, // [34:42] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_libertycheckpoint_v1_libertycheckpoint_proto_init() }
@@ -2699,7 +2817,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc), len(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   32,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -121,7 +121,15 @@ func TestRestoreVerdict(t *testing.T) {
 		{"a failure outweighs a restore line", []string{restored, fallback}, engine.ColdStart, fallback},
 		{"recovery disabled", []string{disabled}, engine.ColdStart, disabled},
 		{"first line of a kind counts", []string{restored, restored + " again"}, engine.Restored, restored},
-		{"message id inside other text", []string{"criu: see CWWKC0452I-like text"}, engine.Restored, "criu: see CWWKC0452I-like text"},
+		// Only Liberty's exact message counts: a line that merely contains the id, or the
+		// message inside other text, is no evidence.
+		{"message id inside other text", []string{"criu: see CWWKC0452I-like text"}, engine.ColdStart, noRestoreEvidence},
+		{"an application echoing the message", []string{"app: " + strings.TrimPrefix(restored, "[AUDIT   ] ") + " (quoted)", ready}, engine.ColdStart, noRestoreEvidence},
+		{"the id without its text", []string{"[AUDIT   ] CWWKC0452I: resumed", ready}, engine.ColdStart, noRestoreEvidence},
+		{"messages.log prefix", []string{"[11/30/26, 23:00:00:123 UTC] 0000002a com.ibm.ws.kernel  A CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 1.5 seconds."}, engine.Restored,
+			"[11/30/26, 23:00:00:123 UTC] 0000002a com.ibm.ws.kernel  A CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 1.5 seconds."},
+		{"the local flavor's line", []string{"CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 0.175 seconds."}, engine.Restored,
+			"CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 0.175 seconds."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -135,6 +143,46 @@ func TestRestoreVerdict(t *testing.T) {
 			assert.Equal(t, len(c.lines) > 0 && c.evidence != noRestoreEvidence, ev.Any())
 		})
 	}
+}
+
+// The process fact weighs against the output: a server that started after its container was
+// created is a cold start whatever it printed; one that started before it confirms a restore.
+func TestJudgeProcess(t *testing.T) {
+	created := time.UnixMilli(1_796_079_267_235)
+	line := "CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 0.175 seconds."
+	before := &engine.ServerProcess{PID: 1007, Started: created.Add(-6820 * time.Millisecond), ContainerCreated: created}
+	after := &engine.ServerProcess{PID: 12, Started: created.Add(900 * time.Millisecond), ContainerCreated: created}
+
+	v, because := judgeProcess(engine.Restored, line, before)
+	assert.Equal(t, engine.Restored, v)
+	assert.Equal(t, line+" (pid 1007 started 6.820 s before its container was created)", because)
+
+	v, because = judgeProcess(engine.Restored, line, after)
+	assert.Equal(t, engine.ColdStart, v, "a process younger than its container was not restored")
+	assert.Contains(t, because, "pid 12 started 0.900 s after its container was created")
+
+	v, because = judgeProcess(engine.ColdStart, noRestoreEvidence, before)
+	assert.Equal(t, engine.ColdStart, v, "an old process alone is no restore without Liberty's message")
+	assert.Equal(t, noRestoreEvidence, because)
+
+	v, because = judgeProcess(engine.Restored, line, nil)
+	assert.Equal(t, engine.Restored, v, "images that do not record the start rest on the message")
+	assert.Equal(t, line, because)
+}
+
+func TestParseServerProcess(t *testing.T) {
+	out := "1 1796079260415 CapEff:0000000000000000 NoNewPrivs:1 Seccomp:2 \n" +
+		"1007 1796079260415 CapEff:0000000000000000 NoNewPrivs:1 Seccomp:2 \n" +
+		"garbage\n"
+	p := parseServerProcess(out)
+	require.NotNil(t, p)
+	assert.Equal(t, 1007, p.PID, "the highest PID: the JVM a start script launched")
+	assert.Equal(t, int64(1796079260415), p.Started.UnixMilli())
+	assert.Equal(t, "0000000000000000", p.CapEff)
+	assert.True(t, p.NoNewPrivs)
+	assert.Equal(t, 2, p.Seccomp)
+	assert.Nil(t, parseServerProcess(""))
+	assert.Nil(t, parseServerProcess("12 notanumber\n"))
 }
 
 // fakeProber is ready after a number of probes.
