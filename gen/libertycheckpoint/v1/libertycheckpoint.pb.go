@@ -603,8 +603,9 @@ type CheckpointRequest struct {
 	Env map[string]string `protobuf:"bytes,4,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Name for the checkpoint container. Default: a unique generated name.
 	ContainerName string `protobuf:"bytes,5,opt,name=container_name,json=containerName,proto3" json:"container_name,omitempty"`
-	// Path of a seccomp profile (JSON) for the container. Empty: seccomp unconfined, as the Open
-	// Liberty documentation shows.
+	// Path of a seccomp profile (JSON) for the container, or "unconfined". Empty: seccomp
+	// unconfined, as the Open Liberty documentation shows (criu cannot dump under a seccomp filter
+	// without CAP_SYS_ADMIN).
 	SeccompProfile string `protobuf:"bytes,6,opt,name=seccomp_profile,json=seccompProfile,proto3" json:"seccomp_profile,omitempty"`
 	// Give up after this many seconds. 0: 600.
 	TimeoutSeconds uint32 `protobuf:"varint,7,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
@@ -960,7 +961,8 @@ type RestoreRequest struct {
 	KeepRunning bool `protobuf:"varint,7,opt,name=keep_running,json=keepRunning,proto3" json:"keep_running,omitempty"`
 	// Name for the container. Default: a unique generated name.
 	ContainerName string `protobuf:"bytes,8,opt,name=container_name,json=containerName,proto3" json:"container_name,omitempty"`
-	// Path of a seccomp profile (JSON). Empty: seccomp unconfined.
+	// Path of a seccomp profile (JSON), or "unconfined" (no filter, only when asked). Empty:
+	// Podman's default profile, under which criu restores.
 	SeccompProfile string `protobuf:"bytes,9,opt,name=seccomp_profile,json=seccompProfile,proto3" json:"seccomp_profile,omitempty"`
 	// Give up waiting for readiness after this many seconds. 0: 120.
 	TimeoutSeconds uint32 `protobuf:"varint,10,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
@@ -1094,7 +1096,8 @@ type CheckpointImageRequest struct {
 	Env map[string]string `protobuf:"bytes,11,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Keep the intermediate application image (tagged <image>-app). Default: remove it.
 	KeepAppImage bool `protobuf:"varint,12,opt,name=keep_app_image,json=keepAppImage,proto3" json:"keep_app_image,omitempty"`
-	// Path of a seccomp profile (JSON) for the checkpoint run. Empty: seccomp unconfined.
+	// Path of a seccomp profile (JSON) for the checkpoint run, or "unconfined". Empty: seccomp
+	// unconfined (criu cannot dump under a seccomp filter without CAP_SYS_ADMIN).
 	SeccompProfile string `protobuf:"bytes,13,opt,name=seccomp_profile,json=seccompProfile,proto3" json:"seccomp_profile,omitempty"`
 	// Give up after this many seconds for the whole chain. 0: 1200.
 	TimeoutSeconds uint32 `protobuf:"varint,14,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
