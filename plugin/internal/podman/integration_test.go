@@ -185,8 +185,8 @@ func TestCheckpointImageThenRestoreAnswersHTTP(t *testing.T) {
 	// under Podman's default profile (seccomp mode 2), as the containers' own /proc says.
 	hc := podmanCLI(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.EffectiveCaps}}", rres.ContainerName)
 	assert.Equal(t, "false [CAP_CHECKPOINT_RESTORE CAP_SETPCAP]", hc)
-	assertPrivileges(t, events, privilege.Checkpoint.Mask(), "0")
-	assertPrivileges(t, revents, privilege.Restore.Mask(), "2")
+	assertPrivileges(t, logLines(events), privilege.Checkpoint.Mask(), "0")
+	assertPrivileges(t, podmanCLI(t, "logs", rres.ContainerName), privilege.Restore.Mask(), "2")
 
 	// The verdict rests on a fact of the process too: the restored server started before its
 	// container was created. It runs with no capabilities and no_new_privs, so a binary with
@@ -714,14 +714,14 @@ func TestTransientService(t *testing.T) {
 // assertPrivileges finds the test image's privileges line in a run's output and checks that the
 // container's bounding set is exactly mask (nothing but the policy's capabilities) and its
 // seccomp mode.
-func assertPrivileges(t *testing.T, events []engine.Event, mask uint64, seccomp string) {
+func assertPrivileges(t *testing.T, output string, mask uint64, seccomp string) {
 	t.Helper()
-	for _, l := range strings.Split(logLines(events), "\n") {
+	for _, l := range strings.Split(output, "\n") {
 		if _, rest, ok := strings.Cut(l, "lcp-test entrypoint privileges: "); ok {
 			assert.Contains(t, rest, fmt.Sprintf("CapBnd:%016x", mask), l)
 			assert.Contains(t, rest, "Seccomp:"+seccomp+" ", l)
 			return
 		}
 	}
-	t.Errorf("no privileges line in the output:\n%s", logLines(events))
+	t.Errorf("no privileges line in the output:\n%s", output)
 }
