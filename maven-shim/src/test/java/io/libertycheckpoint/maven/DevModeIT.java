@@ -1,0 +1,111 @@
+package io.libertycheckpoint.maven;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * mvn liberty:dev in a project that has liberty-maven-plugin first and this plugin as a build
+ * extension: the goal is liberty-maven-plugin's dev mode, which starts its server (Open Liberty's
+ * kernel from Maven Central) and, typed q, stops it and ends. On the build's Maven and on Maven 3.9.
+ */
+class DevModeIT {
+  private static Path prop(String name) {
+    String v = System.getProperty(name);
+    if (v == null) {
+      throw new IllegalStateException(name + " is not set: run through mvn verify");
+    }
+    return Paths.get(v);
+  }
+
+  @Test
+  void devModeOnTheBuildsMaven() throws Exception {
+    devMode("mvn", "maven");
+  }
+
+  @Test
+  void devModeOnMaven39() throws Exception {
+    devMode(prop("lcp.it.maven39").resolve("bin/mvn").toString(), "maven-3.9");
+  }
+
+  private static void devMode(String mvn, String name) throws Exception {
+    Path src = prop("lcp.it.projects").resolve("dev");
+    Path dir = prop("lcp.it.work").resolve("dev-" + name);
+    deleteTree(dir);
+    Files.createDirectories(dir.getParent());
+    try (Stream<Path> s = Files.walk(src)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Files.copy(p, dir.resolve(src.relativize(p).toString()));
+      }
+    }
+    Path settings = prop("lcp.it.work").resolve("settings.xml");
+    Files.writeString(settings, Files.readString(prop("lcp.it.projects").resolve("../../../it/settings.xml").normalize())
+        .replace("@localRepositoryUrl@", prop("lcp.it.userRepo").toUri().toString()));
+    // -Ddebug=false: no debug port (dev mode's default, 7777, would clash between runs).
+    Process maven = new ProcessBuilder(mvn, "-B", "-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + prop("lcp.it.localRepo"),
+        "-Dlcp.it.pluginVersion=" + System.getProperty("lcp.it.pluginVersion"), "-Ddebug=false", "liberty:dev")
+        .directory(dir.toFile()).redirectErrorStream(true).start();
+    List<String> out = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<Void> running = new CompletableFuture<>();
+    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(maven.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          out.add(line);
+          if (line.contains("Liberty is running in dev mode.")) {
+            running.complete(null);
+          }
+        }
+      } catch (IOException e) {
+        running.completeExceptionally(e);
+      }
+      running.completeExceptionally(new AssertionError("Maven ended before dev mode ran:\n" + String.join("\n", out)));
+    });
+    try {
+      running.get(240, TimeUnit.SECONDS);
+      String log = String.join("\n", out);
+      assertThat(log).contains("[INFO] liberty-checkpoint: goal prefix liberty: liberty:dev -> io.openliberty.tools:liberty-maven-plugin:dev")
+          .contains(":3.12.0:dev (default-cli) @ dev ---")
+          .contains("CWWKF0011I: The devServer server is ready to run a smarter planet.");
+      OutputStream in = maven.getOutputStream();
+      in.write("q\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      assertThat(maven.waitFor(120, TimeUnit.SECONDS)).as("dev mode ends when told q").isTrue();
+      reader.get(10, TimeUnit.SECONDS);
+      assertThat(maven.exitValue()).as(String.join("\n", out)).isZero();
+      assertThat(String.join("\n", out)).contains("Server devServer stopped.").contains("BUILD SUCCESS");
+      String wlp = dir.resolve("target/liberty/wlp").toString();
+      assertThat(ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(wlp)))
+          .as("no server of this project is left").isEmpty();
+    } finally {
+      maven.destroyForcibly();
+      // When the test failed before q: the server this run started, by its installation's path.
+      String wlp = dir.resolve("target/liberty/wlp").toString();
+      ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(wlp)).forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path x : (Iterable<Path>) s.sorted(Collections.reverseOrder())::iterator) {
+        Files.delete(x);
+      }
+    }
+  }
+}
