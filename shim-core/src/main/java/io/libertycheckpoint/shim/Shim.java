@@ -41,7 +41,7 @@ public final class Shim {
     }
     Project project = inv.project();
     if (project != null && project.liberty() != null && inv.goal().defaults.contains("configDirectory")) {
-      log.log(Level.INFO, "Using the Liberty server configuration of " + project.liberty().source + ": " + project.liberty().describe());
+      log.log(Level.LIFECYCLE, "Using the Liberty server configuration of " + project.liberty().source + ": " + project.liberty().describe());
     }
     if (!inv.layout().isEmpty()) {
       File staged = new File(project.outputDir(), "config");
