@@ -6,15 +6,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,33 +23,17 @@ import org.junit.jupiter.api.Test;
 class AbortIT {
   private static final Duration STEP = Duration.ofSeconds(20);
 
-  private static Path prop(String name) {
-    String v = System.getProperty(name);
-    if (v == null) {
-      throw new IllegalStateException(name + " is not set: run through mvn verify");
-    }
-    return Paths.get(v);
-  }
-
   /** A fresh copy of the abort project. */
   private static Path project(String name) throws IOException {
-    Path src = prop("lcp.it.projects").resolve("abort");
-    Path dst = prop("lcp.it.work").resolve(name + "-" + System.nanoTime());
-    Files.createDirectories(dst.getParent());
-    try (Stream<Path> s = Files.walk(src)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Files.copy(p, dst.resolve(src.relativize(p).toString()));
-      }
-    }
-    return dst;
+    return ItWork.project("abort", name + "-" + System.nanoTime());
   }
 
-  /** src/it/settings.xml: the staged repository takes what it lacks from the user's one first. */
+  private static Path prop(String name) {
+    return ItWork.prop(name);
+  }
+
   private static Path settings() throws IOException {
-    Path f = prop("lcp.it.work").resolve("settings.xml");
-    Files.createDirectories(f.getParent());
-    String it = Files.readString(prop("lcp.it.projects").resolve("../../../it/settings.xml").normalize());
-    return Files.writeString(f, it.replace("@localRepositoryUrl@", prop("lcp.it.userRepo").toUri().toString()));
+    return ItWork.settings();
   }
 
   private record Run(Process maven, Path dir, List<String> output, CompletableFuture<Void> reader) {}

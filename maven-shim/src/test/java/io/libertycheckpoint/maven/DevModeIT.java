@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,14 +23,6 @@ import org.junit.jupiter.api.Test;
  * kernel from Maven Central) and, typed q, stops it and ends. On the build's Maven and on Maven 3.9.
  */
 class DevModeIT {
-  private static Path prop(String name) {
-    String v = System.getProperty(name);
-    if (v == null) {
-      throw new IllegalStateException(name + " is not set: run through mvn verify");
-    }
-    return Paths.get(v);
-  }
-
   @Test
   void devModeOnTheBuildsMaven() throws Exception {
     devMode("mvn", "maven");
@@ -39,24 +30,16 @@ class DevModeIT {
 
   @Test
   void devModeOnMaven39() throws Exception {
-    devMode(prop("lcp.it.maven39").resolve("bin/mvn").toString(), "maven-3.9");
+    devMode(ItWork.prop("lcp.it.maven39").resolve("bin/mvn").toString(), "maven-3.9");
   }
 
   private static void devMode(String mvn, String name) throws Exception {
-    Path src = prop("lcp.it.projects").resolve("dev");
-    Path dir = prop("lcp.it.work").resolve("dev-" + name);
+    Path dir = ItWork.prop("lcp.it.work").resolve("dev-" + name);
     deleteTree(dir);
-    Files.createDirectories(dir.getParent());
-    try (Stream<Path> s = Files.walk(src)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Files.copy(p, dir.resolve(src.relativize(p).toString()));
-      }
-    }
-    Path settings = prop("lcp.it.work").resolve("settings.xml");
-    Files.writeString(settings, Files.readString(prop("lcp.it.projects").resolve("../../../it/settings.xml").normalize())
-        .replace("@localRepositoryUrl@", prop("lcp.it.userRepo").toUri().toString()));
+    ItWork.project("dev", "dev-" + name);
+    Path settings = ItWork.settings();
     // -Ddebug=false: no debug port (dev mode's default, 7777, would clash between runs).
-    Process maven = new ProcessBuilder(mvn, "-B", "-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + prop("lcp.it.localRepo"),
+    Process maven = new ProcessBuilder(mvn, "-B", "-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + ItWork.prop("lcp.it.localRepo"),
         "-Dlcp.it.pluginVersion=" + System.getProperty("lcp.it.pluginVersion"), "-Ddebug=false", "liberty:dev")
         .directory(dir.toFile()).redirectErrorStream(true).start();
     List<String> out = Collections.synchronizedList(new ArrayList<>());
