@@ -26,7 +26,8 @@ import java.util.Map;
  *       pushed ({@link #recordPush}), since a local image has no registry digest.</li>
  * </ul>
  * Each file is written whole under a temporary name and renamed into place, so a reader never sees
- * half a file; a build that makes a new image first removes the old image's files.
+ * half a file; a build of a new image first removes the old image's files ({@link #clear}), so a
+ * failed build leaves none.
  */
 public final class ImageOutputs {
   public static final String ID = "image.id";
@@ -38,6 +39,13 @@ public final class ImageOutputs {
   /** The files every checkpoint-image run writes (image.digest comes with a push). */
   public static List<File> files(File dir) {
     return Arrays.asList(new File(dir, ID), new File(dir, JSON));
+  }
+
+  /** Removes the files of an earlier build: a build that fails must not leave the last image's id behind. */
+  public static void clear(File dir) throws IOException {
+    for (String name : new String[] {ID, JSON, DIGEST}) {
+      Files.deleteIfExists(new File(dir, name).toPath());
+    }
   }
 
   /** Writes image.id and image.json for a checkpoint-image result event; removes a stale image.digest. */

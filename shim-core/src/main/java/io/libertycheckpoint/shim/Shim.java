@@ -40,6 +40,14 @@ public final class Shim {
       return null;
     }
     Project project = inv.project();
+    boolean image = "checkpoint-image".equals(goal.command) && project != null;
+    if (image) {
+      try {
+        ImageOutputs.clear(project.outputDir());
+      } catch (IOException e) {
+        throw cannotRun(name + ": cannot remove the last build's image id from " + project.outputDir() + ": " + e.getMessage(), e);
+      }
+    }
     if (project != null && project.liberty() != null && inv.goal().defaults.contains("configDirectory")) {
       log.log(Level.LIFECYCLE, "Using the Liberty server configuration of " + project.liberty().source + ": " + project.liberty().describe());
     }
@@ -83,7 +91,7 @@ public final class Shim {
       throw cannotRun(name + ": cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
     }
     Event r = outcome(goal, name, o, failedChecks);
-    if ("checkpoint-image".equals(goal.command) && project != null) {
+    if (image) {
       try {
         ImageOutputs.write(project.outputDir(), r);
         log.log(Level.INFO, "Image id and summary in " + new File(project.outputDir(), ImageOutputs.ID) + " and " + ImageOutputs.JSON);

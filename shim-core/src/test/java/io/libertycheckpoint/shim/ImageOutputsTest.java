@@ -35,6 +35,9 @@ class ImageOutputsTest {
     // A new build: the digest was the old image's.
     ImageOutputs.write(out, result);
     assertThat(out.list()).containsExactlyInAnyOrder("image.id", "image.json");
+    // A build starts by removing them: a failed one leaves none.
+    ImageOutputs.clear(out);
+    assertThat(out.list()).isEmpty();
   }
 
   @Test
