@@ -9,10 +9,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class DevModeIT {
     Process maven = new ProcessBuilder(mvn, "-B", "-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + ItWork.prop("lcp.it.localRepo"),
         "-Dlcp.it.pluginVersion=" + System.getProperty("lcp.it.pluginVersion"), "-Ddebug=false", "liberty:dev")
         .directory(dir.toFile()).redirectErrorStream(true).start();
-    List<String> out = Collections.synchronizedList(new ArrayList<>());
+    List<String> out = new CopyOnWriteArrayList<>(); // read while the reader appends
     CompletableFuture<Void> running = new CompletableFuture<>();
     CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(maven.getInputStream(), StandardCharsets.UTF_8))) {
