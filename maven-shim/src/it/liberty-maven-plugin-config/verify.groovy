@@ -6,6 +6,7 @@ def calls = new File(basedir, 'fake-cli-calls.txt').text.split('----\n').collect
 assert calls.size() == 1: "the second build skips: $calls"
 assert calls[0] == ['checkpoint-image', '--output', 'json',
     '--app-archive=' + path('target/inventory-1.0.war'),
+    '--server-xml-file=' + path('src/main/liberty/inventory-server.xml'),
     '--config-directory=' + path('target/liberty-checkpoint/config'),
     '--server-name=inventory',
     '--image=localhost/inventory:alias']
@@ -26,6 +27,7 @@ def json = new groovy.json.JsonSlurper().parse(new File(out, 'image.json'))
 assert json.image == 'localhost/sample:1.0-instanton' && json.imageId == 'sha256:9c8b7a6d5e4f' && json.imagePushed == false
 
 def log = new File(basedir, 'build.log').text
-assert log.contains('[INFO] Using the Liberty server configuration of io.openliberty.tools:liberty-maven-plugin:3.12.0: serverName inventory, configDirectory ' + path('src/main/liberty/server'))
+assert log.contains('[INFO] Using the Liberty server configuration of io.openliberty.tools:liberty-maven-plugin:3.12.0: serverName inventory, configDirectory ' + path('src/main/liberty/server')
+    + ', serverXmlFile ' + path('src/main/liberty/inventory-server.xml'))
 assert log.contains('[INFO] Skipping liberty:checkpoint-image (<skip> or -Dliberty.checkpoint.skip is true)')
 return true

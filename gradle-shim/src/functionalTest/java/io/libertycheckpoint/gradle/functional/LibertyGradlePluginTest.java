@@ -59,11 +59,13 @@ public class LibertyGradlePluginTest {
         assertEquals(Arrays.asList("checkpoint-image", "--output", "json",
                 "--base-image=localhost/open-liberty:local-checkpoint",
                 "--app-archive=" + path("build/libs/inventory-1.0.war"),
+                "--server-xml-file=" + path("src/main/liberty/inventory-server.xml"),
                 "--config-directory=" + path("build/liberty-checkpoint/config"),
                 "--server-name=inventory",
                 "--image=localhost/inventory:alias"), args());
         assertTrue(r.getOutput(), r.getOutput().contains("Using the Liberty server configuration of liberty-gradle-plugin's liberty { server { } }: "
-                + "serverName inventory, configDirectory " + path("src/main/liberty/server")));
+                + "serverName inventory, configDirectory " + path("src/main/liberty/server")
+                + ", serverXmlFile " + path("src/main/liberty/inventory-server.xml")));
         File config = new File(project, "build/liberty-checkpoint/config");
         assertEquals(read(new File(project, "src/main/liberty/server/server.xml")), read(new File(config, "server.xml")));
         String bootstrap = read(new File(config, "bootstrap.properties"));
