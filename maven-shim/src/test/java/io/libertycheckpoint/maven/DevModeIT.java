@@ -2,19 +2,10 @@ package io.libertycheckpoint.maven;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,61 +25,32 @@ class DevModeIT {
   }
 
   private static void devMode(String mvn, String name) throws Exception {
-    Path dir = ItWork.prop("lcp.it.work").resolve("dev-" + name);
-    deleteTree(dir);
-    ItWork.project("dev", "dev-" + name);
+    Path dir = ItWork.project("dev", "dev-" + name);
     Path settings = ItWork.settings();
     // -Ddebug=false: no debug port (dev mode's default, 7777, would clash between runs).
     Process maven = new ProcessBuilder(mvn, "-B", "-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + ItWork.prop("lcp.it.localRepo"),
         "-Dlcp.it.pluginVersion=" + System.getProperty("lcp.it.pluginVersion"), "-Ddebug=false", "liberty:dev")
         .directory(dir.toFile()).redirectErrorStream(true).start();
-    List<String> out = new CopyOnWriteArrayList<>(); // read while the reader appends
-    CompletableFuture<Void> running = new CompletableFuture<>();
-    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(maven.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          out.add(line);
-          if (line.contains("Liberty is running in dev mode.")) {
-            running.complete(null);
-          }
-        }
-      } catch (IOException e) {
-        running.completeExceptionally(e);
-      }
-      running.completeExceptionally(new AssertionError("Maven ended before dev mode ran:\n" + String.join("\n", out)));
-    });
+    ItWork.Output out = ItWork.follow(maven, "Liberty is running in dev mode.");
+    String wlp = dir.resolve("target/liberty/wlp").toString();
     try {
-      running.get(240, TimeUnit.SECONDS);
-      String log = String.join("\n", out);
-      assertThat(log).contains("[INFO] liberty-checkpoint: goal prefix liberty: liberty:dev -> io.openliberty.tools:liberty-maven-plugin:dev")
+      out.seen().get(240, TimeUnit.SECONDS);
+      assertThat(out.text()).contains("[INFO] liberty-checkpoint: goal prefix liberty: liberty:dev -> io.openliberty.tools:liberty-maven-plugin:dev")
           .contains(":3.12.0:dev (default-cli) @ dev ---")
           .contains("CWWKF0011I: The devServer server is ready to run a smarter planet.");
       OutputStream in = maven.getOutputStream();
       in.write("q\n".getBytes(StandardCharsets.UTF_8));
       in.flush();
       assertThat(maven.waitFor(120, TimeUnit.SECONDS)).as("dev mode ends when told q").isTrue();
-      reader.get(10, TimeUnit.SECONDS);
-      assertThat(maven.exitValue()).as(String.join("\n", out)).isZero();
-      assertThat(String.join("\n", out)).contains("Server devServer stopped.").contains("BUILD SUCCESS");
-      String wlp = dir.resolve("target/liberty/wlp").toString();
+      out.ended().get(10, TimeUnit.SECONDS);
+      assertThat(maven.exitValue()).as(out.text()).isZero();
+      assertThat(out.text()).contains("Server devServer stopped.").contains("BUILD SUCCESS");
       assertThat(ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(wlp)))
           .as("no server of this project is left").isEmpty();
     } finally {
       maven.destroyForcibly();
       // When the test failed before q: the server this run started, by its installation's path.
-      String wlp = dir.resolve("target/liberty/wlp").toString();
       ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(wlp)).forEach(ProcessHandle::destroyForcibly);
-    }
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path x : (Iterable<Path>) s.sorted(Collections.reverseOrder())::iterator) {
-        Files.delete(x);
-      }
     }
   }
 }
