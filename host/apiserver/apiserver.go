@@ -50,8 +50,11 @@ func IsLoopback(host string) bool {
 
 // New returns a gRPC server with the LibertyCheckpoint service backed by e, health (overall and
 // for the service) and reflection.
+//
+// Stop waits for the running handlers to return (grpc.WaitForHandlers): it cancels them, and a
+// cancelled operation returns only after its clean-up, so stopping never cuts a clean-up short.
 func New(e engine.Engine) *grpc.Server {
-	s := grpc.NewServer()
+	s := grpc.NewServer(grpc.WaitForHandlers(true))
 	name := contract.Register(s, e)
 	h := health.NewServer()
 	h.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
