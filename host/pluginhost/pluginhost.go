@@ -37,6 +37,17 @@ var ShutdownTimeout = contract.DrainTimeout + 10*time.Second
 // owner (the host process), so prune removes it when the host was killed.
 const SocketDirPrefix = "lcp-plugin-"
 
+// SocketParent is where the plugin's socket directory goes: the temporary directory, unless its
+// path is so long that the socket's would exceed what a Unix socket address holds (108 bytes);
+// then /tmp.
+func SocketParent() string {
+	const room = 107 - len("/"+SocketDirPrefix+"1234567890/plugin1234567890")
+	if dir := os.TempDir(); len(dir) <= room {
+		return dir
+	}
+	return "/tmp"
+}
+
 // Plugin is a running plugin process.
 type Plugin struct {
 	Engine engine.Engine
@@ -128,7 +139,7 @@ func Launch(ctx context.Context, path string, logger hclog.Logger) (*Plugin, err
 	setDeathSignal(cmd)
 	// The plugin's socket goes into a directory of ours that records its owner, not loose
 	// into /tmp, so what a killed host leaves can be told from what a running one uses.
-	sockets, err := owner.MkdirTemp("", SocketDirPrefix, owner.Self("host"))
+	sockets, err := owner.MkdirTemp(SocketParent(), SocketDirPrefix, owner.Self("host"))
 	if err != nil {
 		return nil, &engine.Error{Code: engine.CodeFailedPrecondition, Message: "cannot create a directory for the plugin's socket",
 			Err: err, Fix: "check that the temporary directory ($TMPDIR) is writable"}

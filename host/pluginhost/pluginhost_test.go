@@ -160,3 +160,16 @@ func BenchmarkLaunchHandshakeFirstRPC(b *testing.B) {
 		p.Close()
 	}
 }
+
+// A Unix socket's path holds at most 107 bytes: with a long $TMPDIR the plugin's socket goes to
+// /tmp instead, or the plugin could not listen at all.
+func TestSocketParent(t *testing.T) {
+	short := t.TempDir()
+	t.Setenv("TMPDIR", "/tmp")
+	assert.Equal(t, "/tmp", pluginhost.SocketParent())
+	long := "/tmp/" + strings.Repeat("x", 80)
+	t.Setenv("TMPDIR", long)
+	assert.Equal(t, "/tmp", pluginhost.SocketParent())
+	t.Setenv("TMPDIR", short)
+	assert.Equal(t, short, pluginhost.SocketParent())
+}

@@ -88,7 +88,17 @@ type jsonResult struct {
 	Timings             []jsonTiming `json:"timings,omitempty"`
 	Restore             *jsonRestore `json:"restore,omitempty"`
 	Doctor              *jsonDoctor  `json:"doctor,omitempty"`
+	Prune               *jsonPrune   `json:"prune,omitempty"`
 	DurationMs          int64        `json:"durationMs"`
+}
+
+type jsonPrune struct {
+	Containers  []string `json:"containers,omitempty"`
+	Images      []string `json:"images,omitempty"`
+	Volumes     []string `json:"volumes,omitempty"`
+	Directories []string `json:"directories,omitempty"`
+	Processes   int      `json:"processes,omitempty"`
+	InUse       int      `json:"inUse,omitempty"`
 }
 
 type jsonError struct {
@@ -150,13 +160,19 @@ func (j *JSON) Result(r *engine.Result) {
 	if d := r.Doctor; d != nil {
 		out.Doctor = &jsonDoctor{OK: d.OK, Warn: d.Warn, Fail: d.Fail, Skip: d.Skip}
 	}
+	if p := r.Prune; p != nil {
+		out.Prune = &jsonPrune{Containers: p.Containers, Images: p.Images, Volumes: p.Volumes, Directories: p.Directories,
+			Processes: p.Processes, InUse: p.InUse}
+	}
 	j.write(out)
 }
 
 func (j *JSON) Error(err error, exitCode int) {
 	e := engine.AsError(err)
-	out := jsonError{Type: "error", Code: e.Code.String(), Message: e.Detail(), Field: e.Field, Fix: e.Fix,
-		LogTail: e.LogTail, ExitCode: exitCode}
+	// Settings in the text are named by their keys (configDirectory), which the Maven and Gradle
+	// users write, not by the API's field names (config_dir).
+	out := jsonError{Type: "error", Code: e.Code.String(), Message: settings.Spell(e.Detail(), settings.KeyOf), Field: e.Field,
+		Fix: settings.Spell(e.Fix, settings.KeyOf), LogTail: e.LogTail, ExitCode: exitCode}
 	if s, ok := settings.ByField(e.Field); ok {
 		out.Setting, out.Flag = s.Key, s.Flag
 	}

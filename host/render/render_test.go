@@ -94,3 +94,23 @@ func TestErrorNamesCLIFlag(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b.Bytes(), &m))
 	assert.Equal(t, "Unknown", m["code"])
 }
+
+// An error names settings the way the user wrote them: the CLI's flags in text, the keys (which
+// Maven and Gradle users write) in JSON; never the API's field names.
+func TestErrorsSpellSettingsForTheirReader(t *testing.T) {
+	err := &engine.Error{Code: engine.CodeDeadlineExceeded, Field: "timeout_seconds",
+		Message: "containerize did not finish within 10m0s", Fix: "raise timeout_seconds, or set config_dir to a smaller directory"}
+	var text bytes.Buffer
+	New("text", &text, false).Error(err, 1)
+	assert.Contains(t, text.String(), "setting: --timeout\n")
+	assert.Contains(t, text.String(), "fix: raise --timeout, or set --config-directory to a smaller directory")
+	assert.NotContains(t, text.String(), "timeout_seconds")
+
+	var js bytes.Buffer
+	New("json", &js, false).Error(err, 1)
+	var ev map[string]any
+	require.NoError(t, json.Unmarshal(js.Bytes(), &ev))
+	assert.Equal(t, "raise timeout, or set configDirectory to a smaller directory", ev["fix"])
+	assert.Equal(t, "timeout_seconds", ev["field"], "the API field stays available as field")
+	assert.Equal(t, "timeout", ev["setting"])
+}

@@ -57,7 +57,11 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 	if e.restoreCaps != nil {
 		caps = e.restoreCaps
 	}
-	r := run{Name: name, Image: o.Image, Env: env, Caps: caps, Seccomp: o.SeccompProfile, Ports: o.Ports, Role: engine.OpRestore}
+	keep := ""
+	if o.KeepRunning {
+		keep = keepIfRunning
+	}
+	r := run{Name: name, Image: o.Image, Env: env, Caps: caps, Seccomp: o.SeccompProfile, Ports: o.Ports, Role: engine.OpRestore, Keep: keep}
 	createStart := time.Now()
 	id, task, err := r.create(ctx, cu)
 	if err != nil {
