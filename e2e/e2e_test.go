@@ -30,6 +30,7 @@ const (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	cleanupLib()
 	testenv.CleanupBuilds()
 	os.Exit(code)
 }
