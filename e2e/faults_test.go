@@ -549,6 +549,22 @@ func TestBrokenApplicationsFailFast(t *testing.T) {
 		assert.Equal(t, "server_xml", e["field"], "not the base image's name: %v", e)
 		assert.Contains(t, e["message"], "mpHealth-4.0")
 		assert.Contains(t, e["fix"], "make base-local")
+
+		// The same build onto a name that exists already: the name keeps its image, and the
+		// tool does not claim to have removed it (defect 8).
+		existing := "localhost/lcp-e2e-faults-existing:" + randomID()
+		require.NoError(t, exec.Command("podman", "tag", l.appImage, existing).Run())
+		t.Cleanup(func() { _ = exec.Command("podman", "rmi", existing).Run() })
+		r = l.run(t, tmp, "containerize", "--base-image", baseImage, "--app-archive", l.war, "--config-directory", cfg, "--image", existing)
+		require.Equal(t, 1, r.code, "%v", r.last())
+		out, err := exec.Command("podman", "image", "inspect", "--format", "{{.Id}}", existing, l.appImage).Output()
+		require.NoError(t, err, "the existing image keeps its name")
+		ids := strings.Fields(string(out))
+		require.Len(t, ids, 2)
+		assert.Equal(t, ids[1], ids[0], "and its image")
+		for _, ev := range r.events {
+			assert.NotContains(t, fmt.Sprint(ev["line"]), "removed image "+existing, "no claim to have removed what is still there")
+		}
 	})
 
 	t.Run("archive name does not match server.xml", func(t *testing.T) {

@@ -81,15 +81,15 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 
 	labels := e.commitLabels(ctx, c, sink, ctr.ID, ctr.Image, phase, o.Labels)
 	sink.Debugf("labels: %s", describeLabels(labels))
-	maps.Copy(labels, ownedLabels(ctx, engine.OpCommit, ""))
+	// Commit under a temporary name, check, then publish: the name the user chose never points
+	// to a half-made image, whatever happens to this process meanwhile.
+	tmp := tempImageRef("commit")
+	maps.Copy(labels, imageLabels(ctx, tmp, engine.OpCommit))
 	changes := []string{"ENV WLP_CHECKPOINT="}
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		changes = append(changes, "LABEL "+k+"="+labels[k])
 	}
 
-	// Commit under a temporary name, check, then publish: the name the user chose never points
-	// to a half-made image, whatever happens to this process meanwhile.
-	tmp := tempImageRef("commit")
 	cu.always("temporary image "+tmp, func(ctx context.Context) error { return removeImage(ctx, tmp) })
 	repo, tag := splitRef(tmp)
 	no := false

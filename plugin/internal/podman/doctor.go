@@ -129,7 +129,7 @@ func (doctorRuntime) Run(ctx context.Context, spec doctor.RunSpec) (*doctor.RunR
 
 func (doctorRuntime) ImportImage(ctx context.Context, ref string, rootfs io.Reader) error {
 	var changes []string
-	for k, v := range ownedLabels(ctx, engine.OpDoctor, "") {
+	for k, v := range imageLabels(ctx, ref, engine.OpDoctor) {
 		changes = append(changes, "LABEL "+k+"="+v)
 	}
 	_, err := images.Import(ctx, rootfs, new(images.ImportOptions).WithReference(ref).WithChanges(changes))

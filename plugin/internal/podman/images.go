@@ -84,7 +84,7 @@ func build(ctx context.Context, cu *cleanup, sink engine.Sink, r buildRequest) (
 	if labels == nil {
 		labels = map[string]string{}
 	}
-	maps.Copy(labels, ownedLabels(ctx, r.Role, ""))
+	maps.Copy(labels, imageLabels(ctx, tmp, r.Role))
 	out := newBuildLog(sink)
 	opts := entities.BuildOptions{BuildOptions: buildahDefine.BuildOptions{
 		ContextDirectory:        r.ContextDir,

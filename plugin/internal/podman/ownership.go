@@ -24,8 +24,9 @@ import (
 //
 // Labels are inherited: a container gets its image's labels, and an image built FROM another or
 // committed from a container gets theirs. So a container counts as the engine's only if
-// labelContainer names the container itself; a container someone runs from an image the engine
-// made inherits the labels but has another name, and prune leaves it alone.
+// labelContainer names the container itself, and a temporary image name only if labelImage is
+// that name: a container or image made by anyone else from an image the engine made inherits
+// the labels but has another name, and prune leaves it alone.
 
 const (
 	// labelKeep says which of its states makes a container a product prune must keep.
@@ -34,6 +35,8 @@ const (
 	keepIfRunning = "running"
 	// labelContainer holds the name the engine gave a container it created.
 	labelContainer = "io.liberty-checkpoint.container"
+	// labelImage holds the temporary name the engine gave an image it built or committed.
+	labelImage = "io.liberty-checkpoint.image"
 	// labelLock marks a lock volume with the image name it guards.
 	labelLock = "io.liberty-checkpoint.lock"
 	// tempDirPrefix starts the name of every temporary directory the tool makes (build contexts,
@@ -68,9 +71,7 @@ func withOperation(ctx context.Context) context.Context {
 func ownedLabels(ctx context.Context, role, keep string) map[string]string {
 	l := ownerOf(ctx).Labels()
 	l[labelOwner] = role
-	if keep != "" {
-		l[labelKeep] = keep
-	}
+	l[labelKeep] = keep // also when empty: a value inherited from the image must not count
 	return l
 }
 
@@ -78,6 +79,13 @@ func ownedLabels(ctx context.Context, role, keep string) map[string]string {
 func containerLabels(ctx context.Context, name, role, keep string) map[string]string {
 	l := ownedLabels(ctx, role, keep)
 	l[labelContainer] = name
+	return l
+}
+
+// imageLabels are the labels of an image the engine builds or commits under the temporary name tmp.
+func imageLabels(ctx context.Context, tmp, role string) map[string]string {
+	l := ownedLabels(ctx, role, "")
+	l[labelImage] = tmp
 	return l
 }
 

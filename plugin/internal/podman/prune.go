@@ -93,12 +93,12 @@ func prune(ctx context.Context, sink engine.Sink) (*engine.PruneSummary, error) 
 	for _, img := range imgs {
 		var temp []string
 		for _, n := range img.RepoTags {
-			if strings.HasPrefix(n, tempImagePrefix) {
+			if strings.HasPrefix(n, tempImagePrefix) && img.Labels[labelImage] == n {
 				temp = append(temp, n)
 			}
 		}
 		if len(temp) == 0 {
-			continue // a product: it has only names the user chose
+			continue // a product (only names the user chose), or labels inherited by someone else's image
 		}
 		o, gone, why := judge(img.Labels)
 		if !gone {

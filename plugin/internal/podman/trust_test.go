@@ -173,6 +173,8 @@ func TestImageNameLock(t *testing.T) {
 	assert.Equal(t, "image", ee.Field)
 	assert.Contains(t, ee.Message, "operation first")
 	require.NoError(t, <-first, "the first one is not disturbed")
+	firstID := imageIDCLI(image)
+	t.Cleanup(func() { _ = cli("rmi", firstID).Run() }) // the next build takes the name
 
 	// A lock left by a killed operation: its owner is gone, the next operation takes it over.
 	dead := deadOwner(t, "killed")
@@ -242,18 +244,21 @@ func TestPruneRemovesOnlyWhatEndedOperationsLeft(t *testing.T) {
 	podmanCLI(t, "create", "--name", name("inherited"), "--label", label(dead), "--label", labelContainer+"="+name("dead-running"), te.baseImage)
 	t.Cleanup(func() { removeContainerCLI(name("inherited")) })
 
-	image := func(ref string, o owner.Owner) {
-		podmanCLI(t, "commit", "-q", "--change", "LABEL "+label(o), name("nolabel"), ref)
+	image := func(ref string, o owner.Owner, tmp string) {
+		podmanCLI(t, "commit", "-q", "--change", "LABEL "+label(o), "--change", "LABEL "+labelImage+"="+tmp, name("nolabel"), ref)
 		t.Cleanup(func() { removeImageCLI(ref) })
 	}
 	deadTmp := "localhost/lcp-tmp-build-" + "0123456789ab:latest"
-	image(deadTmp, dead)
+	image(deadTmp, dead, deadTmp)
 	liveTmp := "localhost/lcp-tmp-build-" + "ba9876543210:latest"
-	image(liveTmp, live)
-	product := testImagePrefix + "-prune-product:1"
-	image(product, dead)
+	image(liveTmp, live, liveTmp)
 	productTmp := "localhost/lcp-tmp-commit-" + "aaaaaaaaaaaa:latest"
-	podmanCLI(t, "tag", product, productTmp) // a product that still has a temporary name too
+	product := testImagePrefix + "-prune-product:1"
+	image(product, dead, productTmp)
+	podmanCLI(t, "tag", product, productTmp) // a product that still has its temporary name too
+	// Someone else's temporary image built FROM one the engine made: it inherits the labels.
+	inherited := "localhost/lcp-tmp-app-" + "bbbbbbbbbbbb:latest"
+	image(inherited, dead, deadTmp)
 
 	vol := "lcp-lock-" + "deadbeefdeadbeef"
 	podmanCLI(t, "volume", "create", "--label", label(dead), "--label", labelLock+"=x", vol)
@@ -298,6 +303,7 @@ func TestPruneRemovesOnlyWhatEndedOperationsLeft(t *testing.T) {
 	assert.False(t, exists("image", productTmp))
 	assert.True(t, exists("image", product), "an image with a name of the user's stays")
 	assert.True(t, exists("image", liveTmp), "a live operation's temporary image stays")
+	assert.True(t, exists("image", inherited), "an image that inherited the labels is not the engine's")
 	assert.False(t, exists("volume", vol))
 	assert.NoDirExists(t, deadDir)
 	assert.DirExists(t, liveDir)
@@ -309,8 +315,8 @@ func TestPruneRemovesOnlyWhatEndedOperationsLeft(t *testing.T) {
 	}
 
 	// Every operation prunes first: a new leftover goes with the next restore.
+	sharedInstantOn(t, te) // first: making it would prune too
 	container("dead-again", dead, "")
-	sharedInstantOn(t, te)
 	ro := engine.RestoreOptions{Connection: te.conn(), Image: sharedImage}
 	require.NoError(t, ro.Validate())
 	_, events, err = record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Restore(context.Background(), ro, s) })
