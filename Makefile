@@ -4,9 +4,9 @@
 #   make test    every test: Go (unit, go-plugin, grpcurl, Podman + CRIU), shims, images
 #   make bench   cold start versus restore, side by side (after make demo)
 #   make gradle-shim   the Gradle plugin jar, installed in ~/.m2 (pluginManagement { mavenLocal() })
-#   make test-gradle     its unit and TestKit tests (GRADLE_REAL_CHAIN=1: also the sample on Podman)
+#   make test-gradle     its unit and TestKit tests, and the sample on Podman (GRADLE_REAL_CHAIN=0: without)
 #   make maven-shim    the Maven plugin jar, installed in ~/.m2 (mvn liberty:checkpoint-image)
-#   make test-maven      its unit and invoker tests, and a war on Podman (MAVEN_REAL_CHAIN=0: without)
+#   make test-maven      shim-core's and its tests, invoker tests, a war on Podman (MAVEN_REAL_CHAIN=0: without)
 #
 # The Podman bindings build without cgo with these tags; every go command here uses them.
 GO_TAGS     := remote,containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper
@@ -19,7 +19,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
+.PHONY: all setup build gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
 
 all: build
 
@@ -38,35 +38,63 @@ $(BIN)/liberty-checkpoint-plugin: FORCE
 
 FORCE:
 
-## gen: regenerate gen/ from proto/ (protoc + pinned protoc-gen-go and protoc-gen-go-grpc)
+## gen: regenerate gen/ from proto/ (protoc + pinned protoc-gen-go and protoc-gen-go-grpc), with
+## the descriptor set with the proto's comments that serve's reflection hands to grpcurl describe;
+## and from the settings table (host/settings): contract/settings.json and SETTINGS.md, the
+## settings table in README.md, the Maven goals' parameters and the Gradle extension
+GENERATED := gen/ contract/ README.md maven-shim/src/main/java/ gradle-shim/src/main/java/
 gen:
 	protoc -I proto \
 	  --go_out=. --go_opt=module=$(MODULE) \
 	  --go-grpc_out=. --go-grpc_opt=module=$(MODULE) \
+	  --include_source_info --descriptor_set_out=gen/libertycheckpoint/v1/libertycheckpoint.protoset \
 	  proto/libertycheckpoint/v1/libertycheckpoint.proto
+	go run ./host/settings/gen
 
 ## check-gen: fail when the committed generated code differs from what make gen writes
 check-gen: gen
-	@git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: run make gen and commit" >&2; exit 1; }
-	@test -z "$$(git status --porcelain -- gen/)" || { git status --porcelain -- gen/; echo "gen/ has untracked files: run make gen and commit" >&2; exit 1; }
+	@git diff --exit-code --stat -- $(GENERATED) || { echo "generated files are stale: run make gen and commit" >&2; exit 1; }
+	@test -z "$$(git status --porcelain -- $(GENERATED))" || { git status --porcelain -- $(GENERATED); echo "untracked generated files: run make gen and commit" >&2; exit 1; }
 
 ## lint: go vet, gofmt, shellcheck
 lint:
 	go vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
-	shellcheck $$(git ls-files '*.sh' .ci/run)
+	shellcheck $$(git ls-files '*.sh' .ci/run beta-image/standin/yum)
 
 ## demo: the main job end to end on the sample: InstantOn image, cold start versus restore
 demo: setup build sample base-local
 	hack/demo.sh
 
-## test: everything, as CI runs it
-test: setup check-gen lint build test-go test-gradle test-maven
+## test: everything, as CI runs it (the Go tests once, under the race detector)
+test: setup check-gen lint build test-race test-gradle test-maven
 
 # -p 1: the Podman tests (beta-image, engine, doctor, e2e) check that they leave no containers or
 # images behind; run side by side, each would see the others' and the 2 cores would be oversubscribed.
+## test-go: every Go test, without cgo (quick; make test runs test-race instead)
 test-go:
 	go test -count=1 -p 1 ./...
+
+## test-race: every Go test under the race detector, which needs cgo (gcc, from make setup; the
+## Podman bindings build with cgo thanks to the exclude_graphdriver tags in GO_TAGS). The binaries
+## the tests build stay static (CGO_ENABLED=0). All packages, the real Podman chains included:
+## they spend their time in Podman, CRIU and Java, so the detector adds about a tenth.
+test-race:
+	@command -v gcc >/dev/null || { echo "test-race needs gcc for cgo: run make setup" >&2; exit 1; }
+	CGO_ENABLED=1 go test -race -count=1 -p 1 ./...
+
+## fuzz: run every Go fuzz target (go test -list Fuzz) for FUZZTIME each. A failing input is
+## written to its package's testdata/fuzz, which plain go test (and so CI) replays: commit it with
+## the fix and a regular test case.
+FUZZTIME  ?= 30s
+FUZZFLAGS ?=
+fuzz:
+	@set -e; for pkg in $$(go list ./...); do \
+	  for fn in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "==> $$fn ($$pkg, $(FUZZTIME))"; \
+	    go test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg; \
+	  done; \
+	done
 
 ## sample: the built-in sample app, sample/target/sample.war (GET /sample/hello on port 9080)
 sample:
@@ -101,42 +129,59 @@ test-engine:
 	go test -count=1 -v ./plugin/internal/podman/
 
 
-# The Gradle plugin (gradle-shim/), built and tested with Debian's Gradle 4.4.1 (hack/setup-host.sh).
-GRADLE            ?= gradle
-GRADLE_FLAGS      ?= --no-daemon --console=plain
-# 1: test-gradle also runs the real chain: the plugin is published (with bin/'s real CLI and Podman
-# engine plugin) to $(GRADLE_M2), and gradle-shim/sample resolves it from there, builds the
-# InstantOn image on GRADLE_REAL_CHAIN_BASE_IMAGE (default: the sample's baseImage), restores it
-# and gets HTTP 200 from it.
-GRADLE_REAL_CHAIN ?= 1
-GRADLE_REAL_CHAIN_BASE_IMAGE ?=
-GRADLE_M2         := $(CURDIR)/gradle-shim/build/test-m2
-
-## gradle-shim: the Gradle plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
-gradle-shim: build
-	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) publishToMavenLocal
-
-## test-gradle: the Gradle plugin's unit and TestKit tests (real CLI + fake engine plugin over go-plugin)
-ifeq ($(GRADLE_REAL_CHAIN),1)
-test-gradle: build base-local $(BIN)/test/liberty-checkpoint-plugin
-	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) check -PrealChain -Dmaven.repo.local=$(GRADLE_M2) \
-	  $(if $(GRADLE_REAL_CHAIN_BASE_IMAGE),-PrealChainBaseImage=$(GRADLE_REAL_CHAIN_BASE_IMAGE))
-else
-test-gradle: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin
-	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) check
+# CI (CI set, .ci/run) must not skip: the real chains cannot be switched off there.
+ifneq ($(CI),)
+ifneq ($(or $(GRADLE_REAL_CHAIN),1),1)
+$(error CI must not skip: GRADLE_REAL_CHAIN=$(GRADLE_REAL_CHAIN) would leave out the Gradle real chain; unset it)
 endif
+ifneq ($(or $(MAVEN_REAL_CHAIN),1),1)
+$(error CI must not skip: MAVEN_REAL_CHAIN=$(MAVEN_REAL_CHAIN) would leave out the Maven real chain; unset it)
+endif
+endif
+
+# The binaries a plugin jar carries (hack/bundle.sh lays them out for both builds): release is
+# bin/'s CLI and Podman engine plugin; test is the CLI with the fake engine's plugin (go-plugin for
+# real, no Podman), which the shims' tests use.
+BUNDLE := $(CURDIR)/out/bundle
+
+.PHONY: bundle-release bundle-test
+bundle-release: build
+	hack/bundle.sh $(BUNDLE)/release $(BIN)/liberty-checkpoint $(BIN)/liberty-checkpoint-plugin
+
+bundle-test: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin
+	hack/bundle.sh $(BUNDLE)/test $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin
 
 # The fake engine as a plugin binary: what the shims' tests bundle next to the real CLI.
 $(BIN)/test/liberty-checkpoint-plugin: FORCE
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugin/enginetest/fakeplugin
 
-# The Maven plugin (maven-shim/), with Debian's Maven 3.8.7 and Java 17 (hack/setup-host.sh): batch
-# mode, no transfer progress; the test run keeps Maven's INFO lines so the Surefire, Invoker and
-# Failsafe summaries show.
+# The Gradle plugin (gradle-shim/), built and tested with Debian's Gradle 4.4.1 (hack/setup-host.sh);
+# it compiles shim-core's sources into its jar.
+GRADLE            ?= gradle
+GRADLE_FLAGS      ?= --no-daemon --console=plain
+# 1: test-gradle also runs the real chain: the plugin is published to $(GRADLE_M2), and
+# gradle-shim/sample resolves it from there and, with bin/liberty-checkpoint and the real Podman
+# engine plugin beside it as its executable, builds the InstantOn image on
+# GRADLE_REAL_CHAIN_BASE_IMAGE (default: the sample's baseImage), restores it and gets HTTP 200.
+GRADLE_REAL_CHAIN ?= 1
+GRADLE_REAL_CHAIN_BASE_IMAGE ?=
+GRADLE_M2         := $(CURDIR)/gradle-shim/build/test-m2
+
+## gradle-shim: the Gradle plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
+gradle-shim: bundle-release
+	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) -PbundleDir=$(BUNDLE)/release publishToMavenLocal
+
+## test-gradle: the Gradle plugin's unit and TestKit tests (real CLI + fake engine plugin over go-plugin)
+test-gradle: bundle-test $(if $(filter 1,$(GRADLE_REAL_CHAIN)),build base-local)
+	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) check -PbundleDir=$(BUNDLE)/test \
+	  $(if $(filter 1,$(GRADLE_REAL_CHAIN)),-PrealChain -Dmaven.repo.local=$(GRADLE_M2) \
+	    $(if $(GRADLE_REAL_CHAIN_BASE_IMAGE),-PrealChainBaseImage=$(GRADLE_REAL_CHAIN_BASE_IMAGE)))
+
+# The Maven reactor (pom.xml: shim-core and maven-shim/), with Debian's Maven 3.8.7 and Java 17
+# (hack/setup-host.sh): batch mode, no transfer progress; the test run keeps Maven's INFO lines so
+# the Surefire, Invoker and Failsafe summaries show.
 MVN              ?= mvn
 MVN_FLAGS        ?= -B -ntp
-# The jar under test carries the real CLI and the fake engine's plugin: go-plugin for real, no Podman.
-MAVEN_TEST_BIN   := out/maven-test-bin
 # 1 (default): test-maven also runs maven-shim/src/it/real-chain: mvn package liberty:checkpoint-image
 # liberty:checkpoint-restore on a war, with bin/'s real CLI and Podman engine plugin, on
 # MAVEN_REAL_CHAIN_BASE_IMAGE; the restored server must answer HTTP 200. 0: no Podman needed.
@@ -144,15 +189,13 @@ MAVEN_REAL_CHAIN ?= 1
 MAVEN_REAL_CHAIN_BASE_IMAGE ?= $(BASE_LOCAL_IMAGE)
 
 ## maven-shim: the Maven plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
-maven-shim: build
-	$(MVN) $(MVN_FLAGS) -q -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(BIN)) -DskipTests -Dinvoker.skip install
+maven-shim: bundle-release
+	$(MVN) $(MVN_FLAGS) -q -Dlcp.bundle.dir=$(BUNDLE)/release -DskipTests -Dinvoker.skip install
 
-## test-maven: the Maven plugin's unit and integration tests (real Maven on fixture projects)
-test-maven: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin $(if $(filter 1,$(MAVEN_REAL_CHAIN)),build base-local)
-	mkdir -p $(MAVEN_TEST_BIN)
-	cp $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin $(MAVEN_TEST_BIN)/
-	$(MVN) $(MVN_FLAGS) -f maven-shim/pom.xml -Dlcp.bin.dir=$(abspath $(MAVEN_TEST_BIN)) \
+## test-maven: shim-core's and the Maven plugin's unit and integration tests (real Maven on fixture projects)
+test-maven: bundle-test $(if $(filter 1,$(MAVEN_REAL_CHAIN)),build base-local)
+	$(MVN) $(MVN_FLAGS) -Dlcp.bundle.dir=$(BUNDLE)/test \
 	  $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain -Dlcp.real.baseImage=$(MAVEN_REAL_CHAIN_BASE_IMAGE)) clean verify
 
 clean:
-	rm -rf $(BIN) out sample/target gradle-shim/build gradle-shim/.gradle maven-shim/target
+	rm -rf $(BIN) out sample/target gradle-shim/build gradle-shim/.gradle maven-shim/target shim-core/target

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/host/render"
 )
 
 // CriuLog is what a criu restore log tells about its own run.
@@ -156,7 +158,7 @@ func ParseGoBench(r io.Reader, name string) ([]float64, error) {
 	return out, nil
 }
 
-// CLIRun is what the bench reads from `liberty-checkpoint -o json` (host/render/EVENTS.md).
+// CLIRun is what the bench reads from `liberty-checkpoint -o json` (contract/EVENTS.md).
 type CLIRun struct {
 	CheckpointBytes, ImageBytes int64
 	// Timings are the tool's own step times (containerize, checkpoint, commit).
@@ -171,41 +173,29 @@ type CLIRun struct {
 func ParseCLIEvents(r io.Reader) (CLIRun, error) {
 	run := CLIRun{Timings: map[string]time.Duration{}}
 	var out strings.Builder
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	for sc.Scan() {
-		var ev struct {
-			Type                string `json:"type"`
-			Line                string `json:"line"`
-			CheckpointSizeBytes int64  `json:"checkpointSizeBytes"`
-			ImageSizeBytes      int64  `json:"imageSizeBytes"`
-			Timings             []struct {
-				Name string `json:"name"`
-				Ms   int64  `json:"ms"`
-			} `json:"timings"`
-			Message string `json:"message"`
-			Fix     string `json:"fix"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-			return run, fmt.Errorf("not a JSON event: %q: %w", sc.Text(), err)
-		}
-		switch ev.Type {
-		case "log":
-			out.WriteString(ev.Line + "\n")
-		case "result":
-			run.CheckpointBytes, run.ImageBytes = ev.CheckpointSizeBytes, ev.ImageSizeBytes
-			for _, t := range ev.Timings {
-				run.Timings[t.Name] = time.Duration(t.Ms) * time.Millisecond
+	events, err := render.ReadEvents(r)
+	if err != nil {
+		return run, err
+	}
+	for _, ev := range events {
+		switch {
+		case ev.GetLog() != nil:
+			out.WriteString(ev.GetLog().GetLine() + "\n")
+		case ev.GetResult() != nil:
+			res := ev.GetResult()
+			run.CheckpointBytes, run.ImageBytes = res.GetCheckpointSizeBytes(), res.GetImageSizeBytes()
+			for _, t := range res.GetTimings() {
+				run.Timings[t.GetName()] = time.Duration(t.GetMs()) * time.Millisecond
 			}
-		case "error":
-			run.Err = ev.Message
-			if ev.Fix != "" {
-				run.Err += " (fix: " + ev.Fix + ")"
+		case ev.GetError() != nil:
+			run.Err = ev.GetError().GetMessage()
+			if fix := ev.GetError().GetFix(); fix != "" {
+				run.Err += " (fix: " + fix + ")"
 			}
 		}
 	}
 	run.Output = out.String()
-	return run, sc.Err()
+	return run, nil
 }
 
 // TopLayerBytes reads `podman history --format json IMAGE` and returns the size of the newest

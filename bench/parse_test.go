@@ -84,10 +84,10 @@ PASS
 }
 
 func TestParseCLIEvents(t *testing.T) {
-	in := `{"type":"start","schema":1,"operation":"checkpoint-image"}
-{"type":"log","elapsedMs":5,"source":"container","level":"info","line":"liberty-checkpoint: server RSS before the dump: 1024 kB (pid 1001)"}
-{"type":"progress","elapsedMs":9,"step":1,"totalSteps":3,"name":"containerize","state":"done","durationMs":1200}
-{"type":"result","operation":"checkpoint-image","image":"localhost/x:1","imageSizeBytes":570900000,"checkpointSizeBytes":180500000,"timings":[{"name":"containerize","ms":1200},{"name":"checkpoint","ms":14000},{"name":"commit","ms":2200}],"durationMs":17400}
+	in := `{"accepted":{"operation":"checkpoint-image","schema":2}}
+{"elapsedMs":"5","log":{"source":"SOURCE_CONTAINER","line":"liberty-checkpoint: server RSS before the dump: 1024 kB (pid 1001)","level":"LEVEL_INFO"}}
+{"elapsedMs":"9","progress":{"step":1,"totalSteps":3,"name":"containerize","state":"STATE_DONE","durationMs":"1200"}}
+{"result":{"operation":"checkpoint-image","image":"localhost/x:1","imageSizeBytes":"570900000","checkpointSizeBytes":"180500000","timings":[{"name":"containerize","ms":"1200"},{"name":"checkpoint","ms":"14000"},{"name":"commit","ms":"2200"}],"durationMs":"17400"}}
 `
 	run, err := ParseCLIEvents(strings.NewReader(in))
 	require.NoError(t, err)
@@ -99,7 +99,7 @@ func TestParseCLIEvents(t *testing.T) {
 	assert.Equal(t, int64(1024*1024), rss)
 	assert.Empty(t, run.Err)
 
-	run, err = ParseCLIEvents(strings.NewReader(`{"type":"error","code":"NotFound","message":"image x does not exist","fix":"build it"}` + "\n"))
+	run, err = ParseCLIEvents(strings.NewReader(`{"error":{"code":"NotFound","message":"image x does not exist","fix":"build it"}}` + "\n"))
 	require.NoError(t, err)
 	assert.Equal(t, "image x does not exist (fix: build it)", run.Err)
 

@@ -80,6 +80,15 @@ func (e *e2e) container(kind string) string {
 	return name
 }
 
+// newE2E returns an e2e with a random id that cleans up after t.
+func newE2E(t *testing.T) *e2e {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	e := &e2e{t: t, id: hex.EncodeToString(b)}
+	t.Cleanup(e.cleanup)
+	return e
+}
+
 func (e *e2e) cleanup() {
 	for _, c := range e.containers {
 		_, _ = e.cmd(30*time.Second, "podman", "rm", "-f", "-t", "0", c)
@@ -156,13 +165,8 @@ func median(ds []time.Duration) time.Duration {
 
 func TestLocalFlavorProtocol(t *testing.T) {
 	requireTools(t, "podman", "mvn", "curl", "bash")
-	if testing.Short() && !testenv.InCI() {
-		t.Skip("-short: the local-flavor end-to-end test builds images (about a minute)")
-	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	e := &e2e{t: t, id: hex.EncodeToString(b)}
-	t.Cleanup(e.cleanup)
+	testenv.SkipIfShort(t, "the local-flavor end-to-end test (it builds images, about a minute)")
+	e := newE2E(t)
 	runs := 3
 	if v, err := strconv.Atoi(os.Getenv("LCP_BENCH_RUNS")); err == nil && v > 0 {
 		runs = v

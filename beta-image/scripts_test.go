@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,10 +21,13 @@ import (
 var stubs = map[string]string{
 	// server: `checkpoint` makes the checkpoint directory (as the OpenJ9 JVM would) and exits
 	// with STUB_SERVER_RC; `run` says it is ready and, with STUB_SERVER_STAY=1, stays up until
-	// killed (criu dump kills it), else exits STUB_SERVER_RC. It records the variables the
-	// scripts must (not) pass on.
+	// killed (criu dump kills it), else exits STUB_SERVER_RC; `start` and `stop` succeed. It
+	// records the variables the scripts must (not) pass on, and ltpa_keys_password in
+	// $STUB_CALLS.ltpa.
 	"server": `#!/bin/bash
+if [[ $1 == start || $1 == stop ]]; then echo "server $1 OPENJ9_JAVA_OPTIONS=${OPENJ9_JAVA_OPTIONS-}" >>"$STUB_CALLS"; exit 0; fi
 echo "server $* WLP_CHECKPOINT=${WLP_CHECKPOINT-unset} JVM_ARGS=${JVM_ARGS-}" >>"$STUB_CALLS"
+[[ -n ${ltpa_keys_password:-} ]] && echo "$ltpa_keys_password" >"$STUB_CALLS.ltpa"
 case $1 in
   checkpoint)
     [[ ${STUB_SERVER_NO_IMAGE:-} == 1 ]] || { mkdir -p "$LCP_OUTPUT_DIR/workarea/checkpoint/image"; echo core >"$LCP_OUTPUT_DIR/workarea/checkpoint/image/core-1.img"; }
@@ -67,6 +71,26 @@ echo "[AUDIT   ] restored server output" >>"$LCP_LOG_DIR/checkpoint/console.log"
 sleep 0.4
 exit "${STUB_RESTORED_RC:-0}"
 `,
+	// java: -version names the JVM STUB_JVM says (openj9, the default, or hotspot) and is not
+	// recorded; other calls are, and printTopLayerStats reports a cache 42% full.
+	"java": `#!/bin/bash
+if [[ " $* " == *" -version "* && $* != *createLayer* ]]; then
+  if [[ ${STUB_JVM:-openj9} == openj9 ]]; then
+    printf '%s\n' 'openjdk version "17.0.12" 2024-07-16' 'Eclipse OpenJ9 VM (build openj9-0.46.1)' >&2
+  else
+    printf '%s\n' 'openjdk version "21.0.13" 2026-10-20' 'OpenJDK 64-Bit Server VM (build 21.0.13+9)' >&2
+  fi
+  exit 0
+fi
+echo "java $*" >>"$STUB_CALLS"
+[[ $* == *printTopLayerStats* ]] && echo "Cache is 42% full" >&2
+exit 0
+`,
+	// featureUtility records its call and exits STUB_FU_RC.
+	"featureUtility": `#!/bin/bash
+echo "featureUtility $*" >>"$STUB_CALLS"
+exit "${STUB_FU_RC:-0}"
+`,
 	"setpriv": `#!/bin/bash
 echo "setpriv $*" >>"$STUB_CALLS"
 while [[ $1 != -- ]]; do shift; done
@@ -90,12 +114,14 @@ func newSandbox(t *testing.T, runtime string) *sandbox {
 	t.Helper()
 	root := t.TempDir()
 	bin := filepath.Join(root, "bin")
-	for _, d := range []string{"bin", "config/configDropins/defaults", "config/apps", "output", "logs", "wlp/lib/features"} {
+	for _, d := range []string{"bin", "config/configDropins/defaults", "config/apps", "output", "logs", "wlp/lib/features", "wlp/bin", "etc"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, d), 0o755))
 	}
 	for name, body := range stubs {
 		require.NoError(t, os.WriteFile(filepath.Join(bin, name), []byte(body), 0o755))
 	}
+	require.NoError(t, os.Symlink(filepath.Join(bin, "server"), filepath.Join(root, "wlp/bin/server")))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "etc/ld.so.cache"), []byte("cache tuned for this CPU"), 0o664))
 	s := &sandbox{root: root, calls: filepath.Join(root, "calls")}
 	s.env = []string{
 		"PATH=" + bin + ":/usr/bin:/bin",
@@ -110,6 +136,12 @@ func newSandbox(t *testing.T, runtime string) *sandbox {
 		"CRIU_RESTORE_PATH=" + filepath.Join(bin, "criu"),
 		"LCP_CHECKPOINT_SETTLE=0",
 		"LCP_PID_FLOOR=1",
+		"LCP_LD_CACHE=" + filepath.Join(root, "etc/ld.so.cache"),
+		"LCP_PORTABLE_LD_CACHE=" + filepath.Join(root, "etc/instanton.ld.so.cache"),
+		"TLS_DIR=" + filepath.Join(root, "certs"),
+		"LCP_KUBE_SA_DIR=" + filepath.Join(root, "serviceaccount"),
+		"LCP_SERVICEABILITY_DIR=" + filepath.Join(root, "serviceability"),
+		"LCP_LIBERTY_LOGS=" + filepath.Join(root, "liberty-logs"),
 	}
 	return s
 }
@@ -186,9 +218,9 @@ func TestCheckpointOpenJ9(t *testing.T) {
 	assert.Contains(t, r.calls, "setpriv --inh-caps=-all --ambient-caps=-all -- server checkpoint defaultServer --at=afterAppStart")
 	assert.Contains(t, r.calls, "server checkpoint defaultServer --at=afterAppStart WLP_CHECKPOINT=unset JVM_ARGS=", "WLP_CHECKPOINT is unset for the server")
 	assert.Regexp(t, `PID counter moved to \d+ \(floor \d+\)`, r.stderr)
-	dropin, err := os.ReadFile(filepath.Join(s.root, "config/configDropins/defaults/liberty-checkpoint.xml"))
-	require.NoError(t, err)
-	assert.Contains(t, string(dropin), "<feature>checkpoint-1.0</feature>")
+	assert.NoFileExists(t, filepath.Join(s.root, "config/configDropins/defaults/liberty-checkpoint.xml"),
+		"GA Liberty has no checkpoint feature to enable: nothing is added to the configuration")
+	assert.NotContains(t, r.stdout+r.stderr, "checkpoint-1.0")
 	st, err := os.Stat(filepath.Join(s.checkpointDir(), "core-1.img"))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o060), st.Mode().Perm()&0o060, "checkpoint files are group-writable")
@@ -390,14 +422,6 @@ func TestConfigure(t *testing.T) {
 		assert.Contains(t, r.stderr, "LIBERTY_FEATURES=")
 		assert.Contains(t, r.stderr, "jsonb-3.0", "lists what is installed")
 	})
-	t.Run("checkpoint feature on hotspot", func(t *testing.T) {
-		s := newSandbox(t, "hotspot")
-		feature(t, s, "servlet-6.0")
-		serverXML(t, s, `<server><featureManager><feature>servlet-6.0</feature><feature>checkpoint-1.0</feature></featureManager></server>`)
-		r := s.run(t, "configure.sh", nil)
-		assert.Equal(t, 1, r.code)
-		assert.Contains(t, r.stderr, "checkpoint-1.0")
-	})
 	t.Run("missing application", func(t *testing.T) {
 		s := newSandbox(t, "hotspot")
 		feature(t, s, "servlet-6.0")
@@ -417,7 +441,205 @@ func TestConfigure(t *testing.T) {
 		st, err := os.Stat(filepath.Join(s.root, "config/apps/sample.war"))
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o060), st.Mode().Perm()&0o060, "group-writable")
+		keystore, err := os.ReadFile(filepath.Join(s.root, "config/configDropins/defaults/keystore.xml"))
+		require.NoError(t, err, "a default keystore configuration, as the official configure.sh writes")
+		assert.Regexp(t, `password="[A-Za-z0-9+/=]{44}"`, string(keystore), "a password of the image's own")
+		assert.NotContains(t, string(keystore), "@PASSWORD@")
+		assert.NotContains(t, strings.Join(r.calls, "\n"), "java", "no shared class cache layer on HotSpot")
 	})
+	t.Run("no keystore with SSL=false", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		feature(t, s, "servlet-6.0")
+		serverXML(t, s, `<server><featureManager><feature>servlet-6.0</feature></featureManager></server>`)
+		r := s.run(t, "configure.sh", []string{"SSL=false"})
+		assert.Equal(t, 0, r.code)
+		assert.NoFileExists(t, filepath.Join(s.root, "config/configDropins/defaults/keystore.xml"))
+	})
+	t.Run("openj9 installs missing features and fills the class cache", func(t *testing.T) {
+		s := newSandbox(t, "openj9")
+		serverXML(t, s, `<server><featureManager><feature>servlet-6.0</feature></featureManager></server>`)
+		r := s.run(t, "configure.sh", []string{"OPENJ9_SCC=true"})
+		assert.Equal(t, 0, r.code)
+		assert.Contains(t, r.calls, "featureUtility installServerFeatures --acceptLicense defaultServer --noCache")
+		assert.Contains(t, r.stdout, "populate_scc.sh: the shared class cache layer is 42% full")
+	})
+	t.Run("featureUtility fails", func(t *testing.T) {
+		s := newSandbox(t, "openj9")
+		serverXML(t, s, `<server><featureManager><feature>nosuch-1.0</feature></featureManager></server>`)
+		r := s.run(t, "configure.sh", []string{"STUB_FU_RC=21"})
+		assert.Equal(t, 1, r.code)
+		assert.Contains(t, r.stderr, "featureUtility could not install nosuch-1.0")
+	})
+}
+
+// The official build-time entry point: checkpoint.sh PHASE checkpoints with the image's command.
+func TestCheckpointScript(t *testing.T) {
+	t.Run("openj9", func(t *testing.T) {
+		s := newSandbox(t, "openj9")
+		r := s.run(t, "checkpoint.sh", nil, "afterAppStart")
+		assert.Equal(t, 0, r.code)
+		assert.Contains(t, r.calls, "setpriv --inh-caps=-all --ambient-caps=-all -- server checkpoint defaultServer --at=afterAppStart")
+	})
+	t.Run("hotspot", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		r := s.run(t, "checkpoint.sh", []string{"STUB_SERVER_STAY=1"}, "beforeAppStart")
+		assert.Equal(t, 0, r.code)
+		assert.Equal(t, "setpriv --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])
+		assert.Contains(t, r.stdout, "checkpoint of the server saved in "+s.checkpointDir())
+	})
+	t.Run("usage", func(t *testing.T) {
+		s := newSandbox(t, "openj9")
+		r := s.run(t, "checkpoint.sh", nil)
+		assert.Equal(t, 2, r.code)
+		assert.Contains(t, r.stderr, "usage: checkpoint.sh beforeAppStart|afterAppStart")
+	})
+}
+
+// Only OpenJ9 can run `server checkpoint`: on another JVM the script says so and stops.
+func TestCheckpointOpenJ9ScriptOnAnotherJVM(t *testing.T) {
+	s := newSandbox(t, "openj9")
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_JVM=hotspot"}, serverCmd...)
+	assert.Equal(t, 78, r.code)
+	assert.Contains(t, r.stdout, "needs OpenJ9's CRIU API, and this JVM (openjdk version \"21.0.13\" 2026-10-20) is not OpenJ9: nothing was checkpointed")
+	for _, c := range r.calls {
+		assert.False(t, strings.HasPrefix(c, "server"), "no server command: %s", c)
+	}
+	assert.NoDirExists(t, s.checkpointDir())
+}
+
+// Semeru's /etc/instanton.ld.so.cache replaces the linker cache before the checkpoint, in both flavors.
+func TestCheckpointUsesThePortableLinkerCache(t *testing.T) {
+	for _, runtime := range []string{"openj9", "hotspot"} {
+		t.Run(runtime, func(t *testing.T) {
+			s := newSandbox(t, runtime)
+			require.NoError(t, os.WriteFile(filepath.Join(s.root, "etc/instanton.ld.so.cache"), []byte("portable cache"), 0o644))
+			r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_STAY=1"}, serverCmd...)
+			assert.Equal(t, 0, r.code)
+			cache, err := os.ReadFile(filepath.Join(s.root, "etc/ld.so.cache"))
+			require.NoError(t, err)
+			assert.Equal(t, "portable cache", string(cache))
+			assert.Contains(t, r.stderr, "using the portable linker cache")
+		})
+	}
+	t.Run("none in the image", func(t *testing.T) {
+		s := newSandbox(t, "openj9")
+		r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart"}, serverCmd...)
+		assert.Equal(t, 0, r.code)
+		cache, err := os.ReadFile(filepath.Join(s.root, "etc/ld.so.cache"))
+		require.NoError(t, err)
+		assert.Equal(t, "cache tuned for this CPU", string(cache), "left alone")
+	})
+}
+
+// populate_scc.sh: an OpenJ9 layer sized to what the classes fill; on another JVM it says so.
+func TestPopulateSCC(t *testing.T) {
+	t.Run("openj9", func(t *testing.T) {
+		s := newSandbox(t, "openj9")
+		r := s.run(t, "populate_scc.sh", nil)
+		assert.Equal(t, 0, r.code)
+		calls := strings.Join(r.calls, "\n")
+		assert.Contains(t, calls, "java -Xshareclasses:name=liberty,cacheDir="+filepath.Join(s.root, "output/.classCache")+",createLayer,groupAccess -Xscmx80m -version")
+		assert.Contains(t, calls, ",createLayer,groupAccess -Xscmx34m -version", "80 MB x 42% full, rounded")
+		assert.Contains(t, r.stdout, "the classes filled 42% of 80 MB; the layer is made again with 34 MB")
+		assert.Equal(t, 3, strings.Count(calls, "server start OPENJ9_JAVA_OPTIONS=-XX:+IProfileDuringStartupPhase -Xshareclasses:"),
+			"one start to size the layer, two to fill it")
+	})
+	t.Run("not openj9", func(t *testing.T) {
+		s := newSandbox(t, "openj9")
+		require.NoError(t, os.MkdirAll(filepath.Join(s.root, "logs/old"), 0o755))
+		r := s.run(t, "populate_scc.sh", []string{"STUB_JVM=hotspot"}, "-i", "1")
+		assert.Equal(t, 0, r.code)
+		assert.Contains(t, r.stdout, "is not OpenJ9, so there is no shared class cache to fill")
+		assert.Equal(t, []string{"server start OPENJ9_JAVA_OPTIONS=", "server stop OPENJ9_JAVA_OPTIONS="}, r.calls)
+		assert.NoDirExists(t, filepath.Join(s.root, "logs/old"), "no logs in the image")
+	})
+}
+
+// The run-time set-up of Open Liberty's images, done before every start.
+func TestRuntimeSetup(t *testing.T) {
+	requireTools(t, "openssl", "keytool", "csplit")
+	t.Run("defaults", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		r := s.run(t, "lcp-start.sh", nil, serverCmd...)
+		assert.Equal(t, 0, r.code)
+		keystore, err := os.ReadFile(filepath.Join(s.root, "config/configDropins/defaults/keystore.xml"))
+		require.NoError(t, err)
+		assert.Regexp(t, `password="[A-Za-z0-9+/=]{44}"`, string(keystore))
+		ltpa, err := os.ReadFile(s.calls + ".ltpa")
+		require.NoError(t, err, "the server gets ltpa_keys_password")
+		assert.Len(t, strings.TrimSpace(string(ltpa)), 44)
+		assert.NoFileExists(t, filepath.Join(s.root, "config/configDropins/overrides/tls.xml"))
+	})
+	t.Run("ltpa password given or turned off", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		s.run(t, "lcp-start.sh", []string{"ltpa_keys_password=mine"}, serverCmd...)
+		ltpa, _ := os.ReadFile(s.calls + ".ltpa")
+		assert.Equal(t, "mine\n", string(ltpa))
+		s = newSandbox(t, "hotspot")
+		s.run(t, "lcp-start.sh", []string{"GENERATE_LTPA_KEYS_PASSWORD=false"}, serverCmd...)
+		assert.NoFileExists(t, s.calls+".ltpa")
+	})
+	t.Run("certificates", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		certs := filepath.Join(s.root, "certs")
+		sa := filepath.Join(s.root, "serviceaccount")
+		require.NoError(t, os.MkdirAll(certs, 0o755))
+		require.NoError(t, os.MkdirAll(sa, 0o755))
+		selfSigned(t, certs, "tls", "server.example")
+		selfSigned(t, certs, "ca", "ca.example")
+		selfSigned(t, sa, "k8s-a", "kube-a.example")
+		selfSigned(t, sa, "k8s-b", "kube-b.example")
+		bundle := append(must(os.ReadFile(filepath.Join(sa, "k8s-a.crt"))), must(os.ReadFile(filepath.Join(sa, "k8s-b.crt")))...)
+		require.NoError(t, os.WriteFile(filepath.Join(sa, "ca.crt"), bundle, 0o644))
+		for _, f := range []string{"k8s-a.crt", "k8s-b.crt", "k8s-a.key", "k8s-b.key"} {
+			require.NoError(t, os.Remove(filepath.Join(sa, f)))
+		}
+		r := s.run(t, "lcp-start.sh", []string{"SEC_IMPORT_K8S_CERTS=true", "TLS=true"}, serverCmd...)
+		assert.Equal(t, 0, r.code)
+		assert.Contains(t, r.stdout, "making the keystore from the certificate in "+certs)
+		security := filepath.Join(s.root, "output/resources/security")
+		assert.FileExists(t, filepath.Join(security, "key.p12"))
+		over := filepath.Join(s.root, "config/configDropins/overrides")
+		keystore := string(must(os.ReadFile(filepath.Join(over, "keystore.xml"))))
+		pw := regexp.MustCompile(`password="([^"]+)"`).FindStringSubmatch(keystore)
+		require.NotNil(t, pw, keystore)
+		out, err := exec.Command("keytool", "-list", "-storetype", "pkcs12", "-keystore", filepath.Join(security, "key.p12"), "-storepass", pw[1]).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		assert.Contains(t, string(out), "defaultkeystore")
+		trust := string(must(os.ReadFile(filepath.Join(over, "truststore.xml"))))
+		tpw := regexp.MustCompile(`password="([^"]+)"`).FindStringSubmatch(trust)
+		require.NotNil(t, tpw, trust)
+		out, err = exec.Command("keytool", "-list", "-storetype", "pkcs12", "-keystore", filepath.Join(security, "trust.p12"), "-storepass", tpw[1]).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		for _, alias := range []string{"service-ca", "service-sa-crt-00", "service-sa-crt-01"} {
+			assert.Contains(t, string(out), alias, "the mounted CA and each certificate of the Kubernetes bundle")
+		}
+		assert.FileExists(t, filepath.Join(over, "tls.xml"), "TLS=true turns on transportSecurity")
+	})
+	t.Run("serviceability", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		r := s.run(t, "lcp-start.sh", []string{"SERVICEABILITY_NAMESPACE=shop", "HOSTNAME=pod-1"}, serverCmd...)
+		assert.Equal(t, 0, r.code)
+		target, err := os.Readlink(filepath.Join(s.root, "liberty-logs"))
+		require.NoError(t, err)
+		assert.Equal(t, filepath.Join(s.root, "serviceability/shop/pod-1/logs"), target)
+		assert.DirExists(t, target)
+	})
+}
+
+// selfSigned writes NAME.key and NAME.crt, a self-signed certificate for cn, into dir.
+func selfSigned(t *testing.T, dir, name, cn string) {
+	t.Helper()
+	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN="+cn,
+		"-keyout", filepath.Join(dir, name+".key"), "-out", filepath.Join(dir, name+".crt")).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 func TestShellcheck(t *testing.T) {
@@ -427,7 +649,8 @@ func TestShellcheck(t *testing.T) {
 	local, err := filepath.Glob("local/*.sh")
 	require.NoError(t, err)
 	scripts = append(scripts, local...)
-	require.GreaterOrEqual(t, len(scripts), 8)
+	scripts = append(scripts, "standin/build.sh", "standin/yum")
+	require.GreaterOrEqual(t, len(scripts), 14)
 	out, err := exec.Command("shellcheck", append([]string{"-x", "-P", "SCRIPTDIR"}, scripts...)...).CombinedOutput()
 	assert.NoError(t, err, "shellcheck:\n%s", out)
 }

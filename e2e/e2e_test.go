@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
+	"github.com/liberty-checkpoint/liberty-checkpoint/host/render"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
@@ -50,7 +52,7 @@ func tool(t *testing.T, timeout time.Duration, env []string, name string, args .
 }
 
 // cliEvents runs the CLI with --output json and returns its events and exit code.
-func cliEvents(t *testing.T, cli string, args ...string) ([]map[string]any, int) {
+func cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
@@ -65,14 +67,10 @@ func cliEvents(t *testing.T, cli string, args ...string) ([]map[string]any, int)
 	} else {
 		require.NoError(t, err)
 	}
-	var events []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
-		var ev map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &ev), "not JSON: %q (stderr: %s)", line, stderr.String())
-		events = append(events, ev)
-	}
+	events, err := render.ReadEvents(bytes.NewReader(stdout.Bytes()))
+	require.NoError(t, err, "stderr: %s", stderr.String())
 	require.NotEmpty(t, events, "stderr: %s", stderr.String())
-	if last := events[len(events)-1]; last["type"] == "error" {
+	if last := events[len(events)-1]; last.GetError() != nil {
 		t.Logf("%s %v failed: %v\n%s", cli, args, last, stderr.String())
 	}
 	return events, code
@@ -98,70 +96,58 @@ func leftovers(t *testing.T) []string {
 		podmanLines(t, "images", "--filter", "reference=localhost/lcp-tmp-*", "--format", "image {{.Repository}}:{{.Tag}}")...)
 }
 
-func TestSampleInstantOnEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the end-to-end test builds a Liberty image and takes minutes")
-	}
+// sampleSetup builds the CLI and the plugin, the local Open Liberty base (cached: rebuilt only
+// when its context changed) and the sample's WAR, and returns the CLI and the WAR.
+func sampleSetup(t *testing.T) (cli, war string) {
+	testenv.SkipIfShort(t, "the end-to-end test (it builds a Liberty image and takes minutes)")
 	testenv.LookPath(t, "podman", "run hack/setup-host.sh")
 	testenv.LookPath(t, "mvn", "install Maven (the machine's JDK comes with it here)")
 	root := testenv.RepoRoot(t)
 	plugin := testenv.Build(t, "plugin/cmd/liberty-checkpoint-plugin", "liberty-checkpoint-plugin")
-	cli := testenv.Build(t, "host/cmd/liberty-checkpoint", "liberty-checkpoint")
+	cli = testenv.Build(t, "host/cmd/liberty-checkpoint", "liberty-checkpoint")
 	require.Equal(t, filepath.Dir(cli), filepath.Dir(plugin))
-
-	// The local Open Liberty base (cached: rebuilt only when its context changed) and the WAR.
 	tool(t, 30*time.Minute, []string{"LCP_CLI=" + cli}, "beta-image/local/build.sh", baseImage)
 	tool(t, 10*time.Minute, nil, "mvn", "-B", "-q", "-f", "sample/pom.xml", "package")
-	war := filepath.Join(root, "sample/target/sample.war")
+	return cli, filepath.Join(root, "sample/target/sample.war")
+}
 
-	before := leftovers(t)
-	id := randomID()
-	image := "localhost/lcp-e2e-sample:" + id
-	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", image).Run() })
-
-	// 1. The InstantOn image, in one call.
-	events, code := cliEvents(t, cli, "checkpoint-image", "--base-image", baseImage, "--app-archive", war,
-		"--config-directory", "sample/src/main/liberty/config", "--image", image, "--phase", "afterAppStart")
-	require.Equal(t, 0, code)
-	result := events[len(events)-1]
-	require.Equal(t, "result", result["type"])
-	assert.Equal(t, image, result["image"])
-	assert.Equal(t, "afterAppStart", result["phase"])
-	assert.Greater(t, result["checkpointSizeBytes"], float64(1<<20), "a JVM checkpoint is megabytes")
+// doneSteps lists the progress steps an operation finished, in order.
+func doneSteps(events []*pb.Event) []string {
 	var steps []string
 	for _, ev := range events {
-		if ev["type"] == "progress" && ev["state"] == "done" {
-			steps = append(steps, ev["name"].(string))
+		if p := ev.GetProgress(); p.GetState() == pb.Progress_STATE_DONE {
+			steps = append(steps, p.GetName())
 		}
 	}
-	assert.Equal(t, []string{"containerize", "checkpoint", "commit"}, steps)
+	return steps
+}
 
-	// 2. The committed image will not checkpoint again, and records what doctor needs.
-	env := podmanLines(t, "image", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", image)
-	assert.Contains(t, env, "WLP_CHECKPOINT=", "WLP_CHECKPOINT is reset in the InstantOn image")
+// imageLabels returns an image's labels.
+func imageLabels(t *testing.T, image string) map[string]string {
+	t.Helper()
 	var labels map[string]string
 	out, err := exec.Command("podman", "image", "inspect", "--format", "{{json .Labels}}", image).Output()
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(out, &labels))
-	assert.Equal(t, "afterAppStart", labels[engine.LabelPhase])
-	assert.Equal(t, baseImage, labels[engine.LabelBaseName])
-	assert.NotEmpty(t, labels[engine.LabelKernel])
-	assert.NotEmpty(t, labels[engine.LabelCPUFlags])
+	return labels
+}
 
-	// 3. Restore with least privilege: restored, not a cold start, and the app answers.
-	events, code = cliEvents(t, cli, "restore", "--image", image, "--publish", "127.0.0.1::9080",
+// restoreSample restores image with least privilege and checks it restored and answers.
+func restoreSample(t *testing.T, cli, image string) {
+	t.Helper()
+	events, code := cliEvents(t, cli, "restore", "--image", image, "--publish", "127.0.0.1::9080",
 		"--ready-url", "/sample/hello", "--keep-running", "--disable-recovery")
 	require.Equal(t, 0, code)
-	result = events[len(events)-1]
-	name, _ := result["containerName"].(string)
+	result := events[len(events)-1].GetResult()
+	name := result.GetContainerName()
 	require.NotEmpty(t, name)
 	t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", name).Run() })
-	restore := result["restore"].(map[string]any)
-	assert.Equal(t, "restored", restore["verdict"])
-	assert.Contains(t, restore["evidence"], engine.MsgRestored)
-	assert.EqualValues(t, 200, restore["httpStatus"])
-	t.Logf("restore: ready in %v ms", restore["readyMs"])
-	resp, err := http.Get(restore["url"].(string))
+	restore := result.GetRestore()
+	assert.Equal(t, pb.RestoreOutcome_VERDICT_RESTORED, restore.GetVerdict())
+	assert.Contains(t, restore.GetEvidence(), engine.MsgRestored)
+	assert.EqualValues(t, 200, restore.GetHttpStatus())
+	t.Logf("restore: ready in %v ms", restore.GetReadyMs())
+	resp, err := http.Get(restore.GetUrl())
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -172,9 +158,99 @@ func TestSampleInstantOnEndToEnd(t *testing.T) {
 	assert.True(t, strings.HasPrefix(inspect[0], "false "), "never privileged: %s", inspect[0])
 	assert.NotContains(t, inspect[0], "SYS_PTRACE", "restore runs without SYS_PTRACE")
 	require.NoError(t, exec.Command("podman", "rm", "-f", name).Run())
+}
+
+func TestSampleInstantOnEndToEnd(t *testing.T) {
+	cli, war := sampleSetup(t)
+	before := leftovers(t)
+	id := randomID()
+	image := "localhost/lcp-e2e-sample:" + id
+	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", image).Run() })
+
+	// 1. The InstantOn image, in one call.
+	events, code := cliEvents(t, cli, "checkpoint-image", "--base-image", baseImage, "--app-archive", war,
+		"--config-directory", "sample/src/main/liberty/config", "--image", image, "--phase", "afterAppStart")
+	require.Equal(t, 0, code)
+	result := events[len(events)-1].GetResult()
+	require.NotNil(t, result)
+	assert.Equal(t, image, result.GetImage())
+	assert.Equal(t, "afterAppStart", result.GetPhase())
+	assert.Greater(t, result.GetCheckpointSizeBytes(), int64(1<<20), "a JVM checkpoint is megabytes")
+	assert.Equal(t, []string{"containerize", "checkpoint", "commit"}, doneSteps(events))
+
+	// 2. The committed image will not checkpoint again, and records what doctor needs.
+	env := podmanLines(t, "image", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", image)
+	assert.Contains(t, env, "WLP_CHECKPOINT=", "WLP_CHECKPOINT is reset in the InstantOn image")
+	labels := imageLabels(t, image)
+	assert.Equal(t, "afterAppStart", labels[engine.LabelPhase])
+	assert.Equal(t, baseImage, labels[engine.LabelBaseName])
+	assert.NotEmpty(t, labels[engine.LabelKernel])
+	assert.NotEmpty(t, labels[engine.LabelCPUFlags])
+
+	// 3. Restore with least privilege: restored, not a cold start, and the app answers.
+	restoreSample(t, cli, image)
 
 	// 4. Nothing of the tool's is left behind.
 	assert.Equal(t, before, leftovers(t))
+}
+
+// The official build flow: the app image's build ends with RUN checkpoint.sh <phase>, which
+// Podman runs with the checkpoint's capabilities; the local flavor's checkpoint.sh starts the
+// server and criu dumps it inside that RUN step.
+func TestSampleBuildMethodEndToEnd(t *testing.T) {
+	cli, war := sampleSetup(t)
+	before := leftovers(t)
+	id := randomID()
+
+	// 1. The generated Containerfile, with the checkpoint step added.
+	image := "localhost/lcp-e2e-sample-build:" + id
+	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", image).Run() })
+	events, code := cliEvents(t, cli, "checkpoint-image", "--method", "build", "--base-image", baseImage,
+		"--app-archive", war, "--config-directory", "sample/src/main/liberty/config", "--image", image)
+	require.Equal(t, 0, code)
+	result := events[len(events)-1].GetResult()
+	require.NotNil(t, result)
+	assert.Equal(t, "afterAppStart", result.GetPhase())
+	assert.Greater(t, result.GetCheckpointSizeBytes(), int64(1<<20), "a JVM checkpoint is megabytes")
+	assert.Equal(t, []string{"build", "verify"}, doneSteps(events))
+	var logs []string
+	for _, ev := range events {
+		if l := ev.GetLog(); l != nil {
+			logs = append(logs, l.GetLine())
+		}
+	}
+	text := strings.Join(logs, "\n")
+	assert.Contains(t, text, "RUN checkpoint.sh afterAppStart")
+	assert.Contains(t, text, `CWWKC0451I: A server checkpoint "afterAppStart" was requested.`, "the checkpoint ran inside the build")
+	labels := imageLabels(t, image)
+	assert.Equal(t, "afterAppStart", labels[engine.LabelPhase])
+	assert.Equal(t, baseImage, labels[engine.LabelBaseName])
+	assert.NotEmpty(t, labels[engine.LabelKernel])
+	restoreSample(t, cli, image)
+
+	// 2. Your own Containerfile that runs checkpoint.sh itself: built as it is, at its phase.
+	dir := t.TempDir()
+	own := "FROM " + baseImage + "\nCOPY --chown=1001:0 server.xml /config/\nCOPY --chown=1001:0 sample.war /config/apps/\n" +
+		"RUN configure.sh\nRUN checkpoint.sh beforeAppStart\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(own), 0o644))
+	copyFile(t, war, filepath.Join(dir, "sample.war"))
+	copyFile(t, filepath.Join(testenv.RepoRoot(t), "sample/src/main/liberty/config/server.xml"), filepath.Join(dir, "server.xml"))
+	image2 := "localhost/lcp-e2e-sample-build-own:" + id
+	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", image2).Run() })
+	events, code = cliEvents(t, cli, "checkpoint-image", "--method", "build", "--containerfile", filepath.Join(dir, "Containerfile"),
+		"--image", image2)
+	require.Equal(t, 0, code)
+	assert.Equal(t, "beforeAppStart", events[len(events)-1].GetResult().GetPhase(), "the Containerfile's phase")
+	assert.Equal(t, "beforeAppStart", imageLabels(t, image2)[engine.LabelPhase])
+
+	assert.Equal(t, before, leftovers(t))
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(dst, data, 0o644))
 }
 
 func randomID() string {

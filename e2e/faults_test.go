@@ -3,7 +3,6 @@ package e2e
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,7 +19,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protojson"
 
+	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 )
 
@@ -54,9 +55,7 @@ var (
 
 func liberty(t *testing.T) *lib {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: the fault tests run Liberty on Podman")
-	}
+	testenv.SkipIfShort(t, "the fault tests (they run Liberty on Podman)")
 	testenv.LookPath(t, "podman", "run hack/setup-host.sh")
 	testenv.LookPath(t, "mvn", "install Maven (the machine's JDK comes with it here)")
 	libOnce.Do(func() {
@@ -128,7 +127,7 @@ func cleanupLib() {
 type proc struct {
 	cmd    *exec.Cmd
 	mu     sync.Mutex
-	events []map[string]any
+	events []*pb.Event
 	stderr bytes.Buffer
 	read   chan struct{} // closed when stdout is at its end
 	code   int
@@ -156,8 +155,8 @@ func (l *lib) start(t *testing.T, tmp string, args ...string) *proc {
 		sc := bufio.NewScanner(out)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
-			var ev map[string]any
-			if json.Unmarshal(sc.Bytes(), &ev) == nil {
+			ev := &pb.Event{}
+			if (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(sc.Bytes(), ev) == nil {
 				p.mu.Lock()
 				p.events = append(p.events, ev)
 				p.mu.Unlock()
@@ -169,16 +168,20 @@ func (l *lib) start(t *testing.T, tmp string, args ...string) *proc {
 
 type result struct {
 	code   int
-	events []map[string]any
+	events []*pb.Event
 	stderr string
 }
 
-func (r result) last() map[string]any {
+func (r result) last() *pb.Event {
 	if len(r.events) == 0 {
 		return nil
 	}
 	return r.events[len(r.events)-1]
 }
+
+// err is the error event that ends a failed run; res the result of a successful one.
+func (r result) err() *pb.Failure { return r.last().GetError() }
+func (r result) res() *pb.Result  { return r.last().GetResult() }
 
 // wait waits for the CLI to exit.
 func (p *proc) wait(t *testing.T, timeout time.Duration) result {
@@ -198,11 +201,11 @@ func (p *proc) wait(t *testing.T, timeout time.Duration) result {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return result{code: p.code, events: append([]map[string]any(nil), p.events...), stderr: p.stderr.String()}
+	return result{code: p.code, events: append([]*pb.Event(nil), p.events...), stderr: p.stderr.String()}
 }
 
 // until waits for an event that pred accepts.
-func (p *proc) until(t *testing.T, what string, timeout time.Duration, pred func(map[string]any) bool) {
+func (p *proc) until(t *testing.T, what string, timeout time.Duration, pred func(*pb.Event) bool) {
 	t.Helper()
 	ok := waitFor(timeout, func() bool {
 		select {
@@ -332,13 +335,14 @@ func (l *lib) left(t *testing.T, tmp string) []string {
 	return out
 }
 
-func isLog(source string) func(map[string]any) bool {
-	return func(ev map[string]any) bool { return ev["type"] == "log" && ev["source"] == source }
+func isLog(source pb.Log_Source) func(*pb.Event) bool {
+	return func(ev *pb.Event) bool { return ev.GetLog() != nil && ev.GetLog().GetSource() == source }
 }
 
-func stepStarted(name string) func(map[string]any) bool {
-	return func(ev map[string]any) bool {
-		return ev["type"] == "progress" && ev["name"] == name && ev["state"] == "started"
+func stepStarted(name string) func(*pb.Event) bool {
+	return func(ev *pb.Event) bool {
+		p := ev.GetProgress()
+		return p != nil && p.GetName() == name && p.GetState() == pb.Progress_STATE_STARTED
 	}
 }
 
@@ -355,7 +359,7 @@ func TestFaultsLeaveNothing(t *testing.T) {
 	// removes it only once the image is made), so one serves all three.
 	ck := l.run(t, ckTmp, "checkpoint", "--image", l.appImage)
 	require.Equal(t, 0, ck.code, "%v\n%s", ck.last(), ck.stderr)
-	container := ck.last()["containerName"].(string)
+	container := ck.res().GetContainerName()
 	t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", container).Run() })
 	commitTarget := "localhost/lcp-e2e-faults-commit:" + randomID()
 	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", commitTarget).Run() })
@@ -363,11 +367,11 @@ func TestFaultsLeaveNothing(t *testing.T) {
 	ops := []struct {
 		name    string
 		args    []string
-		trigger func(map[string]any) bool
+		trigger func(*pb.Event) bool
 	}{
 		{"containerize", []string{"containerize", "--base-image", baseImage, "--app-archive", l.war, "--config-directory", l.sampleCfg,
-			"--image", "localhost/lcp-e2e-faults-never:1"}, isLog("build")},
-		{"checkpoint", []string{"checkpoint", "--image", l.appImage}, isLog("container")},
+			"--image", "localhost/lcp-e2e-faults-never:1"}, isLog(pb.Log_SOURCE_BUILD)},
+		{"checkpoint", []string{"checkpoint", "--image", l.appImage}, isLog(pb.Log_SOURCE_CONTAINER)},
 		{"commit", []string{"commit", "--container", container, "--image", commitTarget}, stepStarted("commit")},
 		{"restore", []string{"restore", "--image", l.instantOn, "--ready-log", "NEVER-PRINTED", "--timeout", "5m"}, stepStarted("ready")},
 	}
@@ -385,7 +389,7 @@ func TestFaultsLeaveNothing(t *testing.T) {
 					require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
 					r := p.wait(t, 3*time.Minute)
 					assert.Equal(t, 130, r.code, "%v", r.last())
-					assert.Equal(t, "Canceled", r.last()["code"])
+					assert.Equal(t, "Canceled", r.err().GetCode())
 				case "SIGKILL to the CLI":
 					require.NoError(t, p.cmd.Process.Kill())
 					_ = p.wait(t, time.Minute)
@@ -397,8 +401,8 @@ func TestFaultsLeaveNothing(t *testing.T) {
 					require.NoError(t, syscall.Kill(plugin, syscall.SIGKILL))
 					r := p.wait(t, 3*time.Minute)
 					assert.Equal(t, 1, r.code)
-					assert.Contains(t, r.last()["message"], fmt.Sprintf("the plugin process (pid %d) died", plugin))
-					assert.Contains(t, r.last()["fix"], "what the dead plugin left is removed")
+					assert.Contains(t, r.err().GetMessage(), fmt.Sprintf("the plugin process (pid %d) died", plugin))
+					assert.Contains(t, r.err().GetFix(), "what the dead plugin left is removed")
 				}
 				if op.name == "commit" {
 					assert.NoError(t, exec.Command("podman", "container", "exists", container).Run(), "the checkpoint container survives a failed commit")
@@ -424,7 +428,7 @@ func TestDoubleInterruptLeavesNothing(t *testing.T) {
 	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", image).Run() })
 	p := l.start(t, tmp, "checkpoint-image", "--transient", "--base-image", baseImage, "--app-archive", l.war,
 		"--config-directory", l.sampleCfg, "--image", image)
-	p.until(t, "the server starting", 5*time.Minute, isLog("container"))
+	p.until(t, "the server starting", 5*time.Minute, isLog(pb.Log_SOURCE_CONTAINER))
 	plugin := l.pluginPID(t, p)
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
 	time.Sleep(100 * time.Millisecond)
@@ -460,7 +464,7 @@ func TestPodmanStoppedDuringCommit(t *testing.T) {
 	tmp := shortTemp(t)
 	ck := l.run(t, tmp, "checkpoint", "--image", l.appImage, "--podman-url", uri)
 	require.Equal(t, 0, ck.code, "%v", ck.last())
-	container := ck.last()["containerName"].(string)
+	container := ck.res().GetContainerName()
 	t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", container).Run() })
 	target := "localhost/lcp-e2e-faults-stopped:" + randomID()
 	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", target).Run() })
@@ -473,7 +477,7 @@ func TestPodmanStoppedDuringCommit(t *testing.T) {
 	_ = os.Remove(sock)
 	r := p.wait(t, 3*time.Minute)
 	assert.Equal(t, 1, r.code, "%v", r.last())
-	assert.Equal(t, "Unavailable", r.last()["code"], "%v", r.last())
+	assert.Equal(t, "Unavailable", r.err().GetCode(), "%v", r.last())
 	t.Logf("commit with Podman gone: %v", r.last())
 
 	service = startService()
@@ -497,19 +501,19 @@ func TestBrokenApplicationsFailFast(t *testing.T) {
 	t.Run("start-up throws", func(t *testing.T) {
 		p := l.start(t, tmp, "checkpoint-image", "--base-image", baseImage, "--app-archive", l.failingWar,
 			"--config-directory", l.failingCfg, "--image", image)
-		p.until(t, "the failure", 5*time.Minute, func(ev map[string]any) bool {
-			return ev["type"] == "log" && strings.Contains(fmt.Sprint(ev["line"]), "SRVE0283E")
+		p.until(t, "the failure", 5*time.Minute, func(ev *pb.Event) bool {
+			return strings.Contains(ev.GetLog().GetLine(), "SRVE0283E")
 		})
 		failedAt := time.Now()
 		r := p.wait(t, 2*time.Minute)
 		assert.Less(t, time.Since(failedAt), 15*time.Second, "it fails within seconds of the failure line")
 		require.Equal(t, 1, r.code, "an application that did not start is no checkpoint: %v", r.last())
-		e := r.last()
-		assert.Equal(t, "FailedPrecondition", e["code"])
-		assert.Equal(t, "app_archive", e["field"])
-		assert.Contains(t, e["message"], "SRVE0283E")
-		assert.Contains(t, e["message"], "refuses to start")
-		tail := fmt.Sprint(e["logTail"])
+		e := r.err()
+		assert.Equal(t, "FailedPrecondition", e.GetCode())
+		assert.Equal(t, "app_archive", e.GetField())
+		assert.Contains(t, e.GetMessage(), "SRVE0283E")
+		assert.Contains(t, e.GetMessage(), "refuses to start")
+		tail := strings.Join(e.GetLogTail(), "\n")
 		assert.Contains(t, tail, "CWWKZ0012I: The application failing was not started")
 	})
 
@@ -519,8 +523,8 @@ func TestBrokenApplicationsFailFast(t *testing.T) {
 		r := l.run(t, tmp, "checkpoint-image", "--base-image", baseImage, "--app-archive", empty,
 			"--config-directory", l.sampleCfg, "--image", image)
 		require.Equal(t, 2, r.code, "%v", r.last())
-		assert.Equal(t, "app_archive", r.last()["field"])
-		assert.Contains(t, r.last()["message"], "is not a zip archive (it is empty)")
+		assert.Equal(t, "app_archive", r.err().GetField())
+		assert.Contains(t, r.err().GetMessage(), "is not a zip archive (it is empty)")
 
 		// The same archive through a Containerfile of the user's, which the tool does not read:
 		// Liberty's own messages (CWWKM0101E, CWWKZ0021E) stop the checkpoint.
@@ -533,7 +537,7 @@ func TestBrokenApplicationsFailFast(t *testing.T) {
 			"COPY --chown=1001:0 server.xml /config/\nCOPY --chown=1001:0 sample.war /config/apps/\nRUN configure.sh\n"), 0o644))
 		r = l.run(t, tmp, "checkpoint-image", "--containerfile", filepath.Join(own, "Containerfile"), "--image", image)
 		require.Equal(t, 1, r.code, "%v", r.last())
-		assert.Contains(t, r.last()["message"], "CWWKM0101E")
+		assert.Contains(t, r.err().GetMessage(), "CWWKM0101E")
 	})
 
 	t.Run("feature the base lacks", func(t *testing.T) {
@@ -545,10 +549,10 @@ func TestBrokenApplicationsFailFast(t *testing.T) {
 </server>`), 0o644))
 		r := l.run(t, tmp, "checkpoint-image", "--base-image", baseImage, "--app-archive", l.war, "--config-directory", cfg, "--image", image)
 		require.Equal(t, 1, r.code, "%v", r.last())
-		e := r.last()
-		assert.Equal(t, "server_xml", e["field"], "not the base image's name: %v", e)
-		assert.Contains(t, e["message"], "mpHealth-4.0")
-		assert.Contains(t, e["fix"], "make base-local")
+		e := r.err()
+		assert.Equal(t, "server_xml", e.GetField(), "not the base image's name: %v", e)
+		assert.Contains(t, e.GetMessage(), "mpHealth-4.0")
+		assert.Contains(t, e.GetFix(), "make base-local")
 
 		// The same build onto a name that exists already: the name keeps its image, and the
 		// tool does not claim to have removed it (defect 8).
@@ -563,7 +567,7 @@ func TestBrokenApplicationsFailFast(t *testing.T) {
 		require.Len(t, ids, 2)
 		assert.Equal(t, ids[1], ids[0], "and its image")
 		for _, ev := range r.events {
-			assert.NotContains(t, fmt.Sprint(ev["line"]), "removed image "+existing, "no claim to have removed what is still there")
+			assert.NotContains(t, ev.GetLog().GetLine(), "removed image "+existing, "no claim to have removed what is still there")
 		}
 	})
 
@@ -574,8 +578,8 @@ func TestBrokenApplicationsFailFast(t *testing.T) {
 		require.NoError(t, os.WriteFile(other, data, 0o644))
 		r := l.run(t, tmp, "checkpoint-image", "--base-image", baseImage, "--app-archive", other, "--config-directory", l.sampleCfg, "--image", image)
 		require.Equal(t, 2, r.code, "%v", r.last())
-		assert.Equal(t, "app_archive", r.last()["field"])
-		assert.Contains(t, r.last()["message"], `server.xml deploys "sample.war", but the application archive is app.war`)
+		assert.Equal(t, "app_archive", r.err().GetField())
+		assert.Contains(t, r.err().GetMessage(), `server.xml deploys "sample.war", but the application archive is app.war`)
 	})
 	assert.Equal(t, before, l.left(t, tmp))
 	assert.Error(t, exec.Command("podman", "image", "exists", image).Run(), "no image was made")
@@ -598,8 +602,8 @@ func TestBaseImageIsNeverOverwritten(t *testing.T) {
 		r := l.run(t, tmp, op, "--base-image", base, "--app-archive", l.war, "--config-directory", l.sampleCfg,
 			"--image", strings.TrimPrefix(base, "localhost/"))
 		assert.Equal(t, 2, r.code, "%s: %v", op, r.last())
-		assert.Equal(t, "image", r.last()["field"])
-		assert.Contains(t, r.last()["message"], "move the base image's tag")
+		assert.Equal(t, "image", r.err().GetField())
+		assert.Contains(t, r.err().GetMessage(), "move the base image's tag")
 		assert.Equal(t, want, id(base), "%s left the base image's name alone", op)
 	}
 }
@@ -619,7 +623,7 @@ func TestArchiveNames(t *testing.T) {
 	require.NoError(t, os.WriteFile(evil, data, 0o644))
 	r := l.run(t, tmp, "containerize", "--base-image", baseImage, "--app-archive", evil, "--config-directory", l.sampleCfg, "--image", image)
 	assert.Equal(t, 2, r.code, "%v", r.last())
-	assert.Equal(t, "app_archive", r.last()["field"])
+	assert.Equal(t, "app_archive", r.err().GetField())
 	assert.Error(t, exec.Command("podman", "image", "exists", image).Run())
 
 	spaced := filepath.Join(dir, "my app.war")
@@ -635,7 +639,7 @@ func TestArchiveNames(t *testing.T) {
 	require.Equal(t, 0, r.code, "a space in the name works: %v\n%s", r.last(), r.stderr)
 	var started bool
 	for _, ev := range r.events {
-		started = started || strings.Contains(fmt.Sprint(ev["line"]), "CWWKZ0001I: Application my app started")
+		started = started || strings.Contains(ev.GetLog().GetLine(), "CWWKZ0001I: Application my app started")
 	}
 	assert.True(t, started, "Liberty started the application \"my app\" before the checkpoint")
 }
@@ -647,11 +651,11 @@ func TestNamedPodmanIsNeverReplaced(t *testing.T) {
 	tmp := shortTemp(t)
 	r := l.run(t, tmp, "restore", "--image", l.instantOn, "--podman-url", "unix:///nonexistent.sock")
 	assert.Equal(t, 1, r.code, "%v", r.last())
-	assert.Equal(t, "Unavailable", r.last()["code"])
-	assert.Equal(t, "connection.uri", r.last()["field"])
-	assert.Equal(t, "--podman-url", r.last()["flag"])
+	assert.Equal(t, "Unavailable", r.err().GetCode())
+	assert.Equal(t, "connection.uri", r.err().GetField())
+	assert.Equal(t, "--podman-url", r.err().GetFlag())
 	for _, ev := range r.events {
-		assert.NotContains(t, fmt.Sprint(ev["line"]), "transient", "no transient service replaces the named one")
+		assert.NotContains(t, ev.GetLog().GetLine(), "transient", "no transient service replaces the named one")
 	}
 }
 
@@ -709,13 +713,13 @@ func TestConcurrentPipelines(t *testing.T) {
 	var urls []string
 	for i, r := range restores {
 		require.Equal(t, 0, r.code, "restore %d: %v", i+1, r.last())
-		res := r.last()
-		name := res["containerName"].(string)
+		res := r.res()
+		name := res.GetContainerName()
 		t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", name).Run() })
-		ro := res["restore"].(map[string]any)
-		assert.Equal(t, "restored", ro["verdict"])
-		urls = append(urls, ro["url"].(string))
-		resp, err := http.Get(ro["url"].(string))
+		ro := res.GetRestore()
+		assert.Equal(t, pb.RestoreOutcome_VERDICT_RESTORED, ro.GetVerdict())
+		urls = append(urls, ro.GetUrl())
+		resp, err := http.Get(ro.GetUrl())
 		require.NoError(t, err)
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
@@ -743,8 +747,8 @@ func TestConcurrentPipelines(t *testing.T) {
 	assert.Equal(t, []int{0, 1}, codes, "one writer wins, the other is refused: %v / %v", writers[0].last(), writers[1].last())
 	for _, w := range writers {
 		if w.code == 1 {
-			assert.Equal(t, "FailedPrecondition", w.last()["code"])
-			assert.Contains(t, w.last()["message"], "is writing the image "+same)
+			assert.Equal(t, "FailedPrecondition", w.err().GetCode())
+			assert.Contains(t, w.err().GetMessage(), "is writing the image "+same)
 		}
 	}
 	assert.NoError(t, exec.Command("podman", "image", "exists", same).Run())

@@ -35,22 +35,22 @@ trap cleanup EXIT
 run() {
   local out
   out=$("$cli" restore -o json --image "$1" --publish 127.0.0.1::9080 --ready-url "$path" --keep-running --timeout 5m) ||
-    { printf '%s\n' "$out" | jq -r 'select(.type=="error") | "\(.message)\n  fix: \(.fix)"' >&2; die "restore of $1 failed"; }
-  printf '%s\n' "$out" | jq -c 'select(.type=="result")'
+    { printf '%s\n' "$out" | jq -r '.error // empty | "\(.message)\n  fix: \(.fix)"' >&2; die "restore of $1 failed"; }
+  printf '%s\n' "$out" | jq -c '.result // empty'
 }
 
 say "Cold start: the application image, booted as usual"
 cold=$(run "$app")
 containers+=("$(jq -r .containerName <<<"$cold")")
-echo "$cold" | jq -r '"  \(.restore.url) answered HTTP \(.restore.httpStatus) after \(.restore.readyMs) ms (\(.restore.verdict))"'
+echo "$cold" | jq -r '"  \(.restore.url) answered HTTP \(.restore.httpStatus) after \(.restore.readyMs) ms (\(.restore.verdict | ascii_downcase | ltrimstr("verdict_")))"'
 podman rm -f "${containers[@]}" >/dev/null; containers=()
 
 say "Restore: the InstantOn image, resumed from its checkpoint"
 warm=$(run "$image")
 containers+=("$(jq -r .containerName <<<"$warm")")
-echo "$warm" | jq -r '"  \(.restore.url) answered HTTP \(.restore.httpStatus) after \(.restore.readyMs) ms (\(.restore.verdict))"'
+echo "$warm" | jq -r '"  \(.restore.url) answered HTTP \(.restore.httpStatus) after \(.restore.readyMs) ms (\(.restore.verdict | ascii_downcase | ltrimstr("verdict_")))"'
 echo "$warm" | jq -r '"  evidence: \(.restore.evidence)"'
-[[ $(jq -r .restore.verdict <<<"$warm") == restored ]] || die "the InstantOn image did not restore (see the evidence above)"
+[[ $(jq -r .restore.verdict <<<"$warm") == VERDICT_RESTORED ]] || die "the InstantOn image did not restore (see the evidence above)"
 url=$(jq -r .restore.url <<<"$warm")
 body=$(curl -fsS "$url") || die "GET $url failed"
 printf '  GET %s:\n' "$url"; printf '%s\n' "$body" | sed 's/^/    | /'

@@ -14,16 +14,19 @@ log() { printf 'setup-host: %s\n' "$*" >&2; }
 
 # Debian packages: podman and runc (crun fails on hybrid cgroups here), debootstrap for the
 # registry-free base images, protoc for `make gen`, gradle for the Gradle shim, maven and a JDK 17
-# for the Maven shim, shellcheck for the beta-image scripts, uidmap/slirp4netns for podman, curl/jq
-# for scripts.
+# for the Maven shim, shellcheck for the beta-image scripts, openssl for their certificate tests,
+# uidmap/slirp4netns for podman, curl/jq for scripts, gcc and the C library headers for cgo, which
+# the race detector (make test-race) needs.
 APT_PACKAGES=(podman runc conmon debootstrap protobuf-compiler gradle maven openjdk-17-jdk-headless
-  shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin)
+  shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin openssl gcc libc6-dev)
 
-# Go tools pinned to exact versions (the proxy refuses @latest for some of them).
+# Go tools pinned to exact versions (the proxy refuses @latest for some of them). grpcurl 1.9.1:
+# 1.9.2 and 1.9.3 broke `grpcurl -unix PATH` (fullstorydev/grpcurl#496, #546), which is how
+# `serve`'s default Unix socket is reached.
 GO_TOOLS=(
   google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.10
   google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
-  github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3
+  github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.1
 )
 
 missing=()
@@ -35,7 +38,9 @@ gobin="$(go env GOPATH)/bin"
 missing_tools=()
 for t in "${GO_TOOLS[@]}"; do
   name="${t%@*}"; name="${name##*/}"
-  [[ -x "$gobin/$name" ]] || missing_tools+=("$t")
+  # Present at the pinned version (go version -m reads the module version built into it).
+  [[ -x "$gobin/$name" ]] && go version -m "$gobin/$name" 2>/dev/null | grep -q "[[:space:]]${t##*@}[[:space:]]" ||
+    missing_tools+=("$t")
 done
 
 if $check_only; then

@@ -4,14 +4,17 @@
 # $LCP_CHECKPOINT_DIR and the container can be committed (with WLP_CHECKPOINT reset).
 #
 #   openj9   Liberty's own `server checkpoint --at=PHASE`: the OpenJ9 JVM dumps itself through
-#            criu (the checkpoint copy on PATH) at exactly that phase. checkpoint-1.0 is enabled
-#            through a configDropins file.
+#            criu (the checkpoint copy, first on PATH) at exactly that phase. Liberty's kernel and
+#            server script do the rest (-XX:+EnableCRIUSupport); no feature is needed. A JVM that
+#            is not OpenJ9 cannot do this: the script says so and exits 78.
 #   hotspot  HotSpot has no CRIU API: start CMD, wait for the ready message (CWWKF0011I), then
 #            dump the JVM from outside with the checkpoint copy of criu. The checkpoint is taken
 #            once the server is ready, whatever PHASE says (the JVM cannot stop at a phase).
 #
-# Exit codes: 0 done; 20 unknown phase (as Liberty); 1 the server did not get ready or exited;
-# otherwise the failing command's code.
+# Both first move the PID counter past LCP_PID_FLOOR and put the portable linker cache in place.
+#
+# Exit codes: 0 done; 20 unknown phase (as Liberty); 78 the JVM is not OpenJ9 (openj9 only);
+# 1 the server did not get ready or exited; otherwise the failing command's code.
 set -uo pipefail
 helpers=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 # shellcheck source-path=SCRIPTDIR source=lcp-lib.sh
@@ -27,13 +30,17 @@ fi
 
 mkdir -p "$LCP_LOG_DIR/checkpoint" || exit 1
 lcp_bump_pids
+lcp_portable_ld_cache || exit 1
 
 checkpoint_openj9() {
-  local dropins=$LCP_CONFIG_DIR/configDropins/defaults
-  mkdir -p "$dropins" || return 1
-  printf '%s\n' '<server description="added by liberty-checkpoint for WLP_CHECKPOINT">' \
-    '  <featureManager><feature>checkpoint-1.0</feature></featureManager>' '</server>' \
-    >"$dropins/liberty-checkpoint.xml" || return 1
+  if ! lcp_is_openj9; then
+    lcp_say "liberty-checkpoint: \`server checkpoint --at=$phase\` needs OpenJ9's CRIU API, and this JVM ($(lcp_jvm_name)) is not OpenJ9: nothing was checkpointed. Build on an IBM Semeru (OpenJ9) UBI image, or use the local flavor (Dockerfile.local) for HotSpot."
+    return 78
+  fi
+  # On these architectures OpenJ9 must be told to keep the checkpoint portable across CPU models.
+  case $(uname -m) in
+    ppc64le | s390x) export JVM_ARGS="${JVM_ARGS:-} -XX:+JVMPortableRestoreMode" ;;
+  esac
   lcp_say "Performing checkpoint --at=$phase"
   lcp_run_unprivileged server checkpoint "$LCP_SERVER_NAME" --at="$phase"
 }

@@ -24,6 +24,9 @@ LCP_RESUMED_MARKER=${LCP_RESUMED_MARKER:-$LCP_LOG_DIR/checkpoint/.resumed}
 CRIU_CHECKPOINT_PATH=${CRIU_CHECKPOINT_PATH:-criu}   # the copy with cap_checkpoint_restore,cap_sys_ptrace,cap_setpcap
 CRIU_RESTORE_PATH=${CRIU_RESTORE_PATH:-criu}         # the copy with cap_checkpoint_restore,cap_setpcap only
 LCP_PID_FLOOR=${LCP_PID_FLOOR:-1000}                 # the checkpointed JVM gets a PID above this
+LCP_SNIPPETS_DIR=${LCP_SNIPPETS_DIR:-$(dirname "${BASH_SOURCE[0]}")/snippets} # configuration snippets
+LCP_LD_CACHE=${LCP_LD_CACHE:-/etc/ld.so.cache}       # the dynamic linker's cache ...
+LCP_PORTABLE_LD_CACHE=${LCP_PORTABLE_LD_CACHE:-/etc/instanton.ld.so.cache} # ... and Semeru's one without glibc-hwcaps
 
 # lcp_say prints a line on stdout, where container logs (and the engine) read it.
 lcp_say() { printf '%s\n' "$*"; }
@@ -65,6 +68,24 @@ lcp_bump_pids() {
   lcp_warn "PID counter moved to $pid (floor $LCP_PID_FLOOR)"
 }
 
+# lcp_portable_ld_cache puts the base image's portable linker cache (Semeru's
+# /etc/instanton.ld.so.cache, which leaves out the glibc-hwcaps libraries tuned for one CPU
+# generation) in place of /etc/ld.so.cache before a checkpoint, so the checkpointed JVM has loaded
+# only libraries every CPU of the architecture can run, and the checkpoint restores on other CPUs.
+# The image makes /etc/ld.so.cache group-writable for this. Nothing to do without that file.
+lcp_portable_ld_cache() {
+  [[ -e $LCP_PORTABLE_LD_CACHE ]] || return 0
+  cp "$LCP_PORTABLE_LD_CACHE" "$LCP_LD_CACHE" || { lcp_warn "cannot copy $LCP_PORTABLE_LD_CACHE to $LCP_LD_CACHE"; return 1; }
+  lcp_warn "using the portable linker cache $LCP_PORTABLE_LD_CACHE"
+}
+
+# lcp_is_openj9 succeeds when the java on PATH is OpenJ9 (the JVM with the CRIU API that
+# `server checkpoint` and -Xshareclasses need).
+lcp_is_openj9() { java -version 2>&1 | grep -q OpenJ9; }
+
+# lcp_jvm_name prints the first line java -version prints (what the JVM calls itself).
+lcp_jvm_name() { java -version 2>&1 | head -n 1; }
+
 # lcp_criu_mode_args prints --unprivileged when criu will run as a non-root user (it then relies
 # on its file capabilities), like Liberty's server script; CRIU_UNPRIVILEGED=true/false overrides.
 lcp_criu_mode_args() {
@@ -105,4 +126,25 @@ lcp_log_tail() {
   [[ -s $1 ]] || return 0
   lcp_warn "last lines of $1:"
   tail -n "${LCP_LOG_TAIL_LINES:-25}" "$1" >&2
+}
+
+# lcp_password prints a new random password (32 random bytes, base64).
+lcp_password() { openssl rand -base64 32; }
+
+# lcp_snippet NAME PASSWORD TARGET writes the configuration snippet NAME with @PASSWORD@ replaced
+# to TARGET, group-writable.
+lcp_snippet() {
+  mkdir -p "$(dirname "$3")" &&
+    sed "s|@PASSWORD@|$2|g" "$LCP_SNIPPETS_DIR/$1" >"$3" &&
+    chmod g+rw "$3"
+}
+
+# lcp_default_keystore writes the default keystore configuration, with a new password, to
+# configDropins/defaults/keystore.xml unless a keystore configuration is there already (in defaults
+# or overrides). Liberty creates the keystore itself the first time TLS needs it. A password of
+# the image's own, never one baked into the base image.
+lcp_default_keystore() {
+  local defaults=$LCP_CONFIG_DIR/configDropins/defaults/keystore.xml overrides=$LCP_CONFIG_DIR/configDropins/overrides/keystore.xml
+  [[ -e $defaults || -e $overrides ]] && return 0
+  lcp_snippet keystore.xml "$(lcp_password)" "$defaults"
 }

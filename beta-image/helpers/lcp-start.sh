@@ -8,19 +8,26 @@
 #      checkpoint it at that phase, exit with its status (0: the checkpoint files are in place);
 #   3. otherwise                                              -> start the server normally (CMD).
 #
-# The arguments are the image's CMD (server run defaultServer).
+# Before any of them it does the run-time set-up of Open Liberty's images (lcp-runtime.sh:
+# keystore from mounted certificates, truststore, default keystore password, LTPA keys password,
+# serviceability logs). The arguments are the image's CMD (server run defaultServer).
 set -uo pipefail
 helpers=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 # shellcheck source-path=SCRIPTDIR source=lcp-lib.sh
 . "$helpers/lcp-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lcp-runtime.sh
+. "$helpers/lcp-runtime.sh"
 
 if [[ $# -eq 0 ]]; then
   lcp_warn "no command to run: give the image a CMD such as: server run $LCP_SERVER_NAME"
   exit 2
 fi
 
+t0=$(lcp_now_ms)
+lcp_runtime_setup
+
 if [[ -d $LCP_CHECKPOINT_DIR ]]; then
-  LCP_RESTORE_T0_MS=$(lcp_now_ms)
+  LCP_RESTORE_T0_MS=$t0
   export LCP_RESTORE_T0_MS
   # dumb-init forwards signals to the whole process group, the restored JVM included. For OpenJ9
   # it turns SIGTERM into SIGINT, as Open Liberty's images do for a restored server; a HotSpot JVM

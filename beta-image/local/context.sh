@@ -10,7 +10,7 @@
 #   LCP_CACHE_DIR     download cache (default ~/.cache/liberty-checkpoint)
 #   LCP_ROOTFS_IMAGE  the image that runs the cut-down step (default localhost/lcp-rootfs:liberty)
 #
-# The full runtime zip (~350 MB, checked against Maven Central's .sha1) and the cut-down zip
+# The full runtime zip (~350 MB, checked against Maven Central's .sha1; runtime-zip.sh) and the cut-down zip
 # (~45 MB, made by `server package --include=minify` inside the rootfs image, so the host needs no
 # Java) are cached; a second run only copies files.
 set -euo pipefail
@@ -19,7 +19,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 beta=$(dirname "$here")
 version=${LIBERTY_VERSION:-26.0.0.3}
 features=${LIBERTY_FEATURES:-servlet-6.0 pages-3.1 restfulWS-3.1 jsonb-3.0 cdi-4.0}
-repo=${LCP_MAVEN_REPO:-https://repo1.maven.org/maven2}
 cache=${LCP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/liberty-checkpoint}/liberty
 rootfs=${LCP_ROOTFS_IMAGE:-localhost/lcp-rootfs:liberty}
 dir=${1:-out/base-local}
@@ -31,20 +30,11 @@ read -r -a feature_list <<<"$features"
 (( ${#feature_list[@]} > 0 )) || die "LIBERTY_FEATURES is empty: name at least one feature, e.g. servlet-6.0"
 for f in "${feature_list[@]}"; do
   [[ $f =~ ^[A-Za-z][A-Za-z0-9.]*-[0-9]+\.[0-9]+$ ]] || die "LIBERTY_FEATURES: \"$f\" is not a feature name like servlet-6.0"
-  [[ ${f,,} != checkpoint-1.0 ]] || die "LIBERTY_FEATURES: checkpoint-1.0 needs OpenJ9's CRIU API; the local flavor checkpoints without it, leave it out"
 done
 mkdir -p "$cache"
 
 # 1. The full runtime from Maven Central, verified.
-full=$cache/openliberty-runtime-$version.zip
-if [[ ! -s $full ]]; then
-  url=$repo/io/openliberty/openliberty-runtime/$version/openliberty-runtime-$version.zip
-  log "downloading $url"
-  sha1=$(curl -fsSL "$url.sha1" | cut -c1-40) || die "cannot fetch $url.sha1: is LIBERTY_VERSION=$version released, and Maven Central reachable?"
-  curl -fsSL -o "$full.part" "$url" || die "download of $url failed"
-  echo "$sha1  $full.part" | sha1sum -c --quiet - || { rm -f "$full.part"; die "$url does not match its .sha1"; }
-  mv "$full.part" "$full"
-fi
+full=$("$here/runtime-zip.sh")  # LIBERTY_VERSION, LCP_MAVEN_REPO, LCP_CACHE_DIR pass through
 
 # 2. Cut down to the features (and their dependencies) with Liberty's own minify.
 key=$(printf '%s\n' "${feature_list[@]}" | tr '[:upper:]' '[:lower:]' | sort -u | sha256sum | cut -c1-12)

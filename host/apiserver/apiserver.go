@@ -1,65 +1,50 @@
-// Package apiserver serves the LibertyCheckpoint API on a TCP port for tools such as grpcurl:
-// the service itself, the standard gRPC health service and server reflection. It listens on
-// loopback only unless told otherwise, since the API has no authentication of its own.
+// Package apiserver serves the LibertyCheckpoint API for tools such as grpcurl: the service
+// itself, the standard gRPC health service and server reflection (with the proto's comments).
+//
+// The API can build images from any file it is pointed at and run containers with CRIU's
+// capabilities, so it is for its owner only. By default it listens on a Unix socket that only
+// the user running serve can open (0600 in a 0700 directory, and the peer's uid is checked on
+// every connection). TCP needs mutual TLS, or an explicit --insecure. Every request is admitted
+// by a Policy: the paths it names must lie under serve's root directory, and it may not choose the
+// Podman connection unless serve allows it.
 package apiserver
 
 import (
-	"fmt"
-	"net"
-
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
+	reflectionv1 "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	reflectionv1alpha "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/contract"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
-// DefaultAddress is where `liberty-checkpoint serve` listens by default.
-const DefaultAddress = "127.0.0.1:50051"
-
-// Listen opens addr. A non-loopback address (including an empty host, which means every
-// interface) is refused unless allowRemote is set.
-func Listen(addr string, allowRemote bool) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, engine.Invalid("listen", "use host:port, for example 127.0.0.1:50051", "%q is not host:port", addr)
-	}
-	if !allowRemote && !IsLoopback(host) {
-		return nil, engine.Invalid("listen",
-			"listen on 127.0.0.1 or localhost, or pass --allow-remote if you mean it (then put it behind an authenticating proxy)",
-			"refusing to listen on %q: it is not a loopback address and the API has no authentication", addr)
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, &engine.Error{Code: engine.CodeFailedPrecondition, Field: "listen", Message: fmt.Sprintf("cannot listen on %s", addr),
-			Err: err, Fix: "pick a free port (127.0.0.1:0 picks one for you)"}
-	}
-	return l, nil
-}
-
-// IsLoopback reports whether host names only the loopback interface.
-func IsLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// New returns a gRPC server with the LibertyCheckpoint service backed by e, health (overall and
-// for the service) and reflection.
+// New returns a gRPC server with the LibertyCheckpoint service backed by e and admitted by
+// policy (nil: no admission, for tests), health (overall and for the service) and reflection.
+// opts carry the transport credentials of the Listener.
 //
 // Stop waits for the running handlers to return (grpc.WaitForHandlers): it cancels them, and a
 // cancelled operation returns only after its clean-up, so stopping never cuts a clean-up short.
-func New(e engine.Engine) *grpc.Server {
-	s := grpc.NewServer(grpc.WaitForHandlers(true))
-	name := contract.Register(s, e)
+func New(e engine.Engine, policy *Policy, opts ...grpc.ServerOption) (*grpc.Server, error) {
+	s := grpc.NewServer(append(opts, grpc.WaitForHandlers(true))...)
+	var admit contract.Admission
+	if policy != nil {
+		admit = policy.Admit
+	}
+	name := contract.Register(s, e, admit)
 	h := health.NewServer()
 	h.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	h.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(s, h)
-	reflection.Register(s)
-	return s
+
+	resolver, err := contract.DescriptorResolver()
+	if err != nil {
+		return nil, engine.Wrap(err, engine.CodeInternal, "report this: the binary's API description is broken", "cannot serve reflection")
+	}
+	ro := reflection.ServerOptions{Services: s, DescriptorResolver: resolver}
+	reflectionv1.RegisterServerReflectionServer(s, reflection.NewServerV1(ro))
+	reflectionv1alpha.RegisterServerReflectionServer(s, reflection.NewServer(ro))
+	return s, nil
 }

@@ -80,7 +80,7 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 	}
 	stdout, _, code := execute(t, &enginetest.Fake{}, "-o", "json", "restore", "--timeout", "soon")
 	assert.Equal(t, ExitUsage, code)
-	assert.Contains(t, stdout, `"type":"error"`, "JSON mode reports usage errors as an event too")
+	assert.Contains(t, stdout, `{"error":{"code":"InvalidArgument"`, "JSON mode reports usage errors as an event too")
 }
 
 // doctorEngine reports one failing check.

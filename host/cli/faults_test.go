@@ -44,6 +44,7 @@ func exists(path string) bool {
 // signal, cancels the operation, finishes the clean-up and exits.
 func TestKilledCLILeavesNoPlugin(t *testing.T) {
 	_, plugin := binaries(t)
+	t.Setenv("TMPDIR", t.TempDir())
 	cmd, _, _, _, marker := slowChain(t, io.Discard)
 	require.NotEmpty(t, processesOf(t, plugin))
 	require.NoError(t, cmd.Process.Kill())
@@ -51,6 +52,8 @@ func TestKilledCLILeavesNoPlugin(t *testing.T) {
 	assert.True(t, waitFor(10*time.Second, func() bool { return exists(marker) }), "the plugin cleaned up after its host died")
 	assert.True(t, waitFor(10*time.Second, func() bool { return len(processesOf(t, plugin)) == 0 }),
 		"the plugin exited after its host died: %v", processesOf(t, plugin))
+	entries, _ := os.ReadDir(os.Getenv("TMPDIR"))
+	assert.Empty(t, entries, "the plugin removed its dead host's socket directory")
 }
 
 // Defect 5: a second Ctrl-C quits at once; the plugin finishes the clean-up on its own, then exits.
@@ -95,8 +98,8 @@ func TestErrorsOnStderrNamedAsFlags(t *testing.T) {
 
 	r = runCLI(t, dir, nil, "containerize", "-o", "json", "--app-archive", "target/app.war", "--config-directory", "nope",
 		"--image", "localhost/app:1")
-	last := r.events[len(r.events)-1]
-	assert.Contains(t, last["fix"], "set configDirectory to your Liberty configuration directory", "JSON (Maven, Gradle) names the key")
+	last := r.events[len(r.events)-1].GetError()
+	assert.Contains(t, last.GetFix(), "set configDirectory to your Liberty configuration directory", "JSON (Maven, Gradle) names the key")
 
 	for _, zero := range []string{"0", "0s"} {
 		r = runCLI(t, dir, nil, "checkpoint-image", "--app-archive", "target/app.war",
@@ -111,12 +114,11 @@ func TestErrorsOnStderrNamedAsFlags(t *testing.T) {
 // to finish, then stop without waiting, and the plugin was killed in the middle of its clean-up.
 func TestServeStopWaitsForCleanup(t *testing.T) {
 	marker := filepath.Join(t.TempDir(), "cancelled")
-	t.Setenv("LCP_FAKE_STEP_DELAY", "1m")
-	t.Setenv("LCP_FAKE_CANCEL_MARKER", marker)
-	t.Setenv("LCP_FAKE_CLEANUP_DELAY", "3s")
+	env := []string{"LCP_FAKE_STEP_DELAY=1m", "LCP_FAKE_CANCEL_MARKER=" + marker, "LCP_FAKE_CLEANUP_DELAY=3s"}
 	_, plugin := binaries(t)
-	addr, cmd := startServe(t)
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	listen, sock := socketArg(t)
+	s := startServe(t, env, "--listen", listen)
+	conn, err := grpc.NewClient("unix://"+sock, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)
 	defer conn.Close()
 	st, err := pb.NewLibertyCheckpointClient(conn).Checkpoint(context.Background(), &pb.CheckpointRequest{Image: "localhost/app:1"})
@@ -126,14 +128,8 @@ func TestServeStopWaitsForCleanup(t *testing.T) {
 	require.NotNil(t, ev.GetAccepted())
 
 	start := time.Now()
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop within 20s of Ctrl-C")
-	}
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGINT))
+	_ = s.wait(t, 20*time.Second)
 	assert.True(t, exists(marker), "serve exited only after the operation's clean-up finished")
 	assert.GreaterOrEqual(t, time.Since(start), 3*time.Second)
 	assert.Empty(t, processesOf(t, plugin), "no plugin process left behind")

@@ -21,7 +21,10 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
+	"github.com/liberty-checkpoint/liberty-checkpoint/host/render"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testpki"
 )
 
 // These tests build the real liberty-checkpoint binary and a plugin binary on the fake engine,
@@ -44,7 +47,7 @@ func binaries(t *testing.T) (cli, plugin string) {
 type run struct {
 	stdout, stderr string
 	code           int
-	events         []map[string]any
+	events         []*pb.Event
 }
 
 func runCLI(t *testing.T, dir string, env []string, args ...string) run {
@@ -70,17 +73,10 @@ func runCLI(t *testing.T, dir string, env []string, args ...string) run {
 	return r
 }
 
-func parseEvents(t *testing.T, s string) []map[string]any {
+func parseEvents(t *testing.T, s string) []*pb.Event {
 	t.Helper()
-	var evs []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &m), "stdout must be JSON lines only: %q", line)
-		evs = append(evs, m)
-	}
+	evs, err := render.ReadEvents(strings.NewReader(s))
+	require.NoError(t, err, "stdout must be JSON lines only")
 	return evs
 }
 
@@ -112,16 +108,15 @@ func TestCheckpointImageThroughPlugin(t *testing.T) {
 
 	evs := r.events
 	require.NotEmpty(t, evs)
-	assert.Equal(t, "start", evs[0]["type"])
-	assert.Equal(t, "checkpoint-image", evs[0]["operation"])
-	last := evs[len(evs)-1]
-	assert.Equal(t, "result", last["type"])
-	assert.Equal(t, "localhost/app:1.0-instanton", last["image"])
-	assert.Equal(t, "afterAppStart", last["phase"])
+	assert.Equal(t, "checkpoint-image", evs[0].GetAccepted().GetOperation())
+	last := evs[len(evs)-1].GetResult()
+	require.NotNil(t, last)
+	assert.Equal(t, "localhost/app:1.0-instanton", last.GetImage())
+	assert.Equal(t, "afterAppStart", last.GetPhase())
 	var steps []string
 	for _, ev := range evs {
-		if ev["type"] == "progress" && ev["state"] == "done" {
-			steps = append(steps, ev["name"].(string))
+		if p := ev.GetProgress(); p.GetState() == pb.Progress_STATE_DONE {
+			steps = append(steps, p.GetName())
 		}
 	}
 	assert.Equal(t, []string{"containerize", "checkpoint", "commit"}, steps)
@@ -159,14 +154,14 @@ func TestValidationErrorThroughPlugin(t *testing.T) {
 	r := runCLI(t, dir, nil, "checkpoint-image", "-o", "json", "--app-archive", "target/missing.war",
 		"--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
 	assert.Equal(t, 2, r.code)
-	last := r.events[len(r.events)-1]
-	assert.Equal(t, "error", last["type"])
-	assert.Equal(t, "NotFound", last["code"])
-	assert.Equal(t, "app_archive", last["field"])
-	assert.Equal(t, "appArchive", last["setting"])
-	assert.Equal(t, "--app-archive", last["flag"])
-	assert.Contains(t, last["message"], filepath.Join(dir, "target/missing.war"))
-	assert.NotEmpty(t, last["fix"])
+	last := r.events[len(r.events)-1].GetError()
+	require.NotNil(t, last)
+	assert.Equal(t, "NotFound", last.GetCode())
+	assert.Equal(t, "app_archive", last.GetField())
+	assert.Equal(t, "appArchive", last.GetSetting())
+	assert.Equal(t, "--app-archive", last.GetFlag())
+	assert.Contains(t, last.GetMessage(), filepath.Join(dir, "target/missing.war"))
+	assert.NotEmpty(t, last.GetFix())
 
 	r = runCLI(t, dir, nil, "restore", "--image", "localhost/app:1", "--publish", "99999")
 	assert.Equal(t, 2, r.code)
@@ -179,10 +174,10 @@ func TestEngineFailureThroughPlugin(t *testing.T) {
 		"checkpoint-image", "-o", "json", "--app-archive", "target/app.war",
 		"--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
 	assert.Equal(t, 1, r.code)
-	last := r.events[len(r.events)-1]
-	assert.Equal(t, "FailedPrecondition", last["code"])
-	assert.Equal(t, "criu dump failed", last["message"])
-	assert.Equal(t, []any{"fake log line 1", "fake log line 2"}, last["logTail"])
+	last := r.events[len(r.events)-1].GetError()
+	assert.Equal(t, "FailedPrecondition", last.GetCode())
+	assert.Equal(t, "criu dump failed", last.GetMessage())
+	assert.Equal(t, []string{"fake log line 1", "fake log line 2"}, last.GetLogTail())
 
 	r = runCLI(t, dir, []string{"LCP_FAKE_FAIL=checkpoint-image=FailedPrecondition:criu dump failed"},
 		"checkpoint-image", "--app-archive", "target/app.war", "--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
@@ -196,9 +191,9 @@ func TestEngineFailureThroughPlugin(t *testing.T) {
 func TestMissingPlugin(t *testing.T) {
 	r := runCLI(t, t.TempDir(), nil, "doctor", "--plugin", "/nonexistent/plugin", "-o", "json")
 	assert.Equal(t, 2, r.code)
-	last := r.events[len(r.events)-1]
-	assert.Equal(t, "NotFound", last["code"])
-	assert.Contains(t, last["fix"], "make build")
+	last := r.events[len(r.events)-1].GetError()
+	assert.Equal(t, "NotFound", last.GetCode())
+	assert.Contains(t, last.GetFix(), "make build")
 }
 
 // Ctrl-C: the CLI cancels the RPC, the plugin's engine cleans up, the CLI waits for that, prints
@@ -215,11 +210,10 @@ func TestInterruptCancelsEngineAndCleansUp(t *testing.T) {
 	assert.Equal(t, 130, ee.ExitCode())
 
 	evs := parseEvents(t, strings.Join(lines, "\n")+"\n"+string(rest))
-	last := evs[len(evs)-1]
-	assert.Equal(t, "Canceled", last["code"])
+	assert.Equal(t, "Canceled", evs[len(evs)-1].GetError().GetCode())
 	var cleanupLogged bool
 	for _, ev := range evs {
-		if ev["type"] == "log" && strings.Contains(ev["line"].(string), "removing fake container") {
+		if strings.Contains(ev.GetLog().GetLine(), "removing fake container") {
 			cleanupLogged = true
 		}
 	}
@@ -248,14 +242,17 @@ func processesOf(t *testing.T, path string) []string {
 // with its own certificate in the handshake line, and refuses plaintext connections.
 func TestPluginRequiresMTLS(t *testing.T) {
 	_, plugin := binaries(t)
-	cert := clientCertPEM(t)
+	ca, err := os.ReadFile(testpki.NewCA(t, "host").CAFile) // what go-plugin's host passes: a certificate to trust
+	require.NoError(t, err)
+	cert := string(ca)
 	cmd := exec.Command(plugin)
 	cmd.Env = append(os.Environ(), "LIBERTY_CHECKPOINT_PLUGIN=7f1c2a9e-instanton-engine",
 		"PLUGIN_PROTOCOL_VERSIONS=1", "PLUGIN_MIN_PORT=10000", "PLUGIN_MAX_PORT=25000", "PLUGIN_CLIENT_CERT="+cert)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	// SIGTERM: the plugin stops and removes its socket (SIGKILL would leave it in TMPDIR).
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	require.NoError(t, err)
 	parts := strings.Split(strings.TrimSpace(line), "|")
@@ -293,7 +290,7 @@ func slowChain(t *testing.T, stderr io.Writer) (cmd *exec.Cmd, pipe io.ReadClose
 		line, err := r.ReadString('\n')
 		require.NoError(t, err, "the chain ended before its first step")
 		lines = append(lines, strings.TrimSpace(line))
-		if strings.Contains(line, `"type":"progress"`) {
+		if strings.Contains(line, `"progress":`) {
 			break
 		}
 	}

@@ -160,15 +160,21 @@ is stopped and removed afterwards; --keep-running leaves it up.`,
 
 func newCheckpointImageCommand(d *Deps, g *GlobalOptions) *cobra.Command {
 	var o engine.CheckpointImageOptions
-	var phase string
+	var phase, method string
 	cmd := &cobra.Command{
 		Use:   "checkpoint-image",
 		Short: "Containerize, checkpoint and commit in one go: the InstantOn image from an app archive",
+		Long: `Builds the application image, checkpoints it and produces the InstantOn image. --method
+run-and-commit (the default) runs the application image once with WLP_CHECKPOINT=<phase> and commits
+the stopped container. --method build is Open Liberty's build flow: the application image's build
+ends with RUN checkpoint.sh <phase>, which Podman runs with CHECKPOINT_RESTORE, SYS_PTRACE and SETPCAP
+(never --privileged) and seccomp unconfined or --seccomp-profile; the checkpoint is that step's layer.`,
 		Example: `  liberty-checkpoint checkpoint-image --app-archive target/app.war \
-      --config-directory src/main/liberty/config --image localhost/app:1.0-instanton`,
+      --config-directory src/main/liberty/config --image localhost/app:1.0-instanton
+  liberty-checkpoint checkpoint-image --method build --containerfile Containerfile --image localhost/app:1.0-instanton`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Connection.URI, o.Phase = g.PodmanURL, engine.Phase(phase)
+			o.Connection.URI, o.Phase, o.Method = g.PodmanURL, engine.Phase(phase), engine.Method(method)
 			return runOp(cmd.Context(), d, g, engine.OpCheckpointImage, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.CheckpointImage(ctx, o, s)
 			})
@@ -177,6 +183,7 @@ func newCheckpointImageCommand(d *Deps, g *GlobalOptions) *cobra.Command {
 	addAppFlags(cmd, appFlags{&o.BaseImage, &o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.ServerName, &o.Containerfile, &o.Image, &o.Labels, &o.Env})
 	fs := cmd.Flags()
 	stringFlag(fs, &phase, "phase", "")
+	stringFlag(fs, &method, "method", "")
 	boolFlag(fs, &o.KeepAppImage, "keepAppImage")
 	stringFlag(fs, &o.SeccompProfile, "seccompProfile", "")
 	timeoutFlag(fs, &o.Timeout)

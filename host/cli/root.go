@@ -142,7 +142,7 @@ podman service is started when none answers). --output json prints one JSON even
 	root.SetErr(d.Err)
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text, or json (one event per line, for programs)")
-	pf.StringVar(&g.PodmanURL, "podman-url", "", "Podman service URI (default $CONTAINER_HOST, then the default socket, then a transient service)")
+	stringFlag(pf, &g.PodmanURL, "podmanUrl", "")
 	pf.StringVar(&g.Plugin, "plugin", "", "path of the "+pluginhost.BinaryName+" binary (default: next to this one, then $PATH; or $"+pluginhost.EnvPlugin+")")
 	pf.StringVar(&g.LogLevel, "log-level", "warn", "log level of the host and plugin logs on stderr: trace, debug, info, warn, error")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "show debug lines (full build and container output)")

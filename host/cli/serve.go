@@ -11,39 +11,62 @@ import (
 )
 
 func newServeCommand(d *Deps, g *GlobalOptions) *cobra.Command {
-	var listen string
-	var allowRemote bool
+	var c apiserver.Config
+	var root string
+	var allowConnectionOverride bool
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the gRPC API on a TCP port, with reflection and health, for grpcurl and other clients",
-		Long: `Serves the libertycheckpoint.v1.LibertyCheckpoint API (backed by the plugin) on a TCP port, with
-gRPC server reflection and the standard health service, so grpcurl can list, describe and call it.
-It listens on loopback only unless --allow-remote is given: the API has no authentication.
-Paths in requests are resolved on this machine, relative to the directory serve runs in.`,
-		Example: `  liberty-checkpoint serve --listen 127.0.0.1:50051 &
-  grpcurl -plaintext 127.0.0.1:50051 list
-  grpcurl -plaintext -d '{"image":"localhost/app:1.0-instanton"}' 127.0.0.1:50051 libertycheckpoint.v1.LibertyCheckpoint/Doctor`,
+		Short: "Serve the gRPC API (owner-only Unix socket, or TCP with mutual TLS), with reflection and health, for grpcurl",
+		Long: `Serves the libertycheckpoint.v1.LibertyCheckpoint API (backed by the plugin) with gRPC server
+reflection (including the proto's documentation) and the standard health service, so grpcurl can
+list, describe and call it.
+
+By default it listens on a Unix socket that only the user running serve can use (0600, in a
+directory only that user can write; the caller's uid is checked on every connection). TCP needs
+mutual TLS (--tls-cert, --tls-key, --client-ca), or --insecure for plaintext, which lets every
+user who can reach the port in; a non-loopback address also needs --allow-remote.
+
+Requests are confined to --root (default: the directory serve starts in): relative paths resolve
+against it, and a path outside it, also through a symlink, is refused with PermissionDenied. A
+request may not choose the Podman connection (connection.uri) unless --allow-connection-override;
+it gets serve's own (--podman-url, else $CONTAINER_HOST, the default socket or a transient service).`,
+		Example: `  liberty-checkpoint serve &
+  grpcurl -plaintext -unix ` + apiserver.DefaultSocketPath() + ` describe libertycheckpoint.v1.RestoreRequest
+  liberty-checkpoint serve --listen 127.0.0.1:50051 --tls-cert server.crt --tls-key server.key --client-ca ca.crt
+  grpcurl -cacert ca.crt -cert client.crt -key client.key -d '{"image":"localhost/app:1.0-instanton"}' \
+      127.0.0.1:50051 libertycheckpoint.v1.LibertyCheckpoint/Doctor`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			l, err := apiserver.Listen(listen, allowRemote)
+			policy, err := apiserver.NewPolicy(root, g.PodmanURL, allowConnectionOverride)
 			if err != nil {
 				return err
 			}
+			l, err := apiserver.Listen(c)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			for _, w := range l.Warnings {
+				fmt.Fprintf(d.Err, "liberty-checkpoint serve: %s\n", w)
+			}
+			l.OnRefused(func(uid int, err error) {
+				if err != nil {
+					fmt.Fprintf(d.Err, "liberty-checkpoint serve: refused a connection whose peer is unknown: %v\n", err)
+					return
+				}
+				fmt.Fprintf(d.Err, "liberty-checkpoint serve: refused a connection from uid %d: only the owner may use this socket\n", uid)
+			})
 			e, release, err := d.OpenEngine(ctx, g)
 			if err != nil {
-				l.Close()
 				return err
 			}
 			defer release()
-			s := apiserver.New(e)
-			addr := l.Addr().String()
-			if g.Output == "json" {
-				b, _ := json.Marshal(map[string]string{"type": "serving", "address": addr})
-				fmt.Fprintf(d.Out, "%s\n", b)
-			} else {
-				fmt.Fprintf(d.Out, "serving libertycheckpoint.v1.LibertyCheckpoint on %s (try: grpcurl -plaintext %s list)\n", addr, addr)
+			s, err := apiserver.New(e, policy, l.ServerOptions...)
+			if err != nil {
+				return err
 			}
+			printServing(d, g, l, policy.Root())
 			errc := make(chan error, 1)
 			go func() { errc <- s.Serve(l) }()
 			select {
@@ -53,13 +76,38 @@ Paths in requests are resolved on this machine, relative to the directory serve 
 			}
 			// Cancel the running operations and wait until they have cleaned up: Stop cancels every
 			// call and waits for its handler (apiserver.New), and a cancelled call returns once the
-			// engine's clean-up is done (at most contract.DefaultCleanupGrace). Then release()
-			// stops the plugin, which waits for its own clean-up (pluginhost.ShutdownTimeout).
+			// engine's clean-up is done (at most contract.DefaultCleanupGrace). Stopping closes the
+			// listener, which removes the socket. Then release() stops the plugin, which waits for
+			// its own clean-up (pluginhost.ShutdownTimeout).
 			s.Stop()
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&listen, "listen", apiserver.DefaultAddress, "address to listen on (host:port); port 0 picks a free port")
-	cmd.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow a non-loopback listen address (the API has no authentication)")
+	f := cmd.Flags()
+	f.StringVar(&c.Listen, "listen", apiserver.DefaultListen(), "where to listen: unix:///path/to/api.sock, or host:port for TCP (port 0 picks a free port)")
+	f.StringVar(&root, "root", ".", "the directory requests are confined to; relative paths in requests resolve against it")
+	f.StringVar(&c.TLSCert, "tls-cert", "", "TCP: the server's certificate (PEM)")
+	f.StringVar(&c.TLSKey, "tls-key", "", "TCP: the server's private key (PEM)")
+	f.StringVar(&c.ClientCA, "client-ca", "", "TCP: the CA (PEM) that client certificates must chain to; a client certificate is required")
+	f.BoolVar(&c.Insecure, "insecure", false, "allow plaintext TCP: every user who can reach the port can use the API")
+	f.BoolVar(&c.AllowRemote, "allow-remote", false, "allow a TCP address that is not loopback")
+	f.BoolVar(&allowConnectionOverride, "allow-connection-override", false, "let requests choose the Podman connection (connection.uri)")
 	return cmd
+}
+
+// printServing says where serve listens and how to reach it with grpcurl.
+func printServing(d *Deps, g *GlobalOptions, l *apiserver.Listener, root string) {
+	if g.Output == "json" {
+		b, _ := json.Marshal(map[string]any{"type": "serving", "network": l.Network, "address": l.Address, "tls": l.TLS, "root": root})
+		fmt.Fprintf(d.Out, "%s\n", b)
+		return
+	}
+	try := "grpcurl -plaintext " + l.Address + " list"
+	switch {
+	case l.Network == "unix":
+		try = "grpcurl -plaintext -unix " + l.Address + " list"
+	case l.TLS:
+		try = "grpcurl -cacert CA.pem -cert CLIENT.pem -key CLIENT-KEY.pem " + l.Address + " list"
+	}
+	fmt.Fprintf(d.Out, "serving libertycheckpoint.v1.LibertyCheckpoint on %s:%s for requests under %s (try: %s)\n", l.Network, l.Address, root, try)
 }

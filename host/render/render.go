@@ -1,5 +1,6 @@
 // Package render prints an operation's events for people (text) or for programs (JSON lines,
-// the contract the Maven and Gradle shims read; see EVENTS.md).
+// the protojson form of the API's Event that the Maven and Gradle shims read; see
+// contract/EVENTS.md).
 package render
 
 import (

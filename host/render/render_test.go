@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -11,6 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
@@ -61,15 +63,24 @@ func golden(t *testing.T, path string, got []byte) {
 	assert.Equal(t, string(want), string(got), "%s is stale: UPDATE_GOLDEN=1 go test ./host/render", path)
 }
 
+// The JSON lines are the protojson form of the proto's Event: every golden line reads back into
+// an Event with no field left over, and the first line of each stream carries the schema.
 func TestJSONGolden(t *testing.T) {
 	var b bytes.Buffer
 	script(New("json", &b, true))
-	golden(t, "testdata/events.jsonl", b.Bytes())
+	golden(t, "../../contract/events.jsonl", b.Bytes())
 	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
-		var m map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
-		assert.NotEmpty(t, m["type"], "every event has a type: %s", line)
+		ev := &pb.Event{}
+		require.NoError(t, protojson.Unmarshal([]byte(line), ev), line)
+		require.NotNil(t, ev.GetKind(), "every line is one kind of event: %s", line)
+		if a := ev.GetAccepted(); a != nil {
+			assert.EqualValues(t, 2, a.GetSchema(), line)
+		}
 	}
+	lines := strings.Count(b.String(), "\n")
+	events, err := ReadEvents(&b)
+	require.NoError(t, err)
+	assert.Len(t, events, lines)
 }
 
 func TestTextGolden(t *testing.T) {
@@ -85,14 +96,15 @@ func TestTextGolden(t *testing.T) {
 func TestErrorNamesCLIFlag(t *testing.T) {
 	var b bytes.Buffer
 	New("json", &b, false).Error(&engine.Error{Code: engine.CodeInvalidArgument, Field: "ports[1].host_port", Message: "bad"}, 2)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(b.Bytes(), &m))
-	assert.Equal(t, "ports", m["setting"])
-	assert.Equal(t, "--publish", m["flag"])
+	events, err := ReadEvents(&b)
+	require.NoError(t, err)
+	assert.Equal(t, "ports", events[0].GetError().GetSetting())
+	assert.Equal(t, "--publish", events[0].GetError().GetFlag())
 	b.Reset()
 	New("json", &b, false).Error(errors.New("plain"), 1)
-	require.NoError(t, json.Unmarshal(b.Bytes(), &m))
-	assert.Equal(t, "Unknown", m["code"])
+	events, err = ReadEvents(&b)
+	require.NoError(t, err)
+	assert.Equal(t, "Unknown", events[0].GetError().GetCode())
 }
 
 // An error names settings the way the user wrote them: the CLI's flags in text, the keys (which
@@ -108,9 +120,10 @@ func TestErrorsSpellSettingsForTheirReader(t *testing.T) {
 
 	var js bytes.Buffer
 	New("json", &js, false).Error(err, 1)
-	var ev map[string]any
-	require.NoError(t, json.Unmarshal(js.Bytes(), &ev))
-	assert.Equal(t, "raise timeout, or set configDirectory to a smaller directory", ev["fix"])
-	assert.Equal(t, "timeout_seconds", ev["field"], "the API field stays available as field")
-	assert.Equal(t, "timeout", ev["setting"])
+	events, rerr := ReadEvents(&js)
+	require.NoError(t, rerr)
+	f := events[0].GetError()
+	assert.Equal(t, "raise timeout, or set configDirectory to a smaller directory", f.GetFix())
+	assert.Equal(t, "timeout_seconds", f.GetField(), "the API field stays available as field")
+	assert.Equal(t, "timeout", f.GetSetting())
 }

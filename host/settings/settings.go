@@ -11,40 +11,96 @@ import (
 	"strings"
 )
 
-// Setting is one user-facing setting.
+// Kind is how a setting's value is written in a build script and on the command line.
+type Kind string
+
+// The kinds of settings.
+const (
+	String Kind = "string"
+	Path   Kind = "path"    // a file or directory; relative to the project in the build tools
+	Bool   Kind = "boolean" // a switch
+	Map    Kind = "map"     // key=value pairs: repeated --flag k=v, -D/-P ...=k1=v1,k2=v2
+	List   Kind = "list"    // repeated values: repeated --flag v, -D/-P ...=v1,v2
+)
+
+// Setting is one user-facing setting. A setting without a Flag belongs to the Maven and Gradle
+// shims alone: it applies to every goal, unless a Goal's Bind feeds a flag from it (then to that
+// goal only).
 type Setting struct {
-	Key   string `json:"key"`   // camelCase: Maven parameter, Gradle property, -Dliberty.checkpoint.<key>
-	Flag  string `json:"flag"`  // CLI flag
-	Field string `json:"field"` // API (proto) field the setting fills
+	Key   string `json:"key"`             // camelCase: Maven parameter, Gradle property, -D/-P liberty.checkpoint.<key>
+	Flag  string `json:"flag,omitempty"`  // CLI flag
+	Field string `json:"field,omitempty"` // API (proto) field the setting fills
+	Kind  Kind   `json:"kind"`
 	Doc   string `json:"doc"`
 }
 
-// All lists every setting.
+// All lists every setting. Adding one here (and binding its flag in host/cli) is all it takes:
+// make gen carries it into contract/settings.json, the Maven goals' parameters, the Gradle
+// extension and the settings table of the docs.
 var All = []Setting{
-	{"podmanUrl", "--podman-url", "connection.uri", "Podman service URI; default $CONTAINER_HOST, the default socket, or a transient service"},
-	{"baseImage", "--base-image", "base_image", "base image the application image is built on (default open-liberty:beta-checkpoint-ubi)"},
-	{"appArchive", "--app-archive", "app_archive", "the application archive (.war/.ear) copied to /config/apps/"},
-	{"serverXmlFile", "--server-xml-file", "server_xml", "server.xml copied to /config/ (default <configDirectory>/server.xml)"},
-	{"configDirectory", "--config-directory", "config_dir", "Liberty configuration directory copied to /config/ (src/main/liberty/config)"},
-	{"serverName", "--server-name", "server_name", "Liberty server name (default defaultServer)"},
-	{"containerfile", "--containerfile", "containerfile", "your own Containerfile instead of the generated one"},
-	{"image", "--image", "image", "the image the operation produces (or runs, for checkpoint and restore)"},
-	{"phase", "--phase", "phase", "checkpoint phase: beforeAppStart or afterAppStart (default afterAppStart)"},
-	{"labels", "--label", "labels", "image labels, key=value"},
-	{"env", "--env", "env", "environment variables, key=value"},
-	{"keepAppImage", "--keep-app-image", "keep_app_image", "keep the intermediate application image (<image>-app)"},
-	{"seccompProfile", "--seccomp-profile", "seccomp_profile", "seccomp profile JSON (default: unconfined, as Open Liberty documents)"},
-	{"timeout", "--timeout", "timeout_seconds", "give up after this long (Go duration such as 10m, or seconds)"},
-	{"contextDirectory", "--context", "context_dir", "build context of the base image (default beta-image)"},
-	{"buildArgs", "--build-arg", "build_args", "base image build arguments, key=value"},
-	{"container", "--container", "container", "the checkpointed container to commit"},
-	{"keepContainer", "--keep-container", "keep_container", "keep the container after commit"},
-	{"containerName", "--name", "container_name", "container name (default: unique generated)"},
-	{"ports", "--publish", "ports", "ports to publish, [[ip:]hostPort:]containerPort[/tcp|udp]; ip defaults to 127.0.0.1"},
-	{"readyUrl", "--ready-url", "readiness.http_url", "readiness HTTP path or URL (default / on the first published port)"},
-	{"readyLog", "--ready-log", "readiness.log_line", "readiness log text (default CWWKF0011I when no port is published)"},
-	{"disableRecovery", "--disable-recovery", "disable_recovery", "fail instead of falling back to a cold start when restore fails"},
-	{"keepRunning", "--keep-running", "keep_running", "leave the restored container running"},
+	{"podmanUrl", "--podman-url", "connection.uri", String, "Podman service URI; default $CONTAINER_HOST, the default socket, or a transient service"},
+	{"baseImage", "--base-image", "base_image", String, "base image the application image is built on (default open-liberty:beta-checkpoint-ubi)"},
+	{"appArchive", "--app-archive", "app_archive", Path, "the application archive (.war, .ear, .rar or .jar) copied to /config/apps/"},
+	{"serverXmlFile", "--server-xml-file", "server_xml", Path, "server.xml copied to /config/ (default <configDirectory>/server.xml)"},
+	{"configDirectory", "--config-directory", "config_dir", Path, "Liberty configuration directory copied to /config/ (src/main/liberty/config)"},
+	{"serverName", "--server-name", "server_name", String, "Liberty server name (default defaultServer)"},
+	{"containerfile", "--containerfile", "containerfile", Path, "your own Containerfile instead of the generated one"},
+	{"image", "--image", "image", String, "the image the operation produces (or runs, for checkpoint and restore)"},
+	{"phase", "--phase", "phase", String, "checkpoint phase: beforeAppStart or afterAppStart (default afterAppStart); the old names deployment and applications are accepted"},
+	{"method", "--method", "method", String, "how checkpoint-image checkpoints: run-and-commit (default: run the app image with WLP_CHECKPOINT, commit the container) or build (RUN checkpoint.sh <phase> in a podman build with the checkpoint capabilities)"},
+	{"labels", "--label", "labels", Map, "image labels, key=value"},
+	{"env", "--env", "env", Map, "environment variables, key=value"},
+	{"keepAppImage", "--keep-app-image", "keep_app_image", Bool, "keep the intermediate application image (<image>-app)"},
+	{"seccompProfile", "--seccomp-profile", "seccomp_profile", Path, "seccomp profile JSON (default: unconfined, as Open Liberty documents)"},
+	{"timeout", "--timeout", "timeout_seconds", String, "give up after this long (Go duration such as 10m, or seconds)"},
+	{"contextDirectory", "--context", "context_dir", Path, "build context of the base image (default beta-image)"},
+	{"buildArgs", "--build-arg", "build_args", Map, "base image build arguments, key=value"},
+	{"container", "--container", "container", String, "the checkpointed container to commit"},
+	{"keepContainer", "--keep-container", "keep_container", Bool, "keep the container after commit"},
+	{"containerName", "--name", "container_name", String, "container name (default: unique generated)"},
+	{"ports", "--publish", "ports", List, "ports to publish, [[ip:]hostPort:]containerPort[/tcp|udp]; ip defaults to 127.0.0.1"},
+	{"readyUrl", "--ready-url", "readiness.http_url", String, "readiness HTTP path or URL (default / on the first published port)"},
+	{"readyLog", "--ready-log", "readiness.log_line", String, "readiness log text (default CWWKF0011I when no port is published)"},
+	{"disableRecovery", "--disable-recovery", "disable_recovery", Bool, "fail instead of falling back to a cold start when restore fails"},
+	{"keepRunning", "--keep-running", "keep_running", Bool, "leave the restored container running"},
+
+	// The shims' own settings.
+	{"baseContainerfile", "", "", String, "the base image's Containerfile, relative to contextDirectory or absolute (default Dockerfile.ubi.openjdk11)"},
+	{"executable", "", "", Path, "a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the bundled one; a bare name is looked up on PATH"},
+	{"skip", "", "", Bool, "skip the goal"},
+}
+
+// Goal is a CLI command that the Maven and Gradle shims run: a Maven goal (prefix liberty) and a
+// Gradle task (group liberty). Its settings are those whose flags the command takes.
+type Goal struct {
+	Command string `json:"command"`
+	Maven   string `json:"maven"`
+	Gradle  string `json:"gradle"`
+	Doc     string `json:"doc"`
+	// Bind feeds one of the command's flags from another setting in the shims (flag key ->
+	// setting key), where the build tools' project-wide settings need a name of their own.
+	Bind map[string]string `json:"-"`
+	// Defaults are the settings the shims default from the project: appArchive (its war or ear),
+	// configDirectory (src/main/liberty/config when it exists), image
+	// (localhost/<name>:<version>-instanton).
+	Defaults []string `json:"defaults,omitempty"`
+}
+
+// Goals lists the commands the build tools offer; a new one is a row here and, for Maven, a Mojo
+// class of a few lines (maven-shim).
+var Goals = []Goal{
+	{"checkpoint-image", "checkpoint-image", "checkpointImage",
+		"Builds the Open Liberty InstantOn image of the application: containerize, checkpoint with CRIU, commit.",
+		nil, []string{"appArchive", "configDirectory", "image"}},
+	{"build-base-image", "checkpoint-base-image", "checkpointBaseImage",
+		"Builds the InstantOn base image (Open Liberty with a JVM and CRIU) that checkpointImage builds on, tagged baseImage.",
+		map[string]string{"image": "baseImage", "containerfile": "baseContainerfile"}, nil},
+	{"restore", "checkpoint-restore", "checkpointRestore",
+		"Restores the InstantOn image, waits until it is ready and fails unless it restored from its checkpoint.",
+		nil, []string{"image"}},
+	{"doctor", "checkpoint-doctor", "checkpointDoctor",
+		"Checks that this host, Podman and (when image is set) the image can checkpoint and restore.",
+		nil, nil},
 }
 
 var indexRE = regexp.MustCompile(`\[[^\]]*\]`)
@@ -56,7 +112,7 @@ func ByField(field string) (Setting, bool) {
 		return Setting{}, false
 	}
 	for _, s := range All {
-		if s.Field == field {
+		if s.Field != "" && s.Field == field {
 			return s, true
 		}
 	}
@@ -65,7 +121,7 @@ func ByField(field string) (Setting, bool) {
 		base = base[:i]
 	}
 	for _, s := range All {
-		if s.Field == base {
+		if s.Field != "" && s.Field == base {
 			return s, true
 		}
 	}

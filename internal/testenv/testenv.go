@@ -25,6 +25,29 @@ func Missing(t testing.TB, what, fix string) {
 	t.Skipf("missing %s: %s", what, fix)
 }
 
+// Skip skips (locally) a test that cannot prove anything on this machine, saying why; in CI,
+// where every test must run, it fails instead, so a CI machine that cannot run the test is noticed.
+func Skip(t testing.TB, why string) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf("cannot run here (CI must not skip): %s", why)
+	}
+	t.Skip(why)
+}
+
+// SkipIfShort skips a slow integration test (what) under go test -short, outside CI. In CI, -short
+// must not drop it silently: the test fails and says so.
+func SkipIfShort(t testing.TB, what string) {
+	t.Helper()
+	if !testing.Short() {
+		return
+	}
+	if InCI() {
+		t.Fatalf("-short would skip %s, and CI must not skip: run the tests without -short", what)
+	}
+	t.Skipf("-short: skipping %s", what)
+}
+
 // LookPath finds a command on PATH or in $(go env GOPATH)/bin, or calls Missing.
 func LookPath(t testing.TB, name, fix string) string {
 	t.Helper()

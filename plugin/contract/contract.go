@@ -40,7 +40,7 @@ type EnginePlugin struct {
 
 // GRPCServer registers the LibertyCheckpoint service on the plugin's gRPC server.
 func (p *EnginePlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	p.svc = NewService(p.Impl)
+	p.svc = NewService(p.Impl, nil)
 	registerService(s, p.svc)
 	return nil
 }
@@ -51,9 +51,10 @@ func (p *EnginePlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *gr
 }
 
 // Register registers the LibertyCheckpoint service backed by e on s (for `liberty-checkpoint
-// serve`), and returns the service's full name for health and reflection.
-func Register(s *grpc.Server, e engine.Engine) string {
-	registerService(s, NewService(e))
+// serve`), with admit asked about every valid request, and returns the service's full name for
+// health and reflection.
+func Register(s *grpc.Server, e engine.Engine, admit Admission) string {
+	registerService(s, NewService(e, admit))
 	return pb.LibertyCheckpoint_ServiceDesc.ServiceName
 }
 

@@ -85,7 +85,7 @@ func checkpointImageOptions(r *pb.CheckpointImageRequest) engine.CheckpointImage
 		AppArchive: r.GetAppArchive(), ServerXML: r.GetServerXml(), ConfigDir: r.GetConfigDir(),
 		ServerName: r.GetServerName(), Containerfile: r.GetContainerfile(), Phase: engine.Phase(r.GetPhase()),
 		Image: r.GetImage(), Labels: r.GetLabels(), Env: r.GetEnv(), KeepAppImage: r.GetKeepAppImage(),
-		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds())}
+		SeccompProfile: r.GetSeccompProfile(), Method: engine.Method(r.GetMethod()), Timeout: seconds(r.GetTimeoutSeconds())}
 }
 
 func doctorOptions(r *pb.DoctorRequest) engine.DoctorOptions {
@@ -142,7 +142,7 @@ func checkpointImageRequest(o engine.CheckpointImageOptions) *pb.CheckpointImage
 	return &pb.CheckpointImageRequest{Connection: pbConn(o.Connection), BaseImage: o.BaseImage, AppArchive: o.AppArchive,
 		ServerXml: o.ServerXML, ConfigDir: o.ConfigDir, ServerName: o.ServerName, Containerfile: o.Containerfile,
 		Phase: string(o.Phase), Image: o.Image, Labels: o.Labels, Env: o.Env, KeepAppImage: o.KeepAppImage,
-		SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout)}
+		SeccompProfile: o.SeccompProfile, Method: string(o.Method), TimeoutSeconds: toSeconds(o.Timeout)}
 }
 
 func doctorRequest(o engine.DoctorOptions) *pb.DoctorRequest {
@@ -154,6 +154,19 @@ func pruneRequest(o engine.PruneOptions) *pb.PruneRequest {
 }
 
 // Events and results.
+
+// EventSchema is the version of the event schema that Accepted carries: 2 since the CLI's JSON
+// lines became the protojson form of Event (contract/EVENTS.md).
+const EventSchema = 2
+
+// EventProto is the API's form of an engine event (nil for an empty one): what the gRPC stream
+// carries and the CLI prints as a JSON line.
+func EventProto(ev engine.Event) *pb.Event { return pbEvent(ev) }
+
+// ResultProto is the Result event of an operation's result.
+func ResultProto(r *engine.Result) *pb.Event {
+	return &pb.Event{Kind: &pb.Event_Result{Result: pbResult(r)}}
+}
 
 func pbEvent(ev engine.Event) *pb.Event {
 	out := &pb.Event{ElapsedMs: ev.Elapsed.Milliseconds()}

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/signal"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/owner"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -21,52 +21,97 @@ import (
 // little longer than this for the plugin to exit (pluginhost.ShutdownTimeout) before it kills it.
 var DrainTimeout = 150 * time.Second
 
-// parentPoll is how often the plugin checks that its host still runs.
-const parentPoll = 250 * time.Millisecond
+// hostPollInterval is how often the plugin checks that the host that started it is still alive.
+const hostPollInterval = 250 * time.Millisecond
 
 // Serve runs e as a go-plugin gRPC plugin (the plugin binary's main calls it) and returns once it
 // has stopped and its running operations have cleaned up (at most DrainTimeout). It stops when
 //   - the host shuts it down (go-plugin's Kill; the host's Close sends SIGTERM first),
 //   - it receives SIGTERM (also its parent-death signal: the host starts it with one),
-//   - its parent process is gone (a host killed with SIGKILL), noticed within parentPoll.
+//   - the host dies without shutting it down (killed with SIGKILL: the plugin is re-parented),
+//     noticed within hostPollInterval.
 //
-// In the last two cases it cancels what runs first: the plugin dies with its host, but not
-// before it has removed what it made.
+// In the last two cases it cancels what runs and waits for the clean-up before it stops serving:
+// the plugin dies with its host, but not before it has removed what it made, so that no plugin
+// socket, container or transient Podman service outlives its host.
 func Serve(e engine.Engine, logger hclog.Logger) {
-	// Once the host is gone its end of our stderr is closed: a write must fail, not kill the
-	// plugin (SIGPIPE) in the middle of a clean-up.
+	// The host's end of stdout/stderr may be gone (a killed host): a failed log write must not
+	// kill the plugin with SIGPIPE before it has cleaned up.
 	signal.Ignore(syscall.SIGPIPE)
 	p := &EnginePlugin{Impl: e}
-	var server atomic.Pointer[grpc.Server]
-	stop := make(chan string, 2)
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM)
-	go func() { <-sigs; stop <- "SIGTERM" }()
-	go watchParent(stop)
+	var mu sync.Mutex
+	var server *grpc.Server
+	stopping := false
 	var drained sync.Once
-	go func() {
-		why := <-stop
-		logger.Info("stopping: cancelling running operations and waiting for their clean-up", "why", why, "bound", DrainTimeout.String())
-		drained.Do(func() { drain(p, logger) })
-		if s := server.Load(); s != nil {
-			s.Stop() // plugin.Serve returns
+	// stop cancels the running operations, waits for their clean-up, then stops the gRPC server
+	// (plugin.Serve returns): at once or, when asked before the server exists, as soon as it does.
+	stop := func(why string) {
+		mu.Lock()
+		if stopping {
+			mu.Unlock()
 			return
 		}
-		os.Exit(0) // stopped before the server even started
+		stopping = true
+		mu.Unlock()
+		logger.Warn("stopping: "+why+"; cancelling running operations and waiting for their clean-up", "bound", DrainTimeout.String())
+		drained.Do(func() { drain(p, logger) })
+		mu.Lock()
+		s := server
+		mu.Unlock()
+		if s != nil {
+			s.Stop()
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go watchHost(ctx, os.Getppid(), hostPollInterval, func() { stop("the host process is gone") })
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case <-sigs:
+			stop("SIGTERM")
+		case <-ctx.Done():
+		}
 	}()
+
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         map[string]plugin.Plugin{PluginName: p},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			s := plugin.DefaultGRPCServer(opts)
-			server.Store(s)
+			s := grpc.NewServer(opts...)
+			mu.Lock()
+			server = s
+			if stopping {
+				go s.Stop() // Serve, when it comes, returns at once
+			}
+			mu.Unlock()
 			return s
 		},
 		Logger: logger,
 	})
-	// The host's Kill stopped the server (that cancelled every stream), or the goroutine above
-	// did after its drain: either way wait for the clean-up before the process ends (once).
+	// The host's Kill stopped the server (that cancelled every stream), or stop did after its
+	// drain: either way wait for the clean-up before the process ends (once).
 	drained.Do(func() { drain(p, logger) })
+	removeDeadHostsSocketDir()
+}
+
+// removeDeadHostsSocketDir removes the directory the host made for the plugin's socket when the
+// host is gone (killed) and so cannot remove it itself. A directory without the host's owner
+// record (a host of another version) is left alone.
+func removeDeadHostsSocketDir() {
+	dir := os.Getenv(plugin.EnvUnixSocketDir)
+	if dir == "" {
+		return
+	}
+	rec, err := owner.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	if st, _ := rec.Owner.Status(); st == owner.Gone {
+		_ = os.RemoveAll(dir)
+	}
 }
 
 // drain cancels the running operations and waits (at most DrainTimeout) until they have
@@ -85,19 +130,20 @@ func drain(p *EnginePlugin, logger hclog.Logger) {
 	}
 }
 
-// watchParent reports when the process that started the plugin is gone: the plugin is then
-// re-parented, and its parent pid changes. A parent-death signal usually says so first; this
-// also covers a host that did not ask for one.
-func watchParent(stop chan<- string) {
-	ppid := os.Getppid()
-	if ppid <= 1 {
-		return
-	}
+// watchHost calls gone once the process's parent is no longer ppid (the host died and the
+// plugin was re-parented), or never if ctx ends first.
+func watchHost(ctx context.Context, ppid int, every time.Duration, gone func()) {
+	t := time.NewTicker(every)
+	defer t.Stop()
 	for {
-		time.Sleep(parentPoll)
-		if os.Getppid() != ppid {
-			stop <- "the host process is gone"
+		select {
+		case <-ctx.Done():
 			return
+		case <-t.C:
+			if os.Getppid() != ppid {
+				gone()
+				return
+			}
 		}
 	}
 }

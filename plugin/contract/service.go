@@ -21,6 +21,7 @@ import (
 type Service struct {
 	pb.UnimplementedLibertyCheckpointServer
 	engine engine.Engine
+	admit  Admission
 
 	mu      sync.Mutex
 	running map[string]context.CancelCauseFunc
@@ -28,9 +29,16 @@ type Service struct {
 	wg      sync.WaitGroup
 }
 
-// NewService returns a Service backed by e.
-func NewService(e engine.Engine) *Service {
-	return &Service{engine: e, running: map[string]context.CancelCauseFunc{}}
+// Admission decides whether the caller may make a request: op is the operation, opts a pointer to
+// its options, which it may rewrite (to resolved paths, say). It is asked twice: before
+// validation reads any file the request names, and after validation has filled in defaults and
+// derived paths. An error refuses the request before the engine sees it. `liberty-checkpoint
+// serve` confines paths and the Podman connection with one.
+type Admission func(op string, opts any) error
+
+// NewService returns a Service backed by e. admit, if not nil, is asked about every request.
+func NewService(e engine.Engine, admit Admission) *Service {
+	return &Service{engine: e, admit: admit, running: map[string]context.CancelCauseFunc{}}
 }
 
 // Drain waits until every running operation has returned (and so cleaned up), or until ctx is
@@ -67,12 +75,23 @@ var errShutdown = errors.New("cancelled: the plugin is stopping")
 // stream is the send side all server-streaming RPCs share.
 type stream = grpc.ServerStreamingServer[pb.Event]
 
-// run is the common body of every streaming RPC: validate, register, run the engine with a sink
-// that forwards events, send the result or map the error.
-func (s *Service) run(st stream, op string, validate func() error, timeout func() time.Duration,
+// run is the common body of every streaming RPC: validate, admit, register, run the engine with
+// a sink that forwards events, send the result or map the error. opts is the pointer that
+// validate fills in and call reads.
+func (s *Service) run(st stream, op string, opts any, validate func() error, timeout func() time.Duration,
 	call func(ctx context.Context, sink engine.Sink) (*engine.Result, error)) error {
-	if err := validate(); err != nil {
-		return toStatus(err)
+	admit := func() error {
+		if s.admit == nil {
+			return nil
+		}
+		return s.admit(op, opts)
+	}
+	// Admission comes before validation, which reads the files a request names, and again
+	// after it, which derives more of them.
+	for _, check := range []func() error{admit, validate, admit} {
+		if err := check(); err != nil {
+			return toStatus(err)
+		}
 	}
 	start := time.Now()
 	ctx, cancel := context.WithCancelCause(st.Context())
@@ -111,7 +130,7 @@ func (s *Service) run(st stream, op string, validate func() error, timeout func(
 			closed = true // the client is gone; the context tells the engine
 		}
 	}
-	send(&pb.Event{Kind: &pb.Event_Accepted{Accepted: &pb.Accepted{OperationId: id, Operation: op}}})
+	send(&pb.Event{Kind: &pb.Event_Accepted{Accepted: &pb.Accepted{OperationId: id, Operation: op, Schema: EventSchema}}})
 	res, err := call(ctx, func(ev engine.Event) { send(pbEvent(ev)) })
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
@@ -169,7 +188,7 @@ func (s *Service) Cancel(_ context.Context, r *pb.CancelRequest) (*pb.CancelResp
 
 func (s *Service) BuildBaseImage(r *pb.BuildBaseImageRequest, st stream) error {
 	o := buildBaseImageOptions(r)
-	return s.run(st, engine.OpBuildBaseImage, o.Validate, func() time.Duration { return o.Timeout },
+	return s.run(st, engine.OpBuildBaseImage, &o, o.Validate, func() time.Duration { return o.Timeout },
 		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
 			return s.engine.BuildBaseImage(ctx, o, sink)
 		})
@@ -177,7 +196,7 @@ func (s *Service) BuildBaseImage(r *pb.BuildBaseImageRequest, st stream) error {
 
 func (s *Service) Containerize(r *pb.ContainerizeRequest, st stream) error {
 	o := containerizeOptions(r)
-	return s.run(st, engine.OpContainerize, o.Validate, func() time.Duration { return o.Timeout },
+	return s.run(st, engine.OpContainerize, &o, o.Validate, func() time.Duration { return o.Timeout },
 		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
 			return s.engine.Containerize(ctx, o, sink)
 		})
@@ -185,7 +204,7 @@ func (s *Service) Containerize(r *pb.ContainerizeRequest, st stream) error {
 
 func (s *Service) Checkpoint(r *pb.CheckpointRequest, st stream) error {
 	o := checkpointOptions(r)
-	return s.run(st, engine.OpCheckpoint, o.Validate, func() time.Duration { return o.Timeout },
+	return s.run(st, engine.OpCheckpoint, &o, o.Validate, func() time.Duration { return o.Timeout },
 		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
 			notePhase(sink, r.GetPhase())
 			return s.engine.Checkpoint(ctx, o, sink)
@@ -194,7 +213,7 @@ func (s *Service) Checkpoint(r *pb.CheckpointRequest, st stream) error {
 
 func (s *Service) Commit(r *pb.CommitRequest, st stream) error {
 	o := commitOptions(r)
-	return s.run(st, engine.OpCommit, o.Validate, func() time.Duration { return o.Timeout },
+	return s.run(st, engine.OpCommit, &o, o.Validate, func() time.Duration { return o.Timeout },
 		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
 			return s.engine.Commit(ctx, o, sink)
 		})
@@ -208,7 +227,7 @@ func (s *Service) Restore(r *pb.RestoreRequest, st stream) error {
 		}
 		return o.Validate()
 	}
-	return s.run(st, engine.OpRestore, validate, func() time.Duration { return o.Timeout },
+	return s.run(st, engine.OpRestore, &o, validate, func() time.Duration { return o.Timeout },
 		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
 			return s.engine.Restore(ctx, o, sink)
 		})
@@ -216,7 +235,7 @@ func (s *Service) Restore(r *pb.RestoreRequest, st stream) error {
 
 func (s *Service) CheckpointImage(r *pb.CheckpointImageRequest, st stream) error {
 	o := checkpointImageOptions(r)
-	return s.run(st, engine.OpCheckpointImage, o.Validate, func() time.Duration { return o.Timeout },
+	return s.run(st, engine.OpCheckpointImage, &o, o.Validate, func() time.Duration { return o.Timeout },
 		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
 			notePhase(sink, r.GetPhase())
 			return s.engine.CheckpointImage(ctx, o, sink)
@@ -225,7 +244,7 @@ func (s *Service) CheckpointImage(r *pb.CheckpointImageRequest, st stream) error
 
 func (s *Service) Doctor(r *pb.DoctorRequest, st stream) error {
 	o := doctorOptions(r)
-	return s.run(st, engine.OpDoctor, o.Validate, func() time.Duration { return o.Timeout },
+	return s.run(st, engine.OpDoctor, &o, o.Validate, func() time.Duration { return o.Timeout },
 		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
 			return s.engine.Doctor(ctx, o, sink)
 		})
@@ -233,7 +252,7 @@ func (s *Service) Doctor(r *pb.DoctorRequest, st stream) error {
 
 func (s *Service) Prune(r *pb.PruneRequest, st stream) error {
 	o := pruneOptions(r)
-	return s.run(st, engine.OpPrune, o.Validate, func() time.Duration { return o.Timeout },
+	return s.run(st, engine.OpPrune, &o, o.Validate, func() time.Duration { return o.Timeout },
 		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
 			return s.engine.Prune(ctx, o, sink)
 		})

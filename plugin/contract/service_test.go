@@ -31,7 +31,7 @@ func serve(t *testing.T, e engine.Engine) (pb.LibertyCheckpointClient, *grpc.Cli
 	t.Helper()
 	l := bufconn.Listen(1 << 20)
 	s := grpc.NewServer()
-	Register(s, e)
+	Register(s, e, nil)
 	go func() { _ = s.Serve(l) }()
 	t.Cleanup(s.Stop)
 	conn, err := grpc.NewClient("passthrough:///bufconn",
@@ -121,6 +121,7 @@ func TestValidation(t *testing.T) {
 		{"bad server name", ci(okCI(func(r *pb.CheckpointImageRequest) { r.ServerName = "my server" })), codes.InvalidArgument, "server_name", "not a Liberty server name"},
 		{"features phase", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Phase = "features" })), codes.InvalidArgument, "phase", "no longer supported"},
 		{"unknown phase", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Phase = "afterStart" })), codes.InvalidArgument, "phase", "unknown checkpoint phase"},
+		{"unknown method", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Method = "commit" })), codes.InvalidArgument, "method", "run-and-commit (the default) or build"},
 		{"bad env name", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Env = map[string]string{"1BAD": "x"} })), codes.InvalidArgument, `env["1BAD"]`, "invalid name"},
 		{"env sets WLP_CHECKPOINT", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Env = map[string]string{"WLP_CHECKPOINT": "x"} })), codes.InvalidArgument, `env["WLP_CHECKPOINT"]`, "managed by the tool"},
 		{"bad label", ci(okCI(func(r *pb.CheckpointImageRequest) { r.Labels = map[string]string{"a b": "x"} })), codes.InvalidArgument, `labels["a b"]`, "invalid label"},
@@ -209,6 +210,7 @@ func TestValidRequestReachesEngineNormalized(t *testing.T) {
 	require.Len(t, calls, 1)
 	o := calls[0].Options.(engine.CheckpointImageOptions)
 	assert.Equal(t, engine.BeforeAppStart, o.Phase, "old phase name mapped")
+	assert.Equal(t, engine.MethodRunAndCommit, o.Method, "the default method")
 	assert.Equal(t, filepath.Join(f.configDir, "server.xml"), o.ServerXML, "server.xml taken from the config dir")
 	assert.Equal(t, engine.DefaultBaseImage, o.BaseImage)
 	assert.Equal(t, engine.DefaultServerName, o.ServerName)
@@ -357,7 +359,7 @@ func TestTimeoutIsDeadlineExceeded(t *testing.T) {
 func TestDrainWaitsForRunningOperations(t *testing.T) {
 	var done atomic.Bool
 	fake := &enginetest.Fake{StepDelay: time.Minute, OnCancel: func(string) { time.Sleep(300 * time.Millisecond); done.Store(true) }}
-	svc := NewService(fake)
+	svc := NewService(fake, nil)
 	l := bufconn.Listen(1 << 20)
 	s := grpc.NewServer()
 	registerService(s, svc)

@@ -16,6 +16,7 @@ const (
 	CodeDeadlineExceeded   Code = 4  // a timeout expired
 	CodeNotFound           Code = 5  // a file, image or container the request names does not exist
 	CodeAlreadyExists      Code = 6  // something the request would create exists already
+	CodePermissionDenied   Code = 7  // the caller may not ask for this (a path outside serve's root, a connection override)
 	CodeFailedPrecondition Code = 9  // the machine or the image cannot do what was asked
 	CodeInternal           Code = 13 // a bug or an unexpected answer from a dependency
 	CodeUnavailable        Code = 14 // the container engine cannot be reached
@@ -24,7 +25,7 @@ const (
 
 var codeNames = map[Code]string{
 	CodeUnknown: "Unknown", CodeInvalidArgument: "InvalidArgument", CodeDeadlineExceeded: "DeadlineExceeded",
-	CodeNotFound: "NotFound", CodeAlreadyExists: "AlreadyExists", CodeFailedPrecondition: "FailedPrecondition",
+	CodeNotFound: "NotFound", CodeAlreadyExists: "AlreadyExists", CodePermissionDenied: "PermissionDenied", CodeFailedPrecondition: "FailedPrecondition",
 	CodeInternal: "Internal", CodeUnavailable: "Unavailable", CodeCanceled: "Canceled",
 }
 
@@ -88,6 +89,11 @@ func Wrap(err error, code Code, fix, format string, args ...any) *Error {
 // Invalid reports a bad request field.
 func Invalid(field, fix, format string, args ...any) *Error {
 	return Errorf(CodeInvalidArgument, field, fix, format, args...)
+}
+
+// Denied reports a request field the caller may not set, or not to that value.
+func Denied(field, fix, format string, args ...any) *Error {
+	return Errorf(CodePermissionDenied, field, fix, format, args...)
 }
 
 // AsError returns err's *Error, or a new one classifying err: context cancellation becomes

@@ -109,6 +109,20 @@ type RestoreOptions struct {
 	Timeout         time.Duration
 }
 
+// Method is how checkpoint-image takes the checkpoint.
+type Method string
+
+const (
+	// MethodRunAndCommit runs the application image once with WLP_CHECKPOINT=<phase> and commits
+	// the stopped container (works with any container engine that can run it).
+	MethodRunAndCommit Method = "run-and-commit"
+	// MethodBuild is Open Liberty's documented build flow: `RUN checkpoint.sh <phase>` as the last
+	// step of the application image's build, given the checkpoint's capabilities (Podman only).
+	MethodBuild Method = "build"
+	// DefaultMethod is used when a request names none.
+	DefaultMethod = MethodRunAndCommit
+)
+
 // CheckpointImageOptions is Containerize, Checkpoint and Commit in one call.
 type CheckpointImageOptions struct {
 	Connection     Connection
@@ -119,6 +133,7 @@ type CheckpointImageOptions struct {
 	ServerName     string
 	Containerfile  string
 	Phase          Phase
+	Method         Method // default DefaultMethod
 	Image          string // the InstantOn image; required
 	Labels         map[string]string
 	Env            map[string]string

@@ -1,20 +1,26 @@
 package engine
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
 
-// The image reference grammar of github.com/distribution/reference, restated so this package
-// needs only the standard library.
+// The image reference grammar of Podman's parser (github.com/containers/image/v5/docker/reference,
+// a fork of distribution/reference without IPv6 registry addresses), restated so this package
+// needs only the standard library; FuzzParseReference holds the two together. Digests are the
+// ones Podman can verify: sha256, sha384 or sha512 in lowercase hex of their exact length.
 var (
 	refComponent = `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
-	refDomain    = `(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?`
+	refDomain    = `(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?`
 	refName      = `(?:` + refDomain + `/)?` + refComponent + `(?:/` + refComponent + `)*`
 	refTag       = `[\w][\w.-]{0,127}`
-	refDigest    = `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}`
+	refDigest    = `sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}`
 	referenceRE  = regexp.MustCompile(`^(` + refName + `)(?::(` + refTag + `))?(?:@(` + refDigest + `))?$`)
-	imageIDRE    = regexp.MustCompile(`^(?:sha256:)?[0-9a-f]{12,64}$`)
+	digestRE     = regexp.MustCompile(`^(?:` + refDigest + `)$`)
+	// nameMax is Podman's limit on a repository name (the reference without tag and digest).
+	nameMax   = 255
+	imageIDRE = regexp.MustCompile(`^(?:sha256:)?[0-9a-f]{12,64}$`)
 )
 
 // Reference is a parsed image reference.
@@ -38,10 +44,10 @@ func ParseReference(s string) (Reference, string, bool) {
 	if s == "" {
 		return Reference{}, "it is empty", false
 	}
-	if len(s) > 255 {
-		return Reference{}, "it is longer than 255 characters", false
-	}
 	m := referenceRE.FindStringSubmatch(s)
+	if m != nil && len(m[1]) > nameMax {
+		return Reference{}, fmt.Sprintf("its name is longer than %d characters", nameMax), false
+	}
 	if m == nil {
 		name := s
 		if i := strings.IndexAny(name, ":@"); i >= 0 && !strings.Contains(name[i:], "/") {
@@ -52,6 +58,9 @@ func ParseReference(s string) (Reference, string, bool) {
 		}
 		if strings.ContainsAny(s, " \t\n") {
 			return Reference{}, "it contains whitespace", false
+		}
+		if i := strings.Index(s, "@"); i >= 0 && !digestRE.MatchString(s[i+1:]) {
+			return Reference{}, "its digest is not sha256, sha384 or sha512 in lowercase hex of the full length", false
 		}
 		return Reference{}, "it is not of the form [registry/]name[:tag][@digest]", false
 	}

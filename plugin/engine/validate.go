@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 var (
@@ -29,18 +30,10 @@ func (o *BuildBaseImageOptions) Validate() error {
 	if err := validateConnection(&o.Connection); err != nil {
 		return err
 	}
-	if o.ContextDir == "" {
-		o.ContextDir = DefaultContextDir
-	}
+	o.defaultPaths("")
 	if err := existingPath("context_dir", &o.ContextDir, true,
 		"run from the project root (where beta-image/ is) or set context_dir to the build context"); err != nil {
 		return err
-	}
-	if o.Containerfile == "" {
-		o.Containerfile = DefaultContainerfile
-	}
-	if !filepath.IsAbs(o.Containerfile) {
-		o.Containerfile = filepath.Join(o.ContextDir, o.Containerfile)
 	}
 	if err := existingPath("containerfile", &o.Containerfile, false,
 		"set containerfile to a file in the build context, for example Dockerfile.ubi.openjdk11 or Dockerfile.local"); err != nil {
@@ -59,6 +52,22 @@ func (o *BuildBaseImageOptions) Validate() error {
 		return err
 	}
 	return validateTimeout(&o.Timeout, OpBuildBaseImage)
+}
+
+// defaultPaths fills in the default build context and Containerfile, makes the context absolute
+// (relative to base, or the working directory when base is empty) and the Containerfile relative
+// to the context.
+func (o *BuildBaseImageOptions) defaultPaths(base string) {
+	if o.ContextDir == "" {
+		o.ContextDir = DefaultContextDir
+	}
+	o.ContextDir = absPath(base, o.ContextDir)
+	if o.Containerfile == "" {
+		o.Containerfile = DefaultContainerfile
+	}
+	if !filepath.IsAbs(o.Containerfile) {
+		o.Containerfile = filepath.Join(o.ContextDir, o.Containerfile)
+	}
 }
 
 // Validate checks the options, fills in defaults and makes paths absolute.
@@ -190,6 +199,14 @@ func (o *CheckpointImageOptions) Validate() error {
 	if err := validatePhase(&o.Phase); err != nil {
 		return err
 	}
+	switch o.Method {
+	case "":
+		o.Method = DefaultMethod
+	case MethodRunAndCommit, MethodBuild:
+	default:
+		return Invalid("method", "use run-and-commit (the default) or build",
+			"unknown checkpoint method %q", o.Method)
+	}
 	if err := outputImage("image", o.Image); err != nil {
 		return err
 	}
@@ -315,6 +332,9 @@ func validateAppInputs(baseImage, appArchive, serverXML, configDir, serverName, 
 		if err := existingPath("config_dir", configDir, true, "set config_dir to your Liberty configuration directory (src/main/liberty/config)"); err != nil {
 			return err
 		}
+		if err := checkDropins(*configDir); err != nil {
+			return err
+		}
 	}
 	if *serverXML == "" && *configDir != "" {
 		if _, err := os.Stat(filepath.Join(*configDir, "server.xml")); err == nil {
@@ -358,31 +378,116 @@ func checkArchiveName(name string) error {
 
 // checkServerXML parses the file: it must be well-formed XML with the root element <server>.
 func checkServerXML(path string) error {
-	f, err := os.Open(path)
+	return checkConfigXML("server_xml", path, path, "fix the XML (an editor or xmllint shows where)")
+}
+
+// checkDropins checks the XML files in dir's configDropins/defaults and configDropins/overrides,
+// which Liberty reads as server.xml fragments: each must be well-formed with the root <server>.
+// Links that lead out of dir are left to the copy, which refuses them.
+func checkDropins(dir string) error {
+	realDir, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		return Errorf(CodeNotFound, "server_xml", "make the file readable", "cannot read %s: %v", path, err)
+		return nil // existingPath has just seen it; the copy reports what changed
 	}
-	defer f.Close()
-	d := xml.NewDecoder(io.LimitReader(f, 64<<20))
-	root := ""
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	for _, sub := range []string{"defaults", "overrides"} {
+		rel := filepath.Join("configDropins", sub)
+		entries, err := os.ReadDir(filepath.Join(dir, rel))
 		if err != nil {
-			line, _ := d.InputPos()
-			return Invalid("server_xml", "fix the XML (an editor or xmllint shows where)", "%s is not well-formed XML near line %d: %v", path, line, err)
+			continue // no such directory: nothing to check
 		}
-		if se, ok := tok.(xml.StartElement); ok && root == "" {
-			root = se.Name.Local
-			if root != "server" {
-				return Invalid("server_xml", "pass a Liberty server.xml whose root element is <server>", "%s has root element <%s>, not <server>", path, root)
+		for _, de := range entries {
+			if !strings.EqualFold(filepath.Ext(de.Name()), ".xml") {
+				continue
+			}
+			p := filepath.Join(dir, rel, de.Name())
+			target, err := filepath.EvalSymlinks(p)
+			if err != nil || !Within(realDir, target) {
+				continue
+			}
+			if fi, err := os.Stat(target); err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			if err := checkConfigXML("config_dir", target, filepath.Join(rel, de.Name()),
+				"fix the XML of "+filepath.Join(rel, de.Name())+" (an editor or xmllint shows where), or remove the file"); err != nil {
+				return err
 			}
 		}
 	}
-	if root == "" {
-		return Invalid("server_xml", "pass a Liberty server.xml whose root element is <server>", "%s has no root element", path)
+	return nil
+}
+
+// checkConfigXML parses a Liberty configuration file: well-formed XML whose root element is
+// <server>. name is how the message names the file.
+func checkConfigXML(field, path, name, fix string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return Errorf(CodeNotFound, field, "make the file readable", "cannot read %s: %v", name, err)
+	}
+	defer f.Close()
+	root, line, err := parseXMLRoot(io.LimitReader(f, 64<<20))
+	switch {
+	case err != nil:
+		return Invalid(field, fix, "%s is not well-formed XML near line %d: %v", name, line, err)
+	case root == "":
+		return Invalid(field, "give it the root element <server>, as Liberty configuration files have", "%s has no root element", name)
+	case root != "server":
+		return Invalid(field, "give it the root element <server>, as Liberty configuration files have", "%s has root element <%s>, not <server>", name, root)
+	}
+	return nil
+}
+
+// parseXMLRoot reads a whole XML document and returns its root element's name. A document is
+// well-formed only with one root element and no text outside it (a UTF-8 byte order mark may
+// start it). On an error it returns the line the decoder had reached.
+func parseXMLRoot(r io.Reader) (root string, line int, err error) {
+	d := xml.NewDecoder(r)
+	depth, first := 0, true
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return root, 0, nil
+		}
+		if err == nil {
+			err = checkTopLevel(tok, depth, root, first)
+		}
+		if err != nil {
+			line, _ := d.InputPos()
+			return root, line, err
+		}
+		first = false
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				root = tok.Name.Local
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
+
+// xmlSpace is what XML counts as white space.
+const xmlSpace = " \t\r\n"
+
+// checkTopLevel refuses a second root element and text outside the root element.
+func checkTopLevel(tok xml.Token, depth int, root string, first bool) error {
+	if depth > 0 {
+		return nil
+	}
+	switch tok := tok.(type) {
+	case xml.StartElement:
+		if root != "" {
+			return fmt.Errorf("a second root element <%s> after <%s> (a document has one)", tok.Name.Local, root)
+		}
+	case xml.CharData:
+		text := string(tok)
+		if first {
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		if text = strings.Trim(text, xmlSpace); text != "" {
+			return fmt.Errorf("text outside the root element: %q", text)
+		}
 	}
 	return nil
 }
@@ -431,17 +536,52 @@ func validateEnv(env map[string]string) error {
 	if _, ok := env["WLP_CHECKPOINT"]; ok {
 		return Invalid(`env["WLP_CHECKPOINT"]`, "remove it and set phase instead; the tool sets WLP_CHECKPOINT only for the checkpoint run", "WLP_CHECKPOINT is managed by the tool")
 	}
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		if err := checkValue(fmt.Sprintf("env[%q]", k), env[k], false); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 func validateLabels(labels map[string]string) error {
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
-		if k == "" || strings.ContainsAny(k, " \t\n=") {
-			return Invalid(fmt.Sprintf("labels[%q]", k), "use label keys without spaces or '=', for example org.example.team", "invalid label key")
+		field := fmt.Sprintf("labels[%q]", k)
+		if k == "" || strings.ContainsAny(k, " =\"") || !utf8.ValidString(k) || strings.IndexFunc(k, isControl) >= 0 {
+			return Invalid(field, "use label keys without spaces, quotes, '=' or control characters, for example org.example.team", "invalid label key")
+		}
+		if err := checkValue(field, labels[k], true); err != nil {
+			return err
 		}
 	}
 	return nil
 }
+
+// checkValue refuses an environment or label value that would not reach the image as given:
+// Podman trims leading and trailing whitespace from a committed LABEL line and strips the double
+// quotes around its value, a Containerfile line cannot hold a line break or other control
+// character, an environment variable cannot hold NUL, and JSON (the Podman API) replaces bytes
+// that are not UTF-8.
+func checkValue(field, v string, label bool) error {
+	switch {
+	case !utf8.ValidString(v):
+		return Invalid(field, "use UTF-8 text", "the value %q is not valid UTF-8", v)
+	case strings.ContainsRune(v, 0):
+		return Invalid(field, "remove the NUL byte", "the value %q holds a NUL byte", v)
+	case strings.ContainsAny(v, "\n\r"):
+		return Invalid(field, "put the value on one line", "the value %q holds a line break", v)
+	case strings.IndexFunc(v, isControl) >= 0:
+		r := v[strings.IndexFunc(v, isControl)]
+		return Invalid(field, "remove the control character", "the value %q holds a control character (%U)", v, rune(r))
+	case strings.TrimSpace(v) != v:
+		return Invalid(field, "remove the leading and trailing whitespace: Podman trims it", "the value %q starts or ends with whitespace", v)
+	case label && strings.HasPrefix(v, `"`) && strings.HasSuffix(v, `"`):
+		return Invalid(field, "drop the surrounding quotes: the value is stored as given, and a LABEL line would strip them", "the value %s is wrapped in double quotes", v)
+	}
+	return nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func validateMap(field string, m map[string]string, keyRE *regexp.Regexp, fix string) error {
 	for _, k := range slices.Sorted(maps.Keys(m)) {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -136,7 +137,7 @@ func Conformance(t *testing.T, e engine.Engine, fx Fixture) {
 	})
 	t.Run("Commit", func(t *testing.T) {
 		if container == "" {
-			t.Skip("checkpoint failed")
+			testenv.Skip(t, "the checkpoint step failed (see above): there is no container to commit")
 		}
 		o := engine.CommitOptions{Container: container, Image: instantOn}
 		res := run(t, o.Validate, func(s engine.Sink) (*engine.Result, error) { return e.Commit(ctx, o, s) })

@@ -47,7 +47,7 @@ func checkKernel(ctx context.Context, s *state) engine.Check {
 	return ok(fmt.Sprintf("Linux %s (5.9 or newer: CAP_CHECKPOINT_RESTORE)", release))
 }
 
-// checkArch: the UBI-based InstantOn images are x86-64.
+// checkArch: the UBI-based InstantOn images exist where IBM Semeru's UBI images have criu.
 func checkArch(ctx context.Context, s *state) engine.Check {
 	var machine string
 	if info, err := s.engine(ctx); err == nil && info.Arch != "" && !s.local(ctx) {
@@ -60,14 +60,11 @@ func checkArch(ctx context.Context, s *state) engine.Check {
 		machine = m
 	}
 	switch machine {
-	case "x86_64":
-		return ok("x86_64")
-	case "aarch64", "ppc64le", "s390x":
-		return warn(machine+": the default base image (beta-image/Dockerfile.ubi.openjdk11) installs an x86-64 OpenJ9 JDK",
-			"build your base image with an OpenJ9 JDK for "+machine+" that has CRIU support (set containerfile), or checkpoint and restore on x86-64")
+	case "x86_64", "aarch64", "ppc64le", "s390x":
+		return ok(machine + ": IBM Semeru's UBI images (OpenJ9 with CRIU) and dumb-init exist for it")
 	}
 	return fail(machine+": no OpenJ9 JDK with CRIU support exists for this architecture",
-		"checkpoint and restore on x86-64 (or aarch64, ppc64le, s390x with your own base image)")
+		"checkpoint and restore on x86-64, aarch64, ppc64le or s390x")
 }
 
 // checkSELinux: an enforcing policy stops CRIU in a container from using netlink unless the

@@ -116,10 +116,10 @@ func TestKnownProblems(t *testing.T) {
 		}},
 		{"aarch64", "", func(h *fakeHost, r *fakeRuntime) {
 			h.machine = "aarch64"
-		}, []want{{"host.arch", engine.CheckWarn, "aarch64: the default base image (beta-image/Dockerfile.ubi.openjdk11) installs an x86-64 OpenJ9 JDK", "OpenJ9 JDK for aarch64"}}},
+		}, []want{{"host.arch", engine.CheckOK, "aarch64: IBM Semeru's UBI images (OpenJ9 with CRIU) and dumb-init exist for it", ""}}},
 		{"riscv64", "", func(h *fakeHost, r *fakeRuntime) {
 			h.machine = "riscv64"
-		}, []want{{"host.arch", engine.CheckFail, "riscv64: no OpenJ9 JDK with CRIU support", "checkpoint and restore on x86-64"}}},
+		}, []want{{"host.arch", engine.CheckFail, "riscv64: no OpenJ9 JDK with CRIU support", "checkpoint and restore on x86-64, aarch64"}}},
 		{"crun on hybrid cgroups", "", func(h *fakeHost, r *fakeRuntime) {
 			r.info.OCIRuntime, r.info.OCIRuntimeVersion = "crun", "crun version 1.8.1\ncommit: f8a096be060b22ccd3d5f3ebe44108517fbf6c30"
 			r.capsStartErr = errors.New(`crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2: OCI runtime error`)

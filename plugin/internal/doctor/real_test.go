@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"debug/elf"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,7 +25,9 @@ import (
 // throwaway containers and runs it as `<binary> probe <mode>`.
 func TestMain(m *testing.M) {
 	probe.RunIfAsked()
-	os.Exit(m.Run())
+	code := m.Run()
+	testenv.CleanupBuilds()
+	os.Exit(code)
 }
 
 // needPodman skips (or, in CI, fails) a test that needs Podman when it is missing.
@@ -63,7 +66,9 @@ var (
 )
 
 // realDoctor is doctor on this machine, through the podman CLI, with this test binary as probe,
-// or the binary LCP_DOCTOR_PROBE names (the real plugin: liberty-checkpoint-plugin).
+// or the binary LCP_DOCTOR_PROBE names (the real plugin: liberty-checkpoint-plugin). A test binary
+// built with cgo (make test-race) cannot run in a container of another image: then the probe is
+// the real plugin, built static.
 func realDoctor(t *testing.T, env ...string) *Doctor {
 	t.Helper()
 	needPodman(t)
@@ -71,9 +76,26 @@ func realDoctor(t *testing.T, env ...string) *Doctor {
 		selfPath, _ = os.Executable()
 		if p := os.Getenv("LCP_DOCTOR_PROBE"); p != "" {
 			selfPath, _ = filepath.Abs(p)
+		} else if dynamic(selfPath) {
+			selfPath = testenv.Build(t, "plugin/cmd/liberty-checkpoint-plugin", "liberty-checkpoint-plugin")
 		}
 	})
 	return &Doctor{Host: LocalHost{}, Runtime: podmanCLI{env: env}, ProbeBinary: selfPath}
+}
+
+// dynamic reports whether the executable at path needs a dynamic loader.
+func dynamic(path string) bool {
+	f, err := elf.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return true
+		}
+	}
+	return false
 }
 
 // runReal runs doctor and returns its checks by id, and prints them as the CLI would.
@@ -147,7 +169,7 @@ func TestRealRlimitFailure(t *testing.T) {
 	hard, err := LocalHost{}.HardLimit("nofile")
 	require.NoError(t, err)
 	if info.Rootless || hard >= podmanDefaultRlimit {
-		t.Skipf("this machine can start containers with nofile %d (rootless %v, hard nofile %d): nothing to prove", podmanDefaultRlimit, info.Rootless, hard)
+		testenv.Skip(t, fmt.Sprintf("this machine can start containers with nofile %d (rootless %v, hard nofile %d): nothing to prove", podmanDefaultRlimit, info.Rootless, hard))
 	}
 	conf := filepath.Join(t.TempDir(), "containers.conf")
 	require.NoError(t, os.WriteFile(conf, []byte("[engine]\nruntime = \""+info.OCIRuntime+"\"\n"), 0o644))

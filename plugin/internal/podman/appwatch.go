@@ -69,6 +69,13 @@ func (w *appWatch) Observe(line string) {
 // Failed is closed at the first failure message.
 func (w *appWatch) Failed() <-chan struct{} { return w.failed }
 
+// failedAny reports whether a failure message was seen.
+func (w *appWatch) failedAny() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.failures) > 0
+}
+
 // errAppStartFailed marks the errors of applications that did not start.
 var errAppStartFailed = errors.New("an application did not start")
 

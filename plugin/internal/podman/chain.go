@@ -10,11 +10,15 @@ import (
 // CheckpointImage is Containerize, Checkpoint and Commit in one call on one connection. The
 // intermediate application image lives under a temporary name and is removed at the end, unless
 // KeepAppImage (then it is published as engine.AppImageRef(image) once the chain succeeded); the
-// checkpoint container is always removed.
+// checkpoint container is always removed. With the build method it is one image build instead
+// (checkpointByBuild).
 func (e *Engine) CheckpointImage(ctx context.Context, o engine.CheckpointImageOptions, sink engine.Sink) (*engine.Result, error) {
 	return e.call(ctx, engine.OpCheckpointImage, o.Connection, o.Timeout, sink, func(ctx context.Context, c *conn) (res *engine.Result, err error) {
 		cu := newCleanup(ctx, sink)
 		defer cu.finish(&err)
+		if o.Method == engine.MethodBuild {
+			return e.checkpointByBuild(ctx, c, cu, sink, o)
+		}
 		steps := engine.NewSteps(sink, 3)
 		outputs := []string{o.Image}
 		if o.KeepAppImage {

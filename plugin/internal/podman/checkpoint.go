@@ -14,9 +14,14 @@ import (
 )
 
 // checkpointFix is the advice for a checkpoint run that failed.
-const checkpointFix = "read the container output and checkpoint.log lines above. Common causes: server.xml does not " +
-	"enable the checkpoint-1.0 feature; the base image does not support InstantOn; the kernel is older than 5.9 or " +
-	"denies CAP_CHECKPOINT_RESTORE; CRIU in the image is too old for this kernel. liberty-checkpoint doctor --image <image> checks these"
+const checkpointFix = "read the container output and checkpoint.log lines above. Common causes: the base image does not " +
+	"support InstantOn (it needs OpenJ9's CRIU API, as IBM Semeru's UBI images have, or this project's local flavor); " +
+	"the kernel is older than 5.9 or denies CAP_CHECKPOINT_RESTORE; CRIU in the image is too old for this kernel. " +
+	"liberty-checkpoint doctor --image <image> checks these"
+
+// noCheckpointFix is the advice when a checkpoint step succeeded but left no checkpoint.
+const noCheckpointFix = "use a base image that supports InstantOn (Open Liberty's UBI images with IBM Semeru, or one made by " +
+	"liberty-checkpoint build-base-image) and check that its start script honours WLP_CHECKPOINT"
 
 // Checkpoint runs the application image once with WLP_CHECKPOINT=<phase>: the server starts,
 // reaches the phase and dumps itself with CRIU, and the container exits. The stopped container
@@ -140,9 +145,7 @@ func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, 
 	if files == 0 {
 		return nil, &engine.Error{Code: engine.CodeFailedPrecondition, Field: "image",
 			Message: fmt.Sprintf("the checkpoint run of %s exited 0 but left no checkpoint in %s", o.Image, engine.CheckpointDir),
-			Fix: "use a base image that supports InstantOn (Open Liberty with the checkpoint-1.0 feature, or one made by " +
-				"liberty-checkpoint build-base-image) and check that its start script honours WLP_CHECKPOINT",
-			LogTail: output.Lines()}
+			Fix:     noCheckpointFix, LogTail: output.Lines()}
 	}
 	sink.Infof("checkpoint complete: %d files, %s in %s of container %s", files, humanize.Bytes(size), engine.CheckpointDir, name)
 	return &engine.Result{Image: o.Image, ImageID: engine.CanonicalImageID(img.ID), ContainerID: id, ContainerName: name, Phase: o.Phase, CheckpointSize: size}, nil

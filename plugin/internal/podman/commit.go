@@ -125,32 +125,10 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 // commitLabels returns the labels of the InstantOn image: the user's, then the engine's
 // (which win): when, from what base, at which phase, and on which kernel, CPU and CRIU.
 func (e *Engine) commitLabels(ctx context.Context, c *conn, sink engine.Sink, ctrID, imageID string, phase engine.Phase, user map[string]string) map[string]string {
-	labels := maps.Clone(user)
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	labels[engine.LabelCreated] = time.Now().UTC().Format(time.RFC3339)
-	labels[engine.LabelPhase] = string(phase)
-	if e.Version != "" {
-		labels[engine.LabelToolVersion] = e.Version
-	}
+	labels := e.checkpointLabels(ctx, c, sink, phase, user)
 	if img, err := inspectImage(ctx, imageID, "container", ""); err == nil {
 		if base := img.Labels[engine.LabelBaseName]; base != "" {
 			labels[engine.LabelBaseName] = base
-		}
-	}
-	if info, err := system.Info(ctx, nil); err == nil && info.Host != nil {
-		labels[engine.LabelKernel] = info.Host.Kernel
-		labels[engine.LabelArch] = hostinfo.UnameMachine(info.Host.Arch)
-	} else {
-		sink.Warnf("cannot read the Podman host's kernel and architecture: %v", err)
-	}
-	if c.local {
-		cpuinfo, err := os.ReadFile("/proc/cpuinfo")
-		if flags := hostinfo.CPUFlags(cpuinfo); len(flags) > 0 {
-			labels[engine.LabelCPUFlags] = strings.Join(flags, " ")
-		} else {
-			sink.Debugf("cannot read the CPU flags from /proc/cpuinfo (%v)", err)
 		}
 	}
 	if head, err := readContainerFile(ctx, ctrID, engine.CheckpointLog, 64<<10, false); err == nil {
@@ -169,6 +147,41 @@ func criuVersion(log string) string {
 		return m[1]
 	}
 	return ""
+}
+
+// checkpointLabels are the labels every InstantOn image gets: the user's, then the engine's
+// (which win): when, at which phase, by which version, and on which host.
+func (e *Engine) checkpointLabels(ctx context.Context, c *conn, sink engine.Sink, phase engine.Phase, user map[string]string) map[string]string {
+	labels := maps.Clone(user)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[engine.LabelCreated] = time.Now().UTC().Format(time.RFC3339)
+	labels[engine.LabelPhase] = string(phase)
+	if e.Version != "" {
+		labels[engine.LabelToolVersion] = e.Version
+	}
+	hostLabels(ctx, c, sink, labels)
+	return labels
+}
+
+// hostLabels records what a restore depends on about the host that checkpoints: its kernel and
+// architecture (from Podman) and, when Podman runs on this machine, its CPU flags.
+func hostLabels(ctx context.Context, c *conn, sink engine.Sink, labels map[string]string) {
+	if info, err := system.Info(ctx, nil); err == nil && info.Host != nil {
+		labels[engine.LabelKernel] = info.Host.Kernel
+		labels[engine.LabelArch] = hostinfo.UnameMachine(info.Host.Arch)
+	} else {
+		sink.Warnf("cannot read the Podman host's kernel and architecture: %v", err)
+	}
+	if c.local {
+		cpuinfo, err := os.ReadFile("/proc/cpuinfo")
+		if flags := hostinfo.CPUFlags(cpuinfo); len(flags) > 0 {
+			labels[engine.LabelCPUFlags] = strings.Join(flags, " ")
+		} else {
+			sink.Debugf("cannot read the CPU flags from /proc/cpuinfo (%v)", err)
+		}
+	}
 }
 
 func describeLabels(labels map[string]string) string {

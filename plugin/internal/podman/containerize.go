@@ -53,6 +53,14 @@ func (e *Engine) Containerize(ctx context.Context, o engine.ContainerizeOptions,
 // caller publishes it under its real name (or keeps it temporary, in the chain). outputs are the
 // names the caller will write: none may name the base image.
 func (e *Engine) containerize(ctx context.Context, cu *cleanup, sink engine.Sink, o engine.ContainerizeOptions, outputs ...string) (string, error) {
+	return e.buildApp(ctx, cu, sink, o, nil, outputs...)
+}
+
+// buildApp builds the application image under a temporary name, which it returns; finish, when
+// set, may change the build (its Containerfile, a copy in a private directory, and the request)
+// just before it runs.
+func (e *Engine) buildApp(ctx context.Context, cu *cleanup, sink engine.Sink, o engine.ContainerizeOptions,
+	finish func(*contextBuild) error, outputs ...string) (string, error) {
 	if o.ServerName != "" && o.ServerName != engine.DefaultServerName {
 		sink.Warnf("server_name %q: Liberty container images run one server, %s, from /config; the configuration is installed there",
 			o.ServerName, engine.DefaultServerName)
@@ -92,6 +100,11 @@ func (e *Engine) containerize(ctx context.Context, cu *cleanup, sink engine.Sink
 		}
 	}
 	req.Role = engine.OpContainerize
+	if finish != nil {
+		if err := finish(&req); err != nil {
+			return "", err
+		}
+	}
 	sink.Infof("building %s from %s", o.Image, req.describe)
 	data, _ := os.ReadFile(req.Containerfile)
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	buildahDefine "github.com/containers/buildah/define"
 	"github.com/containers/podman/v4/pkg/bindings/images"
@@ -58,9 +60,19 @@ type buildRequest struct {
 	Args          map[string]string
 	Labels        map[string]string
 	Pull          buildahDefine.PullPolicy
+	// Caps are added to the capabilities of the RUN steps, Seccomp is their seccomp profile (a
+	// path on the Podman host, or "unconfined"; empty: Podman's default). For the build method.
+	Caps    []string
+	Seccomp string
 	// Field names the request field the build output belongs to, for errors ("" when the build
 	// is generated from the request and no single field is to blame).
 	Field string
+	// Fix, when set, replaces the advice for a failed build.
+	Fix string
+	// Watch, when set, sees every line of the build's output; once it reports an application
+	// failure the build is stopped and fails with its verdict (the build method: the checkpoint
+	// step's server must start every application).
+	Watch *appWatch
 	// Role is the operation the image is built for (labelOwner).
 	Role string
 	// BaseImage is the image the build starts from, when the engine knows it.
@@ -86,21 +98,29 @@ func build(ctx context.Context, cu *cleanup, sink engine.Sink, r buildRequest) (
 	}
 	maps.Copy(labels, imageLabels(ctx, tmp, r.Role))
 	out := newBuildLog(sink)
-	opts := entities.BuildOptions{BuildOptions: buildahDefine.BuildOptions{
-		ContextDirectory:        r.ContextDir,
-		Output:                  tmp,
-		Args:                    r.Args,
-		Labels:                  labelList(labels),
-		RemoveIntermediateCtrs:  true,
-		ForceRmIntermediateCtrs: true,
-		PullPolicy:              r.Pull,
-		Out:                     out,
-		Err:                     out,
-		ReportWriter:            out,
-		OutputFormat:            buildahDefine.OCIv1ImageManifest,
-	}}
-	rep, err := images.Build(ctx, []string{r.Containerfile}, opts)
+	bctx := ctx
+	if r.Watch != nil {
+		out.watch = r.Watch
+		var stop context.CancelFunc
+		bctx, stop = context.WithCancel(ctx)
+		defer stop()
+		go func() {
+			select {
+			case <-r.Watch.Failed(): // an application failed: the checkpoint is worthless
+				time.Sleep(failureGrace)
+				sink.Warnf("an application failed to start: stopping the build")
+				stop()
+			case <-bctx.Done():
+			}
+		}()
+	}
+	withLabels := r
+	withLabels.Labels = labels
+	rep, err := images.Build(bctx, []string{r.Containerfile}, buildOptions(withLabels, tmp, out))
 	out.Flush()
+	if r.Watch != nil && r.Watch.failedAny() {
+		return "", "", r.Watch.Verdict(r.Image, out.tail.Lines())
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", "", ctx.Err()
@@ -110,7 +130,32 @@ func build(ctx context.Context, cu *cleanup, sink engine.Sink, r buildRequest) (
 		}
 		return "", "", classifyBuild(strings.TrimSpace(err.Error()), out.tail.Lines(), r)
 	}
+	if r.Watch != nil {
+		if verdict := r.Watch.Verdict(r.Image, out.tail.Lines()); verdict != nil {
+			return "", "", verdict
+		}
+	}
 	return tmp, rep.ID, nil
+}
+
+// buildOptions are the bindings' options for a build request that tags output; out gets the
+// build's output.
+func buildOptions(r buildRequest, output string, out io.Writer) entities.BuildOptions {
+	return entities.BuildOptions{BuildOptions: buildahDefine.BuildOptions{
+		ContextDirectory:        r.ContextDir,
+		Output:                  output,
+		Args:                    r.Args,
+		Labels:                  labelList(r.Labels),
+		RemoveIntermediateCtrs:  true,
+		ForceRmIntermediateCtrs: true,
+		PullPolicy:              r.Pull,
+		Out:                     out,
+		Err:                     out,
+		ReportWriter:            out,
+		OutputFormat:            buildahDefine.OCIv1ImageManifest,
+		AddCapabilities:         r.Caps,
+		CommonBuildOpts:         &buildahDefine.CommonBuildOptions{SeccompProfilePath: r.Seccomp},
+	}}
 }
 
 // publish gives the image built or committed under the temporary name tmp its real name ref, and
@@ -137,6 +182,9 @@ func classifyBuild(msg string, lines []string, r buildRequest) *engine.Error {
 		Fix: "read the build output above"}
 	if r.Field == "containerfile" {
 		e.Fix = "fix the Containerfile or the build context (the build output is above)"
+	}
+	if r.Fix != "" {
+		e.Fix = r.Fix
 	}
 	base := r.BaseImage
 	if base == "" {
@@ -202,7 +250,8 @@ func labelList(m map[string]string) []string {
 // buildLog turns build output into SourceBuild log lines and keeps the last ones for errors.
 type buildLog struct {
 	*lineSplitter
-	tail *ringLog
+	tail  *ringLog
+	watch *appWatch // set before the build starts
 }
 
 func newBuildLog(sink engine.Sink) *buildLog {
@@ -210,6 +259,9 @@ func newBuildLog(sink engine.Sink) *buildLog {
 	b.lineSplitter = &lineSplitter{emit: func(line string) {
 		if strings.TrimSpace(line) == "" {
 			return
+		}
+		if b.watch != nil {
+			b.watch.Observe(line)
 		}
 		b.tail.Add(line)
 		sink.Logf(engine.SourceBuild, engine.LevelInfo, "%s", line)

@@ -97,9 +97,7 @@ func TestMain(m *testing.M) {
 // CI) when Podman is missing.
 func integration(t *testing.T) *testEnv {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("integration test: skipped with -short")
-	}
+	testenv.SkipIfShort(t, "the Podman engine's integration tests")
 	testenv.LookPath(t, "podman", "run hack/setup-host.sh")
 	envOnce.Do(func() { env, envErr = setupEnv() })
 	if envErr != nil {
@@ -283,7 +281,7 @@ func writeSampleApp(dir string, port int) (app, serverXML string, err error) {
 		return "", "", err
 	}
 	xml := fmt.Sprintf(`<server description="sample">
-  <featureManager><feature>checkpoint-1.0</feature></featureManager>
+  <featureManager><feature>servlet-6.0</feature></featureManager>
   <httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="%d"/>
   <webApplication location="app.war" contextRoot="/app"/>
 </server>

@@ -25,7 +25,7 @@ def log = new File(basedir, 'build.log').text
     '[INFO] localhost/sample:1.0-instanton: restored from checkpoint, ready in ',
     '[INFO]   port 9080 -> 127.0.0.1:40000',
     '[WARNING] warn  podman.runtime           crun 1.8.1 on hybrid cgroups',
-    '[INFO] Doctor: 1 ok, 1 warn, 0 fail, 0 skipped',
+    '[INFO] doctor: 1 ok, 1 warn, 0 fail, 0 skipped',
     '[INFO] BUILD SUCCESS',
 ].each { assert log.contains(it): "build.log lacks: $it" }
 assert !log.contains('Dumping finished successfully'): 'debug-level events show only with -X'

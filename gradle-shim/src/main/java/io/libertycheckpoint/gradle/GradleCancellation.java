@@ -2,21 +2,21 @@ package io.libertycheckpoint.gradle;
 
 import java.lang.reflect.Method;
 
-import org.gradle.api.Task;
+import java.util.function.BooleanSupplier;
 
-import io.libertycheckpoint.gradle.tool.ToolRun;
+import org.gradle.api.Task;
 
 /**
  * Tells a running tool that the build was cancelled (Ctrl-C with the daemon, or an IDE's or the
  * Tooling API's cancel). Gradle has no public API for this, so it asks Gradle's own
  * BuildCancellationToken, looked up reflectively so that a Gradle version without it still works:
- * then the thread interrupt and the JVM shutdown hook in {@link ToolRun} remain.
+ * then the thread interrupt and the JVM shutdown hook of shim-core's runner remain.
  */
 final class GradleCancellation {
     private GradleCancellation() {
     }
 
-    static ToolRun.Cancellation of(Task task) {
+    static BooleanSupplier of(Task task) {
         try {
             ClassLoader gradle = Task.class.getClassLoader();
             Class<?> tokenType = Class.forName("org.gradle.initialization.BuildCancellationToken", false, gradle);

@@ -1,11 +1,13 @@
 package io.libertycheckpoint.maven;
 
+import io.libertycheckpoint.shim.BuildTool;
+import io.libertycheckpoint.shim.Invocation;
+import io.libertycheckpoint.shim.Log;
+import io.libertycheckpoint.shim.Project;
+import io.libertycheckpoint.shim.Settings;
+import io.libertycheckpoint.shim.Shim;
+import io.libertycheckpoint.shim.ShimFailure;
 import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.maven.plugin.AbstractMojo;
@@ -14,27 +16,13 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Parameter;
 
 /**
- * What every goal shares: the settings all goals take, running the CLI once, and mapping its
- * outcome to the build's. A goal supplies the command and reports the result.
+ * A goal is one call of the liberty-checkpoint CLI, made by shim-core: this adapter hands it the
+ * goal's parameters (generated from the settings table: {@code *Parameters}), the project and
+ * Maven's log, and turns a failure into Maven's: what the tool reported (a bad setting, a failed
+ * operation or check, a cold start) is a MojoFailureException, not being able to run it at all or
+ * a cancelled build a MojoExecutionException.
  */
 public abstract class AbstractCheckpointMojo extends AbstractMojo {
-
-  /** The liberty-checkpoint binary to run instead of the one this plugin carries (needed off linux-amd64). */
-  @Parameter(property = "liberty.checkpoint.executable")
-  protected File executable;
-
-  /** Skip this goal. */
-  @Parameter(property = "liberty.checkpoint.skip", defaultValue = "false")
-  protected boolean skip;
-
-  /** Podman service URI; default $CONTAINER_HOST, the default socket, or a transient service. */
-  @Parameter(property = "liberty.checkpoint.podmanUrl")
-  protected String podmanUrl;
-
-  /** Give up after this long: a Go duration such as 10m, or seconds. Default: per operation. */
-  @Parameter(property = "liberty.checkpoint.timeout")
-  protected String timeout;
-
   @Parameter(defaultValue = "${project.basedir}", readonly = true, required = true)
   protected File basedir;
 
@@ -44,115 +32,74 @@ public abstract class AbstractCheckpointMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.version}", readonly = true)
   protected String projectVersion;
 
+  @Parameter(defaultValue = "${project.build.directory}", readonly = true)
+  protected File buildDirectory;
+
+  @Parameter(defaultValue = "${project.build.finalName}", readonly = true)
+  protected String finalName;
+
+  @Parameter(defaultValue = "${project.packaging}", readonly = true)
+  protected String packaging;
+
   @Parameter(defaultValue = "${session.userProperties}", readonly = true)
-  protected Properties userProperties;
+  protected Properties userProperties = new Properties();
 
-  private final String goal;
+  private final String command;
 
-  protected AbstractCheckpointMojo(String goal) {
-    this.goal = goal;
+  protected AbstractCheckpointMojo(String command) {
+    this.command = command;
   }
 
-  /** The CLI call for this goal, from its settings. */
-  protected abstract CliCommand command() throws MojoExecutionException;
-
-  /** Reports the result; fails the build when the result says so (doctor, restore). */
-  protected abstract void report(Event result, CliRunner.Outcome outcome) throws MojoFailureException;
+  /** The goal's parameters by setting key. */
+  protected abstract Map<String, Object> parameters();
 
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
-    String name = "liberty:" + goal;
-    if (skip) {
-      getLog().info("Skipping " + name + " (" + Settings.mavenSpelling("skip") + " is true)");
-      return;
-    }
-    CliCommand cmd = cliCommand();
-    Path exe = executable();
-    Suggestions suggest = new Suggestions();
-    CliRunner.Outcome o;
+    Settings table = Settings.bundled();
     try {
-      o = new CliRunner(getLog()).run(exe, cmd, basedir);
-    } catch (IOException e) {
-      throw suggest.cannotStart(name, exe.toString(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new MojoExecutionException(name + " was interrupted", e);
-    }
-    if (o.error != null && "Canceled".equals(o.error.str("code"))) {
-      throw new MojoExecutionException(name + " was cancelled: " + o.error.str("message"));
-    }
-    if (o.error != null) {
-      throw suggest.failure(name, o.error);
-    }
-    if (o.result == null) {
-      throw suggest.died(name, o);
-    }
-    report(o.result, o);
-    if (o.exitCode != 0) {
-      throw suggest.died(name, o);
-    }
-  }
-
-  /** The whole CLI call: the goal's settings and those every goal takes. */
-  CliCommand cliCommand() throws MojoExecutionException {
-    CliCommand cmd = command().set("podmanUrl", podmanUrl).set("timeout", timeout);
-    if (getLog().isDebugEnabled()) {
-      cmd.raw("--log-level", "debug");
-    }
-    return cmd;
-  }
-
-  /** The executable to run: the configured one, else the bundled one, extracted once. */
-  private Path executable() throws MojoExecutionException {
-    if (executable != null) {
-      Path exe = executable.toPath().toAbsolutePath().normalize();
-      if (!Files.isRegularFile(exe) || !Files.isExecutable(exe)) {
-        throw new MojoExecutionException(Settings.mavenSpelling("executable") + ": " + exe
-            + (Files.exists(exe) ? " is not an executable file" : " does not exist")
-            + "\n  fix: point it at a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it; make build puts both in bin/),"
-            + " or leave it unset to use the one this plugin carries");
+      new Shim(table, BuildTool.MAVEN, new MavenLog()).run(invocation(table), basedir, () -> false);
+    } catch (ShimFailure f) {
+      if (f.kind() == ShimFailure.Kind.FAILED || f.kind() == ShimFailure.Kind.BAD_INPUT) {
+        throw new MojoFailureException(f.getMessage(), f);
       }
-      return exe;
-    }
-    String why = BundledExecutable.unsupportedReason(System.getProperty("os.name"), System.getProperty("os.arch"));
-    if (why != null) {
-      throw new MojoExecutionException(why);
-    }
-    try {
-      Path cli = BundledExecutable.extract();
-      getLog().debug("using the bundled " + cli);
-      return cli;
-    } catch (IOException e) {
-      throw new MojoExecutionException("cannot extract the bundled liberty-checkpoint into " + BundledExecutable.cacheRoot()
-          + ": " + e.getMessage() + "\n  fix: make that directory writable (or set $XDG_CACHE_HOME), or set "
-          + Settings.mavenSpelling("executable"), e);
+      throw new MojoExecutionException(f.getMessage(), f);
     }
   }
 
-  /** The project's InstantOn image name: localhost/artifactid:version-instanton. */
-  protected String defaultImage() {
-    String name = artifactId == null ? "app" : artifactId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
-    String tag = (projectVersion == null ? "latest" : projectVersion).replaceAll("[^A-Za-z0-9_.-]", "-");
-    return "localhost/" + name + ":" + tag + "-instanton";
+  /**
+   * The goal's settings. Maven applies a -D property to its parameter itself (a POM value wins, as
+   * usual in Maven); a map parameter has none, so its -D text is merged here.
+   */
+  Invocation invocation(Settings table) throws ShimFailure {
+    for (String unknown : table.unknownProperties(userProperties.stringPropertyNames())) {
+      getLog().warn("liberty-checkpoint: ignoring -D" + unknown + ", which names no setting (contract/SETTINGS.md)");
+    }
+    String prefix = table.propertyPrefix;
+    Project project = new Project(basedir, artifactId, projectVersion, () ->
+        ("war".equals(packaging) || "ear".equals(packaging)) && buildDirectory != null ? new File(buildDirectory, finalName + "." + packaging) : null);
+    return Invocation.of(table, table.goal(command), parameters()::get, name ->
+        table.get(name.substring(prefix.length())).kind == Settings.Kind.MAP ? userProperties.getProperty(name) : null,
+        project, BuildTool.MAVEN);
   }
 
-  /** A key=value setting: the POM's map, with -Dliberty.checkpoint.key=k1=v1,k2=v2 on top. */
-  protected Map<String, String> mapSetting(String key, Map<String, String> fromPom) throws MojoExecutionException {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (fromPom != null) {
-      out.putAll(fromPom);
-    }
-    String prop = userProperties == null ? null : userProperties.getProperty(Settings.PROPERTY_PREFIX + key);
-    if (prop != null && !prop.isBlank()) {
-      for (String pair : prop.split(",")) {
-        int eq = pair.indexOf('=');
-        if (eq <= 0) {
-          throw new MojoExecutionException("-D" + Settings.PROPERTY_PREFIX + key + ": \"" + pair.trim()
-              + "\" is not key=value\n  fix: write -D" + Settings.PROPERTY_PREFIX + key + "=k1=v1,k2=v2");
-        }
-        out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+  /** shim-core's lines on Maven's log; what a build shows by default is info. */
+  private final class MavenLog implements Log {
+    @Override
+    public void log(Level level, String line) {
+      if (level == Level.DEBUG) {
+        getLog().debug(line);
+      } else if (level == Level.WARN) {
+        getLog().warn(line);
+      } else if (level == Level.ERROR) {
+        getLog().error(line);
+      } else {
+        getLog().info(line);
       }
     }
-    return out;
+
+    @Override
+    public boolean isDebug() {
+      return getLog().isDebugEnabled();
+    }
   }
 }

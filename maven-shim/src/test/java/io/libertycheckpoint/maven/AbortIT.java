@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,37 +37,22 @@ class AbortIT {
   /** A fresh copy of the abort project. */
   private static Path project(String name) throws IOException {
     Path src = prop("lcp.it.projects").resolve("abort");
-    Path dst = prop("lcp.it.work").resolve(name);
-    if (Files.exists(dst)) {
-      try (Stream<Path> s = Files.walk(dst)) {
-        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    Path dst = prop("lcp.it.work").resolve(name + "-" + System.nanoTime());
+    Files.createDirectories(dst.getParent());
     try (Stream<Path> s = Files.walk(src)) {
       for (Path p : (Iterable<Path>) s::iterator) {
-        Path t = dst.resolve(src.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Files.copy(p, dst.resolve(src.relativize(p).toString()));
       }
     }
     return dst;
   }
 
-  /** Like src/it/settings.xml: the staged repository takes what it lacks from the user's one first. */
+  /** src/it/settings.xml: the staged repository takes what it lacks from the user's one first. */
   private static Path settings() throws IOException {
-    String url = prop("lcp.it.userRepo").toUri().toString();
-    String repo = "<id>local.central</id><url>" + url + "</url>"
-        + "<releases><enabled>true</enabled></releases><snapshots><enabled>true</enabled></snapshots>";
     Path f = prop("lcp.it.work").resolve("settings.xml");
     Files.createDirectories(f.getParent());
-    Files.writeString(f, "<settings><profiles><profile><id>it-repo</id>"
-        + "<repositories><repository>" + repo + "</repository></repositories>"
-        + "<pluginRepositories><pluginRepository>" + repo + "</pluginRepository></pluginRepositories>"
-        + "</profile></profiles><activeProfiles><activeProfile>it-repo</activeProfile></activeProfiles></settings>\n");
-    return f;
+    String it = Files.readString(prop("lcp.it.projects").resolve("../../../it/settings.xml").normalize());
+    return Files.writeString(f, it.replace("@localRepositoryUrl@", prop("lcp.it.userRepo").toUri().toString()));
   }
 
   private record Run(Process maven, Path dir, List<String> output, CompletableFuture<Void> reader) {}

@@ -5,7 +5,6 @@ import static io.libertycheckpoint.gradle.functional.Fixtures.read;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -27,9 +26,10 @@ import org.junit.Test;
 
 /**
  * The whole chain, as a user runs it: the sample project (gradle-shim/sample) resolves the plugin
- * through pluginManagement from a Maven repository (the published jar and its marker), the plugin
- * extracts the real liberty-checkpoint CLI and Podman engine plugin it bundles, builds the InstantOn
- * image on the local base image, restores it, and the restored server answers HTTP.
+ * through pluginManagement from a Maven repository (the published jar and its marker), runs the
+ * real liberty-checkpoint CLI with the Podman engine plugin beside it (bin/, as its executable),
+ * builds the InstantOn image on the local base image, restores it, and the restored server answers
+ * HTTP.
  *
  * <p>Switched on with {@code make test-gradle GRADLE_REAL_CHAIN=1} (build.gradle excludes this
  * class otherwise); then a missing piece fails the test, it never skips.
@@ -50,6 +50,7 @@ public class RealChainTest {
         container = "lcp-gradle-realchain-" + id;
         String base = System.getProperty("lcp.realChain.baseImage", "");
         append(new File(project, "build.gradle"), "\nlibertyCheckpoint {\n    image = '" + image + "'\n"
+                + "    executable = '" + new File(Fixtures.repoRoot(), "bin/liberty-checkpoint").getAbsolutePath() + "'\n"
                 + (base.isEmpty() ? "" : "    baseImage = '" + base + "'\n") + "}\n");
     }
 
@@ -63,28 +64,14 @@ public class RealChainTest {
     }
 
     private static String podman(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("podman");
-        cmd.addAll(Arrays.asList(args));
+        List<String> cmd = new ArrayList<>(Arrays.asList(args));
+        cmd.add(0, "podman");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out;
         try (InputStream in = p.getInputStream()) {
-            out = new String(readAll(in), StandardCharsets.UTF_8).trim();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } finally {
+            p.waitFor(120, TimeUnit.SECONDS);
         }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
-        return out;
-    }
-
-    private static byte[] readAll(InputStream in) throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            b.write(buf, 0, n);
-        }
-        return b.toByteArray();
     }
 
     private GradleRunner gradle(String... tasks) {
@@ -108,7 +95,7 @@ public class RealChainTest {
         System.out.println(built.getOutput());
         assertEquals(TaskOutcome.SUCCESS, built.task(":war").getOutcome());
         assertEquals(TaskOutcome.SUCCESS, built.task(":checkpointImage").getOutcome());
-        assertTrue(built.getOutput(), built.getOutput().contains("InstantOn image " + image + " ("));
+        assertTrue(built.getOutput(), built.getOutput().contains("Built InstantOn image " + image + " ("));
         String result = read(new File(project, "build/liberty-checkpoint/checkpointImage.json"));
         // The image is really in Podman, with the id the build reported.
         String id = podman("image", "inspect", "--format", "{{.Id}}", image);
@@ -134,7 +121,7 @@ public class RealChainTest {
         assertEquals(200, http.getResponseCode());
         String body;
         try (InputStream in = http.getInputStream()) {
-            body = new String(readAll(in), StandardCharsets.UTF_8);
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertTrue(body, body.startsWith("Hello from the InstantOn sample"));
         podman("rm", "--force", container);

@@ -1,0 +1,60 @@
+package podman
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+)
+
+// FuzzContainerfileValues: every environment variable and label that validation accepts is
+// written into the generated Containerfile so that a Dockerfile parser (BuildKit's, whose
+// quoting rules buildah shares) reads back exactly the key and value that were asked for.
+func FuzzContainerfileValues(f *testing.F) {
+	for _, v := range []string{"", "fine", "a b", `"quoted"`, `half"`, "'single'", "$HOME", "${X:-y}", "back\\slash", "x=y",
+		"ünïcode ✓", "\\", "\\\"", "`cmd`", "#hash", " leading", "two\nlines"} {
+		f.Add("KEY", v, "org.example.key", v)
+	}
+	f.Add("A_1", "1", "k-with.dots/and:colons", "v")
+	f.Fuzz(func(t *testing.T, envKey, envValue, labelKey, labelValue string) {
+		env, labels := map[string]string{envKey: envValue}, map[string]string{labelKey: labelValue}
+		if (&engine.CheckpointOptions{Image: "localhost/a:1", Env: env}).Validate() != nil ||
+			(&engine.CommitOptions{Container: "c", Image: "localhost/a:1", Labels: labels}).Validate() != nil {
+			return
+		}
+		text, err := generateContainerfile(appContext{BaseImage: "localhost/base:1", Env: env, Labels: labels})
+		if err != nil {
+			t.Fatalf("validated env %q=%q and label %q=%q, but no Containerfile: %v", envKey, envValue, labelKey, labelValue, err)
+		}
+		res, err := parser.Parse(strings.NewReader(text))
+		if err != nil {
+			t.Fatalf("the Containerfile does not parse: %v\n%s", err, text)
+		}
+		lex := shell.NewLex('\\')
+		got := map[string][2]string{}
+		for _, n := range res.AST.Children {
+			cmd := strings.ToLower(n.Value)
+			if cmd != "env" && cmd != "label" {
+				continue
+			}
+			if n.Next == nil || n.Next.Next == nil || n.Next.Next.Next != nil {
+				t.Fatalf("%s: want one key and one value: %s", cmd, n.Original)
+			}
+			k, err1 := lex.ProcessWord(n.Next.Value, nil)
+			v, err2 := lex.ProcessWord(n.Next.Next.Value, nil)
+			if err1 != nil || err2 != nil {
+				t.Fatalf("%s: %v %v", n.Original, err1, err2)
+			}
+			got[cmd] = [2]string{k, v}
+		}
+		if want := [2]string{envKey, envValue}; got["env"] != want {
+			t.Fatalf("ENV reads back as %q, want %q:\n%s", got["env"], want, text)
+		}
+		if want := [2]string{labelKey, labelValue}; got["label"] != want {
+			t.Fatalf("LABEL reads back as %q, want %q:\n%s", got["label"], want, text)
+		}
+	})
+}

@@ -1,0 +1,56 @@
+package io.libertycheckpoint.shim;
+
+import io.libertycheckpoint.shim.Settings.Goal;
+import io.libertycheckpoint.shim.Settings.Setting;
+
+/**
+ * How a build tool's user spells things: a setting (in a build script, in a sentence), a goal and
+ * the command that runs it, the property option and the debug switch. The settings table holds each
+ * setting's Maven and Gradle spelling; this is the rest.
+ */
+public enum BuildTool {
+  MAVEN("-D", "mvn -X", "run Maven with -X"),
+  GRADLE("-P", "gradle --debug", "run Gradle with --debug");
+
+  /** -D or -P. */
+  final String propertyOption;
+  final String debug;
+  final String debugRun;
+
+  BuildTool(String propertyOption, String debug, String debugRun) {
+    this.propertyOption = propertyOption;
+    this.debug = debug;
+    this.debugRun = debugRun;
+  }
+
+  /** How the build names the goal: liberty:checkpoint-image, checkpointImage. */
+  public String goalName(Goal g) {
+    return this == MAVEN ? "liberty:" + g.maven : g.gradle;
+  }
+
+  /** Both ways to set a setting: {@code <appArchive> or -Dliberty.checkpoint.appArchive}. */
+  public String spelling(Setting s) {
+    return this == MAVEN ? s.maven : s.gradle;
+  }
+
+  /** The setting named in a sentence: {@code <appArchive>}, {@code appArchive}. */
+  String inline(Setting s) {
+    return this == MAVEN ? "<" + s.key + ">" : s.key;
+  }
+
+  /** Where to read about a goal's settings. */
+  String help(Goal g) {
+    return this == MAVEN ? "see the goal's parameters: mvn liberty:help -Ddetail=true -Dgoal=" + g.maven
+        : "see the task's settings: gradle help --task " + g.gradle + ", and contract/SETTINGS.md";
+  }
+
+  /** The command that runs a goal: mvn liberty:checkpoint-doctor, gradle checkpointDoctor. */
+  String call(Goal g) {
+    return (this == MAVEN ? "mvn " : "gradle ") + goalName(g);
+  }
+
+  /** -Dliberty.checkpoint.key=value */
+  String property(Settings table, String key, String value) {
+    return propertyOption + table.propertyPrefix + key + "=" + value;
+  }
+}

@@ -1,0 +1,158 @@
+package io.libertycheckpoint.shim;
+
+import io.libertycheckpoint.shim.Settings.Goal;
+import io.libertycheckpoint.shim.Settings.Kind;
+import io.libertycheckpoint.shim.Settings.Setting;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * One goal's settings, resolved for a run, and the CLI call they make. A value comes from the
+ * build script (Maven parameter, Gradle extension) or from its property {@code
+ * liberty.checkpoint.<key>} (which wins; a map property adds to the script's map, key by key), else
+ * from the project for the settings the goal defaults. Paths are absolute, resolved against the
+ * project directory. Unset settings are left out: the CLI applies its own defaults.
+ */
+public final class Invocation {
+  private final Settings table;
+  private final Goal goal;
+  private final Map<String, Object> values = new LinkedHashMap<>();
+
+  private Invocation(Settings table, Goal goal) {
+    this.table = table;
+    this.goal = goal;
+  }
+
+  /**
+   * Resolves a goal's settings. script gives the build script's value of a key (String, File,
+   * Path, Boolean, Map, Collection or null), property its property's text or null.
+   */
+  public static Invocation of(Settings table, Goal goal, Function<String, Object> script, Function<String, String> property,
+      Project project, BuildTool tool) throws ShimFailure {
+    Invocation inv = new Invocation(table, goal);
+    for (String key : goal.flags.keySet()) {
+      Setting s = table.get(key);
+      String prop = property.apply(table.propertyPrefix + key);
+      Object v = inv.value(s, script.apply(key), prop, tool);
+      if (v == null && goal.defaults.contains(key)) {
+        v = project.defaultOf(key);
+      }
+      if (v instanceof File && !((File) v).isAbsolute()) {
+        v = new File(project.dir, v.toString());
+      }
+      if (v != null) {
+        inv.values.put(key, v);
+      }
+    }
+    return inv;
+  }
+
+  private Object value(Setting s, Object script, String prop, BuildTool tool) throws ShimFailure {
+    switch (s.kind) {
+      case MAP:
+        Map<String, String> m = new TreeMap<>();
+        if (script instanceof Map) {
+          for (Map.Entry<?, ?> e : ((Map<?, ?>) script).entrySet()) {
+            m.put(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()));
+          }
+        }
+        for (String pair : prop == null ? new String[0] : prop.split(",")) {
+          int eq = pair.indexOf('=');
+          if (pair.trim().isEmpty()) {
+            continue;
+          }
+          if (eq <= 0) {
+            throw badProperty(s, prop, tool, "'" + pair.trim() + "' is not key=value (write " + tool.property(table, s.key, "k1=v1,k2=v2") + ")");
+          }
+          m.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        return m.isEmpty() ? null : m;
+      case LIST:
+        List<String> l = new ArrayList<>();
+        for (Object o : prop != null ? Arrays.asList(prop.split(",")) : script instanceof Collection ? (Collection<?>) script
+            : new ArrayList<>()) {
+          if (o != null && !String.valueOf(o).trim().isEmpty()) {
+            l.add(String.valueOf(o).trim());
+          }
+        }
+        return l.isEmpty() ? null : l;
+      case BOOLEAN:
+        String b = (prop != null ? prop : script == null ? "false" : String.valueOf(script)).trim().toLowerCase(Locale.ROOT);
+        if (!b.isEmpty() && !b.equals("true") && !b.equals("false")) {
+          throw badProperty(s, b, tool, "not a boolean: use true or false");
+        }
+        return b.equals("false") ? null : Boolean.TRUE;
+      default:
+        Object v = prop != null ? prop : script;
+        String text = v == null ? "" : v.toString().trim();
+        if (text.isEmpty()) {
+          return null;
+        }
+        if (v instanceof Path || v instanceof File) {
+          return v instanceof Path ? ((Path) v).toFile() : v;
+        }
+        boolean bareCommand = "executable".equals(s.key) && !text.contains("/"); // looked up on PATH
+        return s.kind == Kind.PATH && !bareCommand ? new File(text) : text;
+    }
+  }
+
+  private ShimFailure badProperty(Setting s, String value, BuildTool tool, String why) {
+    return new ShimFailure(ShimFailure.Kind.BAD_INPUT, tool.property(table, s.key, value) + ": " + why, null);
+  }
+
+  public Goal goal() {
+    return goal;
+  }
+
+  /** The resolved value of a setting (String, File, Boolean.TRUE, Map, List), or null when unset. */
+  public Object get(String key) {
+    return values.get(key);
+  }
+
+  /** The resolved settings, unset ones left out. */
+  public Map<String, Object> values() {
+    return values;
+  }
+
+  /** The arguments after the executable: command, --output json, then --flag=value per setting. */
+  public List<String> arguments(boolean debug) {
+    List<String> args = new ArrayList<>();
+    args.add(goal.command);
+    args.add("--output");
+    args.add("json");
+    if (debug) {
+      args.add("--log-level");
+      args.add("debug");
+    }
+    for (Map.Entry<String, String> b : goal.flags.entrySet()) {
+      Object v = values.get(b.getKey());
+      String flag = b.getValue();
+      if (flag.isEmpty() || v == null) {
+        continue;
+      }
+      if (v instanceof Boolean) {
+        args.add(flag);
+      } else if (v instanceof Map) {
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+          args.add(flag + "=" + e.getKey() + "=" + e.getValue());
+        }
+      } else if (v instanceof List) {
+        for (Object o : (List<?>) v) {
+          args.add(flag + "=" + o);
+        }
+      } else {
+        args.add(flag + "=" + (v instanceof File ? ((File) v).getAbsolutePath() : v));
+      }
+    }
+    return args;
+  }
+}

@@ -1,0 +1,54 @@
+package io.libertycheckpoint.shim;
+
+import java.io.File;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** What the shims default settings from: the project's directory, name, version and archive. */
+public final class Project {
+  /** Where the Liberty configuration of a project lives, as liberty-maven-plugin has it. */
+  public static final String CONFIG_DIRECTORY = "src/main/liberty/config";
+
+  final File dir;
+  private final String name;
+  private final String version;
+  private final Callable<File> archive;
+
+  /** archive gives the project's war or ear (null when it has none); it is asked only when needed. */
+  public Project(File dir, String name, String version, Callable<File> archive) {
+    this.dir = dir;
+    this.name = name;
+    this.version = version;
+    this.archive = archive;
+  }
+
+  /** The default of a setting the goal defaults from the project, or null. */
+  Object defaultOf(String key) throws ShimFailure {
+    switch (key) {
+      case "appArchive":
+        try {
+          return archive == null ? null : archive.call();
+        } catch (Exception e) {
+          throw new ShimFailure(ShimFailure.Kind.CANNOT_RUN, "cannot find the project's archive: " + e, e);
+        }
+      case "configDirectory":
+        File config = new File(dir, CONFIG_DIRECTORY);
+        return config.isDirectory() ? config : null;
+      case "image":
+        return image(name, version);
+      default:
+        return null;
+    }
+  }
+
+  /** localhost/&lt;name&gt;:&lt;version&gt;-instanton (:instanton without a version), as a valid reference. */
+  public static String image(String name, String version) {
+    String repo = (name == null ? "" : name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[^a-z0-9]+", "");
+    String tag = "instanton";
+    if (version != null && !version.isEmpty() && !"unspecified".equals(version)) {
+      tag = (version.replaceAll("[^A-Za-z0-9_.-]+", "-") + "-instanton").replaceAll("^[.-]+", "");
+      tag = tag.length() > 128 ? tag.substring(tag.length() - 128) : tag;
+    }
+    return "localhost/" + (repo.isEmpty() ? "app" : repo) + ":" + tag;
+  }
+}

@@ -1,0 +1,152 @@
+package io.libertycheckpoint.shim;
+
+import io.libertycheckpoint.shim.Log.Level;
+import io.libertycheckpoint.shim.Settings.Goal;
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs one goal for a build tool: picks the executable (the configured one, else the bundled one,
+ * extracted once), makes the one CLI call, logs its events and turns the outcome into the result
+ * event or a {@link ShimFailure} worded for the build's user. The Maven and Gradle plugins are
+ * adapters around this.
+ */
+public final class Shim {
+  private final Settings table;
+  private final BuildTool tool;
+  private final Log log;
+  private long graceMillis = ToolRunner.GRACE_MILLIS;
+
+  public Shim(Settings table, BuildTool tool, Log log) {
+    this.table = table;
+    this.tool = tool;
+    this.log = log;
+  }
+
+  Shim grace(long millis) {
+    graceMillis = millis;
+    return this;
+  }
+
+  /** Runs the invocation in workDir; returns the result event. cancelled is polled while it runs. */
+  public Event run(Invocation inv, File workDir, BooleanSupplier cancelled) throws ShimFailure {
+    Goal goal = inv.goal();
+    String name = tool.goalName(goal);
+    if (inv.get("skip") != null) {
+      log.log(Level.LIFECYCLE, "Skipping " + name + " (" + tool.spelling(table.get("skip")) + " is true)");
+      return null;
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.add(executable(inv, name));
+    cmd.addAll(inv.arguments(log.isDebug()));
+    log.log(Level.INFO, "Running " + String.join(" ", cmd));
+    List<Event> failedChecks = new ArrayList<>();
+    ToolRunner.Outcome o;
+    try {
+      o = new ToolRunner(cmd, workDir, graceMillis).run(new ToolRunner.Listener() {
+        @Override
+        public void event(Event e) {
+          if ("check".equals(e.kind()) && "fail".equals(e.name("status"))) {
+            failedChecks.add(e);
+          }
+          for (Report.Line l : Report.lines(e)) {
+            log.log(l.level, l.text);
+          }
+        }
+
+        @Override
+        public void text(String line) {
+          // The tool's and the plugin's logs (hclog: the level in brackets), or plain notes.
+          boolean debug = line.contains("[DEBUG]") || line.contains("[TRACE]");
+          log.log(debug ? Level.DEBUG : line.contains("[INFO]") ? Level.INFO : Level.WARN, line);
+        }
+      }, cancelled);
+    } catch (IOException e) {
+      throw cannotRun(name + ": cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
+    }
+    return outcome(goal, name, o, failedChecks);
+  }
+
+  private Event outcome(Goal goal, String name, ToolRunner.Outcome o, List<Event> failedChecks) throws ShimFailure {
+    if (o.foreignSchema != 0) {
+      throw cannotRun(name + ": this liberty-checkpoint speaks event schema " + o.foreignSchema + ", and this plugin reads schema "
+          + Event.SCHEMA + " (contract/EVENTS.md)", null);
+    }
+    if (o.cancelled && (o.error == null || !"Canceled".equals(o.error.str("code")))) {
+      throw new ShimFailure(ShimFailure.Kind.CANCELLED, name + " was cancelled", null);
+    }
+    if (o.error != null) {
+      ShimFailure f = new Suggestions(table, tool, goal).failure(o.error);
+      throw f.kind() == ShimFailure.Kind.CANCELLED
+          ? new ShimFailure(f.kind(), name + " was cancelled; liberty-checkpoint removed what it had created", null) : f;
+    }
+    Event r = o.result;
+    if (r == null || (o.exitCode != 0 && failedChecks.isEmpty())) {
+      StringBuilder b = new StringBuilder(name + ": liberty-checkpoint exited with code " + o.exitCode
+          + " without reporting " + (r == null ? "a result or an error" : "an error"));
+      Suggestions.tail(b, o.tail);
+      throw cannotRun(b.append("\n  fix: run the build again with ").append(tool.debug.replaceFirst("^\\S+ ", ""))
+          .append(" to see everything the tool printed").toString(), null);
+    }
+    Event doctor = r.obj("doctor");
+    if (doctor.num("fail") > 0 || !failedChecks.isEmpty()) {
+      StringBuilder b = new StringBuilder(name + ": " + Math.max(doctor.num("fail"), failedChecks.size()) + " doctor check(s) failed");
+      for (Event c : failedChecks) {
+        b.append("\n  ").append(c.str("id")).append(": ").append(c.str("found"));
+        b.append(c.str("fix").isEmpty() ? "" : "\n    fix: " + c.str("fix"));
+      }
+      throw new ShimFailure(ShimFailure.Kind.FAILED, b.toString(), null);
+    }
+    Event restore = r.obj("restore");
+    if ("cold_start".equals(restore.name("verdict"))) {
+      throw new ShimFailure(ShimFailure.Kind.FAILED, name + ": " + r.str("image") + " fell back to a cold start (ready in "
+          + Report.duration(restore.num("readyMs")) + "): the checkpoint was not used\n  fix: run "
+          + tool.call(table.goal("doctor")) + " " + tool.property(table, "image", r.str("image"))
+          + " (CRIU in the image must suit this host's kernel); /logs/checkpoint/restore.log in the container says why", null);
+    }
+    return r;
+  }
+
+  /** The executable to run: the configured one (a path, or a name on PATH), else the bundled one. */
+  private String executable(Invocation inv, String name) throws ShimFailure {
+    Object exe = inv.get("executable");
+    String spelled = tool.spelling(table.get("executable"));
+    if (exe instanceof File) {
+      File f = (File) exe;
+      if (!f.isFile() || !f.canExecute()) {
+        throw cannotRun(name + ": " + spelled + ": " + f + (f.exists() ? " is not an executable file" : " does not exist")
+            + "\n  fix: point it at a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it; make build puts both in bin/),"
+            + " or leave it unset to use the one this plugin carries", null);
+      }
+      return f.getAbsolutePath();
+    }
+    if (exe != null) {
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        if (new File(dir.isEmpty() ? "." : dir, exe.toString()).canExecute()) {
+          return exe.toString();
+        }
+      }
+      throw cannotRun(name + ": " + spelled + ": " + exe + " is not on PATH\n  fix: give its path, or leave it unset to use the one this plugin carries", null);
+    }
+    String why = BundledTool.unsupported(System.getProperty("os.name"), System.getProperty("os.arch"));
+    if (why != null) {
+      throw cannotRun(name + ": " + why + "\n  fix: build liberty-checkpoint and liberty-checkpoint-plugin for this platform"
+          + " (side by side) and set " + spelled + " to the liberty-checkpoint binary", null);
+    }
+    try {
+      String cli = BundledTool.ofJar().extract(BundledTool.cacheRoot(System.getenv())).toString();
+      log.log(Level.DEBUG, "using the bundled " + cli);
+      return cli;
+    } catch (IOException e) {
+      throw cannotRun(name + ": cannot extract the bundled liberty-checkpoint into " + BundledTool.cacheRoot(System.getenv()) + ": "
+          + e.getMessage() + "\n  fix: make that directory writable (or set $LCP_CACHE_DIR), or set " + spelled, e);
+    }
+  }
+
+  private static ShimFailure cannotRun(String message, Throwable cause) {
+    return new ShimFailure(ShimFailure.Kind.CANNOT_RUN, message, cause);
+  }
+}

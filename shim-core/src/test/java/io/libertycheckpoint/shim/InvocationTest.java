@@ -1,0 +1,116 @@
+package io.libertycheckpoint.shim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A goal's settings from the build script, the properties and the project, as one CLI call. */
+class InvocationTest {
+  @TempDir
+  Path dir;
+
+  final Map<String, Object> script = new LinkedHashMap<>();
+  final Map<String, String> props = new HashMap<>();
+
+  private List<String> args(String command) throws Exception {
+    Project p = new Project(dir.toFile(), "Sample", "1.0-SNAPSHOT", () -> dir.resolve("target/sample.war").toFile());
+    Settings t = Settings.bundled();
+    return Invocation.of(t, t.goal(command), script::get, props::get, p, BuildTool.MAVEN).arguments(false);
+  }
+
+  private String path(String rel) {
+    return dir.resolve(rel).toString();
+  }
+
+  @Test
+  void checkpointImageDefaultsComeFromTheProject() throws Exception {
+    assertThat(args("checkpoint-image")).containsExactly("checkpoint-image", "--output", "json",
+        "--app-archive=" + path("target/sample.war"), "--image=localhost/sample:1.0-SNAPSHOT-instanton");
+    Files.createDirectories(dir.resolve("src/main/liberty/config"));
+    assertThat(args("checkpoint-image")).contains("--config-directory=" + path("src/main/liberty/config"));
+  }
+
+  @Test
+  void everyKindOfSetting() throws Exception {
+    script.put("baseImage", "localhost/open-liberty:local-checkpoint");
+    script.put("appArchive", new File("/abs/app.war"));
+    script.put("serverXmlFile", "conf/server.xml");
+    script.put("configDirectory", Paths.get("/abs/config"));
+    script.put("labels", new LinkedHashMap<>(Map.of("b", "2", "a", "1")));
+    script.put("env", Map.of("JAVA_OPTS", "-Xmx128m"));
+    script.put("keepAppImage", true);
+    script.put("timeout", " 10m ");
+    props.put("liberty.checkpoint.labels", "c=3, a=9");
+    props.put("liberty.checkpoint.phase", "beforeAppStart");
+    assertThat(args("checkpoint-image")).containsExactly("checkpoint-image", "--output", "json",
+        "--base-image=localhost/open-liberty:local-checkpoint", "--app-archive=/abs/app.war",
+        "--server-xml-file=" + path("conf/server.xml"), "--config-directory=/abs/config",
+        "--image=localhost/sample:1.0-SNAPSHOT-instanton", "--phase=beforeAppStart",
+        "--label=a=9", "--label=b=2", "--label=c=3", "--env=JAVA_OPTS=-Xmx128m", "--keep-app-image", "--timeout=10m");
+  }
+
+  @Test
+  void propertiesWinAndParse() throws Exception {
+    script.put("image", "localhost/ignored:1");
+    script.put("keepRunning", true);
+    props.put("liberty.checkpoint.image", "localhost/x:1");
+    props.put("liberty.checkpoint.ports", "9080, 127.0.0.1:9443:9443");
+    props.put("liberty.checkpoint.keepRunning", "false");
+    props.put("liberty.checkpoint.disableRecovery", "");
+    assertThat(args("restore")).containsExactly("restore", "--output", "json", "--image=localhost/x:1",
+        "--publish=9080", "--publish=127.0.0.1:9443:9443", "--disable-recovery");
+    props.put("liberty.checkpoint.env", "JUSTAKEY");
+    assertThatThrownBy(() -> args("restore")).isInstanceOf(ShimFailure.class)
+        .hasMessage("-Dliberty.checkpoint.env=JUSTAKEY: 'JUSTAKEY' is not key=value (write -Dliberty.checkpoint.env=k1=v1,k2=v2)");
+    props.remove("liberty.checkpoint.env");
+    props.put("liberty.checkpoint.keepRunning", "yes");
+    assertThatThrownBy(() -> args("restore")).hasMessage("-Dliberty.checkpoint.keepRunning=yes: not a boolean: use true or false");
+  }
+
+  @Test
+  void baseImageTagsBaseImageFromItsOwnContainerfileAndDoctorTakesOnlyWhatIsSet() throws Exception {
+    assertThat(args("build-base-image")).containsExactly("build-base-image", "--output", "json");
+    script.put("baseImage", "localhost/open-liberty:local-checkpoint");
+    script.put("image", "localhost/app:1"); // the application's: not the base image's
+    script.put("containerfile", "Containerfile.app");
+    script.put("baseContainerfile", "Dockerfile.local");
+    script.put("contextDirectory", "beta-image");
+    script.put("buildArgs", Map.of("LIBERTY_VERSION", "26.0.0.3"));
+    assertThat(args("build-base-image")).containsExactly("build-base-image", "--output", "json",
+        "--containerfile=Dockerfile.local", "--image=localhost/open-liberty:local-checkpoint",
+        "--context=" + path("beta-image"), "--build-arg=LIBERTY_VERSION=26.0.0.3");
+    assertThat(args("doctor")).containsExactly("doctor", "--output", "json", "--image=localhost/app:1");
+  }
+
+  @Test
+  void theExecutableIsAPathOrANameOnPath() throws Exception {
+    Settings t = Settings.bundled();
+    Project p = new Project(dir.toFile(), "x", null, null);
+    script.put("executable", "tools/liberty-checkpoint");
+    assertThat(Invocation.of(t, t.goal("doctor"), script::get, props::get, p, BuildTool.GRADLE).get("executable"))
+        .isEqualTo(dir.resolve("tools/liberty-checkpoint").toFile());
+    script.put("executable", "liberty-checkpoint-dev");
+    assertThat(Invocation.of(t, t.goal("doctor"), script::get, props::get, p, BuildTool.GRADLE).get("executable"))
+        .isEqualTo("liberty-checkpoint-dev");
+    assertThat(Invocation.of(t, t.goal("doctor"), script::get, props::get, p, BuildTool.GRADLE).arguments(true))
+        .containsExactly("doctor", "--output", "json", "--log-level", "debug");
+  }
+
+  @Test
+  void defaultImageIsAValidLowercaseReference() {
+    assertThat(Project.image("My_App", "2.0+build.7")).isEqualTo("localhost/my_app:2.0-build.7-instanton");
+    assertThat(Project.image("My App", "unspecified")).isEqualTo("localhost/my-app:instanton");
+    assertThat(Project.image("_", "1.0")).isEqualTo("localhost/app:1.0-instanton");
+    assertThat(Project.image("x", "1+2")).isEqualTo("localhost/x:1-2-instanton");
+  }
+}

@@ -1,0 +1,33 @@
+package io.libertycheckpoint.shim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.libertycheckpoint.shim.Settings.Goal;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** The table in the jar is contract/settings.json, and its goals say which flag each setting fills. */
+class SettingsTest {
+  @Test
+  void bundledTableIsTheContract() throws Exception {
+    Settings repo = Golden.table();
+    assertThat(Settings.bundled().all()).extracting(s -> s.key + " " + s.flag + " " + s.kind)
+        .containsExactlyElementsOf(repo.all().stream().map(s -> s.key + " " + s.flag + " " + s.kind)::iterator);
+    assertThat(Settings.bundled().goals()).extracting(g -> g.command).containsExactly("checkpoint-image", "build-base-image", "restore", "doctor");
+  }
+
+  @Test
+  void goalsBindTheirFlags() {
+    Settings t = Settings.bundled();
+    Goal base = t.goal("build-base-image");
+    assertThat(base.keyOf("--image")).isEqualTo("baseImage");
+    assertThat(base.keyOf("--containerfile")).isEqualTo("baseContainerfile");
+    assertThat(t.goal("checkpoint-image").keyOf("--image")).isEqualTo("image");
+    assertThat(t.goal("checkpoint-image").defaults).containsExactly("appArchive", "configDirectory", "image");
+    assertThat(t.goal("doctor").keyOf("--publish")).isNull();
+    assertThat(t.byFlag("--publish").key).isEqualTo("ports");
+    assertThat(t.get("executable").flag).isEmpty();
+    assertThat(t.unknownProperties(Arrays.asList("liberty.checkpoint.imag", "liberty.checkpoint.image", "other.x")))
+        .containsExactly("liberty.checkpoint.imag");
+  }
+}

@@ -1,0 +1,91 @@
+package io.libertycheckpoint.shim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A goal from settings to outcome, with a script in place of the tool. */
+class ShimTest {
+  @TempDir
+  Path dir;
+
+  final List<String> logged = new ArrayList<>();
+  final Map<String, Object> script = new HashMap<>();
+
+  final Log log = new Log() {
+    @Override
+    public void log(Level level, String line) {
+      logged.add(level + " " + line);
+    }
+
+    @Override
+    public boolean isDebug() {
+      return false;
+    }
+  };
+
+  /** Runs a goal with a tool that prints the given golden stream (and exits with code). */
+  private Event run(String command, BuildTool tool, String body) throws Exception {
+    if (!body.isEmpty()) {
+      script.put("executable", ToolRunnerTest.script(dir, "echo \"$@\" > " + dir.resolve("args") + "\n" + body));
+    }
+    Settings t = Settings.bundled();
+    Invocation inv = Invocation.of(t, t.goal(command), script::get, k -> null, new Project(dir.toFile(), "sample", "1.0", null), tool);
+    return new Shim(t, tool, log).run(inv, dir.toFile(), () -> false);
+  }
+
+  private static String golden(int stream, int exit) throws Exception {
+    return "cat <<'EOF'\n" + Golden.streams().get(stream).stream().map(Event::raw).collect(Collectors.joining("\n")) + "\nEOF\nexit " + exit;
+  }
+
+  @Test
+  void aResultIsLoggedAndReturned() throws Exception {
+    Event r = run("checkpoint-image", BuildTool.MAVEN, "echo 'not an event'; echo '2024-01-01 [DEBUG] plugin: detail' >&2\n" + golden(0, 0));
+    assertThat(r.str("image")).isEqualTo("localhost/sample:1.0-instanton");
+    assertThat(new String(Files.readAllBytes(dir.resolve("args"))).trim()).isEqualTo("checkpoint-image --output json --image=localhost/sample:1.0-instanton");
+    assertThat(logged).contains("LIFECYCLE [3/3] commit done in 799ms", "WARN       warning: phase \"applications\" is the old name of afterAppStart; using afterAppStart",
+        "WARN not an event", "DEBUG 2024-01-01 [DEBUG] plugin: detail");
+  }
+
+  @Test
+  void failuresByKind() throws Exception {
+    assertThatThrownBy(() -> run("checkpoint-image", BuildTool.GRADLE, golden(3, 2)))
+        .hasMessageStartingWith("checkpointImage failed: /src/target/sample.war does not exist (NotFound)")
+        .satisfies(f -> assertThat(((ShimFailure) f).kind()).isEqualTo(ShimFailure.Kind.BAD_INPUT));
+    assertThatThrownBy(() -> run("doctor", BuildTool.MAVEN, golden(2, 1))).hasMessage(String.join("\n",
+        "liberty:checkpoint-doctor: 1 doctor check(s) failed",
+        "  podman.runtime: crun 1.8.1 on hybrid cgroups",
+        "    fix: set runtime = \"runc\" in /etc/containers/containers.conf"));
+    assertThatThrownBy(() -> run("restore", BuildTool.GRADLE, "echo '{\"result\":{\"operation\":\"restore\",\"image\":\"i\","
+        + "\"restore\":{\"verdict\":\"VERDICT_COLD_START\",\"readyMs\":\"900\"}}}'"))
+        .hasMessageStartingWith("checkpointRestore: i fell back to a cold start (ready in 900ms): the checkpoint was not used\n"
+            + "  fix: run gradle checkpointDoctor -Pliberty.checkpoint.image=i");
+    assertThatThrownBy(() -> run("restore", BuildTool.MAVEN, "echo 'panic: boom' >&2; exit 2"))
+        .hasMessage("liberty:checkpoint-restore: liberty-checkpoint exited with code 2 without reporting a result or an error"
+            + "\n  last log lines:\n    panic: boom\n  fix: run the build again with -X to see everything the tool printed");
+    assertThatThrownBy(() -> run("doctor", BuildTool.MAVEN, "echo '{\"accepted\":{\"schema\":3}}'; exec sleep 30"))
+        .hasMessageContaining("speaks event schema 3, and this plugin reads schema 2");
+  }
+
+  @Test
+  void theExecutableMustExistAndSkipRunsNothing() throws Exception {
+    script.put("executable", "/nonexistent/lc");
+    assertThatThrownBy(() -> run("doctor", BuildTool.GRADLE, "")).hasMessageStartingWith(
+        "checkpointDoctor: libertyCheckpoint { executable = '...' } or -Pliberty.checkpoint.executable=...: /nonexistent/lc does not exist")
+        .satisfies(f -> assertThat(((ShimFailure) f).kind()).isEqualTo(ShimFailure.Kind.CANNOT_RUN));
+    script.put("executable", "no-such-liberty-checkpoint");
+    assertThatThrownBy(() -> run("doctor", BuildTool.GRADLE, "")).hasMessageContaining("no-such-liberty-checkpoint is not on PATH");
+    script.put("skip", true);
+    assertThat(run("doctor", BuildTool.MAVEN, "")).isNull();
+    assertThat(logged).containsExactly("LIFECYCLE Skipping liberty:checkpoint-doctor (<skip> or -Dliberty.checkpoint.skip is true)");
+  }
+}
