@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -98,17 +99,24 @@ func TestFailedApplicationIsNoCheckpoint(t *testing.T) {
 	o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: app, ServerXML: te.serverXML,
 		Image: target, Env: map[string]string{"LCP_TEST_APP_START": "60s"}}
 	require.NoError(t, o.Validate())
+	var mu sync.Mutex
 	var failedAt time.Time
 	_, events, err := record(func(s engine.Sink) (*engine.Result, error) {
 		return e.CheckpointImage(context.Background(), o, func(ev engine.Event) {
-			if ev.Log != nil && strings.Contains(ev.Log.Line, "SRVE0283E") && failedAt.IsZero() {
-				failedAt = time.Now()
+			if ev.Log != nil && strings.Contains(ev.Log.Line, "SRVE0283E") {
+				mu.Lock()
+				if failedAt.IsZero() {
+					failedAt = time.Now()
+				}
+				mu.Unlock()
 			}
 			s(ev)
 		})
 	})
 	ee := engine.AsError(err)
 	require.NotNil(t, ee, "a server without its application is no checkpoint:\n%s", logLines(events))
+	mu.Lock()
+	defer mu.Unlock()
 	require.False(t, failedAt.IsZero())
 	assert.Less(t, time.Since(failedAt), 10*time.Second, "the run stops within seconds of the failure")
 	assert.Equal(t, engine.CodeFailedPrecondition, ee.Code)
@@ -156,11 +164,10 @@ func TestImageNameLock(t *testing.T) {
 	building := make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
-		var once bool
+		var once sync.Once
 		_, err := e.Containerize(engine.WithOperationID(context.Background(), "first"), o, func(ev engine.Event) {
-			if ev.Log != nil && ev.Log.Source == engine.SourceBuild && !once {
-				once = true
-				close(building)
+			if ev.Log != nil && ev.Log.Source == engine.SourceBuild {
+				once.Do(func() { close(building) })
 			}
 		})
 		first <- err
