@@ -179,6 +179,17 @@ func (r result) last() *pb.Event {
 	return r.events[len(r.events)-1]
 }
 
+// lines are the log lines of a run, for failure messages.
+func (r result) lines() string {
+	var b strings.Builder
+	for _, ev := range r.events {
+		if l := ev.GetLog(); l != nil {
+			b.WriteString(l.GetSource().String() + " | " + l.GetLine() + "\n")
+		}
+	}
+	return b.String()
+}
+
 // err is the error event that ends a failed run; res the result of a successful one.
 func (r result) err() *pb.Failure { return r.last().GetError() }
 func (r result) res() *pb.Result  { return r.last().GetResult() }
@@ -712,7 +723,7 @@ func TestConcurrentPipelines(t *testing.T) {
 	wg.Wait()
 	var urls []string
 	for i, r := range restores {
-		require.Equal(t, 0, r.code, "restore %d: %v", i+1, r.last())
+		require.Equal(t, 0, r.code, "restore %d: %v\n%s", i+1, r.last(), r.lines())
 		res := r.res()
 		name := res.GetContainerName()
 		t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", name).Run() })
