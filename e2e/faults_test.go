@@ -395,10 +395,12 @@ func TestFaultsLeaveNothing(t *testing.T) {
 				p := l.start(t, tmp, op.args...)
 				p.until(t, "the moment to strike", 5*time.Minute, op.trigger)
 				plugin := l.pluginPID(t, p)
+				struck := time.Now()
 				switch fault {
 				case "SIGINT to the CLI":
 					require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
 					r := p.wait(t, 3*time.Minute)
+					t.Logf("the CLI exited %s after SIGINT, its clean-up done", time.Since(struck).Round(time.Millisecond))
 					assert.Equal(t, 130, r.code, "%v", r.last())
 					assert.Equal(t, "Canceled", r.err().GetCode())
 				case "SIGKILL to the CLI":
@@ -406,11 +408,13 @@ func TestFaultsLeaveNothing(t *testing.T) {
 					_ = p.wait(t, time.Minute)
 					assert.True(t, waitFor(3*time.Minute, func() bool { return zombie(plugin) }),
 						"the plugin (pid %d) exits after its host was killed, once it has cleaned up", plugin)
+					t.Logf("the orphaned plugin exited %s after its host's SIGKILL, its clean-up done", time.Since(struck).Round(time.Millisecond))
 					pr := l.run(t, tmp, "prune")
 					require.Equal(t, 0, pr.code, "%v", pr.last())
 				case "SIGKILL to the plugin":
 					require.NoError(t, syscall.Kill(plugin, syscall.SIGKILL))
 					r := p.wait(t, 3*time.Minute)
+					t.Logf("the CLI exited %s after its plugin's SIGKILL, a new plugin's prune done", time.Since(struck).Round(time.Millisecond))
 					assert.Equal(t, 1, r.code)
 					assert.Contains(t, r.err().GetMessage(), fmt.Sprintf("the plugin process (pid %d) died", plugin))
 					assert.Contains(t, r.err().GetFix(), "what the dead plugin left is removed")

@@ -307,9 +307,10 @@ func (RestoreOutcome_Verdict) EnumDescriptor() ([]byte, []int) {
 type Connection struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Podman service URI, for example unix:///run/podman/podman.sock or
-	// ssh://user@host/run/podman/podman.sock. Empty: $CONTAINER_HOST, else the default rootful
-	// socket; when nothing answers there, a transient `podman system service` is started on a
-	// private socket for the duration of the call. `liberty-checkpoint serve` refuses a value other
+	// ssh://user@host/run/podman/podman.sock. A service named here (or by $CONTAINER_HOST) is used
+	// or the call fails with Unavailable: it is never replaced by another. Empty: $CONTAINER_HOST,
+	// else the default rootful socket; only when nothing answers at the default socket is a
+	// transient `podman system service` started on a private socket for the duration of the call. `liberty-checkpoint serve` refuses a value other
 	// than its own (--podman-url) unless started with --allow-connection-override.
 	Uri           string `protobuf:"bytes,1,opt,name=uri,proto3" json:"uri,omitempty"`
 	unknownFields protoimpl.UnknownFields
