@@ -172,6 +172,17 @@ func publish(ctx context.Context, tmp, ref string) error {
 	return nil
 }
 
+// buildCauses are what configure.sh (the base image's check of an application image) says when
+// the request is at fault, the field to blame and the fix. A line names a cause when it holds
+// both says and and.
+var buildCauses = []struct{ says, and, field, fix string }{
+	{"names the application", "", "app_archive",
+		"name the archive as server.xml's location does (for Maven, <finalName>), or change location in server.xml to the archive's name"},
+	{"checkpoint-1.0", "configure.sh", "server_xml", "remove the checkpoint-1.0 feature from server.xml: this base image checkpoints without it"},
+	{"featureUtility could not install", "", "server_xml", "check the feature names in server.xml; featureUtility needs Maven Central or a feature repository"},
+	{"configure.sh: no ", "server.xml", "server_xml", "pass your server.xml (server_xml) or a config_dir that holds one"},
+}
+
 // classifyBuild turns a failed build into an error that names its real cause and the setting to
 // change, from what the build printed: a feature the base image lacks, an archive name that does
 // not match server.xml, a missing FROM image. Anything else is the build's own message, blamed on
@@ -204,22 +215,12 @@ func classifyBuild(msg string, lines []string, r buildRequest) *engine.Error {
 			e.Fix = fmt.Sprintf("remove them from server.xml, or build a base image that has them and use it as base_image "+
 				"(the local flavor: LIBERTY_FEATURES=\"<the features it has> %s\" make base-local)", features)
 			return e
-		case strings.Contains(l, "names the application"):
-			e.Field, e.Message = "app_archive", text
-			e.Fix = "name the archive as server.xml's location does (for Maven, <finalName>), or change location in server.xml to the archive's name"
-			return e
-		case strings.Contains(l, "checkpoint-1.0") && strings.Contains(l, "configure.sh"):
-			e.Field, e.Message = "server_xml", text
-			e.Fix = "remove the checkpoint-1.0 feature from server.xml: this base image checkpoints without it"
-			return e
-		case strings.Contains(l, "featureUtility could not install"):
-			e.Field, e.Message = "server_xml", text
-			e.Fix = "check the feature names in server.xml; featureUtility needs Maven Central or a feature repository"
-			return e
-		case strings.Contains(l, "configure.sh: no ") && strings.Contains(l, "server.xml"):
-			e.Field, e.Message = "server_xml", text
-			e.Fix = "pass your server.xml (server_xml) or a config_dir that holds one"
-			return e
+		}
+		for _, c := range buildCauses {
+			if strings.Contains(l, c.says) && strings.Contains(l, c.and) {
+				e.Field, e.Message, e.Fix = c.field, text, c.fix
+				return e
+			}
 		}
 	}
 	if strings.Contains(msg, "image not known") || strings.Contains(msg, "repository name must") ||
