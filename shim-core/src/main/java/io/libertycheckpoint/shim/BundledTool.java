@@ -4,11 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -73,6 +76,8 @@ public final class BundledTool {
     return hex(sha256().digest(read(SUMS)));
   }
 
+  private static final Object EXTRACTING = new Object();
+
   /** The CLI under cacheRoot/bin/&lt;key&gt;/, extracted first if needed; the plugin sits beside it. */
   Path extract(Path cacheRoot) throws IOException {
     byte[] sumsFile = read(SUMS);
@@ -83,9 +88,25 @@ public final class BundledTool {
       return dir.resolve(CLI);
     }
     Files.createDirectories(binRoot);
-    if (Files.exists(dir)) {
-      deleteTree(dir); // only a rename creates it: this one was damaged after the fact
+    // One extraction at a time, across threads (a FileLock is per JVM) and across builds (the
+    // FileLock): without it, a build that found a damaged directory could delete the one another
+    // build had just renamed into place.
+    synchronized (EXTRACTING) {
+      try (FileChannel ch = FileChannel.open(binRoot.resolveSibling("bin.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = ch.lock()) {
+        if (complete(dir, sums)) {
+          return dir.resolve(CLI);
+        }
+        if (Files.exists(dir)) {
+          deleteTree(dir); // only a rename creates it: this one was damaged after the fact
+        }
+        extractInto(binRoot, dir, sums);
+      }
     }
+    return dir.resolve(CLI);
+  }
+
+  private void extractInto(Path binRoot, Path dir, Map<String, String> sums) throws IOException {
     Path tmp = Files.createTempDirectory(binRoot, ".extract-");
     try {
       for (Map.Entry<String, String> f : sums.entrySet()) {
@@ -101,17 +122,10 @@ public final class BundledTool {
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
       }
       Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-      try {
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException raced) {
-        if (!complete(dir, sums)) { // else another build extracted the same binaries first
-          throw raced;
-        }
-      }
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       deleteTree(tmp);
     }
-    return dir.resolve(CLI);
   }
 
   /** sha256sum output, "&lt;hex&gt;  &lt;name&gt;" per line; it must list the CLI. */
