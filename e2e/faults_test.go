@@ -521,6 +521,7 @@ func TestBrokenApplicationsFailFast(t *testing.T) {
 		})
 		failedAt := time.Now()
 		r := p.wait(t, 2*time.Minute)
+		t.Logf("the CLI failed %s after Liberty's SRVE0283E line, its clean-up done", time.Since(failedAt).Round(time.Millisecond))
 		assert.Less(t, time.Since(failedAt), 15*time.Second, "it fails within seconds of the failure line")
 		require.Equal(t, 1, r.code, "an application that did not start is no checkpoint: %v", r.last())
 		e := r.err()
