@@ -72,6 +72,9 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 		return nil, err
 	}
 	if _, err := containers.Stat(ctx, ctr.ID, engine.CheckpointDir+"/inventory.img"); err != nil {
+		if isConnectionLost(err) { // "dial unix ...: no such file or directory" is the service, not the file
+			return nil, failed(err, engine.CodeUnavailable, "", "cannot look at the checkpoint in container %s", name)
+		}
 		if isNotFound(err) || strings.Contains(err.Error(), "no such file") {
 			return nil, engine.Errorf(engine.CodeFailedPrecondition, "container", "run the checkpoint step again",
 				"container %s holds no checkpoint (%s/inventory.img is missing)", name, engine.CheckpointDir)

@@ -5,12 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -471,4 +474,15 @@ func TestCheckAppInputs(t *testing.T) {
 	require.NotNil(t, ee)
 	assert.Equal(t, "app_archive", ee.Field)
 	assert.Contains(t, ee.Message, "is not a zip archive (it is empty)")
+}
+
+// A Podman service that went away is not a missing file: "dial unix ...: no such file or
+// directory" must read as a lost connection (found by e2e's TestPodmanStoppedDuringCommit).
+func TestLostServiceIsNotAMissingFile(t *testing.T) {
+	err := fmt.Errorf("checking the file: %w", &url.Error{Op: "Get", URL: "http://d/v4.9.5/libpod/containers/x/archive",
+		Err: &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.ENOENT)}})
+	assert.True(t, isConnectionLost(err))
+	ee := engine.AsError(failed(err, engine.CodeInternal, "", "cannot look"))
+	assert.Equal(t, engine.CodeUnavailable, ee.Code)
+	assert.NotContains(t, ee.Error(), "libpod/containers", "the request URL is left out")
 }
