@@ -79,6 +79,7 @@ public final class BundledTool {
   private static final Object EXTRACTING = new Object();
 
   /** The CLI under cacheRoot/bin/&lt;key&gt;/, extracted first if needed; the plugin sits beside it. */
+  @SuppressWarnings("try") // the lock is held by the try block, not used in it (javac -Xlint:try; gradle-shim builds with -Werror)
   Path extract(Path cacheRoot) throws IOException {
     byte[] sumsFile = read(SUMS);
     Map<String, String> sums = parseSums(new String(sumsFile, StandardCharsets.UTF_8));
