@@ -35,9 +35,7 @@ func TestMain(m *testing.M) {
 // bench cannot rot. It asserts no time; it fails when the bench fails, when a restore is not a
 // restore, or when a row of the report is missing.
 func TestBenchSmoke(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the bench's smoke run takes a few minutes")
-	}
+	testenv.SkipIfShort(t, "the bench's smoke run (a few minutes)")
 	testenv.LookPath(t, "podman", "install Podman: hack/setup-host.sh (make setup)")
 	testenv.LookPath(t, "mvn", "install Maven: hack/setup-host.sh (make setup)")
 	root := testenv.RepoRoot(t)
