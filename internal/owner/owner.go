@@ -124,6 +124,9 @@ func (o Owner) Status() (Status, string) {
 		return Gone, fmt.Sprintf("process %d is gone", o.PID)
 	case start != o.Start:
 		return Gone, fmt.Sprintf("process %d is gone (its pid now belongs to another process)", o.PID)
+	case zombie(o.PID):
+		// A killed host whose parent has not reaped it yet: it will never use the object again.
+		return Gone, fmt.Sprintf("process %d has ended (not yet reaped by its parent)", o.PID)
 	}
 	return Alive, fmt.Sprintf("process %d still runs", o.PID)
 }
@@ -300,13 +303,16 @@ func stillRuns(p Process) (bool, error) {
 	if start != p.Start {
 		return false, nil
 	}
-	// A zombie has a stat file too: it has ended.
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.PID))
-	if err == nil {
-		s := string(data)
-		if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) && s[i+2] == 'Z' {
-			return false, nil
-		}
+	return !zombie(p.PID), nil
+}
+
+// zombie tells whether pid has ended but not yet been reaped (a zombie has a stat file too).
+func zombie(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
 	}
-	return true, nil
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && i+2 < len(s) && s[i+2] == 'Z'
 }

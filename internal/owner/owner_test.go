@@ -41,6 +41,20 @@ func TestStatus(t *testing.T) {
 	st, why = dead.Status()
 	assert.Equal(t, Gone, st, why)
 
+	// A process that has ended but is not yet reaped (a killed host whose parent has not waited
+	// for it): gone, though its pid still has a stat file.
+	z := exec.Command("true")
+	require.NoError(t, z.Start())
+	t.Cleanup(func() { _ = z.Wait() })
+	zstart, err := StartTime(z.Process.Pid)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return zombie(z.Process.Pid) }, 5*time.Second, 10*time.Millisecond)
+	unreaped := me
+	unreaped.PID, unreaped.Start = z.Process.Pid, zstart
+	st, why = unreaped.Status()
+	assert.Equal(t, Gone, st, why)
+	assert.Contains(t, why, "not yet reaped")
+
 	// A pid that now belongs to another process (another start time).
 	reused := me
 	reused.Start = me.Start + 1
