@@ -361,8 +361,8 @@ func stepStarted(name string) func(*pb.Event) bool {
 // containerize (the build), checkpoint (the server starting), commit, and restore (waiting for
 // readiness). Afterwards nothing is left: at once after SIGINT (the CLI waits for the clean-up)
 // and after a killed plugin (the CLI starts a new one that prunes); after a killed CLI once the
-// plugin, which dies with its host, has cleaned up and a prune removed the dead host's socket
-// directory.
+// plugin, which dies with its host, has cleaned up and removed the dead host's socket directory
+// (no prune needed; a prune afterwards finds nothing more).
 func TestFaultsLeaveNothing(t *testing.T) {
 	l := liberty(t)
 	ckTmp := shortTemp(t)
@@ -409,6 +409,7 @@ func TestFaultsLeaveNothing(t *testing.T) {
 					assert.True(t, waitFor(3*time.Minute, func() bool { return zombie(plugin) }),
 						"the plugin (pid %d) exits after its host was killed, once it has cleaned up", plugin)
 					t.Logf("the orphaned plugin exited %s after its host's SIGKILL, its clean-up done", time.Since(struck).Round(time.Millisecond))
+					assert.Equal(t, before, l.left(t, tmp), "the orphaned plugin removed what it made and its dead host's socket directory, without a prune")
 					pr := l.run(t, tmp, "prune")
 					require.Equal(t, 0, pr.code, "%v", pr.last())
 				case "SIGKILL to the plugin":
@@ -452,6 +453,7 @@ func TestDoubleInterruptLeavesNothing(t *testing.T) {
 	assert.Equal(t, 130, r.code)
 	assert.Contains(t, r.stderr, "the plugin finishes the clean-up by itself")
 	assert.True(t, waitFor(3*time.Minute, func() bool { return zombie(plugin) }), "the plugin exits once it has cleaned up")
+	assert.Equal(t, before, l.left(t, tmp), "the plugin removed what it made, its transient Podman service and the socket directory of the host that quit, without a prune")
 	pr := l.run(t, tmp, "prune", "--transient")
 	require.Equal(t, 0, pr.code, "%v", pr.last())
 	assert.Equal(t, before, l.left(t, tmp))

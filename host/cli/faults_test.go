@@ -60,6 +60,7 @@ func TestKilledCLILeavesNoPlugin(t *testing.T) {
 func TestDoubleInterruptLeavesNoPlugin(t *testing.T) {
 	_, plugin := binaries(t)
 	var stderr bytes.Buffer
+	t.Setenv("TMPDIR", t.TempDir())
 	t.Setenv("LCP_FAKE_CLEANUP_DELAY", "2s")
 	cmd, _, rest, _, marker := slowChain(t, &stderr)
 	go func() { _, _ = io.Copy(io.Discard, rest) }()
@@ -77,6 +78,8 @@ func TestDoubleInterruptLeavesNoPlugin(t *testing.T) {
 	assert.True(t, waitFor(10*time.Second, func() bool { return exists(marker) }), "the plugin finished the clean-up")
 	assert.True(t, waitFor(10*time.Second, func() bool { return len(processesOf(t, plugin)) == 0 }),
 		"the plugin exited: %v", processesOf(t, plugin))
+	entries, _ := os.ReadDir(os.Getenv("TMPDIR"))
+	assert.Empty(t, entries, "the plugin removed the socket directory of the host that quit before it")
 }
 
 // Defect 8: every error goes to stderr in text mode, settings are named as the command line

@@ -64,7 +64,8 @@ func Serve(e engine.Engine, logger hclog.Logger) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go watchHost(ctx, os.Getppid(), hostPollInterval, func() { stop("the host process is gone") })
+	host := os.Getppid()
+	go watchHost(ctx, host, hostPollInterval, func() { stop("the host process is gone") })
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -94,13 +95,14 @@ func Serve(e engine.Engine, logger hclog.Logger) {
 	// The host's Kill stopped the server (that cancelled every stream), or stop did after its
 	// drain: either way wait for the clean-up before the process ends (once).
 	drained.Do(func() { drain(p, logger) })
-	removeDeadHostsSocketDir()
+	removeDeadHostsSocketDir(host)
 }
 
 // removeDeadHostsSocketDir removes the directory the host made for the plugin's socket when the
-// host is gone (killed) and so cannot remove it itself. A directory without the host's owner
-// record (a host of another version) is left alone.
-func removeDeadHostsSocketDir() {
+// host is gone (killed) and so cannot remove it itself: the plugin has been re-parented, or the
+// directory's owner record says its process has ended. A directory without the host's owner
+// record (a host of another version) is left alone, and so is a live host's.
+func removeDeadHostsSocketDir(host int) {
 	dir := os.Getenv(plugin.EnvUnixSocketDir)
 	if dir == "" {
 		return
@@ -109,7 +111,8 @@ func removeDeadHostsSocketDir() {
 	if err != nil {
 		return
 	}
-	if st, _ := rec.Owner.Status(); st == owner.Gone {
+	reparented := rec.Owner.PID == host && os.Getppid() != host
+	if st, _ := rec.Owner.Status(); reparented || st == owner.Gone {
 		_ = os.RemoveAll(dir)
 	}
 }
