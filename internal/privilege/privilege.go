@@ -4,10 +4,7 @@
 // take their container settings from here.
 package privilege
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // Unconfined is the seccomp_profile value that turns seccomp off for a container.
 const Unconfined = "unconfined"
@@ -109,23 +106,4 @@ func (p Policy) Mask() uint64 {
 // String describes the policy: "CHECKPOINT_RESTORE, SETPCAP (all others dropped), Podman's default seccomp profile".
 func (p Policy) String() string {
 	return strings.Join(p.Caps, ", ") + " (all others dropped), " + DescribeSeccomp(p.Seccomp)
-}
-
-// Names returns the capabilities of a kernel capability mask (CapEff and the like, in hex) that
-// a policy can name, and the numbers of the others.
-func Names(mask uint64) []string {
-	var out []string
-	for bit := uint(0); bit < 64; bit++ {
-		if mask&(1<<bit) == 0 {
-			continue
-		}
-		name := fmt.Sprintf("cap %d", bit)
-		for n, b := range capBits {
-			if b == bit {
-				name = n
-			}
-		}
-		out = append(out, name)
-	}
-	return out
 }

@@ -70,13 +70,13 @@ func TestMajorMinor(t *testing.T) {
 // dump, and with more the build's steps would hold capabilities the checkpoint does not need.
 func TestBuildOptionsCarryCapabilities(t *testing.T) {
 	opts := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1", Policy: &privilege.Checkpoint, Seccomp: "unconfined",
-		Pull: buildahDefine.PullNever}, nil)
+		Pull: buildahDefine.PullNever}, "localhost/lcp-tmp-build-x:latest", nil)
 	assert.Equal(t, []string{"ALL"}, opts.DropCapabilities)
 	assert.Equal(t, []string{"CAP_CHECKPOINT_RESTORE", "CAP_SYS_PTRACE", "CAP_SETPCAP"}, opts.AddCapabilities)
 	require.NotNil(t, opts.CommonBuildOpts)
 	assert.Equal(t, "unconfined", opts.CommonBuildOpts.SeccompProfilePath)
 	assert.True(t, opts.RemoveIntermediateCtrs && opts.ForceRmIntermediateCtrs)
-	plain := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1"}, nil)
+	plain := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1"}, "localhost/lcp-tmp-build-y:latest", nil)
 	assert.Empty(t, plain.AddCapabilities, "an ordinary build adds no capabilities")
 	assert.Empty(t, plain.DropCapabilities, "and drops none")
 	assert.Empty(t, plain.CommonBuildOpts.SeccompProfilePath, "and keeps Podman's seccomp profile")
