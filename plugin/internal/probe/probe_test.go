@@ -70,3 +70,12 @@ func TestLogExcerptKeepsErrorsAndTail(t *testing.T) {
 	assert.Equal(t, []string{"b", "c"}, tail("a\nb\nc\n", 2))
 	assert.Nil(t, tail("", 2))
 }
+
+// Without --criu the probe runs the image's restore copy, which the image names in
+// CRIU_RESTORE_PATH, as a restore does.
+func TestCRIUProbeUsesTheRestoreCopy(t *testing.T) {
+	t.Setenv("CRIU_RESTORE_PATH", "/no/such/restore/criu")
+	r := probeCRIU("")
+	assert.Contains(t, r.Error, "/no/such/restore/criu")
+	assert.Empty(t, r.Path)
+}
