@@ -34,3 +34,11 @@ const (
 	MsgRecoveryDisabled = "CWWKE0964E" // restore failed and CRIU_RESTORE_DISABLE_RECOVERY is set
 	MsgCheckpointDone   = "CWWKC0451I" // a server checkpoint was requested
 )
+
+// Memory the checkpointed server held, in bytes, recorded at commit; kube sizes the pod's memory
+// from them and doctor warns about a restore limit below them.
+const (
+	LabelMemoryRSS     = labelPrefix + "memory.rss"            // resident set of the server at the dump
+	LabelHeapCommitted = labelPrefix + "memory.heap-committed" // heap committed at the dump
+	LabelHeapMax       = labelPrefix + "memory.heap-max"       // maximum heap (fixed when the JVM started)
+)
