@@ -216,6 +216,7 @@ func pbResult(r *engine.Result) *pb.Result {
 	if d := r.Doctor; d != nil {
 		out.Doctor = &pb.DoctorSummary{Ok: int32(d.OK), Warn: int32(d.Warn), Fail: int32(d.Fail), Skip: int32(d.Skip)}
 	}
+	out.Kube = pbKubeOutcome(r.Kube)
 	return out
 }
 
@@ -235,5 +236,6 @@ func engineResult(r *pb.Result) *engine.Result {
 	if d := r.GetDoctor(); d != nil {
 		out.Doctor = &engine.DoctorSummary{OK: int(d.GetOk()), Warn: int(d.GetWarn()), Fail: int(d.GetFail()), Skip: int(d.GetSkip())}
 	}
+	out.Kube = engineKubeOutcome(r.GetKube())
 	return out
 }

@@ -73,6 +73,7 @@ type Result struct {
 	Timings        []Timing
 	Restore        *RestoreOutcome
 	Doctor         *DoctorSummary
+	Kube           *KubeOutcome
 	Duration       time.Duration
 }
 
