@@ -13,27 +13,27 @@ type SecurityContextConstraints struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	Priority                        *int32                          `json:"priority"`
-	AllowPrivilegedContainer        bool                            `json:"allowPrivilegedContainer"`
-	DefaultAddCapabilities          []corev1.Capability             `json:"defaultAddCapabilities"`
-	RequiredDropCapabilities        []corev1.Capability             `json:"requiredDropCapabilities"`
-	AllowedCapabilities             []corev1.Capability             `json:"allowedCapabilities"`
-	AllowHostDirVolumePlugin        bool                            `json:"allowHostDirVolumePlugin"`
-	Volumes                         []string                        `json:"volumes"`
-	AllowHostNetwork                bool                            `json:"allowHostNetwork"`
-	AllowHostPorts                  bool                            `json:"allowHostPorts"`
-	AllowHostPID                    bool                            `json:"allowHostPID"`
-	AllowHostIPC                    bool                            `json:"allowHostIPC"`
-	DefaultAllowPrivilegeEscalation *bool                           `json:"defaultAllowPrivilegeEscalation,omitempty"`
-	AllowPrivilegeEscalation        *bool                           `json:"allowPrivilegeEscalation,omitempty"`
-	SELinuxContext                  StrategyOptions                 `json:"seLinuxContext"`
-	RunAsUser                       RunAsUserStrategyOptions        `json:"runAsUser"`
-	SupplementalGroups              StrategyOptions                 `json:"supplementalGroups"`
-	FSGroup                         StrategyOptions                 `json:"fsGroup"`
-	ReadOnlyRootFilesystem          bool                            `json:"readOnlyRootFilesystem"`
-	Users                           []string                        `json:"users"`
-	Groups                          []string                        `json:"groups"`
-	SeccompProfiles                 []string                        `json:"seccompProfiles,omitempty"`
+	Priority                        *int32                   `json:"priority"`
+	AllowPrivilegedContainer        bool                     `json:"allowPrivilegedContainer"`
+	DefaultAddCapabilities          []corev1.Capability      `json:"defaultAddCapabilities"`
+	RequiredDropCapabilities        []corev1.Capability      `json:"requiredDropCapabilities"`
+	AllowedCapabilities             []corev1.Capability      `json:"allowedCapabilities"`
+	AllowHostDirVolumePlugin        bool                     `json:"allowHostDirVolumePlugin"`
+	Volumes                         []string                 `json:"volumes"`
+	AllowHostNetwork                bool                     `json:"allowHostNetwork"`
+	AllowHostPorts                  bool                     `json:"allowHostPorts"`
+	AllowHostPID                    bool                     `json:"allowHostPID"`
+	AllowHostIPC                    bool                     `json:"allowHostIPC"`
+	DefaultAllowPrivilegeEscalation *bool                    `json:"defaultAllowPrivilegeEscalation,omitempty"`
+	AllowPrivilegeEscalation        *bool                    `json:"allowPrivilegeEscalation,omitempty"`
+	SELinuxContext                  StrategyOptions          `json:"seLinuxContext"`
+	RunAsUser                       RunAsUserStrategyOptions `json:"runAsUser"`
+	SupplementalGroups              StrategyOptions          `json:"supplementalGroups"`
+	FSGroup                         StrategyOptions          `json:"fsGroup"`
+	ReadOnlyRootFilesystem          bool                     `json:"readOnlyRootFilesystem"`
+	Users                           []string                 `json:"users"`
+	Groups                          []string                 `json:"groups"`
+	SeccompProfiles                 []string                 `json:"seccompProfiles,omitempty"`
 }
 
 // StrategyOptions is the type of an SCC's seLinuxContext, supplementalGroups and fsGroup.
