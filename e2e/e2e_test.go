@@ -32,6 +32,7 @@ const (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	removeSharedSample()
 	testenv.CleanupBuilds()
 	os.Exit(code)
 }
@@ -162,14 +163,9 @@ func restoreSample(t *testing.T, cli, image string) {
 func TestSampleInstantOnEndToEnd(t *testing.T) {
 	cli, war := sampleSetup(t)
 	before := leftovers(t)
-	id := randomID()
-	image := "localhost/lcp-e2e-sample:" + id
-	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", image).Run() })
 
-	// 1. The InstantOn image, in one call.
-	events, code := cliEvents(t, cli, "checkpoint-image", "--base-image", baseImage, "--app-archive", war,
-		"--config-directory", "sample/src/main/liberty/config", "--image", image, "--phase", "afterAppStart")
-	require.Equal(t, 0, code)
+	// 1. The InstantOn image, in one call (shared with the other tests of the package).
+	image, events := sampleInstantOn(t, cli, war)
 	result := events[len(events)-1].GetResult()
 	require.NotNil(t, result)
 	assert.Equal(t, image, result.GetImage())

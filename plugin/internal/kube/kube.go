@@ -8,6 +8,7 @@ package kube
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -167,7 +168,7 @@ func Generate(o Options) (*Manifests, error) {
 		fmt.Fprintf(&out, "# WARNING: %s\n", w)
 	}
 	for _, obj := range m.Objects {
-		b, err := yaml.Marshal(obj)
+		b, err := marshal(obj)
 		if err != nil {
 			return nil, err
 		}
@@ -257,6 +258,21 @@ func NameFromImage(ref string) string {
 		name = "app"
 	}
 	return name
+}
+
+// marshal writes obj as YAML without its status, which the cluster fills in (the typed
+// objects always carry an empty one).
+func marshal(obj any) ([]byte, error) {
+	j, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(j, &fields); err != nil {
+		return nil, err
+	}
+	delete(fields, "status")
+	return yaml.Marshal(fields)
 }
 
 func ptr[T any](v T) *T { return &v }
