@@ -196,7 +196,6 @@ func openShiftObjects(o Options, meta func(string) metav1.ObjectMeta, caps []cor
 		AllowPrivilegedContainer: false,
 		RequiredDropCapabilities: []corev1.Capability{"ALL"},
 		AllowedCapabilities:      caps,
-		DefaultAddCapabilities:   caps,
 		// criu gets its capabilities from its file capabilities, which no_new_privs would void.
 		AllowPrivilegeEscalation:        ptr(true),
 		DefaultAllowPrivilegeEscalation: ptr(true),
