@@ -45,12 +45,18 @@ func TestKubeYAMLRestoresOnPodman(t *testing.T) {
 		assert.Greater(t, k.GetMemoryBytes(), int64(0))
 	}
 
+	// An image that is not InstantOn is refused before anything is written.
+	notInstantOn := filepath.Join(dir, "refused")
+	events, code = cliEvents(t, cli, "kube", "--image", baseImage, "--kube-directory", notInstantOn)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "FailedPrecondition", events[len(events)-1].GetError().GetCode())
+	assert.Contains(t, events[len(events)-1].GetError().GetMessage(), "not an InstantOn image")
+	assert.NoDirExists(t, notInstantOn)
+
 	t.Run("kube play", func(t *testing.T) {
-		ctr := kubePlay(t, dir, yamlFile, name)
+		ctr, ip := kubePlay(t, dir, yamlFile, name)
 		evidence := waitForLog(t, ctr, engine.MsgRestored, engine.MsgRestoreFailed)
 		require.Contains(t, evidence, engine.MsgRestored, "restored, not a cold start")
-		ip := strings.TrimSpace(podmanOut(t, "inspect", "--format", "{{.NetworkSettings.IPAddress}}", infraOf(t, name)))
-		require.NotEmpty(t, ip)
 		body := httpGet(t, "http://"+ip+":9080/sample/hello")
 		assert.Contains(t, body, sampleGreeting)
 
@@ -60,7 +66,7 @@ func TestKubeYAMLRestoresOnPodman(t *testing.T) {
 		f := strings.Split(strings.TrimSpace(inspect), "|")
 		require.Len(t, f, 6, inspect)
 		assert.ElementsMatch(t, []string{"CAP_CHECKPOINT_RESTORE", "CAP_SETPCAP"}, strings.Fields(strings.Trim(f[0], "[]")), "effective caps")
-		assert.Equal(t, "1001", f[1])
+		assert.Equal(t, "1001:0", f[1], "runAsUser and runAsGroup")
 		assert.Equal(t, "false", f[2], "never privileged")
 		assert.Equal(t, fmt.Sprint(k.GetMemoryBytes()), f[3], "memory limit from the YAML")
 		assert.NotContains(t, f[4], "no-new-privileges", "allowPrivilegeEscalation: true")
@@ -82,7 +88,7 @@ func TestKubeYAMLRestoresOnPodman(t *testing.T) {
 		require.Contains(t, string(data), "allowPrivilegeEscalation: true")
 		noEsc := filepath.Join(dir, "no-escalation.yaml")
 		require.NoError(t, os.WriteFile(noEsc, []byte(strings.Replace(string(data), "allowPrivilegeEscalation: true", "allowPrivilegeEscalation: false", 1)), 0o644))
-		ctr := kubePlay(t, dir, noEsc, name)
+		ctr, _ := kubePlay(t, dir, noEsc, name)
 		evidence := waitForLog(t, ctr, engine.MsgRestored, engine.MsgRestoreFailed)
 		assert.Contains(t, evidence, engine.MsgRestoreFailed, "without privilege escalation criu has no capabilities")
 		kubeDown(t, noEsc)
@@ -100,35 +106,30 @@ func TestKubeYAMLRestoresOnPodman(t *testing.T) {
 	})
 }
 
-// kubePlay plays a YAML file with the profiles in dir and returns the application container.
-func kubePlay(t *testing.T, dir, file, name string) string {
+// kubePlay plays a YAML file with the profiles in dir and returns the application container and
+// the pod's IP address.
+func kubePlay(t *testing.T, dir, file, name string) (ctr, ip string) {
 	t.Helper()
 	t.Cleanup(func() { _ = exec.Command("podman", "kube", "down", file).Run() })
 	tool(t, 5*time.Minute, nil, "podman", "kube", "play", "--seccomp-profile-root", dir, file)
-	ctrs := podmanLines(t, "ps", "-a", "--filter", "name=^"+name+"-pod", "--format", "{{.Names}} {{.IsInfra}}")
-	for _, c := range ctrs {
+	pods := podmanLines(t, "pod", "ps", "--filter", "name=^"+name, "--format", "{{.Name}}")
+	require.Len(t, pods, 1, "one pod for the Deployment's one replica")
+	for _, c := range podmanLines(t, "ps", "-a", "--filter", "pod="+pods[0], "--format", "{{.Names}} {{.IsInfra}}") {
 		if n, infra, _ := strings.Cut(c, " "); infra == "false" {
-			return n
+			ctr = n
 		}
 	}
-	t.Fatalf("no application container in %v", ctrs)
-	return ""
+	require.NotEmpty(t, ctr, "the application container of pod %s", pods[0])
+	infra := strings.TrimSpace(podmanOut(t, "pod", "inspect", "--format", "{{.InfraContainerID}}", pods[0]))
+	ip = strings.TrimSpace(podmanOut(t, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", infra))
+	ip, _, _ = strings.Cut(ip, " ")
+	require.NotEmpty(t, ip, "the pod's address")
+	return ctr, ip
 }
 
 func kubeDown(t *testing.T, file string) {
 	t.Helper()
 	tool(t, 2*time.Minute, nil, "podman", "kube", "down", file)
-}
-
-func infraOf(t *testing.T, name string) string {
-	t.Helper()
-	for _, c := range podmanLines(t, "ps", "--filter", "name=^"+name+"-pod", "--format", "{{.Names}} {{.IsInfra}}") {
-		if n, infra, _ := strings.Cut(c, " "); infra == "true" {
-			return n
-		}
-	}
-	t.Fatalf("no infra container of %s", name)
-	return ""
 }
 
 // waitForLog waits until the container's output holds one of the texts and returns that line.
