@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -53,6 +54,14 @@ func TestKubeYAMLRestoresOnPodman(t *testing.T) {
 	assert.Contains(t, events[len(events)-1].GetError().GetMessage(), "not an InstantOn image")
 	assert.NoDirExists(t, notInstantOn)
 
+	// Podman 4.3's kube play publishes every containerPort on the host at the same port, on all
+	// interfaces (it has no Service and no --publish): 9080 must be free while the pod runs.
+	if l, err := net.Listen("tcp", ":9080"); err != nil {
+		t.Fatalf("podman kube play publishes the pod's port 9080 on the host, and it is taken: %v", err)
+	} else {
+		l.Close()
+	}
+
 	t.Run("kube play", func(t *testing.T) {
 		ctr, ip := kubePlay(t, dir, yamlFile, name)
 		evidence := waitForLog(t, ctr, engine.MsgRestored, engine.MsgRestoreFailed)
@@ -92,6 +101,18 @@ func TestKubeYAMLRestoresOnPodman(t *testing.T) {
 		evidence := waitForLog(t, ctr, engine.MsgRestored, engine.MsgRestoreFailed)
 		assert.Contains(t, evidence, engine.MsgRestoreFailed, "without privilege escalation criu has no capabilities")
 		kubeDown(t, noEsc)
+	})
+
+	// Podman applies the Localhost profile through the seccomp annotation (it reads no
+	// seccompProfile field): without the profile file the play fails, naming it.
+	t.Run("seccomp profile is applied", func(t *testing.T) {
+		empty := t.TempDir()
+		t.Cleanup(func() { _ = exec.Command("podman", "kube", "down", yamlFile).Run() })
+		out, err := exec.Command("podman", "kube", "play", "--seccomp-profile-root", empty, yamlFile).CombinedOutput()
+		assert.Error(t, err, "kube play without the profile file: %s", out)
+		assert.Contains(t, string(out), filepath.Join(empty, filepath.Base(profile)))
+		_ = exec.Command("podman", "kube", "down", yamlFile).Run()
+		assert.Empty(t, podmanLines(t, "ps", "-a", "--filter", "name=^"+name, "--format", "{{.Names}}"))
 	})
 
 	// The same settings through the bindings (the engine's restore: CHECKPOINT_RESTORE and
