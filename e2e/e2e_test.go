@@ -33,6 +33,7 @@ const (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	removeSharedSample()
+	cleanupLib()
 	testenv.CleanupBuilds()
 	os.Exit(code)
 }

@@ -31,6 +31,7 @@ var DefaultTimeouts = map[string]time.Duration{
 	OpCheckpointImage: 20 * time.Minute,
 	OpDoctor:          5 * time.Minute,
 	OpKube:            DefaultKubeTimeout,
+	OpPrune:           5 * time.Minute,
 }
 
 // BuildBaseImageOptions builds the InstantOn base image.
@@ -167,5 +168,11 @@ func (o CheckpointImageOptions) CommitOptions(container string) CommitOptions {
 type DoctorOptions struct {
 	Connection Connection
 	Image      string
+	Timeout    time.Duration
+}
+
+// PruneOptions removes what ended operations left behind.
+type PruneOptions struct {
+	Connection Connection
 	Timeout    time.Duration
 }

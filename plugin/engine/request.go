@@ -82,6 +82,8 @@ func RequestConnection(opts any) *Connection {
 		return &o.Connection
 	case *KubeOptions:
 		return &o.Connection
+	case *PruneOptions:
+		return &o.Connection
 	}
 	return nil
 }

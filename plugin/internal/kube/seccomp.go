@@ -18,7 +18,7 @@ var RestoreCapabilities = []string{"CHECKPOINT_RESTORE", "SETPCAP"}
 // Measured (README "Kubernetes", "The seccomp profile"): a restore under the default profile,
 // with the default action switched to SCMP_ACT_LOG so that every syscall the default would have
 // refused is logged by the kernel instead, logged none that criu or the restored server needed;
-// restores under Podman's default profile succeed (FACTS.md). So the list is empty; a syscall
+// restores under Podman's default profile succeed as well. So the list is empty; a syscall
 // added here must name the measurement that showed criu needs it.
 var ExtraSyscalls = map[string]string{}
 
