@@ -32,7 +32,6 @@ const (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	removeSharedSample()
 	cleanupLib()
 	testenv.CleanupBuilds()
 	os.Exit(code)
@@ -164,9 +163,14 @@ func restoreSample(t *testing.T, cli, image string) {
 func TestSampleInstantOnEndToEnd(t *testing.T) {
 	cli, war := sampleSetup(t)
 	before := leftovers(t)
+	id := randomID()
+	image := "localhost/lcp-e2e-sample:" + id
+	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", image).Run() })
 
-	// 1. The InstantOn image, in one call (shared with the other tests of the package).
-	image, events := sampleInstantOn(t, cli, war)
+	// 1. The InstantOn image, in one call.
+	events, code := cliEvents(t, cli, "checkpoint-image", "--base-image", baseImage, "--app-archive", war,
+		"--config-directory", "sample/src/main/liberty/config", "--image", image, "--phase", "afterAppStart")
+	require.Equal(t, 0, code)
 	result := events[len(events)-1].GetResult()
 	require.NotNil(t, result)
 	assert.Equal(t, image, result.GetImage())

@@ -25,8 +25,8 @@ import (
 // leaves nothing. What Podman 4.3's kube play does not apply (the readiness probe) is checked
 // through the bindings: a restore with the same capabilities, seccomp profile and ready URL.
 func TestKubeYAMLRestoresOnPodman(t *testing.T) {
-	cli, war := sampleSetup(t)
-	image, _ := sampleInstantOn(t, cli, war)
+	l := liberty(t) // the sample's InstantOn image the fault tests share: no second slow chain
+	cli, image := l.cli, l.instantOn
 	name := "lcp-e2e-kube-" + randomID()
 	dir := t.TempDir()
 
