@@ -163,6 +163,7 @@ podman service is started when none answers). --output json prints one JSON even
 		newRestoreCommand(d, g),
 		newCheckpointImageCommand(d, g),
 		newDoctorCommand(d, g),
+		newKubeCommand(d, g),
 		newPruneCommand(d, g),
 		newServeCommand(d, g),
 		newVersionCommand(d),

@@ -63,6 +63,14 @@ var All = []Setting{
 	{"readyLog", "--ready-log", "readiness.log_line", String, "readiness log text (default CWWKF0011I when no port is published)"},
 	{"disableRecovery", "--disable-recovery", "disable_recovery", Bool, "fail instead of falling back to a cold start when restore fails"},
 	{"keepRunning", "--keep-running", "keep_running", Bool, "leave the restored container running"},
+	{"kubeDirectory", "--kube-directory", "output_dir", Path, "directory kube writes <appName>.yaml and its seccomp profile to (default kube)"},
+	{"appName", "--app-name", "name", String, "name of the Kubernetes objects kube writes (default: from the image's repository name)"},
+	{"namespace", "--namespace", "namespace", String, "Kubernetes namespace of the objects (default: none, kubectl's -n decides)"},
+	{"replicas", "--replicas", "replicas", String, "number of pods of the Deployment (default 1)"},
+	{"httpPort", "--http-port", "http_port", String, "the server's HTTP port in the container, for the Service and the probes (default 9080)"},
+	{"memoryLimit", "--memory-limit", "memory_limit", String, "memory request and limit of the pod, a Kubernetes quantity such as 768Mi (default: the checkpoint's RSS recorded on the image plus 50%, else 512Mi)"},
+	{"seccompUnconfined", "--seccomp-unconfined", "seccomp_unconfined", Bool, "run the pod seccomp Unconfined instead of with the generated Localhost profile"},
+	{"openshift", "--openshift", "openshift", Bool, "also write OpenShift's SecurityContextConstraints, ServiceAccount, Role and RoleBinding"},
 
 	// The shims' own settings.
 	{"baseContainerfile", "", "", String, "the base image's Containerfile, relative to contextDirectory or absolute (default Dockerfile.ubi.openjdk11)"},
@@ -116,6 +124,9 @@ var Goals = []Goal{
 	{"doctor", "checkpoint-doctor", "checkpointDoctor",
 		"Checks that this host, Podman and (when image is set) the image can checkpoint and restore.",
 		nil, nil},
+	{"kube", "checkpoint-kube", "checkpointKube",
+		"Writes the Kubernetes YAML (Deployment, Service; with openshift the SCC and its binding) and the seccomp profile that deploy the InstantOn image with least privilege.",
+		nil, []string{"image"}},
 }
 
 var indexRE = regexp.MustCompile(`\[[^\]]*\]`)

@@ -30,6 +30,7 @@ var DefaultTimeouts = map[string]time.Duration{
 	OpRestore:         2 * time.Minute,
 	OpCheckpointImage: 20 * time.Minute,
 	OpDoctor:          5 * time.Minute,
+	OpKube:            DefaultKubeTimeout,
 	OpPrune:           5 * time.Minute,
 }
 
