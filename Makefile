@@ -19,7 +19,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
+.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
 
 all: build
 
@@ -33,8 +33,26 @@ build: $(BIN)/liberty-checkpoint $(BIN)/liberty-checkpoint-plugin
 $(BIN)/liberty-checkpoint: FORCE
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./host/cmd/liberty-checkpoint
 
-$(BIN)/liberty-checkpoint-plugin: FORCE
+$(BIN)/liberty-checkpoint-plugin: FORCE probes
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugin/cmd/liberty-checkpoint-plugin
+
+## probes: doctor's in-container probe (plugin/cmd/lcp-probe) as a static Linux executable per
+## architecture, gzipped into plugin/internal/probebin/bin/, which every plugin build embeds: a
+## plugin on macOS, Windows or either Linux probes a Podman host of either architecture
+PROBE_DIR    := plugin/internal/probebin/bin
+PROBE_ARCHES := amd64 arm64
+probes:
+	@for a in $(PROBE_ARCHES); do \
+	  GOOS=linux GOARCH=$$a go build -trimpath -ldflags '-s -w' -o $(PROBE_DIR)/linux-$$a ./plugin/cmd/lcp-probe && \
+	  gzip -9 -n -f $(PROBE_DIR)/linux-$$a || exit 1; \
+	done
+
+## cross: the CLI and the plugin for every platform the shims carry, in out/cross/<os>-<arch>/
+## (build only, all platforms in parallel; part of make test)
+CROSS_DIR       := out/cross
+CROSS_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+cross: probes
+	LDFLAGS='$(LDFLAGS)' hack/cross.sh $(CROSS_DIR) $(CROSS_PLATFORMS)
 
 FORCE:
 
@@ -67,7 +85,7 @@ demo: setup build sample base-local
 	hack/demo.sh
 
 ## test: everything, as CI runs it (the Go tests once, under the race detector)
-test: setup check-gen lint build test-race test-gradle test-maven
+test: setup check-gen lint build cross test-race test-gradle test-maven
 
 # -p 1: the Podman tests (beta-image, engine, doctor, e2e) check that they leave no containers or
 # images behind; run side by side, each would see the others' and the 2 cores would be oversubscribed.

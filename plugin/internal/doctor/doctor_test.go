@@ -252,7 +252,7 @@ func TestKnownProblems(t *testing.T) {
 		}, []want{{"image.arch", engine.CheckFail, "checkpointed on aarch64, this machine is x86_64", "restore on aarch64"}}},
 		{"dynamically linked plugin", "", func(h *fakeHost, r *fakeRuntime) {
 			h.files["/plugin"] = fakeELF(emX86_64, true)
-		}, []want{{"container.caps", engine.CheckSkip, "the probe binary /plugin is dynamically linked; build the plugin with CGO_ENABLED=0", ""}}},
+		}, []want{{"container.caps", engine.CheckSkip, "the probe binary /plugin is dynamically linked; build the plugin with make build", ""}}},
 		{"plugin for another architecture", "", func(h *fakeHost, r *fakeRuntime) {
 			h.files["/plugin"] = fakeELF(emAARCH64, false)
 		}, []want{{"container.rlimits", engine.CheckSkip, "the probe binary /plugin is for EM_AARCH64 but Podman runs amd64 containers", ""}}},

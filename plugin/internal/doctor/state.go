@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"debug/elf"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probebin"
 )
 
 // checkpointCaps are the capabilities a checkpoint container gets (a restore gets the first
@@ -117,7 +117,7 @@ func (s *state) probeUsable(ctx context.Context) string {
 		s.probeReason = "Podman is not reachable (see podman)"
 		return s.probeReason
 	}
-	bin, reason := readProbe(s.d.Host, s.d.ProbeBinary, s.info.Arch)
+	bin, reason := s.d.readProbe(s.info.Arch)
 	if reason != "" {
 		s.probeReason = reason
 		return reason
@@ -133,33 +133,24 @@ func (s *state) probeUsable(ctx context.Context) string {
 	return ""
 }
 
-var goArchELF = map[string]elf.Machine{
-	"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390, "386": elf.EM_386,
-}
-
-// readProbe loads the probe binary and checks that it can run in any container of arch: a static
-// ELF executable for that machine.
-func readProbe(h Host, path, arch string) ([]byte, string) {
-	const rebuild = "; build the plugin with CGO_ENABLED=0 for the engine's architecture (make build)"
-	if path == "" {
+// readProbe loads the probe for a Podman host of arch: the one the plugin carries for it, else
+// the file at path (the plugin itself, which runs the probe too) when it is a static Linux
+// executable for arch.
+func (d *Doctor) readProbe(arch string) ([]byte, string) {
+	if d.Embedded != nil {
+		if bin := d.Embedded(arch); bin != nil {
+			return bin, ""
+		}
+	}
+	if d.ProbeBinary == "" {
 		return nil, "no probe binary configured"
 	}
-	bin, err := h.ReadFile(path)
+	bin, err := d.Host.ReadFile(d.ProbeBinary)
 	if err != nil {
 		return nil, fmt.Sprintf("cannot read the probe binary: %v", err)
 	}
-	f, err := elf.NewFile(bytes.NewReader(bin))
-	if err != nil {
-		return nil, fmt.Sprintf("the probe binary %s is not a Linux executable%s", path, rebuild)
-	}
-	defer f.Close()
-	if want, known := goArchELF[arch]; known && f.Machine != want {
-		return nil, fmt.Sprintf("the probe binary %s is for %s but Podman runs %s containers%s", path, f.Machine, arch, rebuild)
-	}
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return nil, fmt.Sprintf("the probe binary %s is dynamically linked%s", path, rebuild)
-		}
+	if why := probebin.Check(bin, d.ProbeBinary, arch); why != "" {
+		return nil, why
 	}
 	return bin, ""
 }

@@ -215,10 +215,7 @@ func startTransient(ctx context.Context, podman string, sink engine.Sink) (*tran
 			ts.cmd.Env = append(ts.cmd.Env, kv)
 		}
 	}
-	// Its own process group: a Ctrl-C in the user's terminal must not stop it before the
-	// engine has cleaned up through it.
-	// Pdeathsig: if the plugin dies, so does the service.
-	ts.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	ts.cmd.SysProcAttr = serviceProcAttr()
 	if err := ts.cmd.Start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("cannot start %s system service: %w", path, err)
