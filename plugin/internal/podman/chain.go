@@ -36,7 +36,7 @@ func (e *Engine) CheckpointImage(ctx context.Context, o engine.CheckpointImageOp
 		res.AddTiming(engine.OpContainerize, steps.Done(humanize.ShortID(app.ImageID)+" "+humanize.Bytes(app.ImageSize)))
 
 		steps.Start(engine.OpCheckpoint)
-		ck, err := e.checkpoint(ctx, cu, sink, o.CheckpointOptions(appImage))
+		ck, err := e.checkpoint(ctx, c, cu, sink, o.CheckpointOptions(appImage))
 		if err != nil {
 			return nil, err
 		}

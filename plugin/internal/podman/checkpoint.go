@@ -32,7 +32,7 @@ func (e *Engine) Checkpoint(ctx context.Context, o engine.CheckpointOptions, sin
 		defer cu.finish(&err)
 		steps := engine.NewSteps(sink, 1)
 		steps.Start("checkpoint")
-		res, err = e.checkpoint(ctx, cu, sink, o)
+		res, err = e.checkpoint(ctx, c, cu, sink, o)
 		if err != nil {
 			return nil, err
 		}
@@ -41,7 +41,7 @@ func (e *Engine) Checkpoint(ctx context.Context, o engine.CheckpointOptions, sin
 	})
 }
 
-func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, o engine.CheckpointOptions) (*engine.Result, error) {
+func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engine.Sink, o engine.CheckpointOptions) (*engine.Result, error) {
 	img, err := inspectImage(ctx, o.Image, "image",
 		"build the application image first (liberty-checkpoint containerize), or check the name (podman images lists them)")
 	if err != nil {
@@ -56,7 +56,11 @@ func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, 
 		env = map[string]string{}
 	}
 	env["WLP_CHECKPOINT"] = string(o.Phase)
-	r := run{Name: name, Image: o.Image, Env: env, Caps: checkpointCaps, Seccomp: o.SeccompProfile, Role: engine.OpCheckpoint}
+	seccomp, err := c.hostFile(ctx, cu, o.SeccompProfile, "seccomp_profile")
+	if err != nil {
+		return nil, err
+	}
+	r := run{Name: name, Image: o.Image, Env: env, Caps: checkpointCaps, Seccomp: seccomp, Role: engine.OpCheckpoint}
 	id, _, err := r.create(ctx, cu)
 	if err != nil {
 		return nil, err

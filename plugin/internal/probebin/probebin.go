@@ -6,12 +6,17 @@
 package probebin
 
 import (
+	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"debug/elf"
 	"embed"
 	"fmt"
 	"io"
+	"strings"
+	"time"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 )
 
 //go:embed bin
@@ -41,6 +46,28 @@ func Embedded(arch string) []byte {
 	return bin
 }
 
+// For returns the probe for a Podman host of arch: embedded(arch) (Embedded, unless a test
+// replaces it), else the file self, read with read, when it is a static Linux executable for arch
+// (the plugin itself runs the probe too). Without one it returns why.
+func For(arch string, embedded func(string) []byte, self string, read func(string) ([]byte, error)) ([]byte, string) {
+	if embedded != nil {
+		if bin := embedded(arch); bin != nil {
+			return bin, ""
+		}
+	}
+	if self == "" {
+		return nil, "no probe binary configured"
+	}
+	bin, err := read(self)
+	if err != nil {
+		return nil, fmt.Sprintf("cannot read the probe binary: %v", err)
+	}
+	if why := Check(bin, self, arch); why != "" {
+		return nil, why
+	}
+	return bin, ""
+}
+
 var goArchELF = map[string]elf.Machine{
 	"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390, "386": elf.EM_386,
 }
@@ -63,4 +90,17 @@ func Check(bin []byte, name, arch string) string {
 		}
 	}
 	return ""
+}
+
+// Tar is the probe as a tar archive holding probe.Path: what is copied into a container (at /),
+// or imported as the root file system of a probe image.
+func Tar(bin []byte) []byte {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	dir := strings.TrimPrefix(probe.Dir, "/")
+	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir + "/", Mode: 0o755, ModTime: time.Unix(0, 0)})
+	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: strings.TrimPrefix(probe.Path, "/"), Mode: 0o755, Size: int64(len(bin)), ModTime: time.Unix(0, 0)})
+	_, _ = tw.Write(bin)
+	_ = tw.Close()
+	return buf.Bytes()
 }
