@@ -5,11 +5,14 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
@@ -168,9 +171,28 @@ public final class PlatformBinaries {
           + " for " + classifier + ": the artifact is damaged or not the one of this plugin's version");
     }
     Files.createDirectories(binRoot);
-    if (Files.exists(dir)) {
-      deleteTree(dir); // only a rename creates it: this one was damaged after the fact
+    // One extraction at a time, across threads (a FileLock is per JVM) and across builds (the
+    // FileLock): without it, a build that found a damaged directory could delete the one another
+    // build had just renamed into place.
+    synchronized (EXTRACTING) {
+      try (FileChannel ch = FileChannel.open(binRoot.resolveSibling("bin.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = ch.lock()) {
+        if (complete(dir)) {
+          return dir.resolve(cliName());
+        }
+        if (Files.exists(dir)) {
+          deleteTree(dir); // only a rename creates it: this one was damaged after the fact
+        }
+        extractInto(zip, binRoot, dir);
+      }
     }
+    return dir.resolve(cliName());
+  }
+
+  private static final Object EXTRACTING = new Object();
+
+  /** Extracts zip into a temporary directory under binRoot, checks it and renames it to dir. */
+  private void extractInto(File zip, Path binRoot, Path dir) throws IOException {
     Path tmp = Files.createTempDirectory(binRoot, ".extract-");
     try {
       Map<String, byte[]> unchecked = new LinkedHashMap<>();
@@ -213,17 +235,10 @@ public final class PlatformBinaries {
       }
       Files.write(tmp.resolve(SUMS), unchecked.get(SUMS));
       executable(tmp, "rwxr-xr-x");
-      try {
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException raced) {
-        if (!complete(dir)) { // else another build extracted the same binaries first
-          throw raced;
-        }
-      }
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       deleteTree(tmp);
     }
-    return dir.resolve(cliName());
   }
 
   /** The cache root, from the environment. */
@@ -274,12 +289,15 @@ public final class PlatformBinaries {
     return files;
   }
 
-  private boolean complete(Path dir) throws IOException {
+  private boolean complete(Path dir) {
     Path sums = dir.resolve(SUMS);
-    if (!Files.isRegularFile(sums)) {
+    Map<String, String> files;
+    try {
+      files = parseSums(new String(Files.readAllBytes(sums), StandardCharsets.UTF_8), cliName());
+    } catch (IOException missingOrDamaged) {
       return false;
     }
-    for (String name : parseSums(new String(Files.readAllBytes(sums), StandardCharsets.UTF_8), cliName()).keySet()) {
+    for (String name : files.keySet()) {
       if (!Files.isRegularFile(dir.resolve(name)) || !Files.isExecutable(dir.resolve(name))) {
         return false;
       }
