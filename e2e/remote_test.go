@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -19,7 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
-	"github.com/liberty-checkpoint/liberty-checkpoint/host/render"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testssh"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
@@ -55,28 +53,7 @@ exec "$@"`
 		}
 	}
 	cmd.Env = append(append(cmd.Env, "HOME="+r.home, "LCP_HIDE="+r.hide), append(r.env, extraEnv...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else {
-		require.NoError(t, err, "stderr: %s", stderr.String())
-	}
-	events, err := render.ReadEvents(bytes.NewReader(stdout.Bytes()))
-	require.NoError(t, err, "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
-	require.NotEmpty(t, events, "stderr: %s", stderr.String())
-	var logs []string
-	for _, ev := range events {
-		if l := ev.GetLog(); l != nil {
-			logs = append(logs, l.GetLine())
-		}
-	}
-	if last := events[len(events)-1]; last.GetError() != nil || code != 0 {
-		t.Logf("%v failed (%d): %v\n%s\n%s", args, code, last, strings.Join(logs, "\n"), stderr.String())
-	}
-	return events, code, strings.Join(logs, "\n")
+	return runEvents(t, cmd)
 }
 
 // remoteLeftovers is what the tool could leave on the Podman host: its containers, its

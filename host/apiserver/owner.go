@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"fmt"
 	"net"
 	"sync"
 
@@ -51,4 +52,21 @@ func listenError(err error, fix, format string, args ...any) *engine.Error {
 	e := engine.Wrap(err, engine.CodeFailedPrecondition, fix, format, args...)
 	e.Field = "listen"
 	return e
+}
+
+// peerUID is the uid of the process at the other end of a Unix socket connection.
+func peerUID(c net.Conn) (int, error) {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return -1, fmt.Errorf("not a Unix socket connection")
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	uid, credErr := -1, error(nil)
+	if err := raw.Control(func(fd uintptr) { uid, credErr = peerUIDOf(int(fd)) }); err != nil {
+		return -1, err
+	}
+	return uid, credErr
 }

@@ -1,30 +1,12 @@
 package apiserver
 
-import (
-	"fmt"
-	"net"
-	"syscall"
-)
+import "syscall"
 
-// peerUID is the uid of the process at the other end of a Unix socket connection (SO_PEERCRED).
-func peerUID(c net.Conn) (int, error) {
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		return -1, fmt.Errorf("not a Unix socket connection")
-	}
-	raw, err := uc.SyscallConn()
+// peerUIDOf is the uid of a Unix socket's peer (SO_PEERCRED).
+func peerUIDOf(fd int) (int, error) {
+	cred, err := syscall.GetsockoptUcred(fd, syscall.SOL_SOCKET, syscall.SO_PEERCRED)
 	if err != nil {
 		return -1, err
-	}
-	var cred *syscall.Ucred
-	var credErr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, credErr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
-	}); err != nil {
-		return -1, err
-	}
-	if credErr != nil {
-		return -1, credErr
 	}
 	return int(cred.Uid), nil
 }

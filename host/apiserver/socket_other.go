@@ -4,7 +4,6 @@ package apiserver
 
 import (
 	"errors"
-	"net"
 	"runtime"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
@@ -18,6 +17,6 @@ func listenUnix(path string) (*Listener, error) {
 		"serve's owner-only Unix socket (%s) is not available on %s: it needs the peer's uid, which only Linux and macOS report", path, runtime.GOOS)
 }
 
-func peerUID(net.Conn) (int, error) {
+func peerUIDOf(int) (int, error) {
 	return -1, errors.New("peer credentials are not available on " + runtime.GOOS)
 }

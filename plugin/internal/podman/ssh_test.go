@@ -49,6 +49,20 @@ func inOwnHome(t *testing.T) bool {
 	return false
 }
 
+// sshRemote sets up an ssh test in its own home (inOwnHome; ok is false in the parent, which has
+// nothing more to do): an engine that reaches Podman only as told, the test's sshd and a Podman
+// service behind it, and a context for the test.
+func sshRemote(t *testing.T) (e *Engine, srv *testssh.Server, sock string, ctx context.Context, ok bool) {
+	if !inOwnHome(t) {
+		return nil, nil, "", nil, false
+	}
+	e = sshEngine(t)
+	srv, sock = testssh.Start(t), testssh.PodmanService(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return e, srv, sock, ctx, true
+}
+
 // sshEngine is an engine that can reach Podman only as told: no default socket, no transient
 // service, no ssh-agent, no configured connection (in the test's own home: inOwnHome).
 func sshEngine(t *testing.T) *Engine {
@@ -67,14 +81,10 @@ func sshEngine(t *testing.T) *Engine {
 // probe from the Podman host through the same ssh connection, a file copied there for the call
 // and removed after it, and nothing left here.
 func TestSSHConnectionCarriesTheAPIAndTheReadinessProbe(t *testing.T) {
-	if !inOwnHome(t) {
+	e, srv, sock, ctx, ok := sshRemote(t)
+	if !ok {
 		return
 	}
-	e := sshEngine(t)
-	srv := testssh.Start(t)
-	sock := testssh.PodmanService(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 
 	c, err := e.connect(ctx, engine.Connection{URI: srv.URI(sock), Identity: srv.ClientKey}, engine.Discard)
 	require.NoError(t, err)
@@ -129,14 +139,10 @@ func TestSSHConnectionCarriesTheAPIAndTheReadinessProbe(t *testing.T) {
 // CONTAINER_SSHKEY, containers.conf's active_service (podman 4), podman-connections.json's
 // default (podman 5) and CONTAINER_CONNECTION.
 func TestSSHConnectionFromPodmansSettings(t *testing.T) {
-	if !inOwnHome(t) {
+	e, srv, sock, ctx, ok := sshRemote(t)
+	if !ok {
 		return
 	}
-	e := sshEngine(t)
-	srv := testssh.Start(t)
-	sock := testssh.PodmanService(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	connect := func(want string) {
 		t.Helper()
 		c, err := e.connect(ctx, engine.Connection{}, engine.Discard)
@@ -171,14 +177,10 @@ func TestSSHConnectionFromPodmansSettings(t *testing.T) {
 // What is missing for a remote connection, said plainly: each failure names the problem and the
 // fix, and nothing falls back to another service.
 func TestSSHConnectionFailuresSayWhatIsMissing(t *testing.T) {
-	if !inOwnHome(t) {
+	e, srv, sock, ctx, ok := sshRemote(t)
+	if !ok {
 		return
 	}
-	e := sshEngine(t)
-	srv := testssh.Start(t)
-	sock := testssh.PodmanService(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 
 	otherKey := filepath.Join(t.TempDir(), "other")
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
