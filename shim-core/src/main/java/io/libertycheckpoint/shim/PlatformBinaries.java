@@ -157,6 +157,7 @@ public final class PlatformBinaries {
    * The CLI under cacheRoot/bin/&lt;key&gt;/, with its plugin beside it; resolved and extracted first
    * if it is not there yet.
    */
+  @SuppressWarnings("try") // the FileLock is held for the block, never referenced
   public Path executable(Resolver resolver, Path cacheRoot) throws IOException {
     String key = key();
     Path binRoot = cacheRoot.resolve("bin");
