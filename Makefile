@@ -19,7 +19,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench clean sample base-local sample-image
+.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench bench-catalog clean sample base-local sample-image
 
 all: build
 
@@ -87,11 +87,13 @@ demo: setup build sample base-local
 ## test: everything, as CI runs it (the Go tests once, under the race detector)
 test: setup check-gen lint build cross test-race test-gradle test-maven
 
-# -p 1: the Podman tests (beta-image, engine, doctor, e2e) check that they leave no containers or
-# images behind; run side by side, each would see the others' and the 2 cores would be oversubscribed.
+# -p 1: the Podman tests (beta-image, engine, doctor, e2e, bench) check that they leave no containers
+# or images behind; run side by side, each would see the others' and the 2 cores would be
+# oversubscribed. -timeout 30m: the first package to need the local base image builds it (a few
+# minutes on a fresh machine), and bench's smoke run then takes two more; go test's default is 10m.
 ## test-go: every Go test, without cgo (quick; make test runs test-race instead)
 test-go:
-	go test -count=1 -p 1 ./...
+	go test -count=1 -p 1 -timeout 30m ./...
 
 ## test-race: every Go test under the race detector, which needs cgo (gcc, from make setup; the
 ## Podman bindings build with cgo thanks to the exclude_graphdriver tags in GO_TAGS). The binaries
@@ -99,7 +101,7 @@ test-go:
 ## they spend their time in Podman, CRIU and Java, so the detector adds about a tenth.
 test-race:
 	@command -v gcc >/dev/null || { echo "test-race needs gcc for cgo: run make setup" >&2; exit 1; }
-	CGO_ENABLED=1 go test -race -count=1 -p 1 ./...
+	CGO_ENABLED=1 go test -race -count=1 -p 1 -timeout 30m ./...
 
 ## fuzz: run every Go fuzz target (go test -list Fuzz) for FUZZTIME each. A failing input is
 ## written to its package's testdata/fuzz, which plain go test (and so CI) replays: commit it with
@@ -132,15 +134,20 @@ sample-image: sample base-local
 	@echo "$(SAMPLE_IMAGE)"
 
 ## bench: what InstantOn buys, measured side by side in one run (bench/README.md says how to read it):
-## time to first response (cold start, restore, floors), where a restore spends its time, the tool's
+## for the sample and bench/catalog, time to first response (cold start, restore, floors), the first
+## 1,000 requests after each, memory, where a restore spends its time, the tool's
 ## pipeline versus a podman script, go-plugin launch, checkpoint size versus RSS. Writes
 ## out/bench/report.md, startup.png and samples.json. BENCH_ROUNDS rounds; BENCH_FLAGS more flags
-## (bin/lcp-bench -h lists them). Not part of make test: benchmarks are not tests.
+## (bin/lcp-bench -h lists them). make test runs a one-round smoke run (bench/smoke_test.go), no times asserted.
 BENCH_ROUNDS ?= 5
 BENCH_FLAGS  ?=
-bench: build sample base-local
+bench: build sample bench-catalog base-local
 	go build -o $(BIN)/lcp-bench ./bench
 	$(BIN)/lcp-bench -rounds $(BENCH_ROUNDS) -cli $(BIN)/liberty-checkpoint -base-image $(BASE_LOCAL_IMAGE) $(BENCH_FLAGS)
+
+## bench-catalog: the bench's second workload (JAX-RS + CDI + JSON-B), bench/catalog/target/catalog.war
+bench-catalog:
+	cd bench/catalog && mvn -q package
 
 ## test-engine: only the Podman engine's tests (real Podman and CRIU; CI=1 makes a missing Podman fail)
 test-engine:
@@ -221,4 +228,4 @@ test-maven: bundle-test $(if $(filter 1,$(MAVEN_REAL_CHAIN)),build base-local)
 	  $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain -Dlcp.real.baseImage=$(MAVEN_REAL_CHAIN_BASE_IMAGE)) clean verify
 
 clean:
-	rm -rf $(BIN) out sample/target gradle-shim/build gradle-shim/.gradle maven-shim/target shim-core/target
+	rm -rf $(BIN) out sample/target bench/catalog/target gradle-shim/build gradle-shim/.gradle maven-shim/target shim-core/target

@@ -1,14 +1,18 @@
 // Command bench measures what InstantOn buys on this machine, in one run, and writes a markdown
 // report and a PNG chart (out/bench/ by default):
 //
-//   - time from `podman run` to the sample app's first HTTP 200: cold start of the application
-//     image versus restore of the InstantOn image, against the floor of a no-op `podman run`;
+//   - for two workloads, the built-in sample (one servlet) and bench/catalog (JAX-RS + CDI + JSON-B
+//     with a cache of tens of MB built at start-up): time from `podman run` to the first HTTP 200,
+//     cold start of the application image versus restore of the InstantOn image, against the floor
+//     of a no-op `podman run`; the latency of the first requests after each (p50, p99), the
+//     server's RSS after them, and the checkpoint's size against the server's RSS at the dump;
 //   - where a restore spends its time: container start, criu (from its restore.log), and the
 //     resumed server's way to its first response;
 //   - the whole pipeline through the liberty-checkpoint CLI versus the same steps as a plain
 //     podman script (podman-pipeline.sh);
 //   - go-plugin launch, handshake and first RPC (host/pluginhost's Go benchmark);
-//   - the checkpoint's size (the InstantOn image's top layer) versus the server's RSS.
+//   - the sample's checkpoint size (the InstantOn image's top layer) versus the server's RSS over
+//     the pipeline runs.
 //
 // Every round runs each variant once, in a new random order, so machine noise (and the wake of
 // the run before) hits them alike. Everything the bench creates is named lcp-bench-<id>-... and removed, also on
@@ -31,6 +35,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -45,13 +50,22 @@ type config struct {
 	Base           string
 	War, ConfigDir string
 	Path, Body     string
-	ContainerPort  int
-	OutDir         string
-	ReadyTimeout   time.Duration
-	Pause          time.Duration
-	GoBench        bool
-	Pipeline       bool
-	Seed           uint64
+	// CatalogWar and CatalogConfigDir are bench/catalog's WAR and configuration.
+	CatalogWar, CatalogConfigDir string
+	// Workloads are the keys of the workloads to measure (sample, catalog).
+	Workloads []string
+	// Requests is how many requests the latency run after the first answer sends.
+	Requests int
+	// WarmUp builds the InstantOn images with the opt-in LCP_CHECKPOINT_WARMUP (the workload's
+	// first-response path, requested before the dump).
+	WarmUp        bool
+	ContainerPort int
+	OutDir        string
+	ReadyTimeout  time.Duration
+	Pause         time.Duration
+	GoBench       bool
+	Pipeline      bool
+	Seed          uint64
 }
 
 type bench struct {
@@ -70,6 +84,11 @@ func main() {
 	flag.StringVar(&cfg.ConfigDir, "config-directory", "sample/src/main/liberty/config", "the sample's Liberty configuration")
 	flag.StringVar(&cfg.Path, "path", "/sample/hello", "the URL path whose first HTTP 200 counts")
 	flag.StringVar(&cfg.Body, "body", "Hello from the liberty-checkpoint sample", "what the answer must start with")
+	flag.StringVar(&cfg.CatalogWar, "catalog-archive", "bench/catalog/target/catalog.war", "the catalog workload's WAR (cd bench/catalog && mvn -q package)")
+	flag.StringVar(&cfg.CatalogConfigDir, "catalog-config-directory", "bench/catalog/src/main/liberty/config", "the catalog workload's Liberty configuration")
+	workloads := flag.String("workloads", "sample,catalog", "the workloads to measure, comma-separated: sample, catalog")
+	flag.IntVar(&cfg.Requests, "requests", 1000, "requests of the latency run after the first answer of each cold start and restore")
+	flag.BoolVar(&cfg.WarmUp, "warmup", false, "build the InstantOn images with the opt-in warm-up (LCP_CHECKPOINT_WARMUP=<the workload's URL path>)")
 	flag.IntVar(&cfg.ContainerPort, "container-port", 9080, "the server's HTTP port in the container")
 	flag.StringVar(&cfg.OutDir, "out", "out/bench", "where report.md, startup.png and samples.json go")
 	flag.DurationVar(&cfg.ReadyTimeout, "ready-timeout", 3*time.Minute, "give up on one start after this long")
@@ -78,6 +97,7 @@ func main() {
 	flag.BoolVar(&cfg.GoBench, "gobench", true, "run host/pluginhost's BenchmarkLaunchHandshakeFirstRPC (needs the go tool)")
 	flag.BoolVar(&cfg.Pipeline, "pipeline", true, "time the whole pipeline, tool versus script (about 2 x 15 s per round)")
 	flag.Parse()
+	cfg.Workloads = strings.Split(*workloads, ",")
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
@@ -114,11 +134,24 @@ func (c *config) check() error {
 	if c.Rounds < 1 {
 		return fmt.Errorf("-rounds %d: give 1 or more", c.Rounds)
 	}
-	for _, f := range []struct{ path, what, fix string }{
-		{c.CLI, "-cli", "make build"},
-		{c.War, "-app-archive", "make sample"},
-		{filepath.Join(c.ConfigDir, "server.xml"), "-config-directory", "point it at the sample's src/main/liberty/config"},
-	} {
+	if c.Requests < 1 {
+		return fmt.Errorf("-requests %d: give 1 or more", c.Requests)
+	}
+	for _, k := range c.Workloads {
+		if k != "sample" && k != "catalog" {
+			return fmt.Errorf("-workloads: %q is not a workload: give sample, catalog or both", k)
+		}
+	}
+	files := []struct{ path, what, fix string }{{c.CLI, "-cli", "make build"}}
+	if slices.Contains(c.Workloads, "sample") {
+		files = append(files, struct{ path, what, fix string }{c.War, "-app-archive", "make sample"},
+			struct{ path, what, fix string }{filepath.Join(c.ConfigDir, "server.xml"), "-config-directory", "point it at the sample's src/main/liberty/config"})
+	}
+	if slices.Contains(c.Workloads, "catalog") {
+		files = append(files, struct{ path, what, fix string }{c.CatalogWar, "-catalog-archive", "make bench-catalog"},
+			struct{ path, what, fix string }{filepath.Join(c.CatalogConfigDir, "server.xml"), "-catalog-config-directory", "point it at bench/catalog/src/main/liberty/config"})
+	}
+	for _, f := range files {
 		if _, err := os.Stat(f.path); err != nil {
 			return fmt.Errorf("%s: %s is missing: run %s", f.what, f.path, f.fix)
 		}
@@ -141,7 +174,7 @@ func (b *bench) say(format string, args ...any) {
 
 // run measures everything and writes the report.
 func (b *bench) run(ctx context.Context) (*Report, error) {
-	rep := &Report{Date: time.Now(), Host: hostInfo(ctx), Base: b.cfg.Base, Path: b.cfg.Path, Rounds: b.cfg.Rounds, Seed: b.cfg.Seed}
+	rep := &Report{Date: time.Now(), Host: hostInfo(ctx), Base: b.cfg.Base, Rounds: b.cfg.Rounds, Requests: b.cfg.Requests, Seed: b.cfg.Seed, WarmUp: b.cfg.WarmUp}
 	if err := os.MkdirAll(b.cfg.OutDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -158,21 +191,44 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 		rep.GoPlugin = &s
 	}
 
-	// The images the start-up rounds run: the tool's InstantOn image and, kept, its application image.
-	instantOn := "localhost/" + b.prefix + ":instanton"
-	app := instantOn + "-app"
-	b.res.addImage(instantOn)
-	b.res.addImage(app)
-	b.say("building %s and %s with %s checkpoint-image (not timed)", instantOn, app, b.cfg.CLI)
-	out, err := run(ctx, b.cfg.CLI, b.checkpointImageArgs(instantOn, "--keep-app-image")...)
-	if err != nil {
-		if ev, _ := ParseCLIEvents(bytes.NewReader(out)); ev.Err != "" {
-			err = errors.New(ev.Err)
+	// The images the start-up rounds run: for each workload, the tool's InstantOn image and, kept,
+	// its application image; what the checkpoint runs said about memory goes in the report.
+	wls := b.cfg.workloads()
+	images := map[string][2]string{} // workload key: InstantOn image, application image
+	for i := range wls {
+		w := &wls[i]
+		instantOn := "localhost/" + b.prefix + "-" + w.Key + ":instanton"
+		app := instantOn + "-app"
+		b.res.addImage(instantOn)
+		b.res.addImage(app)
+		images[w.Key] = [2]string{instantOn, app}
+		b.say("building %s and %s with %s checkpoint-image (not timed)", instantOn, app, b.cfg.CLI)
+		extra := []string{"--keep-app-image"}
+		if b.cfg.WarmUp {
+			extra = append(extra, "--env", "LCP_CHECKPOINT_WARMUP="+w.Path)
 		}
-		return nil, fmt.Errorf("building the images to start: %w", err)
+		out, err := run(ctx, b.cfg.CLI, b.checkpointImageArgs(w, instantOn, extra...)...)
+		ev, _ := ParseCLIEvents(bytes.NewReader(out))
+		if err != nil {
+			if ev.Err != "" {
+				err = errors.New(ev.Err)
+			}
+			return nil, fmt.Errorf("building the images of %s: %w", w.Key, err)
+		}
+		var s pipelineSample
+		if err := b.measureImage(ctx, instantOn, ev.Output, &s); err != nil {
+			return nil, err
+		}
+		rep.Workloads = append(rep.Workloads, WorkloadInfo{Key: w.Key, Title: w.Title, Path: w.Path})
+		rep.Build = append(rep.Build,
+			Series{Key: w.Key + "/rss-started", Label: w.Key + ": server RSS once started (before compacting)", Values: []float64{s.RSSStarted}},
+			Series{Key: w.Key + "/rss", Label: w.Key + ": server RSS at the dump", Values: []float64{s.RSS}},
+			Series{Key: w.Key + "/checkpoint-files", Label: w.Key + ": checkpoint files", Values: []float64{float64(ev.CheckpointBytes)}},
+			Series{Key: w.Key + "/top-layer", Label: w.Key + ": InstantOn image's top layer", Values: []float64{s.TopLayer}},
+		)
 	}
 
-	variants := b.startupVariants(instantOn, app)
+	variants := b.startupVariants(wls, images)
 	samples := make([][]startupSample, len(variants))
 	for round := 1; round <= b.cfg.Rounds; round++ {
 		for _, i := range roundOrder(b.cfg.Seed, round, len(variants)) {
@@ -187,23 +243,37 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 				}
 				b.say("round %d/%d: %s FAILED: %v", round, b.cfg.Rounds, v.Label, err)
 				rep.Failures = append(rep.Failures, fmt.Sprintf("round %d, %s: %v", round, v.Label, err))
-				s = startupSample{Ready: nan(), Restored: nan(), ResumeReported: nan(), Criu: nan()}
+				s = failedSample()
 			} else {
-				b.say("round %d/%d: %-44s %s", round, b.cfg.Rounds, v.Label, formatMs(s.Ready))
+				b.say("round %d/%d: %-52s %s", round, b.cfg.Rounds, v.Label, formatMs(s.Ready))
 			}
 			samples[i] = append(samples[i], s)
 		}
 	}
 	for i, v := range variants {
 		rep.Startup = append(rep.Startup, Series{Key: v.Key, Label: v.Label, Values: pick(samples[i], func(s startupSample) float64 { return s.Ready })})
+		if v.Latency {
+			what := "after a cold start"
+			if v.Restore {
+				what = "after a restore"
+			}
+			n := fmt.Sprintf("first %d requests %s", b.cfg.Requests, what)
+			rep.Latency = append(rep.Latency,
+				Series{Key: v.Key + "-p50", Label: v.Workload.Key + ": " + n + ", p50", Values: pick(samples[i], func(s startupSample) float64 { return s.P50 })},
+				Series{Key: v.Key + "-p99", Label: v.Workload.Key + ": " + n + ", p99", Values: pick(samples[i], func(s startupSample) float64 { return s.P99 })})
+			rep.RSS = append(rep.RSS, Series{Key: v.Key + "-rss", Label: v.Workload.Key + ": server RSS " + n,
+				Values: pick(samples[i], func(s startupSample) float64 { return s.RSS })})
+		}
 	}
 	rep.Breakdown = breakdown(variants, samples)
-	if err := b.removeImage(ctx, instantOn, nil); err != nil {
-		return nil, err
+	for _, im := range images {
+		for _, ref := range im {
+			if err := b.removeImage(ctx, ref, nil); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if err := b.removeImage(ctx, app, nil); err != nil {
-		return nil, err
-	}
+	rep.Failures = append(rep.Failures, rep.Missing()...)
 
 	if b.cfg.Pipeline {
 		if err := b.pipelines(ctx, rep); err != nil {
@@ -234,19 +304,29 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 	return rep, nil
 }
 
-// startupVariants are what each round starts, in the report's order.
-func (b *bench) startupVariants(instantOn, app string) []startupVariant {
+// startupVariants are what each round starts, in the report's order: per workload a cold start,
+// a restore and a restore with criu's timestamps, then the no-op floors.
+func (b *bench) startupVariants(wls []workload, images map[string][2]string) []startupVariant {
 	noop := []string{"--entrypoint", "echo"}
-	return []startupVariant{
-		{Key: "cold", Label: "cold start: application image", Image: app, Port: true, Ready: firstHTTP200, Color: colorCold},
-		{Key: "restore", Label: "restore: InstantOn image", Image: instantOn, Port: true, Ready: firstHTTP200, Restore: true, Color: colorRestore},
-		{Key: "restore-v3", Label: "restore, criu log -v3 (for the breakdown)", Image: instantOn, Port: true, Ready: firstHTTP200,
-			Restore: true, CriuLog: true, Options: []string{"--env", "CRIU_LOG_LEVEL=3"}, Color: colorRestoreLog},
-		{Key: "floor", Label: "floor: podman run -d, no-op", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
-		{Key: "floor-port", Label: "floor: podman run -d -p, no-op", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
-		{Key: "noop-exit", Label: "no-op podman run, until it returns", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorReference},
-		{Key: "noop-exit-port", Label: "no-op podman run -p, until it returns", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorReference},
+	var out []startupVariant
+	for i := range wls {
+		w := &wls[i]
+		instantOn, app := images[w.Key][0], images[w.Key][1]
+		out = append(out,
+			startupVariant{Key: w.Key + "/cold", Label: w.Key + ": cold start, application image", Workload: w, Image: app, Port: true,
+				Ready: firstHTTP200, Latency: true, Color: colorCold},
+			startupVariant{Key: w.Key + "/restore", Label: w.Key + ": restore, InstantOn image", Workload: w, Image: instantOn, Port: true,
+				Ready: firstHTTP200, Restore: true, Latency: true, Color: colorRestore},
+			startupVariant{Key: w.Key + "/restore-v3", Label: w.Key + ": restore, criu log -v3 (breakdown)", Workload: w, Image: instantOn, Port: true,
+				Ready: firstHTTP200, Restore: true, CriuLog: true, Options: []string{"--env", "CRIU_LOG_LEVEL=3"}, Color: colorRestoreLog},
+		)
 	}
+	return append(out,
+		startupVariant{Key: "floor", Label: "floor: podman run -d, no-op", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
+		startupVariant{Key: "floor-port", Label: "floor: podman run -d -p, no-op", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
+		startupVariant{Key: "noop-exit", Label: "no-op podman run, until it returns", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorReference},
+		startupVariant{Key: "noop-exit-port", Label: "no-op podman run -p, until it returns", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorReference},
+	)
 }
 
 // roundOrder is the order in which a round runs n variants: a permutation drawn from the seed
@@ -256,31 +336,32 @@ func roundOrder(seed uint64, round, n int) []int {
 	return rand.New(rand.NewPCG(seed, uint64(round))).Perm(n)
 }
 
-// breakdown splits the criu -v3 restores into their parts, round by round.
+// breakdown splits the criu -v3 restores into their parts, round by round, for each workload.
 func breakdown(variants []startupVariant, samples [][]startupSample) []Series {
 	var out []Series
 	for i, v := range variants {
 		if !v.CriuLog {
 			continue
 		}
+		k, l := v.Workload.Key+"/", v.Workload.Key+": "
 		ss := samples[i]
 		ready := pick(ss, func(s startupSample) float64 { return s.Ready })
 		restored := pick(ss, func(s startupSample) float64 { return s.Restored })
 		reported := pick(ss, func(s startupSample) float64 { return s.ResumeReported })
 		criu := pick(ss, func(s startupSample) float64 { return s.Criu })
 		out = append(out,
-			Series{Key: "to-entrypoint", Label: "podman run → the container's entrypoint starts", Values: Diffs(restored, reported)},
-			Series{Key: "to-criu", Label: "scripts around criu (start script, dumb-init, restore script, post-resume action)", Values: Diffs(reported, criu)},
-			Series{Key: "criu", Label: "criu restore (restore.log: Restore finished successfully)", Values: criu},
-			Series{Key: "to-200", Label: "resumed (CWWKC0452I) → first HTTP 200", Values: Diffs(ready, restored)},
-			Series{Key: "restored", Label: "total to CWWKC0452I (podman run → resumed)", Values: restored},
-			Series{Key: "total", Label: "total (podman run → first HTTP 200)", Values: ready},
+			Series{Key: k + "to-entrypoint", Label: l + "podman run → the container's entrypoint starts", Values: Diffs(restored, reported)},
+			Series{Key: k + "to-criu", Label: l + "scripts around criu (start script, dumb-init, setpriv, restore script)", Values: Diffs(reported, criu)},
+			Series{Key: k + "criu", Label: l + "criu restore (restore.log: Restore finished successfully)", Values: criu},
+			Series{Key: k + "to-200", Label: l + "resumed (CWWKC0452I) → first HTTP 200", Values: Diffs(ready, restored)},
+			Series{Key: k + "restored", Label: l + "total to CWWKC0452I (podman run → resumed)", Values: restored},
+			Series{Key: k + "total", Label: l + "total (podman run → first HTTP 200)", Values: ready},
 		)
-	}
-	for i, v := range variants {
-		if v.Restore && !v.CriuLog {
-			out = append(out, Series{Key: "restored-default", Label: "podman run → CWWKC0452I, criu at its default log level",
-				Values: pick(samples[i], func(s startupSample) float64 { return s.Restored })})
+		for j, r := range variants {
+			if r.Restore && !r.CriuLog && r.Workload == v.Workload {
+				out = append(out, Series{Key: k + "restored-default", Label: l + "podman run → CWWKC0452I, criu at its default log level",
+					Values: pick(samples[j], func(s startupSample) float64 { return s.Restored })})
+			}
 		}
 	}
 	return out
@@ -373,16 +454,21 @@ func writeChart(rep *Report, variants []startupVariant, path string) error {
 		rows = append(rows, ChartRow{Label: v.Label, Samples: rep.Startup[i].Values, Color: v.Color})
 	}
 	subtitle := ""
-	cold, restore := rep.find(rep.Startup, "cold"), rep.find(rep.Startup, "restore")
-	if r := Ratio(restore, cold); !isNaN(r) {
-		subtitle = fmt.Sprintf("Restore answers %.1fx sooner than a cold start (medians %s and %s). %s",
-			1/r, formatMs(restore.Median), formatMs(cold.Median), rep.Host)
+	var parts []string
+	for _, w := range rep.Workloads {
+		cold, restore := rep.find(rep.Startup, w.Key+"/cold"), rep.find(rep.Startup, w.Key+"/restore")
+		if r := Ratio(restore, cold); !isNaN(r) {
+			parts = append(parts, fmt.Sprintf("%s: restore / cold %.3f (%s vs %s)", w.Key, r, formatMs(restore.Median), formatMs(cold.Median)))
+		}
+	}
+	if len(parts) > 0 {
+		subtitle = strings.Join(parts, "; ") + ". " + rep.Host
 	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	title := fmt.Sprintf("Time from podman run to the first HTTP 200 of %s, %d rounds (floors: to the no-op container's output or exit)", rep.Path, rep.Rounds)
+	title := fmt.Sprintf("Time from podman run to the first HTTP 200, %d rounds (floors: to the no-op container's output or exit)", rep.Rounds)
 	if err := RenderChart(f, title, subtitle, rows); err != nil {
 		f.Close()
 		return err

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRoundOrder(t *testing.T) {
@@ -25,23 +26,61 @@ func TestRoundOrder(t *testing.T) {
 }
 
 func TestBreakdownIsRoundByRound(t *testing.T) {
-	variants := []startupVariant{{Key: "restore", Restore: true}, {Key: "restore-v3", Restore: true, CriuLog: true}}
+	w, other := &workload{Key: "sample"}, &workload{Key: "catalog"}
+	variants := []startupVariant{{Key: "sample/restore", Workload: w, Restore: true}, {Key: "sample/restore-v3", Workload: w, Restore: true, CriuLog: true},
+		{Key: "catalog/restore", Workload: other, Restore: true}}
 	samples := [][]startupSample{
 		{{Ready: 500, Restored: 400, ResumeReported: nan(), Criu: nan()}},
 		{
 			{Ready: 450, Restored: 350, ResumeReported: 180, Criu: 150},
 			{Ready: math.NaN(), Restored: math.NaN(), ResumeReported: math.NaN(), Criu: math.NaN()}, // a failed round
 		},
+		{{Ready: 900, Restored: 800}},
 	}
 	got := map[string][]float64{}
 	for _, s := range breakdown(variants, samples) {
 		got[s.Key] = s.Values
 	}
-	assert.Equal(t, 170.0, got["to-entrypoint"][0], "CWWKC0452I's time minus the seconds it reports")
-	assert.Equal(t, 30.0, got["to-criu"][0])
-	assert.Equal(t, 150.0, got["criu"][0])
-	assert.Equal(t, 100.0, got["to-200"][0])
-	assert.Equal(t, 450.0, got["total"][0])
-	assert.True(t, math.IsNaN(got["to-200"][1]), "a failed round stays out")
-	assert.Equal(t, []float64{400}, got["restored-default"])
+	assert.Equal(t, 170.0, got["sample/to-entrypoint"][0], "CWWKC0452I's time minus the seconds it reports")
+	assert.Equal(t, 30.0, got["sample/to-criu"][0])
+	assert.Equal(t, 150.0, got["sample/criu"][0])
+	assert.Equal(t, 100.0, got["sample/to-200"][0])
+	assert.Equal(t, 450.0, got["sample/total"][0])
+	assert.True(t, math.IsNaN(got["sample/to-200"][1]), "a failed round stays out")
+	assert.Equal(t, []float64{400}, got["sample/restored-default"], "the same workload's restore only")
+	assert.NotContains(t, got, "catalog/criu", "no -v3 run of the catalog here")
+}
+
+func TestPercentile(t *testing.T) {
+	xs := make([]float64, 1000)
+	for i := range xs {
+		xs[i] = float64(1000 - i) // 1000 .. 1
+	}
+	assert.Equal(t, 500.0, Percentile(xs, 50))
+	assert.Equal(t, 990.0, Percentile(xs, 99))
+	assert.Equal(t, 1000.0, Percentile(xs, 100))
+	assert.Equal(t, 7.0, Percentile([]float64{7}, 99))
+	assert.True(t, math.IsNaN(Percentile(nil, 50)))
+}
+
+func TestJavaRSSBytes(t *testing.T) {
+	out := "/proc/1/status:Name:\tdumb-init\n/proc/1/status:VmRSS:\t     512 kB\n" +
+		"/proc/1004/status:Name:\tjava\n/proc/1004/status:VmRSS:\t  151200 kB\n" +
+		"/proc/1003/status:Name:\ttail\n/proc/1003/status:VmRSS:\t    1800 kB\n"
+	rss, ok := JavaRSSBytes(out)
+	assert.True(t, ok)
+	assert.Equal(t, int64(151200*1024), rss, "the restored JVM, not PID 1")
+	_, ok = JavaRSSBytes("/proc/1/status:Name:\tbash\n/proc/1/status:VmRSS:\t 3000 kB\n")
+	assert.False(t, ok)
+}
+
+func TestCatalogRequests(t *testing.T) {
+	c := config{Workloads: []string{"catalog"}}
+	wls := c.workloads()
+	require.Len(t, wls, 1)
+	assert.Equal(t, "/catalog/api/products/1", wls[0].Request(0))
+	assert.Equal(t, "/catalog/api/products?category=c3&limit=20", wls[0].Request(3))
+	for i := 0; i < 1000; i++ {
+		assert.Regexp(t, `^/catalog/api/products(/[1-9]\d*|\?category=c\d+&limit=20)$`, wls[0].Request(i))
+	}
 }

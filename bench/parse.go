@@ -108,9 +108,18 @@ func RestoredIn(line string) (time.Duration, bool) {
 // rssLine is what lcp-checkpoint.sh prints just before the dump.
 var rssLine = regexp.MustCompile(`server RSS before the dump: (\d+) kB`)
 
+// rssStartedLine is the RSS the server had before the checkpoint script compacted it.
+var rssStartedLine = regexp.MustCompile(`server RSS before the dump: \d+ kB \(pid \d+; (\d+) kB before compacting\)`)
+
+// RSSStartedBytes finds the server's resident set size before compacting in checkpoint output.
+func RSSStartedBytes(output string) (int64, bool) { return kBytes(rssStartedLine, output) }
+
 // RSSBytes finds the server's resident set size in checkpoint output.
-func RSSBytes(output string) (int64, bool) {
-	m := rssLine.FindStringSubmatch(output)
+func RSSBytes(output string) (int64, bool) { return kBytes(rssLine, output) }
+
+// kBytes returns the kB count re's first group finds in output, in bytes.
+func kBytes(re *regexp.Regexp, output string) (int64, bool) {
+	m := re.FindStringSubmatch(output)
 	if m == nil {
 		return 0, false
 	}

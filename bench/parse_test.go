@@ -120,3 +120,15 @@ func TestScriptSteps(t *testing.T) {
 	assert.Equal(t, map[string]float64{"containerize": 612, "checkpoint": 4420, "commit": 1800}, ScriptSteps(out))
 	assert.Empty(t, ScriptSteps("no steps"))
 }
+
+func TestRSSStartedBytes(t *testing.T) {
+	out := "liberty-checkpoint: server RSS before the dump: 152652 kB (pid 1007; 203376 kB before compacting)\n"
+	rss, ok := RSSBytes(out)
+	assert.True(t, ok)
+	assert.Equal(t, int64(152652*1024), rss)
+	started, ok := RSSStartedBytes(out)
+	assert.True(t, ok)
+	assert.Equal(t, int64(203376*1024), started)
+	_, ok = RSSStartedBytes("liberty-checkpoint: server RSS before the dump: 152652 kB (pid 1007)\n")
+	assert.False(t, ok, "not compacted")
+}

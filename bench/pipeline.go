@@ -18,9 +18,10 @@ type pipelineSample struct {
 	Wall float64
 	// Steps are the step times (ms): the tool's own, or what the script printed.
 	Steps map[string]float64
-	// RSS is the server's VmRSS just before the dump; CheckpointFiles the checkpoint directory
-	// (only the tool measures it); TopLayer the InstantOn image's newest layer.
-	RSS, CheckpointFiles, TopLayer float64
+	// RSS is the server's VmRSS just before the dump, RSSStarted before the checkpoint script
+	// compacted it; CheckpointFiles the checkpoint directory (only the tool measures it);
+	// TopLayer the InstantOn image's newest layer.
+	RSS, RSSStarted, CheckpointFiles, TopLayer float64
 }
 
 // pipelineTool builds the InstantOn image the way users do: liberty-checkpoint checkpoint-image.
@@ -29,7 +30,7 @@ func (b *bench) pipelineTool(ctx context.Context, round int) (s pipelineSample, 
 	b.res.addImage(image)
 	defer func() { err = b.removeImage(ctx, image, err) }()
 	t0 := time.Now()
-	out, runErr := run(ctx, b.cfg.CLI, b.checkpointImageArgs(image)...)
+	out, runErr := run(ctx, b.cfg.CLI, b.checkpointImageArgs(b.sample(), image)...)
 	s.Wall = ms(time.Since(t0))
 	ev, perr := ParseCLIEvents(bytes.NewReader(out))
 	if runErr != nil {
@@ -71,17 +72,25 @@ func (b *bench) pipelineScript(ctx context.Context, round int) (s pipelineSample
 	return s, b.measureImage(ctx, image, string(out), &s)
 }
 
-// checkpointImageArgs are the CLI arguments that build image from the sample.
-func (b *bench) checkpointImageArgs(image string, extra ...string) []string {
+// checkpointImageArgs are the CLI arguments that build image from a workload.
+func (b *bench) checkpointImageArgs(w *workload, image string, extra ...string) []string {
 	return append([]string{"checkpoint-image", "--output", "json", "--base-image", b.cfg.Base,
-		"--app-archive", b.cfg.War, "--config-directory", b.cfg.ConfigDir, "--image", image}, extra...)
+		"--app-archive", w.War, "--config-directory", w.ConfigDir, "--image", image}, extra...)
+}
+
+// sample is the workload the pipelines build: the built-in sample.
+func (b *bench) sample() *workload {
+	return &workload{Key: "sample", War: b.cfg.War, ConfigDir: b.cfg.ConfigDir}
 }
 
 // measureImage reads the RSS from the checkpoint run's output and the top layer's size.
 func (b *bench) measureImage(ctx context.Context, image, output string, s *pipelineSample) error {
-	s.RSS, s.TopLayer = nan(), nan()
+	s.RSS, s.RSSStarted, s.TopLayer = nan(), nan(), nan()
 	if rss, ok := RSSBytes(output); ok {
 		s.RSS = float64(rss)
+	}
+	if rss, ok := RSSStartedBytes(output); ok {
+		s.RSSStarted = float64(rss)
 	}
 	hist, err := run(ctx, "podman", "history", "--format", "json", image)
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 type readyBy int
 
 const (
-	// firstHTTP200: the first 2xx answer of the sample's URL through the published port.
+	// firstHTTP200: the first 2xx answer of the workload's URL through the published port.
 	firstHTTP200 readyBy = iota
 	// firstOutput: the container's first line of output (conmon's timestamp): its process ran.
 	firstOutput
@@ -32,16 +32,20 @@ const (
 // startupVariant is one way of starting a container, timed from the start of `podman run`.
 type startupVariant struct {
 	Key, Label string
-	Image      string
-	Options    []string // podman run options besides the common ones
-	Command    []string // after the image
-	Port       bool     // publish 9080 on a free 127.0.0.1 port
-	Ready      readyBy
+	// Workload is the application that starts (nil for the no-op floors).
+	Workload *workload
+	Image    string
+	Options  []string // podman run options besides the common ones
+	Command  []string // after the image
+	Port     bool     // publish 9080 on a free 127.0.0.1 port
+	Ready    readyBy
 	// Restore: the server must resume from its checkpoint (CWWKC0452I, no fallback); otherwise
 	// a server must start from scratch.
 	Restore bool
 	// CriuLog: read criu's restore.log for its own time (needs CRIU_LOG_LEVEL >= 3).
 	CriuLog bool
+	// Latency: after the first answer, time the workload's requests and read the server's RSS.
+	Latency bool
 	Color   color.RGBA
 }
 
@@ -52,9 +56,16 @@ type startupSample struct {
 	// Restored is when conmon read CWWKC0452I; ResumeReported is the seconds that message
 	// reports (the entrypoint's start to the resumed server); Criu is criu's own restore time.
 	Restored, ResumeReported, Criu float64
+	// P50 and P99 are the latency run's percentiles (ms), RSS the server's VmRSS after it (bytes).
+	P50, P99, RSS float64
 }
 
 func nan() float64 { return math.NaN() }
+
+// failedSample is a round that measured nothing.
+func failedSample() startupSample {
+	return startupSample{Ready: nan(), Restored: nan(), ResumeReported: nan(), Criu: nan(), P50: nan(), P99: nan(), RSS: nan()}
+}
 
 // commonRunOptions are what every timed run gets: the restore run's capabilities and seccomp
 // setting (liberty-checkpoint restore uses the same), so only the image differs between cold
@@ -65,20 +76,23 @@ var commonRunOptions = []string{"--cap-add=CHECKPOINT_RESTORE", "--cap-add=SETPC
 const noopMarker = "lcp-bench-noop"
 
 func (b *bench) measureStartup(ctx context.Context, v startupVariant, round int) (s startupSample, err error) {
-	s = startupSample{Ready: nan(), Restored: nan(), ResumeReported: nan(), Criu: nan()}
-	name := fmt.Sprintf("%s-r%d-%s", b.prefix, round, v.Key)
+	s = failedSample()
+	name := fmt.Sprintf("%s-r%d-%s", b.prefix, round, strings.ReplaceAll(v.Key, "/", "-"))
 	args := append([]string{"run", "--name", name}, commonRunOptions...)
 	if v.Ready != exited {
 		args = append(args, "--detach")
 	}
-	var url string
+	var url, base string
 	if v.Port {
 		port, err := freePort()
 		if err != nil {
 			return s, err
 		}
 		args = append(args, "--publish", fmt.Sprintf("127.0.0.1:%d:%d", port, b.cfg.ContainerPort))
-		url = fmt.Sprintf("http://127.0.0.1:%d%s", port, b.cfg.Path)
+		base = fmt.Sprintf("http://127.0.0.1:%d", port)
+		if v.Workload != nil {
+			url = base + v.Workload.Path
+		}
 	}
 	args = append(append(append(args, v.Options...), v.Image), v.Command...)
 
@@ -118,12 +132,29 @@ func (b *bench) measureStartup(ctx context.Context, v startupVariant, round int)
 		return s, fmt.Errorf("%s: no HTTP 200 from %s: %w%s", name, url, p.err, tail(texts(lines), 15))
 	}
 	s.Ready = ms(p.at)
-	if !strings.HasPrefix(p.body, b.cfg.Body) {
-		return s, fmt.Errorf("%s: %s answered %q, not %q...", name, url, firstLine(p.body), b.cfg.Body)
+	if !strings.HasPrefix(p.body, v.Workload.Body) {
+		return s, fmt.Errorf("%s: %s answered %q, not %q...", name, url, firstLine(p.body), v.Workload.Body)
+	}
+	if v.Latency {
+		lat, err := latency(ctx, base, v.Workload, b.cfg.Requests)
+		if err != nil {
+			return s, fmt.Errorf("%s: latency run: %w", name, err)
+		}
+		s.P50, s.P99 = Percentile(lat, 50), Percentile(lat, 99)
+		if s.RSS, err = b.serverRSS(ctx, name); err != nil {
+			return s, err
+		}
 	}
 	lines, err := b.logs(ctx, name)
 	if err != nil {
 		return s, err
+	}
+	if v.Restore {
+		// conmon may pass the restore message on after the resumed server's first answer: wait
+		// for the verdict line rather than call a restore a cold start.
+		if lines, err = b.waitForVerdict(pctx, name, lines); err != nil {
+			return s, err
+		}
 	}
 	restored, ok := FirstLine(lines, engine.MsgRestored)
 	for _, msg := range []string{engine.MsgRestoreFailed, engine.MsgRestoreFailedOld} {
@@ -230,6 +261,32 @@ func (b *bench) waitForLine(ctx context.Context, name, needle string) (TimedLine
 		case <-ctx.Done():
 			return TimedLine{}, fmt.Errorf("%s: no line with %q in its output: %w", name, needle, ctx.Err())
 		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// verdictWait bounds how long a restore's output may lag behind its first answer.
+const verdictWait = 10 * time.Second
+
+// waitForVerdict reads a restoring container's output until it has the restore message or one of a
+// failed restore, starting from lines.
+func (b *bench) waitForVerdict(ctx context.Context, name string, lines []TimedLine) ([]TimedLine, error) {
+	ctx, cancel := context.WithTimeout(ctx, verdictWait)
+	defer cancel()
+	for {
+		for _, msg := range []string{engine.MsgRestored, engine.MsgRestoreFailed, engine.MsgRestoreFailedOld} {
+			if _, ok := FirstLine(lines, msg); ok {
+				return lines, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return lines, fmt.Errorf("%s: answered, but its output has no restore message (CWWKC0452I) nor a failed restore's:%s", name, tail(texts(lines), 15))
+		case <-time.After(20 * time.Millisecond):
+		}
+		var err error
+		if lines, err = b.logs(ctx, name); err != nil {
+			return nil, err
 		}
 	}
 }

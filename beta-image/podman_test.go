@@ -207,6 +207,8 @@ func TestLocalFlavorProtocol(t *testing.T) {
 	assert.Contains(t, out, "CWWKF0011I")
 	assert.Contains(t, out, `CWWKC0451I: A server checkpoint "afterAppStart" was requested.`)
 	assert.Contains(t, out, "checkpoint of the server saved in /output/workarea/checkpoint/image")
+	assert.Regexp(t, `liberty-checkpoint: compacted: RSS \d+ kB -> \d+ kB \(full GC with MaxHeapFreeRatio=10, malloc_trim; MinHeapFreeRatio=40 MaxHeapFreeRatio=70 again\)`, out,
+		"the agent compacted the real JVM before the dump")
 
 	// Commit without WLP_CHECKPOINT (else the image would checkpoint again), then drop the container.
 	instanton := e.image("instanton")

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,6 +39,11 @@ case $1 in
   run)
     echo "Launching $2 (stub)"
     [[ ${STUB_SERVER_EXIT_EARLY:-} == 1 ]] && exit 7
+    # The checkpoint agent (LcpCompact.java): answer the compact request on its FIFOs.
+    if [[ ${JVM_ARGS:-} =~ -javaagent:[^=]+=([^ ]+) && ${STUB_AGENT_SILENT:-} != 1 ]]; then
+      dir=${BASH_REMATCH[1]}
+      ( read -r max <"$dir/request"; echo "compacted: stub, MaxHeapFreeRatio=$max" >"$dir/reply" ) &
+    fi
     echo "[AUDIT   ] CWWKF0011I: The $2 server is ready to run a smarter planet."
     if [[ ${STUB_SERVER_STAY:-} == 1 ]]; then exec sleep 60; fi
     exit "${STUB_SERVER_RC:-0}" ;;
@@ -42,8 +51,8 @@ esac
 exit 99
 `,
 	// criu: dump writes an image and kills the dumped task; restore either fails (as criu does,
-	// with a log line) or runs the action script at post-resume and returns the restored
-	// server's exit status.
+	// with a log line) or runs the action script at each step, as criu does, and returns the
+	// restored server's exit status.
 	"criu": `#!/bin/bash
 echo "criu $*" >>"$STUB_CALLS"
 images= log= pid= action=
@@ -65,8 +74,7 @@ fi
 if [[ ${STUB_CRIU_RC:-0} != 0 ]]; then
   echo "Error (criu/stub): Unable to restore capabilities on purpose" >"$log"; exit "$STUB_CRIU_RC"
 fi
-CRTOOLS_SCRIPT_ACTION=pre-restore "$action" >>"$log"
-CRTOOLS_SCRIPT_ACTION=post-resume "$action" >>"$log"
+for step in pre-restore post-restore pre-resume post-resume; do CRTOOLS_SCRIPT_ACTION=$step "$action" >>"$log"; done
 echo "[AUDIT   ] restored server output" >>"$LCP_LOG_DIR/checkpoint/console.log"
 sleep 0.4
 exit "${STUB_RESTORED_RC:-0}"
@@ -653,4 +661,94 @@ func TestShellcheck(t *testing.T) {
 	require.GreaterOrEqual(t, len(scripts), 14)
 	out, err := exec.Command("shellcheck", append([]string{"-x", "-P", "SCRIPTDIR"}, scripts...)...).CombinedOutput()
 	assert.NoError(t, err, "shellcheck:\n%s", out)
+}
+
+func TestCheckpointHotSpotCompactsTheJVMBeforeTheDump(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	agent := filepath.Join(s.root, "lcp-compact.jar")
+	require.NoError(t, os.WriteFile(agent, []byte("jar"), 0o644))
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_STAY=1", "LCP_COMPACT_AGENT=" + agent, "TMPDIR=" + s.root}, serverCmd...)
+	assert.Equal(t, 0, r.code)
+	require.GreaterOrEqual(t, len(r.calls), 2)
+	assert.Regexp(t, `^server run defaultServer WLP_CHECKPOINT=unset JVM_ARGS=-XX:-UsePerfData -javaagent:`+regexp.QuoteMeta(agent)+`=\S+/lcp-compact-\w+ $`, r.calls[1])
+	assert.Contains(t, r.stdout, "liberty-checkpoint: compacted: stub, MaxHeapFreeRatio=10\n", "the agent's answer is shown")
+	assert.Regexp(t, `(?m)^liberty-checkpoint: server RSS before the dump: [1-9]\d* kB \(pid \d+; [1-9]\d* kB before compacting\)$`, r.stdout,
+		"both RSS values (make bench reads them)")
+	left, err := filepath.Glob(filepath.Join(s.root, "lcp-compact-*"))
+	require.NoError(t, err)
+	assert.Empty(t, left, "the FIFOs are gone before the dump")
+
+	t.Run("turned off", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		require.NoError(t, os.WriteFile(agent, []byte("jar"), 0o644))
+		r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_STAY=1", "LCP_COMPACT_AGENT=" + agent, "LCP_CHECKPOINT_COMPACT=false"}, serverCmd...)
+		assert.Equal(t, 0, r.code)
+		assert.NotContains(t, r.calls[1], "-javaagent")
+		assert.NotContains(t, r.stdout, "compacted")
+	})
+	t.Run("agent silent", func(t *testing.T) {
+		s := newSandbox(t, "hotspot")
+		require.NoError(t, os.WriteFile(agent, []byte("jar"), 0o644))
+		r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_STAY=1", "LCP_COMPACT_AGENT=" + agent,
+			"STUB_AGENT_SILENT=1", "LCP_COMPACT_TIMEOUT=1"}, serverCmd...)
+		assert.Equal(t, 0, r.code, "a JVM that does not compact is still checkpointed")
+		assert.Contains(t, r.stderr, "did not answer the request to compact its memory within 1s")
+		assert.Contains(t, r.stdout, "checkpoint of the server saved in")
+	})
+}
+
+func TestCheckpointHotSpotWarmsUpBeforeTheDump(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.Path)
+		mu.Unlock()
+		fmt.Fprintln(w, "ok")
+	}))
+	defer srv.Close()
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
+	require.NoError(t, err)
+	s := newSandbox(t, "hotspot")
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_STAY=1", "LCP_HTTP_PORT=" + port,
+		"LCP_CHECKPOINT_WARMUP=/app/ /app/api", "LCP_CHECKPOINT_WARMUP_REQUESTS=3"}, serverCmd...)
+	assert.Equal(t, 0, r.code)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"/app/", "/app/", "/app/", "/app/api", "/app/api", "/app/api"}, paths)
+	assert.Contains(t, r.stdout, "warmed up with 3 requests to each of /app/ /app/api")
+}
+
+func TestRestoreHotSpotMakesTheLTPAPasswordOnlyForAColdStart(t *testing.T) {
+	s := newSandbox(t, "hotspot")
+	s.makeCheckpoint(t)
+	r := s.run(t, "lcp-start.sh", []string{"STUB_CRIU_RC=1", "STUB_SERVER_RC=0"}, serverCmd...)
+	assert.Equal(t, 0, r.code)
+	ltpa, err := os.ReadFile(s.calls + ".ltpa")
+	require.NoError(t, err, "the server started after a failed restore gets ltpa_keys_password")
+	assert.Len(t, strings.TrimSpace(string(ltpa)), 44)
+}
+
+func TestCriuActionScriptOnlyActsAtPreResume(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, ".resumed")
+	abs, err := filepath.Abs("helpers/lcp-criu-action.sh")
+	require.NoError(t, err)
+	for _, action := range []string{"pre-restore", "post-restore", "post-resume", "post-setup-namespaces"} {
+		cmd := exec.Command(abs)
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "CRTOOLS_SCRIPT_ACTION=" + action, "LCP_RESUMED_MARKER=" + marker}
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, action)
+		assert.Empty(t, out, action)
+		assert.NoFileExists(t, marker, action)
+	}
+	cmd := exec.Command(abs)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "CRTOOLS_SCRIPT_ACTION=pre-resume", "LCP_RESUMED_MARKER=" + marker, "LCP_RESTORE_T0_MS=1"}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err)
+	assert.Regexp(t, `^CWWKC0452I: The Liberty server process resumed operation from a checkpoint in \d+\.\d{3} seconds\.\n$`, string(out))
+	assert.FileExists(t, marker)
+	data, err := os.ReadFile(abs)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(data), "#!/bin/sh\n"), "criu waits for it at every step: plain sh, not bash")
 }

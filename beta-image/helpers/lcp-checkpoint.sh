@@ -77,8 +77,66 @@ rss_kb() {
   printf 'unknown'
 }
 
+# compact_setup prints a new directory with the FIFOs through which compact talks to the checkpoint
+# agent (lcp-compact.jar, in the JVM from its start), or nothing when compacting is off or the agent
+# is missing.
+compact_setup() {
+  local dir
+  [[ ${LCP_CHECKPOINT_COMPACT:-true} == true && -r $LCP_COMPACT_AGENT ]] || return 0
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/lcp-compact-XXXXXX") || return 0
+  if ! mkfifo "$dir/request" "$dir/reply"; then
+    rm -rf "$dir"
+    return 0
+  fi
+  printf '%s' "$dir"
+}
+
+# compact DIR: make the checkpoint small. criu saves every page the JVM holds, and once the server
+# has started most of its heap is garbage and much of its malloc heap is free. The agent (see
+# helpers/agent/LcpCompact.java) does a full GC with MaxHeapFreeRatio lowered to
+# LCP_CHECKPOINT_MAX_FREE (default 10) so the heap shrinks to what is live, glibc's malloc_trim, and
+# puts the server's own heap ratios back. LCP_CHECKPOINT_COMPACT=false leaves the JVM as it is.
+compact() {
+  local dir=$1 reply
+  [[ -n $dir ]] || return 0
+  # Opened read-write, a FIFO never blocks; closing the request is the agent's end of input.
+  exec 4<>"$dir/reply" 5<>"$dir/request"
+  printf '%s\n' "${LCP_CHECKPOINT_MAX_FREE:-10}" >&5
+  exec 5>&-
+  if read -r -t "${LCP_COMPACT_TIMEOUT:-20}" -u 4 reply; then
+    lcp_say "liberty-checkpoint: $reply"
+  else
+    lcp_warn "the JVM did not answer the request to compact its memory within ${LCP_COMPACT_TIMEOUT:-20}s: the checkpoint is bigger, nothing else changes"
+  fi
+  exec 4<&-
+  rm -rf "$dir"
+}
+
+# warm_up sends each path in LCP_CHECKPOINT_WARMUP (space-separated, e.g. "/app/ /app/api/items")
+# LCP_CHECKPOINT_WARMUP_REQUESTS times (default 10) to the server's HTTP port (LCP_HTTP_PORT,
+# 9080) before the dump, so the code that serves them is loaded and compiled in the checkpoint and
+# a restored server answers its first request as fast as its next ones. Opt-in: only requests the
+# application can take at checkpoint time belong here (nothing that writes to other services).
+warm_up() {
+  local path i
+  [[ -n ${LCP_CHECKPOINT_WARMUP:-} ]] || return 0
+  for path in $LCP_CHECKPOINT_WARMUP; do
+    for ((i = 0; i < ${LCP_CHECKPOINT_WARMUP_REQUESTS:-10}; i++)); do
+      if ! { exec 3<>"/dev/tcp/127.0.0.1/${LCP_HTTP_PORT:-9080}" &&
+        printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$path" >&3 &&
+        cat <&3 >/dev/null; } 2>/dev/null; then
+        lcp_warn "warm-up: GET $path on port ${LCP_HTTP_PORT:-9080} failed"
+        break
+      fi
+      exec 3<&-
+    done
+  done
+  exec 3<&- 2>/dev/null
+  lcp_say "liberty-checkpoint: warmed up with ${LCP_CHECKPOINT_WARMUP_REQUESTS:-10} requests to each of $LCP_CHECKPOINT_WARMUP"
+}
+
 checkpoint_hotspot() {
-  local log=$LCP_LOG_DIR/checkpoint/checkpoint.log pid tailpid rc mode
+  local log=$LCP_LOG_DIR/checkpoint/checkpoint.log pid tailpid rc mode started compactdir
   lcp_say "liberty-checkpoint local flavor: HotSpot has no CRIU API, so the server starts normally and criu dumps it once it is ready (CWWKF0011I); requested phase: $phase"
   # No checkpoint directory while the server starts: Liberty's server script would try to restore it.
   rm -rf "$LCP_CHECKPOINT_DIR" || return 1
@@ -88,20 +146,28 @@ checkpoint_hotspot() {
   tail -s 0.1 -n +1 -F "$LCP_CONSOLE_LOG" 2>/dev/null &
   tailpid=$!
   disown "$tailpid"
+  compactdir=$(compact_setup)
   # The subshell execs (setpriv, then the server script execs java), so $! is the JVM itself and
   # the dumped tree holds no process with this script's capabilities. -XX:-UsePerfData: no
-  # hsperfdata mmap in /tmp, one less file for criu to carry.
+  # hsperfdata mmap in /tmp, one less file for criu to carry; the agent compacts it before the dump.
   (
-    export JVM_ARGS="-XX:-UsePerfData ${JVM_ARGS:-}"
+    export JVM_ARGS="-XX:-UsePerfData ${compactdir:+-javaagent:$LCP_COMPACT_AGENT=$compactdir }${JVM_ARGS:-}"
     lcp_exec_unprivileged "$@"
   ) </dev/null >>"$LCP_CONSOLE_LOG" 2>&1 &
   pid=$!
   if ! wait_ready "$pid"; then
+    [[ -z $compactdir ]] || rm -rf "$compactdir"
     kill "$tailpid" 2>/dev/null
     return 1
   fi
   sleep "${LCP_CHECKPOINT_SETTLE:-0.5}" # let the last start-up work (caches, log writes) finish
-  lcp_say "liberty-checkpoint: server RSS before the dump: $(rss_kb "$pid") (pid $pid)"
+  warm_up
+  started=
+  if [[ -n $compactdir ]]; then
+    started="; $(rss_kb "$pid") before compacting"
+    compact "$compactdir"
+  fi
+  lcp_say "liberty-checkpoint: server RSS before the dump: $(rss_kb "$pid") (pid $pid$started)"
   lcp_say "CWWKC0451I: A server checkpoint \"$phase\" was requested. When the checkpoint completes, the server stops."
   mkdir -p "$LCP_CHECKPOINT_DIR" || return 1
   disown "$pid" # criu kills it: no job report

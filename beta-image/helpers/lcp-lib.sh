@@ -24,7 +24,11 @@ LCP_RESUMED_MARKER=${LCP_RESUMED_MARKER:-$LCP_LOG_DIR/checkpoint/.resumed}
 CRIU_CHECKPOINT_PATH=${CRIU_CHECKPOINT_PATH:-criu}   # the copy with cap_checkpoint_restore,cap_sys_ptrace,cap_setpcap
 CRIU_RESTORE_PATH=${CRIU_RESTORE_PATH:-criu}         # the copy with cap_checkpoint_restore,cap_setpcap only
 LCP_PID_FLOOR=${LCP_PID_FLOOR:-1000}                 # the checkpointed JVM gets a PID above this
-LCP_SNIPPETS_DIR=${LCP_SNIPPETS_DIR:-$(dirname "${BASH_SOURCE[0]}")/snippets} # configuration snippets
+# Where this file is, without a subshell: sourcing it must cost no process (every restore does).
+lcp_helpers_dir=${BASH_SOURCE[0]%/*}
+[[ $lcp_helpers_dir == "${BASH_SOURCE[0]}" ]] && lcp_helpers_dir=.
+LCP_COMPACT_AGENT=${LCP_COMPACT_AGENT:-$lcp_helpers_dir/lcp-compact.jar} # the local flavor's checkpoint agent
+LCP_SNIPPETS_DIR=${LCP_SNIPPETS_DIR:-$lcp_helpers_dir/snippets} # configuration snippets
 LCP_LD_CACHE=${LCP_LD_CACHE:-/etc/ld.so.cache}       # the dynamic linker's cache ...
 LCP_PORTABLE_LD_CACHE=${LCP_PORTABLE_LD_CACHE:-/etc/instanton.ld.so.cache} # ... and Semeru's one without glibc-hwcaps
 
@@ -34,8 +38,11 @@ lcp_say() { printf '%s\n' "$*"; }
 # lcp_warn prints a line on stderr.
 lcp_warn() { printf 'liberty-checkpoint: %s\n' "$*" >&2; }
 
-# lcp_now_ms prints the wall clock in milliseconds.
-lcp_now_ms() { date +%s%3N; }
+# lcp_now_ms prints the wall clock in milliseconds (bash's clock: no process).
+lcp_now_ms() {
+  local t=${EPOCHREALTIME/[.,]/}
+  printf '%s' "${t%???}"
+}
 
 # lcp_seconds_since MS prints the seconds since MS (from lcp_now_ms) with three decimals.
 lcp_seconds_since() {
@@ -92,7 +99,7 @@ lcp_criu_mode_args() {
   case ${CRIU_UNPRIVILEGED:-} in
     true | TRUE | True | 1) printf -- '--unprivileged' ;;
     false | FALSE | False | 0) ;;
-    *) [[ $(id -u) -ne 0 ]] && printf -- '--unprivileged' ;;
+    *) ((EUID != 0)) && printf -- '--unprivileged' ;;
   esac
   return 0
 }

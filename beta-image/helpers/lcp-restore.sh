@@ -5,15 +5,23 @@
 #            (the criu copy without sys_ptrace); it prints CWWKC0452I, or CWWKE0961I and starts
 #            normally, or CWWKE0964E when CRIU_RESTORE_DISABLE_RECOVERY=true.
 #   hotspot  this script does the same around `criu restore`: a criu action script prints
-#            CWWKC0452I once the process tree runs again; when criu fails before that, it prints
-#            CWWKE0961I, criu's last log lines, and starts CMD normally (or CWWKE0964E and exits
-#            when CRIU_RESTORE_DISABLE_RECOVERY=true). It never reports a cold start as a restore.
+#            CWWKC0452I once the process tree is restored, as criu lets it run (pre-resume); when
+#            criu fails before that, it prints CWWKE0961I, criu's last log lines, and starts CMD
+#            normally (or CWWKE0964E and exits when CRIU_RESTORE_DISABLE_RECOVERY=true). It never
+#            reports a cold start as a restore.
 set -uo pipefail
-helpers=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+# This folder, without a process unless the script was reached through a symbolic link.
+self=${BASH_SOURCE[0]}
+[[ -L $self ]] && self=$(readlink -f "$self")
+helpers=${self%/*}
+[[ $helpers == "$self" ]] && helpers=.
 # shellcheck source-path=SCRIPTDIR source=lcp-lib.sh
 . "$helpers/lcp-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lcp-runtime.sh
+. "$helpers/lcp-runtime.sh"
 
 if [[ $LCP_RUNTIME == openj9 ]]; then
+  lcp_ltpa_password # OpenJ9's restore passes the environment on to the restored server
   lcp_exec_unprivileged "$@"
 fi
 
@@ -57,6 +65,7 @@ if [[ ${CRIU_RESTORE_DISABLE_RECOVERY:-} == true ]]; then
   lcp_log_tail "$log"
   exit "$rc"
 fi
+lcp_ltpa_password
 lcp_say "CWWKE0961I: Restoring the checkpoint server process failed. Check the $log log to determine why the checkpoint process was not restored. Launching the server without using the checkpoint image."
 lcp_log_tail "$log"
 # Move the checkpoint aside so the Liberty server script does not try to restore it again.

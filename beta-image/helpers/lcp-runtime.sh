@@ -8,7 +8,8 @@
 #   SEC_IMPORT_K8S_CERTS=true       the Kubernetes service account's CA certificates go to the truststore
 #   SEC_TLS_TRUSTDEFAULTCERTS       also trust the JVM's default CA certificates
 #   (always)                        a default keystore configuration with a password of its own,
-#                                   ltpa_keys_password for LTPA (GENERATE_LTPA_KEYS_PASSWORD=false: not)
+#                                   ltpa_keys_password for LTPA (GENERATE_LTPA_KEYS_PASSWORD=false: not;
+#                                   lcp_ltpa_password, for every start the server reads it in)
 #   SERVICEABILITY_NAMESPACE        logs go to /serviceability/<namespace>/<host>/logs (a volume)
 
 LCP_TLS_DIR=${TLS_DIR:-/etc/x509/certs}
@@ -69,15 +70,24 @@ lcp_serviceability_logs() {
   fi
 }
 
-# lcp_runtime_setup does all of the above; a failure is reported and the server starts anyway.
+# lcp_ltpa_password exports a new ltpa_keys_password for the server unless one is given or
+# GENERATE_LTPA_KEYS_PASSWORD=false. A JVM that criu restores keeps the environment it was
+# checkpointed with, so the local flavor's restore asks for it only when it falls back to a cold
+# start (it costs an openssl process, a few ms of every restore otherwise).
+lcp_ltpa_password() {
+  if [[ ${GENERATE_LTPA_KEYS_PASSWORD:-true} == true && -z ${ltpa_keys_password:-} ]]; then
+    ltpa_keys_password=$(lcp_password) && export ltpa_keys_password
+  fi
+}
+
+# lcp_runtime_setup does all of the above but the LTPA password (lcp_ltpa_password); a failure is
+# reported and the server starts anyway. Without mounted certificates or settings it runs no
+# process: file tests only.
 lcp_runtime_setup() {
   if [[ ${SSL:-} == true || ${TLS:-} == true ]]; then
     lcp_snippet tls.xml "" "$LCP_CONFIG_DIR/configDropins/overrides/tls.xml" || lcp_warn "cannot turn on TLS"
   fi
   lcp_import_certificates || true
   lcp_default_keystore || lcp_warn "cannot write the default keystore configuration"
-  if [[ ${GENERATE_LTPA_KEYS_PASSWORD:-true} == true && -z ${ltpa_keys_password:-} ]]; then
-    ltpa_keys_password=$(lcp_password) && export ltpa_keys_password
-  fi
   lcp_serviceability_logs
 }

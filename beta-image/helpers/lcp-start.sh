@@ -9,10 +9,15 @@
 #   3. otherwise                                              -> start the server normally (CMD).
 #
 # Before any of them it does the run-time set-up of Open Liberty's images (lcp-runtime.sh:
-# keystore from mounted certificates, truststore, default keystore password, LTPA keys password,
-# serviceability logs). The arguments are the image's CMD (server run defaultServer).
+# keystore from mounted certificates, truststore, default keystore password, serviceability logs;
+# the LTPA keys password for the starts whose server reads it). A restore is on the clock: this
+# script and lcp-restore.sh start no process they can do without (bash builtins, no subshells). The arguments are the image's CMD (server run defaultServer).
 set -uo pipefail
-helpers=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+# This folder, without a process unless the script was reached through a symbolic link.
+self=${BASH_SOURCE[0]}
+[[ -L $self ]] && self=$(readlink -f "$self")
+helpers=${self%/*}
+[[ $helpers == "$self" ]] && helpers=.
 # shellcheck source-path=SCRIPTDIR source=lcp-lib.sh
 . "$helpers/lcp-lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lcp-runtime.sh
@@ -23,11 +28,13 @@ if [[ $# -eq 0 ]]; then
   exit 2
 fi
 
-t0=$(lcp_now_ms)
+t0=${EPOCHREALTIME/[.,]/}
 lcp_runtime_setup
 
 if [[ -d $LCP_CHECKPOINT_DIR ]]; then
-  LCP_RESTORE_T0_MS=$t0
+  # No LTPA password here for HotSpot: the restored JVM keeps its own environment; lcp-restore.sh
+  # makes one if it falls back to a cold start (and for OpenJ9, whose restore reads it).
+  LCP_RESTORE_T0_MS=${t0%???}
   export LCP_RESTORE_T0_MS
   # dumb-init forwards signals to the whole process group, the restored JVM included. For OpenJ9
   # it turns SIGTERM into SIGINT, as Open Liberty's images do for a restored server; a HotSpot JVM
@@ -37,10 +44,12 @@ if [[ -d $LCP_CHECKPOINT_DIR ]]; then
   [[ $LCP_RUNTIME == hotspot ]] && rewrite=()
   exec dumb-init "${rewrite[@]}" -- "${LCP_DROP_CAPS_CMD[@]}" "$helpers/lcp-restore.sh" "$@"
 elif [[ -n ${WLP_CHECKPOINT:-} ]]; then
+  lcp_ltpa_password
   # Unset it so neither the server nor the committed image sees it.
   phase=$WLP_CHECKPOINT
   unset WLP_CHECKPOINT
   exec "$helpers/lcp-checkpoint.sh" "$phase" "$@"
 else
+  lcp_ltpa_password
   lcp_exec_unprivileged "$@"
 fi
