@@ -37,7 +37,7 @@ const (
 type conn struct {
 	// ctx carries the bindings connection; every bindings call takes it.
 	ctx context.Context
-	// uri is the service's address as it was named (an ssh:// URI, not the socket that forwards it).
+	// uri is the service's address as it was named.
 	uri string
 	// local is true when the service runs on this machine: then host files such as /proc/cpuinfo
 	// describe the Podman host and published ports are on 127.0.0.1 here. Never on macOS or
@@ -146,7 +146,7 @@ func (e *Engine) connectTo(ctx context.Context, d destination, sink engine.Sink)
 		if err != nil {
 			return nil, err
 		}
-		bctx, err := bindings.NewConnection(ctx, link.localURI())
+		bctx, err := link.bindingsOver(ctx)
 		if err != nil {
 			link.close()
 			return fail(err)

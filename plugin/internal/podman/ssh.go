@@ -6,15 +6,17 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
+	"time"
 
 	commonssh "github.com/containers/common/pkg/ssh"
+	"github.com/containers/podman/v4/pkg/bindings"
 	"github.com/pkg/sftp"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -24,24 +26,23 @@ import (
 // sshLink is one ssh connection to the Podman host, made as podman's own remote client makes it
 // (containers/common/pkg/ssh: the identity or ssh-agent, ~/.ssh/known_hosts with trust on first
 // use, no host key check for a podman machine). It carries everything between this machine and
-// the Podman host for the call:
+// the Podman host for the call, and close ends it all (the bindings' own ssh connection could
+// not be closed, which a long-running serve would pay for on every call):
 //
-//   - the API: a Unix socket in a private directory here forwards each connection to the Podman
-//     socket on the host (a streamlocal channel), and the bindings talk to that socket;
+//   - the API: each of the bindings' HTTP connections is a channel to the Podman socket on the
+//     host (direct-streamlocal), see bindingsOver;
 //   - readiness probes: DialContext opens a TCP connection from the host itself (a direct-tcpip
 //     channel), so a port published on the host's 127.0.0.1 is reached as a local client there
-//     reaches it, without publishing it anywhere else.
+//     reaches it, without publishing it anywhere else;
+//   - files the Podman service reads: upload (sftp).
 type sshLink struct {
 	client *gossh.Client
 	host   string // user@host:port, for messages
 	remote string // the Podman socket on the host
-	dir    string // private directory of the forwarded socket
-	ln     net.Listener
-	wg     sync.WaitGroup
 }
 
-// dialSSH connects to the Podman host of an ssh:// destination and starts forwarding its
-// Podman socket to a private socket here (localURI).
+// dialSSH connects to the Podman host of an ssh:// destination and checks that its Podman socket
+// answers.
 func dialSSH(ctx context.Context, d destination, sink engine.Sink) (*sshLink, error) {
 	u, err := url.Parse(d.URI)
 	if err != nil {
@@ -91,7 +92,7 @@ func dialSSH(ctx context.Context, d destination, sink engine.Sink) (*sshLink, er
 	}
 	sink.Debugf("ssh: connected to %s (%s)", link.host, d.Origin)
 
-	// The socket must answer on the host before anything is forwarded to it.
+	// The socket must answer on the host: that failure has its own fix.
 	probe, err := link.client.Dial("unix", link.remote)
 	if err != nil {
 		link.client.Close()
@@ -101,54 +102,63 @@ func dialSSH(ctx context.Context, d destination, sink engine.Sink) (*sshLink, er
 	}
 	probe.Close()
 
-	if link.dir, err = os.MkdirTemp("", "lcp-ssh-"); err != nil {
-		link.client.Close()
-		return nil, err
-	}
-	if link.ln, err = net.Listen("unix", filepath.Join(link.dir, "podman.sock")); err != nil {
-		link.client.Close()
-		os.RemoveAll(link.dir)
-		return nil, err
-	}
-	link.wg.Add(1)
-	go link.forward()
 	return link, nil
 }
 
-// localURI is the forwarded Podman socket, for the bindings.
-func (l *sshLink) localURI() string { return "unix://" + filepath.Join(l.dir, "podman.sock") }
-
-// forward serves the local socket: each connection becomes a channel to the Podman socket.
-func (l *sshLink) forward() {
-	defer l.wg.Done()
-	for {
-		c, err := l.ln.Accept()
-		if err != nil {
-			return
-		}
-		r, err := l.client.Dial("unix", l.remote)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		l.wg.Add(1)
-		go func() {
-			defer l.wg.Done()
-			pipe(c, r)
-		}()
-	}
+// dialAPI opens a channel to the Podman socket on the host.
+func (l *sshLink) dialAPI(ctx context.Context) (net.Conn, error) {
+	return l.DialContext(ctx, "unix", l.remote)
 }
 
-// pipe copies both ways until either side is done, then closes both.
-func pipe(a, b net.Conn) {
-	var once sync.Once
-	closeBoth := func() { once.Do(func() { a.Close(); b.Close() }) }
-	go func() {
-		_, _ = io.Copy(b, a)
-		closeBoth()
-	}()
-	_, _ = io.Copy(a, b)
-	closeBoth()
+// bindingsOver makes a bindings context whose every request is a channel of the ssh connection
+// to the Podman socket. bindings.NewConnection is the only way to make one, and it first pings
+// the address it is given; so it is given a loopback listener that answers that one ping with
+// the service's own answer (read over ssh just before) and nothing else, and then the
+// connection's HTTP client is replaced by one that dials over ssh. The listener is closed
+// before this returns; nothing here ever reaches the Podman socket but through ssh.
+func (l *sshLink) bindingsOver(ctx context.Context) (context.Context, error) {
+	client := &http.Client{Transport: &http.Transport{
+		DialContext:        func(ctx context.Context, _, _ string) (net.Conn, error) { return l.dialAPI(ctx) },
+		DisableCompression: true,
+	}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://d/_ping", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("the Podman service at %s answered its ping with HTTP %d", l.remote, resp.StatusCode)
+	}
+	apiVersion := resp.Header.Get("Libpod-API-Version")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	ping := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/_ping") { // the bindings ask /v<version>/libpod/_ping
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Libpod-API-Version", apiVersion)
+		w.WriteHeader(http.StatusOK)
+	})}
+	go func() { _ = ping.Serve(ln) }()
+	bctx, err := bindings.NewConnection(ctx, "tcp://"+ln.Addr().String())
+	ping.Close()
+	if err != nil {
+		return nil, err
+	}
+	bc, err := bindings.GetClient(bctx)
+	if err != nil {
+		return nil, err
+	}
+	bc.Client = client
+	return bctx, nil
 }
 
 // DialContext opens a TCP connection to addr as seen from the Podman host.
@@ -220,13 +230,8 @@ func (l *sshLink) removeDir(dir string) error {
 	return sc.RemoveAll(dir)
 }
 
-// close stops forwarding and ends the ssh connection; the channels still open end with it.
-func (l *sshLink) close() {
-	l.ln.Close()
-	l.client.Close()
-	l.wg.Wait()
-	os.RemoveAll(l.dir)
-}
+// close ends the ssh connection; the channels still open end with it.
+func (l *sshLink) close() { l.client.Close() }
 
 // checkAuth fails early, and says what to do, where podman's client would ask for a passphrase
 // or a password on a terminal the plugin does not have.
