@@ -247,4 +247,16 @@ func TestSSHConnectionFailuresSayWhatIsMissing(t *testing.T) {
 			}
 		})
 	}
+
+	// doctor says the same in its podman check, naming the host.
+	require.NoError(t, os.WriteFile(filepath.Join(os.Getenv("HOME"), ".ssh", "known_hosts"), nil, 0o600))
+	o := engine.DoctorOptions{Connection: engine.Connection{URI: srv.URI(sock), Identity: otherKey}, Timeout: time.Minute}
+	require.NoError(t, o.Validate())
+	res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Doctor(ctx, o, s) })
+	require.NoError(t, err, "an unreachable Podman is a failing check, not an error")
+	assert.GreaterOrEqual(t, res.Doctor.Fail, 1)
+	podman := checksOf(events)["podman"]
+	assert.Equal(t, engine.CheckFail, podman.Status)
+	assert.Contains(t, podman.Found, fmt.Sprintf("root@127.0.0.1:%d refused the ssh key", srv.Port))
+	assert.Contains(t, podman.Fix, "authorized_keys")
 }
