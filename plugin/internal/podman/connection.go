@@ -267,9 +267,9 @@ func unavailable(err error, origin, where string, local bool) error {
 	}
 	switch {
 	case origin == "connection.uri":
-		fix += "; a service you name is used or the operation fails: leave connection.uri empty to let the tool find one"
+		fix += "; a service you name is used or the operation fails: leave connection.uri empty to let the tool find or start one"
 	case origin == "CONTAINER_HOST":
-		fix += "; a service you name is used or the operation fails: unset CONTAINER_HOST to let the tool find one"
+		fix += "; a service you name is used or the operation fails: unset CONTAINER_HOST to let the tool find or start one"
 	case strings.HasPrefix(origin, "CONTAINER_CONNECTION") || strings.HasPrefix(origin, "the default connection"):
 		fix += "; podman system connection list shows the connections (podman system connection default NAME picks another)"
 	}
