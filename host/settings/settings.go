@@ -68,7 +68,21 @@ var All = []Setting{
 	// The shims' own settings.
 	{"baseContainerfile", "", "", String, "the base image's Containerfile, relative to contextDirectory or absolute (default Dockerfile.ubi.openjdk11)"},
 	{"executable", "", "", Path, "a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the plugin's own for this machine (io.libertycheckpoint:liberty-checkpoint-binaries:<version>:zip:<classifier>); a bare name is looked up on PATH"},
-	{"skip", "", "", Bool, "skip the goal"},
+	{"skip", "", "", Bool, "skip the goal (Jib's habit: -Dliberty.checkpoint.skip, -Pliberty.checkpoint.skip=true)"},
+	{"bootstrapProperties", "", "", Map, "Liberty bootstrap properties, written to /config/bootstrap.properties (default: liberty-maven-plugin's or liberty-gradle-plugin's bootstrapProperties)"},
+	{"jvmOptions", "", "", List, "JVM options, written to /config/jvm.options (default: liberty-maven-plugin's or liberty-gradle-plugin's jvmOptions)"},
+}
+
+// Aliases are the short names a setting also answers to on the command line, as Jib's -Dimage:
+// Maven's -D<alias> and Gradle's -P<alias>. An alias is used only when the setting is set nowhere
+// else (build script, liberty.checkpoint.<key> property).
+var Aliases = map[string]string{"image": "image"}
+
+// ShimGoals names the commands whose goals take a shim setting; a shim setting not named here is
+// taken by every goal.
+var ShimGoals = map[string][]string{
+	"bootstrapProperties": {"checkpoint-image"},
+	"jvmOptions":          {"checkpoint-image"},
 }
 
 // Goal is a CLI command that the Maven and Gradle shims run: a Maven goal (prefix liberty) and a
@@ -82,8 +96,9 @@ type Goal struct {
 	// setting key), where the build tools' project-wide settings need a name of their own.
 	Bind map[string]string `json:"-"`
 	// Defaults are the settings the shims default from the project: appArchive (its war or ear),
-	// configDirectory (src/main/liberty/config when it exists), image
-	// (localhost/<name>:<version>-instanton).
+	// configDirectory (liberty-maven-plugin's or liberty-gradle-plugin's, else
+	// src/main/liberty/config when it exists), serverXmlFile, serverName, bootstrapProperties and
+	// jvmOptions (the Liberty plugin's), image (localhost/<name>:<version>-instanton).
 	Defaults []string `json:"defaults,omitempty"`
 }
 
@@ -92,7 +107,7 @@ type Goal struct {
 var Goals = []Goal{
 	{"checkpoint-image", "checkpoint-image", "checkpointImage",
 		"Builds the Open Liberty InstantOn image of the application: containerize, checkpoint with CRIU, commit.",
-		nil, []string{"appArchive", "configDirectory", "image"}},
+		nil, []string{"appArchive", "configDirectory", "serverXmlFile", "serverName", "image", "bootstrapProperties", "jvmOptions"}},
 	{"build-base-image", "checkpoint-base-image", "checkpointBaseImage",
 		"Builds the InstantOn base image (Open Liberty with a JVM and CRIU) that checkpointImage builds on, tagged baseImage.",
 		map[string]string{"image": "baseImage", "containerfile": "baseContainerfile"}, nil},
@@ -138,3 +153,60 @@ func ByKey(key string) (Setting, bool) {
 	}
 	return Setting{}, false
 }
+
+// fieldRE finds API field names in free text: words joined by _ or . (config_dir,
+// timeout_seconds, readiness.http_url). One-word fields (image, phase) are left alone: in prose
+// they are ordinary words.
+var fieldRE = regexp.MustCompile(`[a-z]+(?:[_.][a-z]+)+`)
+
+// Spell rewrites the API field names a message or a fix mentions (config_dir, timeout_seconds)
+// into the spelling of the user's front end: spell(setting), for example its CLI flag or its key.
+// Words that are not fields of the table stay as they are.
+func Spell(text string, spell func(Setting) string) string {
+	idx := fieldRE.FindAllStringIndex(text, -1)
+	if idx == nil {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range idx {
+		start, end := m[0], m[1]
+		word := text[start:end]
+		before := byte(' ')
+		if start > 0 {
+			before = text[start-1]
+		}
+		after := byte(' ')
+		if end < len(text) {
+			after = text[end]
+		}
+		s, ok := fieldSetting(word)
+		if !ok || isWordByte(before) || before == '.' || before == '/' || before == '-' || isWordByte(after) || after == '-' {
+			continue
+		}
+		b.WriteString(text[last:start])
+		b.WriteString(spell(s))
+		last = end
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+func fieldSetting(field string) (Setting, bool) {
+	for _, s := range All {
+		if s.Field == field {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// FlagOf is the CLI spelling of a setting; KeyOf its key (Maven, Gradle, JSON events).
+func FlagOf(s Setting) string { return s.Flag }
+
+// KeyOf is a setting's key.
+func KeyOf(s Setting) string { return s.Key }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/containers/podman/v4/pkg/bindings"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/owner"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -295,7 +296,7 @@ func startTransient(ctx context.Context, podman string, sink engine.Sink) (*tran
 	if err != nil {
 		return nil, fmt.Errorf("cannot start a transient service: %w", err)
 	}
-	dir, err := os.MkdirTemp("", "lcp-podman-")
+	dir, err := mkdirTemp(ctx, "podman")
 	if err != nil {
 		return nil, err
 	}
@@ -323,6 +324,10 @@ func startTransient(ctx context.Context, podman string, sink engine.Sink) (*tran
 		_ = ts.cmd.Wait()
 		close(ts.exited)
 	}()
+	// Recorded with the directory: if this process is killed, prune ends the service too.
+	if err := owner.AddProcess(dir, ts.cmd.Process.Pid); err != nil {
+		sink.Debugf("cannot record the transient service in %s: %v", dir, err)
+	}
 	sink.Debugf("started podman system service (pid %d) at %s", ts.cmd.Process.Pid, ts.uri)
 
 	deadline := time.NewTimer(transientStartTimeout)

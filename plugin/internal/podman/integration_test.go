@@ -315,7 +315,7 @@ func TestMissingThings(t *testing.T) {
 	e := te.engine()
 	ctx := context.Background()
 	missing := testImagePrefix + "-missing:1"
-	before := ours(t, testImagePrefix+"-missing", "localhost/lcp-tmp-app-")
+	before := ours(t, testImagePrefix+"-missing", "localhost/lcp-tmp-")
 
 	o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: missing, AppArchive: te.app, ServerXML: te.serverXML,
 		Image: testImagePrefix + "-missing-instanton:1"}
@@ -328,7 +328,7 @@ func TestMissingThings(t *testing.T) {
 	assert.Contains(t, ee.Message, missing)
 	assert.Contains(t, ee.Fix, "build-base-image")
 	assertGone(t, createdNames(events))
-	assert.Equal(t, before, ours(t, testImagePrefix+"-missing", "localhost/lcp-tmp-app-"))
+	assert.Equal(t, before, ours(t, testImagePrefix+"-missing", "localhost/lcp-tmp-"))
 
 	ck := engine.CheckpointOptions{Connection: te.conn(), Image: missing}
 	require.NoError(t, ck.Validate())
