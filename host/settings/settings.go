@@ -38,7 +38,8 @@ type Setting struct {
 // make gen carries it into contract/settings.json, the Maven goals' parameters, the Gradle
 // extension and the settings table of the docs.
 var All = []Setting{
-	{"podmanUrl", "--podman-url", "connection.uri", String, "Podman service URI; default $CONTAINER_HOST, the default socket, or a transient service"},
+	{"podmanUrl", "--podman-url", "connection.uri", String, "Podman service URI: unix:///path, tcp://host:port or ssh://user@host[:port]/path/to/podman.sock; default $CONTAINER_HOST, $CONTAINER_CONNECTION or podman system connection's default (podman machine's), the default socket, or a transient service"},
+	{"identity", "--identity", "connection.identity", Path, "ssh private key for an ssh:// Podman connection; default $CONTAINER_SSHKEY, the connection's own key, or ssh-agent"},
 	{"baseImage", "--base-image", "base_image", String, "base image the application image is built on (default open-liberty:beta-checkpoint-ubi)"},
 	{"appArchive", "--app-archive", "app_archive", Path, "the application archive (.war, .ear, .rar or .jar) copied to /config/apps/"},
 	{"serverXmlFile", "--server-xml-file", "server_xml", Path, "server.xml copied to /config/ (default <configDirectory>/server.xml)"},
@@ -74,7 +75,7 @@ var All = []Setting{
 
 	// The shims' own settings.
 	{"baseContainerfile", "", "", String, "the base image's Containerfile, relative to contextDirectory or absolute (default Dockerfile.ubi.openjdk11)"},
-	{"executable", "", "", Path, "a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the bundled one; a bare name is looked up on PATH"},
+	{"executable", "", "", Path, "a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the plugin's own for this machine (io.libertycheckpoint:liberty-checkpoint-binaries:<version>:zip:<classifier>); a bare name is looked up on PATH"},
 	{"skip", "", "", Bool, "skip the goal (Jib's habit: -Dliberty.checkpoint.skip, -Pliberty.checkpoint.skip=true)"},
 	{"bootstrapProperties", "", "", Map, "Liberty bootstrap properties, written to /config/bootstrap.properties (default: liberty-maven-plugin's or liberty-gradle-plugin's bootstrapProperties)"},
 	{"jvmOptions", "", "", List, "JVM options, written to /config/jvm.options (default: liberty-maven-plugin's or liberty-gradle-plugin's jvmOptions)"},

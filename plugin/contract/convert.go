@@ -21,13 +21,15 @@ func toSeconds(d time.Duration) uint32 {
 	return uint32(s)
 }
 
-func conn(c *pb.Connection) engine.Connection { return engine.Connection{URI: c.GetUri()} }
+func conn(c *pb.Connection) engine.Connection {
+	return engine.Connection{URI: c.GetUri(), Identity: c.GetIdentity()}
+}
 
 func pbConn(c engine.Connection) *pb.Connection {
-	if c.URI == "" {
+	if c.URI == "" && c.Identity == "" {
 		return nil
 	}
-	return &pb.Connection{Uri: c.URI}
+	return &pb.Connection{Uri: c.URI, Identity: c.Identity}
 }
 
 // Requests to options (server side). Phases travel as strings so that the API accepts the old

@@ -306,13 +306,21 @@ func (RestoreOutcome_Verdict) EnumDescriptor() ([]byte, []int) {
 // Connection says which Podman service to use.
 type Connection struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Podman service URI, for example unix:///run/podman/podman.sock or
-	// ssh://user@host/run/podman/podman.sock. A service named here (or by $CONTAINER_HOST) is used
-	// or the call fails with Unavailable: it is never replaced by another. Empty: $CONTAINER_HOST,
-	// else the default rootful socket; only when nothing answers at the default socket is a
-	// transient `podman system service` started on a private socket for the duration of the call. `liberty-checkpoint serve` refuses a value other
-	// than its own (--podman-url) unless started with --allow-connection-override.
-	Uri           string `protobuf:"bytes,1,opt,name=uri,proto3" json:"uri,omitempty"`
+	// Podman service URI, for example unix:///run/podman/podman.sock, tcp://host:port or
+	// ssh://user@host[:port]/run/podman/podman.sock. Empty: Podman's own settings: $CONTAINER_HOST,
+	// else $CONTAINER_CONNECTION or the default connection of `podman system connection`
+	// (podman-connections.json, or containers.conf's [engine] active_service), else the default
+	// socket; when nothing answers there (on Linux), a transient `podman system service` is
+	// started on a private socket for the duration of the call. A service named here, by
+	// CONTAINER_HOST or by a connection is used or the call fails with Unavailable: it is never
+	// replaced by another.
+	// `liberty-checkpoint serve` refuses a value other than its own (--podman-url) unless started
+	// with --allow-connection-override.
+	Uri string `protobuf:"bytes,1,opt,name=uri,proto3" json:"uri,omitempty"`
+	// The ssh private key for an ssh:// service (a file on the machine the plugin runs on). Empty:
+	// $CONTAINER_SSHKEY, else the connection's own identity, else ssh-agent. `serve` treats it as
+	// it treats uri.
+	Identity      string `protobuf:"bytes,2,opt,name=identity,proto3" json:"identity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -350,6 +358,13 @@ func (*Connection) Descriptor() ([]byte, []int) {
 func (x *Connection) GetUri() string {
 	if x != nil {
 		return x.Uri
+	}
+	return ""
+}
+
+func (x *Connection) GetIdentity() string {
+	if x != nil {
+		return x.Identity
 	}
 	return ""
 }
@@ -2708,10 +2723,11 @@ var File_libertycheckpoint_v1_libertycheckpoint_proto protoreflect.FileDescripto
 
 const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\n" +
-	",libertycheckpoint/v1/libertycheckpoint.proto\x12\x14libertycheckpoint.v1\"\x1e\n" +
+	",libertycheckpoint/v1/libertycheckpoint.proto\x12\x14libertycheckpoint.v1\":\n" +
 	"\n" +
 	"Connection\x12\x10\n" +
-	"\x03uri\x18\x01 \x01(\tR\x03uri\"\x84\x04\n" +
+	"\x03uri\x18\x01 \x01(\tR\x03uri\x12\x1a\n" +
+	"\bidentity\x18\x02 \x01(\tR\bidentity\"\x84\x04\n" +
 	"\x15BuildBaseImageRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +

@@ -18,9 +18,13 @@ public class LibertyCheckpointExtension extends SettingsExtension {
         super(objects);
     }
 
-    /** Podman service URI; default $CONTAINER_HOST, the default socket, or a transient service. */
+    /** Podman service URI: unix:///path, tcp://host:port or ssh://user@host[:port]/path/to/podman.sock; default $CONTAINER_HOST, $CONTAINER_CONNECTION or podman system connection's default (podman machine's), the default socket, or a transient service. */
     public Property<String> getPodmanUrl() { return string("podmanUrl"); }
     public void setPodmanUrl(Object v) { assign("podmanUrl", v); }
+
+    /** ssh private key for an ssh:// Podman connection; default $CONTAINER_SSHKEY, the connection's own key, or ssh-agent. */
+    public Property<String> getIdentity() { return string("identity"); }
+    public void setIdentity(Object v) { assign("identity", v); }
 
     /** base image the application image is built on (default open-liberty:beta-checkpoint-ubi). */
     public Property<String> getBaseImage() { return string("baseImage"); }
@@ -154,7 +158,7 @@ public class LibertyCheckpointExtension extends SettingsExtension {
     public Property<String> getBaseContainerfile() { return string("baseContainerfile"); }
     public void setBaseContainerfile(Object v) { assign("baseContainerfile", v); }
 
-    /** a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the bundled one; a bare name is looked up on PATH. */
+    /** a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the plugin's own for this machine (io.libertycheckpoint:liberty-checkpoint-binaries:&lt;version&gt;:zip:&lt;classifier&gt;); a bare name is looked up on PATH. */
     public Property<String> getExecutable() { return string("executable"); }
     public void setExecutable(Object v) { assign("executable", v); }
 
