@@ -46,7 +46,10 @@ func (e *Engine) checkpointByBuild(ctx context.Context, c *conn, cu *cleanup, si
 	co.Labels = e.checkpointLabels(ctx, c, sink, phase, o.Labels)
 
 	policy := privilege.Checkpoint
-	seccomp := policy.SeccompFor(o.SeccompProfile)
+	seccomp, err := c.hostFile(ctx, cu, policy.SeccompFor(o.SeccompProfile), "seccomp_profile")
+	if err != nil {
+		return nil, err
+	}
 	steps.Start("build")
 	if err := lockImage(ctx, cu, o.Image, "image"); err != nil {
 		return nil, err
