@@ -15,6 +15,7 @@ import (
 	"github.com/containers/podman/v4/pkg/domain/entities"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -60,9 +61,10 @@ type buildRequest struct {
 	Args          map[string]string
 	Labels        map[string]string
 	Pull          buildahDefine.PullPolicy
-	// Caps are added to the capabilities of the RUN steps, Seccomp is their seccomp profile (a
-	// path on the Podman host, or "unconfined"; empty: Podman's default). For the build method.
-	Caps    []string
+	// Policy, when set, gives the RUN steps its capabilities only (every other is dropped), and
+	// Seccomp is their seccomp profile (a path on the Podman host, or "unconfined"; empty:
+	// Podman's default). For the build method.
+	Policy  *privilege.Policy
 	Seccomp string
 	// Field names the request field the build output belongs to, for errors ("" when the build
 	// is generated from the request and no single field is to blame).
@@ -141,7 +143,7 @@ func build(ctx context.Context, cu *cleanup, sink engine.Sink, r buildRequest) (
 // buildOptions are the bindings' options for a build request that tags output; out gets the
 // build's output.
 func buildOptions(r buildRequest, output string, out io.Writer) entities.BuildOptions {
-	return entities.BuildOptions{BuildOptions: buildahDefine.BuildOptions{
+	opts := entities.BuildOptions{BuildOptions: buildahDefine.BuildOptions{
 		ContextDirectory:        r.ContextDir,
 		Output:                  output,
 		Args:                    r.Args,
@@ -153,9 +155,13 @@ func buildOptions(r buildRequest, output string, out io.Writer) entities.BuildOp
 		Err:                     out,
 		ReportWriter:            out,
 		OutputFormat:            buildahDefine.OCIv1ImageManifest,
-		AddCapabilities:         r.Caps,
 		CommonBuildOpts:         &buildahDefine.CommonBuildOptions{SeccompProfilePath: r.Seccomp},
 	}}
+	if r.Policy != nil {
+		opts.DropCapabilities = r.Policy.CapDrop()
+		opts.AddCapabilities = r.Policy.CapAdd()
+	}
+	return opts
 }
 
 // publish gives the image built or committed under the temporary name tmp its real name ref, and
