@@ -256,7 +256,11 @@ func TestSampleBuildMethodEndToEnd(t *testing.T) {
 	// 2. Your own Containerfile that runs checkpoint.sh itself: built as it is, at its phase.
 	dir := t.TempDir()
 	own := "FROM " + baseImage + "\nCOPY --chown=1001:0 server.xml /config/\nCOPY --chown=1001:0 sample.war /config/apps/\n" +
-		"RUN configure.sh\nRUN checkpoint.sh beforeAppStart\n"
+		"RUN configure.sh\n" +
+		// A root step of the user's own (chown needs CAP_CHOWN): a user's Containerfile keeps
+		// Podman's default capabilities for its RUN steps, and gets the checkpoint's added.
+		"USER root\nRUN chown -R 1001:0 /config\nUSER 1001\n" +
+		"RUN checkpoint.sh beforeAppStart\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(own), 0o644))
 	copyFile(t, war, filepath.Join(dir, "sample.war"))
 	copyFile(t, filepath.Join(testenv.RepoRoot(t), "sample/src/main/liberty/config/server.xml"), filepath.Join(dir, "server.xml"))

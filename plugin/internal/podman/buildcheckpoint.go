@@ -72,6 +72,14 @@ func (e *Engine) checkpointByBuild(ctx context.Context, c *conn, cu *cleanup, si
 		}
 		b.Policy, b.Seccomp, b.Fix = &policy, seccomp, buildFix
 		b.Watch = newAppWatch(expected, phase)
+		if o.Containerfile != "" {
+			// The user's RUN steps are the user's: they keep Podman's default capabilities, plus
+			// the checkpoint's (Open Liberty's `podman build --cap-add ...`).
+			b.KeepDefaultCaps = true
+			sink.Infof("the build's RUN steps run with Podman's default capabilities plus %s (your Containerfile's steps may need the defaults), %s",
+				strings.Join(policy.Caps, ", "), privilege.DescribeSeccomp(seccomp))
+			return nil
+		}
 		sink.Infof("the build's RUN steps, the checkpoint step among them, run with %s only, %s",
 			strings.Join(policy.Caps, ", "), privilege.DescribeSeccomp(seccomp))
 		return nil

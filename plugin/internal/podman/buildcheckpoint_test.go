@@ -76,6 +76,10 @@ func TestBuildOptionsCarryCapabilities(t *testing.T) {
 	require.NotNil(t, opts.CommonBuildOpts)
 	assert.Equal(t, "unconfined", opts.CommonBuildOpts.SeccompProfilePath)
 	assert.True(t, opts.RemoveIntermediateCtrs && opts.ForceRmIntermediateCtrs)
+	own := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1", Policy: &privilege.Checkpoint, KeepDefaultCaps: true,
+		Pull: buildahDefine.PullNever}, "localhost/lcp-tmp-build-z:latest", nil)
+	assert.Empty(t, own.DropCapabilities, "a user's Containerfile keeps Podman's defaults for its own RUN steps")
+	assert.Equal(t, []string{"CAP_CHECKPOINT_RESTORE", "CAP_SYS_PTRACE", "CAP_SETPCAP"}, own.AddCapabilities, "and adds the checkpoint's")
 	plain := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1"}, "localhost/lcp-tmp-build-y:latest", nil)
 	assert.Empty(t, plain.AddCapabilities, "an ordinary build adds no capabilities")
 	assert.Empty(t, plain.DropCapabilities, "and drops none")

@@ -66,6 +66,11 @@ type buildRequest struct {
 	// Podman's default). For the build method.
 	Policy  *privilege.Policy
 	Seccomp string
+	// KeepDefaultCaps adds the Policy's capabilities to Podman's default set instead of dropping
+	// every other: a user's Containerfile may have RUN steps of its own (a package install as
+	// root needs CHOWN, DAC_OVERRIDE, SETUID...), which a build that kept only the checkpoint's
+	// capabilities would break. This is Open Liberty's documented `podman build --cap-add` form.
+	KeepDefaultCaps bool
 	// Field names the request field the build output belongs to, for errors ("" when the build
 	// is generated from the request and no single field is to blame).
 	Field string
@@ -158,7 +163,9 @@ func buildOptions(r buildRequest, output string, out io.Writer) entities.BuildOp
 		CommonBuildOpts:         &buildahDefine.CommonBuildOptions{SeccompProfilePath: r.Seccomp},
 	}}
 	if r.Policy != nil {
-		opts.DropCapabilities = r.Policy.CapDrop()
+		if !r.KeepDefaultCaps {
+			opts.DropCapabilities = r.Policy.CapDrop()
+		}
 		opts.AddCapabilities = r.Policy.CapAdd()
 	}
 	return opts
