@@ -81,7 +81,7 @@ func podmanCode(err error) engine.Code {
 }
 
 // podmanCause returns the Podman error value err stands for, or nil: err itself wraps it
-// (errors.Is), or an API error's cause names it.
+// (errors.Is), an API error's cause is it, or the error's text contains it.
 func podmanCause(err error) error {
 	for _, pc := range podmanCauses {
 		if errors.Is(err, pc.err) {
@@ -89,16 +89,17 @@ func podmanCause(err error) error {
 		}
 	}
 	var em *errorhandling.ErrorModel
-	if !errors.As(err, &em) {
-		return nil
-	}
-	for _, pc := range podmanCauses {
-		if em.Because == pc.err.Error() {
-			return pc.err
+	if errors.As(err, &em) {
+		for _, pc := range podmanCauses {
+			if em.Because == pc.err.Error() {
+				return pc.err
+			}
 		}
 	}
-	for _, pc := range podmanCauses { // a server that did not wrap with %w: the message says it
-		if errorhandling.Contains(em, pc.err) {
+	// The value's text in the message: a server that did not wrap with %w, or an error that lost
+	// its type on the way (errorhandling.Contains is Podman's own test for that).
+	for _, pc := range podmanCauses {
+		if errorhandling.Contains(err, pc.err) {
 			return pc.err
 		}
 	}

@@ -43,6 +43,7 @@ func TestPodmanCode(t *testing.T) {
 		{"service gone", fmt.Errorf("x: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), engine.CodeUnavailable},
 		{"stream ended early", fmt.Errorf("server probably quit: %w", errors.New("unexpected EOF")), engine.CodeUnavailable},
 		{"a server-side ENOENT is not a missing file in the container", apiError(500, fmt.Errorf("mount: %w", syscall.ENOENT)), engine.CodeUnknown},
+		{"a report's error that lost its type", errors.New("removing x: no such container"), engine.CodeNotFound},
 		{"unknown", errors.New("odd"), engine.CodeUnknown},
 	}
 	for _, c := range cases {
