@@ -16,6 +16,11 @@
 // The argument names the server (like `server run defaultServer`). Test knobs: LCP_TEST_APP_START
 // (a Go duration) sets the simulated application start time; LCP_TEST_FAIL_CHECKPOINT=true makes
 // the server exit once it is ready, so the dump that follows fails for real.
+//
+// Its listener is plain TCP (go:debug multipathtcp=0): Go's default MPTCP listener is a socket
+// CRIU cannot dump ("Unsupported proto 262"), and a JVM's is plain TCP too.
+//
+//go:debug multipathtcp=0
 package main
 
 import (
