@@ -102,6 +102,20 @@ func main() {
 	}()
 	logf("A", "CWWKF0011I: The %s server is ready to run a smarter planet. The %s server started in %.3f seconds.",
 		name, name, time.Since(started).Seconds())
+	// Liberty on OpenJ9 says it is ready again once restored; so does the stand-in, when the
+	// action script's marker appears (the local flavor's JVM on HotSpot cannot: it was dumped
+	// after its one CWWKF0011I).
+	go func() {
+		for !restored() {
+			time.Sleep(20 * time.Millisecond)
+		}
+		since := time.Duration(0)
+		if fi, err := os.Stat(resumedMarker()); err == nil {
+			since = time.Since(fi.ModTime())
+		}
+		logf("A", "CWWKF0011I: The %s server is ready to run a smarter planet. The %s server started in %.3f seconds.",
+			name, name, since.Seconds())
+	}()
 	if os.Getenv("LCP_TEST_FAIL_CHECKPOINT") == "true" && !restored() {
 		logf("I", "lcp-testserver: LCP_TEST_FAIL_CHECKPOINT=true, exiting before the dump")
 		os.Exit(0)
@@ -115,9 +129,11 @@ func main() {
 // restored reports whether this process was restored: the base image's CRIU action script
 // leaves the marker once criu has restored the process tree (lcp-restore.sh removes it first).
 func restored() bool {
-	_, err := os.Stat(envOr("LCP_RESUMED_MARKER", "/logs/checkpoint/.resumed"))
+	_, err := os.Stat(resumedMarker())
 	return err == nil
 }
+
+func resumedMarker() string { return envOr("LCP_RESUMED_MARKER", "/logs/checkpoint/.resumed") }
 
 // handler serves / (a status line) and /<app>/<entry> (a file inside an application archive).
 func handler(name string, apps []app, restored func() bool) http.Handler {
