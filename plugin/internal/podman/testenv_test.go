@@ -219,7 +219,7 @@ func testBaseImage(uri, root, rootfs string) (string, error) {
 	fmt.Fprintf(h, "%s|%s|", strings.TrimSpace(string(rootfsID)), runtime.Version())
 	helpers := filepath.Join(root, "beta-image", "helpers")
 	inputs := []string{}
-	for _, f := range []string{"Containerfile", "configure.sh", "lcp-testserver/main.go"} {
+	for _, f := range []string{"Containerfile", "entrypoint.sh", "configure.sh", "lcp-testserver/main.go"} {
 		inputs = append(inputs, filepath.Join(src, f))
 	}
 	if err := filepath.WalkDir(helpers, func(p string, d fs.DirEntry, err error) error {
@@ -254,13 +254,13 @@ func testBaseImage(uri, root, rootfs string) (string, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build lcp-testserver: %w: %s", err, out)
 	}
-	for _, f := range []string{"Containerfile", "configure.sh"} {
+	for _, f := range []string{"Containerfile", "entrypoint.sh", "configure.sh"} {
 		if err := copyFile(filepath.Join(src, f), filepath.Join(ctxDir, f)); err != nil {
 			return "", err
 		}
 	}
 	// The real base image's scripts: the test image runs the same InstantOn protocol.
-	if err := copyTree(helpers, filepath.Join(ctxDir, "helpers")); err != nil {
+	if err := copyConfigDir(helpers, filepath.Join(ctxDir, "helpers")); err != nil {
 		return "", err
 	}
 	o := engine.BuildBaseImageOptions{Connection: engine.Connection{URI: uri}, ContextDir: ctxDir, Containerfile: "Containerfile",

@@ -2,22 +2,16 @@ package io.libertycheckpoint.gradle;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 import org.gradle.api.BuildCancelledException;
 import org.gradle.api.DefaultTask;
 import org.gradle.api.GradleException;
 import org.gradle.api.InvalidUserDataException;
-import org.gradle.api.artifacts.Configuration;
-import org.gradle.api.artifacts.repositories.ArtifactRepository;
 import org.gradle.api.file.FileCollection;
 import org.gradle.api.provider.Provider;
 import org.gradle.api.tasks.Input;
@@ -54,6 +48,7 @@ public class LibertyCheckpointTask extends DefaultTask {
     private Provider<ProjectInputs> project;
     private FileCollection archive;
     private FileCollection settingFiles;
+    private PlatformBinaries.Resolver binaries;
 
     void configure(Settings.Goal g, Provider<ProjectInputs> inputs) {
         command = g.command;
@@ -61,6 +56,13 @@ public class LibertyCheckpointTask extends DefaultTask {
         setGroup(LibertyCheckpointPlugin.GROUP);
         setDescription(g.doc);
         settingFiles = getProject().files((Callable<Object>) () -> inputs().inputs(true).values());
+        try {
+            binaries = new GradleBinaries(getProject(), PlatformBinaries.ofJar().classifier());
+        } catch (IOException e) {
+            binaries = classifier -> {
+                throw e;
+            };
+        }
     }
 
     void archiveFrom(FileCollection files) {
@@ -89,44 +91,6 @@ public class LibertyCheckpointTask extends DefaultTask {
         }
         PlatformBinaries b = PlatformBinaries.ofJar();
         return b.unsupported() != null ? "unsupported:" + b.classifier() : "binaries:" + b.key();
-    }
-
-    /** This plugin's version: the version of the binaries it resolves. */
-    static String pluginVersion() throws IOException {
-        try (InputStream in = LibertyCheckpointTask.class.getResourceAsStream("version.txt")) {
-            if (in == null) {
-                throw new IOException("the plugin jar has no io/libertycheckpoint/gradle/version.txt (build it with make gradle-shim)");
-            }
-            byte[] b = new byte[256];
-            int n = in.read(b);
-            return new String(b, 0, Math.max(n, 0), StandardCharsets.UTF_8).trim();
-        }
-    }
-
-    /**
-     * This machine's binaries, io.libertycheckpoint:liberty-checkpoint-binaries:&lt;plugin version&gt;:zip:&lt;classifier&gt;,
-     * from the project's repositories, as protobuf-gradle-plugin resolves protoc.
-     */
-    private File resolveBinaries(String classifier) throws IOException {
-        Map<String, String> coords = new HashMap<>();
-        coords.put("group", PlatformBinaries.GROUP_ID);
-        coords.put("name", PlatformBinaries.ARTIFACT_ID);
-        coords.put("version", pluginVersion());
-        coords.put("classifier", classifier);
-        coords.put("ext", PlatformBinaries.TYPE);
-        String gav = PlatformBinaries.GROUP_ID + ":" + PlatformBinaries.ARTIFACT_ID + ":" + coords.get("version") + ":" + classifier + "@" + PlatformBinaries.TYPE;
-        String repos = getProject().getRepositories().stream().map(ArtifactRepository::getName).collect(Collectors.joining(", "));
-        getLogger().debug("liberty-checkpoint: resolving {} from {}", gav, repos);
-        Configuration c = getProject().getConfigurations().detachedConfiguration(getProject().getDependencies().create(coords));
-        try {
-            return c.getSingleFile();
-        } catch (RuntimeException e) {
-            StringBuilder why = new StringBuilder(e.getMessage());
-            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-                why.append(": ").append(t.getMessage());
-            }
-            throw new IOException("Gradle cannot resolve " + gav + " from the project's repositories (" + (repos.isEmpty() ? "none declared" : repos) + "): " + why, e);
-        }
     }
 
     /** The resolved settings that are not files, as text. */
@@ -163,7 +127,7 @@ public class LibertyCheckpointTask extends DefaultTask {
     @TaskAction
     public void run() {
         try {
-            new Shim(Settings.bundled(), BuildTool.GRADLE, new GradleLog(getLogger()), this::resolveBinaries)
+            new Shim(Settings.bundled(), BuildTool.GRADLE, new GradleLog(getLogger()), binaries)
                     .run(invocation(), project.get().projectDir, GradleCancellation.of(this), getResultFile());
         } catch (ShimFailure f) {
             throw f.as(FAILURES);
