@@ -86,12 +86,15 @@ class ShimTest {
     script.put("executable", ToolRunnerTest.script(dir, golden(0, 0)));
     Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null, new Project(dir.toFile(), "sample", "1.0", null),
         BuildTool.GRADLE);
-    Event r = new Shim(t, BuildTool.GRADLE, log).run(inv, dir.toFile(), () -> false, resultFile.toFile());
+    PlatformBinaries.Resolver none = c -> {
+      throw new java.io.IOException("no repository in this test");
+    };
+    Event r = new Shim(t, BuildTool.GRADLE, log, none).run(inv, dir.toFile(), () -> false, resultFile.toFile());
     assertThat(new String(Files.readAllBytes(resultFile), "UTF-8")).isEqualTo(r.raw() + "\n");
     script.put("executable", ToolRunnerTest.script(dir, golden(3, 2)));
     Invocation failing = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null,
         new Project(dir.toFile(), "sample", "1.0", null), BuildTool.GRADLE);
-    assertThatThrownBy(() -> new Shim(t, BuildTool.GRADLE, log).run(failing, dir.toFile(), () -> false, resultFile.toFile()))
+    assertThatThrownBy(() -> new Shim(t, BuildTool.GRADLE, log, none).run(failing, dir.toFile(), () -> false, resultFile.toFile()))
         .isInstanceOf(ShimFailure.class);
     assertThat(resultFile).doesNotExist();
   }
