@@ -104,10 +104,10 @@ func podmanLines(t *testing.T, args ...string) []string {
 	return lines
 }
 
-// leftovers are the containers and temporary images the tool names as its own.
+// leftovers are the containers, temporary images and lock volumes this test binary's plugins
+// made and left (pluginWatch).
 func leftovers(t *testing.T) []string {
-	return append(podmanLines(t, "ps", "-a", "--filter", "name=^lcp-", "--format", "container {{.Names}}"),
-		podmanLines(t, "images", "--filter", "reference=localhost/lcp-tmp-*", "--format", "image {{.Repository}}:{{.Tag}}")...)
+	return watchPlugins(testenv.Build(t, "plugin/cmd/liberty-checkpoint-plugin", "liberty-checkpoint-plugin")).leftovers(t)
 }
 
 // sampleSetup builds the CLI and the plugin, the local Open Liberty base (cached: rebuilt only
@@ -118,6 +118,7 @@ func sampleSetup(t *testing.T) (cli, war string) {
 	testenv.LookPath(t, "mvn", "install Maven (the machine's JDK comes with it here)")
 	root := testenv.RepoRoot(t)
 	plugin := testenv.Build(t, "plugin/cmd/liberty-checkpoint-plugin", "liberty-checkpoint-plugin")
+	watchPlugins(plugin) // what its plugins make counts as ours (leftovers)
 	cli = testenv.Build(t, "host/cmd/liberty-checkpoint", "liberty-checkpoint")
 	require.Equal(t, filepath.Dir(cli), filepath.Dir(plugin))
 	tool(t, 30*time.Minute, []string{"LCP_CLI=" + cli}, "beta-image/local/build.sh", baseImage)

@@ -75,7 +75,7 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 		if isConnectionLost(err) { // "dial unix ...: no such file or directory" is the service, not the file
 			return nil, failed(err, engine.CodeUnavailable, "", "cannot look at the checkpoint in container %s", name)
 		}
-		if isNotFound(err) || strings.Contains(err.Error(), "no such file") {
+		if isNotFound(err) {
 			return nil, engine.Errorf(engine.CodeFailedPrecondition, "container", "run the checkpoint step again",
 				"container %s holds no checkpoint (%s/inventory.img is missing)", name, engine.CheckpointDir)
 		}

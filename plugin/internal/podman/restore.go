@@ -86,7 +86,7 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 	}
 	start := time.Now()
 	if err := containers.Start(ctx, id, nil); err != nil {
-		if strings.Contains(err.Error(), "address already in use") {
+		if isPortInUse(err) {
 			return nil, engine.Wrap(err, engine.CodeFailedPrecondition, "publish another host port, or 0 for a free one",
 				"a host port of %s is in use", name)
 		}

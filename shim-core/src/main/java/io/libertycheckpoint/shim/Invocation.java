@@ -158,6 +158,26 @@ public final class Invocation {
     return values;
   }
 
+  /**
+   * The resolved settings as a build tool's up-to-date inputs, split in two: the files (files true:
+   * path settings and the files the layout adds to /config, as {@code config:<path>}) or the other
+   * values. The executable is left out: which tool runs is an input of its own.
+   */
+  public Map<String, Object> inputs(boolean files) {
+    Map<String, Object> out = new TreeMap<>();
+    values.forEach((k, v) -> {
+      if (v instanceof File == files && !"executable".equals(k)) {
+        out.put(k, v);
+      }
+    });
+    layout.entries().forEach((path, v) -> {
+      if (v instanceof File == files) {
+        out.put("config:" + path, v);
+      }
+    });
+    return out;
+  }
+
   /** The project the settings were resolved for. */
   public Project project() {
     return project;

@@ -4,6 +4,8 @@ import io.libertycheckpoint.shim.Log.Level;
 import io.libertycheckpoint.shim.Settings.Goal;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +35,30 @@ public final class Shim {
   Shim grace(long millis) {
     graceMillis = millis;
     return this;
+  }
+
+  /**
+   * Runs the invocation as {@link #run(Invocation, File, BooleanSupplier)} does and keeps its result
+   * event (one JSON line) in resultFile, which a failed run leaves absent: a build tool's output that
+   * says what the last successful run made.
+   */
+  public Event run(Invocation inv, File workDir, BooleanSupplier cancelled, File resultFile) throws ShimFailure {
+    String name = tool.goalName(inv.goal());
+    try {
+      Files.deleteIfExists(resultFile.toPath());
+    } catch (IOException e) {
+      throw cannotRun(name + ": cannot remove the previous result " + resultFile + ": " + e.getMessage(), e);
+    }
+    Event result = run(inv, workDir, cancelled);
+    if (result != null) {
+      try {
+        Files.createDirectories(resultFile.getAbsoluteFile().getParentFile().toPath());
+        Files.write(resultFile.toPath(), (result.raw() + "\n").getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw cannotRun(name + ": cannot write " + resultFile + ": " + e.getMessage(), e);
+      }
+    }
+    return result;
   }
 
   /** Runs the invocation in workDir; returns the result event. cancelled is polled while it runs. */

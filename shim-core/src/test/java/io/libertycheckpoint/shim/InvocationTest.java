@@ -59,6 +59,20 @@ class InvocationTest {
         "--label=a=9", "--label=b=2", "--label=c=3", "--env=JAVA_OPTS=-Xmx128m", "--keep-app-image", "--timeout=10m");
   }
 
+  /** A build tool's up-to-date inputs: the files apart from the other values, the executable in neither. */
+  @Test
+  void inputsSplitFilesFromValues() throws Exception {
+    script.put("serverXmlFile", "conf/server.xml");
+    script.put("phase", "beforeAppStart");
+    script.put("executable", "/opt/lc");
+    Project p = new Project(dir.toFile(), "Sample", "1.0-SNAPSHOT", () -> dir.resolve("target/sample.war").toFile());
+    Settings t = Settings.bundled();
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, p, BuildTool.GRADLE);
+    assertThat(inv.inputs(true)).containsOnlyKeys("appArchive", "serverXmlFile")
+        .containsEntry("serverXmlFile", dir.resolve("conf/server.xml").toFile());
+    assertThat(inv.inputs(false)).containsOnlyKeys("image", "phase").containsEntry("phase", "beforeAppStart");
+  }
+
   @Test
   void propertiesWinAndParse() throws Exception {
     script.put("image", "localhost/ignored:1");
