@@ -16,9 +16,11 @@ log() { printf 'setup-host: %s\n' "$*" >&2; }
 # registry-free base images, protoc for `make gen`, gradle for the Gradle shim, maven and a JDK 17
 # for the Maven shim, shellcheck for the beta-image scripts, openssl for their certificate tests,
 # uidmap/slirp4netns for podman, curl/jq for scripts, gcc and the C library headers for cgo, which
-# the race detector (make test-race) needs.
+# the race detector (make test-race) needs; docker-registry (the distribution registry 2.8) for the
+# push and pull tests, which start their own instance on a free loopback port with TLS and auth.
 APT_PACKAGES=(podman runc conmon debootstrap protobuf-compiler gradle maven openjdk-17-jdk-headless
-  shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin openssl gcc libc6-dev)
+  shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin openssl gcc libc6-dev
+  docker-registry)
 
 # Go tools pinned to exact versions (the proxy refuses @latest for some of them). grpcurl 1.9.1:
 # 1.9.2 and 1.9.3 broke `grpcurl -unix PATH` (fullstorydev/grpcurl#496, #546), which is how

@@ -146,6 +146,7 @@ podman service is started when none answers). --output json prints one JSON even
 		newRestoreCommand(d, g),
 		newCheckpointImageCommand(d, g),
 		newDoctorCommand(d, g),
+		newPushCommand(d, g),
 		newServeCommand(d, g),
 		newVersionCommand(d),
 	)

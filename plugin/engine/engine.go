@@ -17,6 +17,7 @@ type Engine interface {
 	Restore(ctx context.Context, opts RestoreOptions, sink Sink) (*Result, error)
 	CheckpointImage(ctx context.Context, opts CheckpointImageOptions, sink Sink) (*Result, error)
 	Doctor(ctx context.Context, opts DoctorOptions, sink Sink) (*Result, error)
+	Push(ctx context.Context, opts PushOptions, sink Sink) (*Result, error)
 }
 
 // Operation names, as they appear in events, results and the CLI.

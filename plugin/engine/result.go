@@ -74,6 +74,9 @@ type Result struct {
 	Restore        *RestoreOutcome
 	Doctor         *DoctorSummary
 	Duration       time.Duration
+	// ImageDigest is the registry's digest of a pushed manifest, PushedTo where it went.
+	ImageDigest string
+	PushedTo    string
 }
 
 // CanonicalImageID writes an image id the way results carry it: "sha256:" and 64 hex digits

@@ -186,6 +186,12 @@ func (o *RestoreOptions) Validate() error {
 	if err := validateSeccomp(&o.SeccompProfile); err != nil {
 		return err
 	}
+	if err := validateMemory(o.Memory, &o.MemoryBytes); err != nil {
+		return err
+	}
+	if err := o.Registry.Validate(); err != nil {
+		return err
+	}
 	return validateTimeout(&o.Timeout, OpRestore)
 }
 
@@ -222,6 +228,14 @@ func (o *CheckpointImageOptions) Validate() error {
 		return err
 	}
 	if err := validateSeccomp(&o.SeccompProfile); err != nil {
+		return err
+	}
+	if o.Push {
+		if err := pushDestination("image", o.Image); err != nil {
+			return err
+		}
+	}
+	if err := o.Registry.Validate(); err != nil {
 		return err
 	}
 	return validateTimeout(&o.Timeout, OpCheckpointImage)

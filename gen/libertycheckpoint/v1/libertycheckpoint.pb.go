@@ -92,7 +92,7 @@ func (x Log_Source) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Source.Descriptor instead.
 func (Log_Source) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16, 0}
 }
 
 // Severity. Debug lines are detail a build tool shows only when asked.
@@ -145,7 +145,7 @@ func (x Log_Level) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Level.Descriptor instead.
 func (Log_Level) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14, 1}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16, 1}
 }
 
 type Progress_State int32
@@ -194,7 +194,7 @@ func (x Progress_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Progress_State.Descriptor instead.
 func (Progress_State) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 0}
 }
 
 type Check_Status int32
@@ -249,7 +249,7 @@ func (x Check_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Check_Status.Descriptor instead.
 func (Check_Status) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18, 0}
 }
 
 type RestoreOutcome_Verdict int32
@@ -300,7 +300,7 @@ func (x RestoreOutcome_Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestoreOutcome_Verdict.Descriptor instead.
 func (RestoreOutcome_Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20, 0}
 }
 
 // Connection says which Podman service to use.
@@ -964,8 +964,15 @@ type RestoreRequest struct {
 	SeccompProfile string `protobuf:"bytes,9,opt,name=seccomp_profile,json=seccompProfile,proto3" json:"seccomp_profile,omitempty"`
 	// Give up waiting for readiness after this many seconds. 0: 120.
 	TimeoutSeconds uint32 `protobuf:"varint,10,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Memory limit of the container, as podman run --memory takes it (512m, 1g, or bytes). Empty: no
+	// limit. A limit below the memory the server used at checkpoint time (the image's memory labels)
+	// is warned about: the restored heap keeps its checkpoint-time size.
+	Memory string `protobuf:"bytes,20,opt,name=memory,proto3" json:"memory,omitempty"`
+	// How to reach and log in to the registry when the image is not in Podman's storage yet and is
+	// pulled first.
+	Registry      *Registry `protobuf:"bytes,21,opt,name=registry,proto3" json:"registry,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RestoreRequest) Reset() {
@@ -1068,6 +1075,20 @@ func (x *RestoreRequest) GetTimeoutSeconds() uint32 {
 	return 0
 }
 
+func (x *RestoreRequest) GetMemory() string {
+	if x != nil {
+		return x.Memory
+	}
+	return ""
+}
+
+func (x *RestoreRequest) GetRegistry() *Registry {
+	if x != nil {
+		return x.Registry
+	}
+	return nil
+}
+
 type CheckpointImageRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
@@ -1103,7 +1124,13 @@ type CheckpointImageRequest struct {
 	// last step of the application image's build is `RUN checkpoint.sh <phase>` (added unless your
 	// Containerfile runs checkpoint.sh itself), built with the checkpoint's capabilities and seccomp
 	// profile; keep_app_image has no intermediate image to keep then.
-	Method        string `protobuf:"bytes,15,opt,name=method,proto3" json:"method,omitempty"`
+	Method string `protobuf:"bytes,15,opt,name=method,proto3" json:"method,omitempty"`
+	// Push the InstantOn image to its registry once it is built (image must then name the registry,
+	// for example registry.example.com/team/app:1.0). The Result's image_digest is the pushed digest.
+	// A failed push keeps the built image and fails the call.
+	Push bool `protobuf:"varint,20,opt,name=push,proto3" json:"push,omitempty"`
+	// How to reach and log in to the registry, for push.
+	Registry      *Registry `protobuf:"bytes,21,opt,name=registry,proto3" json:"registry,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1243,6 +1270,177 @@ func (x *CheckpointImageRequest) GetMethod() string {
 	return ""
 }
 
+func (x *CheckpointImageRequest) GetPush() bool {
+	if x != nil {
+		return x.Push
+	}
+	return false
+}
+
+func (x *CheckpointImageRequest) GetRegistry() *Registry {
+	if x != nil {
+		return x.Registry
+	}
+	return nil
+}
+
+// Registry says how to reach and log in to a container registry, as podman push and pull do.
+type Registry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The credentials file (containers-auth.json(5), podman login writes it). Empty:
+	// $REGISTRY_AUTH_FILE (read by the CLI), then $XDG_RUNTIME_DIR/containers/auth.json, then
+	// ~/.docker/config.json, as Podman looks them up.
+	Authfile string `protobuf:"bytes,1,opt,name=authfile,proto3" json:"authfile,omitempty"`
+	// user:password, for CI. Takes precedence over authfile. Never logged.
+	Creds string `protobuf:"bytes,2,opt,name=creds,proto3" json:"creds,omitempty"`
+	// Verify the registry's TLS certificate. Unset: true. False also allows plain HTTP.
+	TlsVerify *bool `protobuf:"varint,3,opt,name=tls_verify,json=tlsVerify,proto3,oneof" json:"tls_verify,omitempty"`
+	// A directory of CA certificates (*.crt) the registry's certificate is checked against, as
+	// podman's --cert-dir. Used by the tool's own calls to the registry (the digest check); the
+	// Podman service reads /etc/containers/certs.d/<host:port>/ for the push and pull themselves.
+	CertDir       string `protobuf:"bytes,4,opt,name=cert_dir,json=certDir,proto3" json:"cert_dir,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Registry) Reset() {
+	*x = Registry{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Registry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Registry) ProtoMessage() {}
+
+func (x *Registry) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Registry.ProtoReflect.Descriptor instead.
+func (*Registry) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Registry) GetAuthfile() string {
+	if x != nil {
+		return x.Authfile
+	}
+	return ""
+}
+
+func (x *Registry) GetCreds() string {
+	if x != nil {
+		return x.Creds
+	}
+	return ""
+}
+
+func (x *Registry) GetTlsVerify() bool {
+	if x != nil && x.TlsVerify != nil {
+		return *x.TlsVerify
+	}
+	return false
+}
+
+func (x *Registry) GetCertDir() string {
+	if x != nil {
+		return x.CertDir
+	}
+	return ""
+}
+
+type PushRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
+	// The image to push, as Podman's storage names it (reference or id). Required.
+	Image string `protobuf:"bytes,2,opt,name=image,proto3" json:"image,omitempty"`
+	// Where to push it: a registry reference such as registry.example.com/team/app:1.0. Empty: image.
+	Destination string `protobuf:"bytes,3,opt,name=destination,proto3" json:"destination,omitempty"`
+	// How to reach and log in to the registry.
+	Registry *Registry `protobuf:"bytes,4,opt,name=registry,proto3" json:"registry,omitempty"`
+	// Give up after this many seconds. 0: 900.
+	TimeoutSeconds uint32 `protobuf:"varint,5,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *PushRequest) Reset() {
+	*x = PushRequest{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PushRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PushRequest) ProtoMessage() {}
+
+func (x *PushRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PushRequest.ProtoReflect.Descriptor instead.
+func (*PushRequest) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *PushRequest) GetConnection() *Connection {
+	if x != nil {
+		return x.Connection
+	}
+	return nil
+}
+
+func (x *PushRequest) GetImage() string {
+	if x != nil {
+		return x.Image
+	}
+	return ""
+}
+
+func (x *PushRequest) GetDestination() string {
+	if x != nil {
+		return x.Destination
+	}
+	return ""
+}
+
+func (x *PushRequest) GetRegistry() *Registry {
+	if x != nil {
+		return x.Registry
+	}
+	return nil
+}
+
+func (x *PushRequest) GetTimeoutSeconds() uint32 {
+	if x != nil {
+		return x.TimeoutSeconds
+	}
+	return 0
+}
+
 type DoctorRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
@@ -1258,7 +1456,7 @@ type DoctorRequest struct {
 
 func (x *DoctorRequest) Reset() {
 	*x = DoctorRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1270,7 +1468,7 @@ func (x *DoctorRequest) String() string {
 func (*DoctorRequest) ProtoMessage() {}
 
 func (x *DoctorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1283,7 +1481,7 @@ func (x *DoctorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoctorRequest.ProtoReflect.Descriptor instead.
 func (*DoctorRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{9}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DoctorRequest) GetConnection() *Connection {
@@ -1317,7 +1515,7 @@ type CancelRequest struct {
 
 func (x *CancelRequest) Reset() {
 	*x = CancelRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1329,7 +1527,7 @@ func (x *CancelRequest) String() string {
 func (*CancelRequest) ProtoMessage() {}
 
 func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1342,7 +1540,7 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
 func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{10}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CancelRequest) GetOperationId() string {
@@ -1362,7 +1560,7 @@ type CancelResponse struct {
 
 func (x *CancelResponse) Reset() {
 	*x = CancelResponse{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1374,7 +1572,7 @@ func (x *CancelResponse) String() string {
 func (*CancelResponse) ProtoMessage() {}
 
 func (x *CancelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1387,7 +1585,7 @@ func (x *CancelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
 func (*CancelResponse) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{11}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CancelResponse) GetCancelled() bool {
@@ -1418,7 +1616,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1430,7 +1628,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1443,7 +1641,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Event) GetElapsedMs() int64 {
@@ -1572,7 +1770,7 @@ type Accepted struct {
 
 func (x *Accepted) Reset() {
 	*x = Accepted{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1584,7 +1782,7 @@ func (x *Accepted) String() string {
 func (*Accepted) ProtoMessage() {}
 
 func (x *Accepted) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1597,7 +1795,7 @@ func (x *Accepted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Accepted.ProtoReflect.Descriptor instead.
 func (*Accepted) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Accepted) GetOperationId() string {
@@ -1633,7 +1831,7 @@ type Log struct {
 
 func (x *Log) Reset() {
 	*x = Log{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1645,7 +1843,7 @@ func (x *Log) String() string {
 func (*Log) ProtoMessage() {}
 
 func (x *Log) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1658,7 +1856,7 @@ func (x *Log) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Log.ProtoReflect.Descriptor instead.
 func (*Log) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Log) GetSource() Log_Source {
@@ -1701,7 +1899,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1713,7 +1911,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1726,7 +1924,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Progress) GetStep() uint32 {
@@ -1787,7 +1985,7 @@ type Check struct {
 
 func (x *Check) Reset() {
 	*x = Check{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1799,7 +1997,7 @@ func (x *Check) String() string {
 func (*Check) ProtoMessage() {}
 
 func (x *Check) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1812,7 +2010,7 @@ func (x *Check) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Check.ProtoReflect.Descriptor instead.
 func (*Check) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Check) GetId() string {
@@ -1854,7 +2052,7 @@ type Timing struct {
 
 func (x *Timing) Reset() {
 	*x = Timing{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1866,7 +2064,7 @@ func (x *Timing) String() string {
 func (*Timing) ProtoMessage() {}
 
 func (x *Timing) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1879,7 +2077,7 @@ func (x *Timing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timing.ProtoReflect.Descriptor instead.
 func (*Timing) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Timing) GetName() string {
@@ -1916,7 +2114,7 @@ type RestoreOutcome struct {
 
 func (x *RestoreOutcome) Reset() {
 	*x = RestoreOutcome{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1928,7 +2126,7 @@ func (x *RestoreOutcome) String() string {
 func (*RestoreOutcome) ProtoMessage() {}
 
 func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1941,7 +2139,7 @@ func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestoreOutcome.ProtoReflect.Descriptor instead.
 func (*RestoreOutcome) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RestoreOutcome) GetVerdict() RestoreOutcome_Verdict {
@@ -1999,7 +2197,7 @@ type DoctorSummary struct {
 
 func (x *DoctorSummary) Reset() {
 	*x = DoctorSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2011,7 +2209,7 @@ func (x *DoctorSummary) String() string {
 func (*DoctorSummary) ProtoMessage() {}
 
 func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2024,7 +2222,7 @@ func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoctorSummary.ProtoReflect.Descriptor instead.
 func (*DoctorSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DoctorSummary) GetOk() int32 {
@@ -2079,14 +2277,18 @@ type Result struct {
 	// For Doctor.
 	Doctor *DoctorSummary `protobuf:"bytes,11,opt,name=doctor,proto3" json:"doctor,omitempty"`
 	// Total duration of the operation.
-	DurationMs    int64 `protobuf:"varint,12,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	DurationMs int64 `protobuf:"varint,12,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	// For Push and CheckpointImage with push: the registry's digest of the pushed manifest
+	// (sha256:<64 hex digits>), and the reference it was pushed to.
+	ImageDigest   string `protobuf:"bytes,20,opt,name=image_digest,json=imageDigest,proto3" json:"image_digest,omitempty"`
+	PushedTo      string `protobuf:"bytes,21,opt,name=pushed_to,json=pushedTo,proto3" json:"pushed_to,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2098,7 +2300,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2111,7 +2313,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Result) GetOperation() string {
@@ -2198,6 +2400,20 @@ func (x *Result) GetDurationMs() int64 {
 	return 0
 }
 
+func (x *Result) GetImageDigest() string {
+	if x != nil {
+		return x.ImageDigest
+	}
+	return ""
+}
+
+func (x *Result) GetPushedTo() string {
+	if x != nil {
+		return x.PushedTo
+	}
+	return ""
+}
+
 // Failure is why an operation failed: the engine's error with the setting to change and the fix.
 type Failure struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2224,7 +2440,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2236,7 +2452,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2249,7 +2465,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Failure) GetCode() string {
@@ -2393,7 +2609,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\tReadiness\x12\x1b\n" +
 	"\bhttp_url\x18\x01 \x01(\tH\x00R\ahttpUrl\x12\x1b\n" +
 	"\blog_line\x18\x02 \x01(\tH\x00R\alogLineB\a\n" +
-	"\x05probe\"\x99\x04\n" +
+	"\x05probe\"\xed\x04\n" +
 	"\x0eRestoreRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -2407,10 +2623,12 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x0econtainer_name\x18\b \x01(\tR\rcontainerName\x12'\n" +
 	"\x0fseccomp_profile\x18\t \x01(\tR\x0eseccompProfile\x12'\n" +
 	"\x0ftimeout_seconds\x18\n" +
-	" \x01(\rR\x0etimeoutSeconds\x1a6\n" +
+	" \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
+	"\x06memory\x18\x14 \x01(\tR\x06memory\x12:\n" +
+	"\bregistry\x18\x15 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe9\x05\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb9\x06\n" +
 	"\x16CheckpointImageRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -2434,13 +2652,30 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x0ekeep_app_image\x18\f \x01(\bR\fkeepAppImage\x12'\n" +
 	"\x0fseccomp_profile\x18\r \x01(\tR\x0eseccompProfile\x12'\n" +
 	"\x0ftimeout_seconds\x18\x0e \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
-	"\x06method\x18\x0f \x01(\tR\x06method\x1a9\n" +
+	"\x06method\x18\x0f \x01(\tR\x06method\x12\x12\n" +
+	"\x04push\x18\x14 \x01(\bR\x04push\x12:\n" +
+	"\bregistry\x18\x15 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x90\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x8a\x01\n" +
+	"\bRegistry\x12\x1a\n" +
+	"\bauthfile\x18\x01 \x01(\tR\bauthfile\x12\x14\n" +
+	"\x05creds\x18\x02 \x01(\tR\x05creds\x12\"\n" +
+	"\n" +
+	"tls_verify\x18\x03 \x01(\bH\x00R\ttlsVerify\x88\x01\x01\x12\x19\n" +
+	"\bcert_dir\x18\x04 \x01(\tR\acertDirB\r\n" +
+	"\v_tls_verify\"\xec\x01\n" +
+	"\vPushRequest\x12@\n" +
+	"\n" +
+	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
+	"connection\x12\x14\n" +
+	"\x05image\x18\x02 \x01(\tR\x05image\x12 \n" +
+	"\vdestination\x18\x03 \x01(\tR\vdestination\x12:\n" +
+	"\bregistry\x18\x04 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x12'\n" +
+	"\x0ftimeout_seconds\x18\x05 \x01(\rR\x0etimeoutSeconds\"\x90\x01\n" +
 	"\rDoctorRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -2529,7 +2764,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x02ok\x18\x01 \x01(\x05R\x02ok\x12\x12\n" +
 	"\x04warn\x18\x02 \x01(\x05R\x04warn\x12\x12\n" +
 	"\x04fail\x18\x03 \x01(\x05R\x04fail\x12\x12\n" +
-	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\xeb\x03\n" +
+	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\xab\x04\n" +
 	"\x06Result\x12\x1c\n" +
 	"\toperation\x18\x01 \x01(\tR\toperation\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12\x19\n" +
@@ -2544,7 +2779,9 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	" \x01(\v2$.libertycheckpoint.v1.RestoreOutcomeR\arestore\x12;\n" +
 	"\x06doctor\x18\v \x01(\v2#.libertycheckpoint.v1.DoctorSummaryR\x06doctor\x12\x1f\n" +
 	"\vduration_ms\x18\f \x01(\x03R\n" +
-	"durationMs\"\xc5\x01\n" +
+	"durationMs\x12!\n" +
+	"\fimage_digest\x18\x14 \x01(\tR\vimageDigest\x12\x1b\n" +
+	"\tpushed_to\x18\x15 \x01(\tR\bpushedTo\"\xc5\x01\n" +
 	"\aFailure\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x14\n" +
@@ -2553,7 +2790,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x04flag\x18\x05 \x01(\tR\x04flag\x12\x10\n" +
 	"\x03fix\x18\x06 \x01(\tR\x03fix\x12\x19\n" +
 	"\blog_tail\x18\a \x03(\tR\alogTail\x12\x1b\n" +
-	"\texit_code\x18\b \x01(\x05R\bexitCode2\xc2\x05\n" +
+	"\texit_code\x18\b \x01(\x05R\bexitCode2\x8c\x06\n" +
 	"\x11LibertyCheckpoint\x12\\\n" +
 	"\x0eBuildBaseImage\x12+.libertycheckpoint.v1.BuildBaseImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12X\n" +
 	"\fContainerize\x12).libertycheckpoint.v1.ContainerizeRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12T\n" +
@@ -2562,7 +2799,8 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x06Commit\x12#.libertycheckpoint.v1.CommitRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12N\n" +
 	"\aRestore\x12$.libertycheckpoint.v1.RestoreRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12^\n" +
 	"\x0fCheckpointImage\x12,.libertycheckpoint.v1.CheckpointImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12L\n" +
-	"\x06Doctor\x12#.libertycheckpoint.v1.DoctorRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12S\n" +
+	"\x06Doctor\x12#.libertycheckpoint.v1.DoctorRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12H\n" +
+	"\x04Push\x12!.libertycheckpoint.v1.PushRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12S\n" +
 	"\x06Cancel\x12#.libertycheckpoint.v1.CancelRequest\x1a$.libertycheckpoint.v1.CancelResponseB~\n" +
 	"\x1bio.libertycheckpoint.api.v1P\x01Z]github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1;libertycheckpointv1b\x06proto3"
 
@@ -2579,7 +2817,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP() []byte {
 }
 
 var file_libertycheckpoint_v1_libertycheckpoint_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(Log_Source)(0),                // 0: libertycheckpoint.v1.Log.Source
 	(Log_Level)(0),                 // 1: libertycheckpoint.v1.Log.Level
@@ -2595,85 +2833,93 @@ var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(*Readiness)(nil),              // 11: libertycheckpoint.v1.Readiness
 	(*RestoreRequest)(nil),         // 12: libertycheckpoint.v1.RestoreRequest
 	(*CheckpointImageRequest)(nil), // 13: libertycheckpoint.v1.CheckpointImageRequest
-	(*DoctorRequest)(nil),          // 14: libertycheckpoint.v1.DoctorRequest
-	(*CancelRequest)(nil),          // 15: libertycheckpoint.v1.CancelRequest
-	(*CancelResponse)(nil),         // 16: libertycheckpoint.v1.CancelResponse
-	(*Event)(nil),                  // 17: libertycheckpoint.v1.Event
-	(*Accepted)(nil),               // 18: libertycheckpoint.v1.Accepted
-	(*Log)(nil),                    // 19: libertycheckpoint.v1.Log
-	(*Progress)(nil),               // 20: libertycheckpoint.v1.Progress
-	(*Check)(nil),                  // 21: libertycheckpoint.v1.Check
-	(*Timing)(nil),                 // 22: libertycheckpoint.v1.Timing
-	(*RestoreOutcome)(nil),         // 23: libertycheckpoint.v1.RestoreOutcome
-	(*DoctorSummary)(nil),          // 24: libertycheckpoint.v1.DoctorSummary
-	(*Result)(nil),                 // 25: libertycheckpoint.v1.Result
-	(*Failure)(nil),                // 26: libertycheckpoint.v1.Failure
-	nil,                            // 27: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	nil,                            // 28: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
-	nil,                            // 29: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	nil,                            // 30: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
-	nil,                            // 31: libertycheckpoint.v1.CheckpointRequest.EnvEntry
-	nil,                            // 32: libertycheckpoint.v1.CommitRequest.LabelsEntry
-	nil,                            // 33: libertycheckpoint.v1.RestoreRequest.EnvEntry
-	nil,                            // 34: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	nil,                            // 35: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	nil,                            // 36: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	(*Registry)(nil),               // 14: libertycheckpoint.v1.Registry
+	(*PushRequest)(nil),            // 15: libertycheckpoint.v1.PushRequest
+	(*DoctorRequest)(nil),          // 16: libertycheckpoint.v1.DoctorRequest
+	(*CancelRequest)(nil),          // 17: libertycheckpoint.v1.CancelRequest
+	(*CancelResponse)(nil),         // 18: libertycheckpoint.v1.CancelResponse
+	(*Event)(nil),                  // 19: libertycheckpoint.v1.Event
+	(*Accepted)(nil),               // 20: libertycheckpoint.v1.Accepted
+	(*Log)(nil),                    // 21: libertycheckpoint.v1.Log
+	(*Progress)(nil),               // 22: libertycheckpoint.v1.Progress
+	(*Check)(nil),                  // 23: libertycheckpoint.v1.Check
+	(*Timing)(nil),                 // 24: libertycheckpoint.v1.Timing
+	(*RestoreOutcome)(nil),         // 25: libertycheckpoint.v1.RestoreOutcome
+	(*DoctorSummary)(nil),          // 26: libertycheckpoint.v1.DoctorSummary
+	(*Result)(nil),                 // 27: libertycheckpoint.v1.Result
+	(*Failure)(nil),                // 28: libertycheckpoint.v1.Failure
+	nil,                            // 29: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	nil,                            // 30: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	nil,                            // 31: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	nil,                            // 32: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	nil,                            // 33: libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	nil,                            // 34: libertycheckpoint.v1.CommitRequest.LabelsEntry
+	nil,                            // 35: libertycheckpoint.v1.RestoreRequest.EnvEntry
+	nil,                            // 36: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	nil,                            // 37: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	nil,                            // 38: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
 }
 var file_libertycheckpoint_v1_libertycheckpoint_proto_depIdxs = []int32{
 	5,  // 0: libertycheckpoint.v1.BuildBaseImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	27, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	28, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	29, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	30, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
 	5,  // 3: libertycheckpoint.v1.ContainerizeRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	29, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	30, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	31, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	32, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
 	5,  // 6: libertycheckpoint.v1.CheckpointRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	31, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	33, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
 	5,  // 8: libertycheckpoint.v1.CommitRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	32, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
+	34, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
 	5,  // 10: libertycheckpoint.v1.RestoreRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	10, // 11: libertycheckpoint.v1.RestoreRequest.ports:type_name -> libertycheckpoint.v1.Port
-	33, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
+	35, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
 	11, // 13: libertycheckpoint.v1.RestoreRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
-	5,  // 14: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	34, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	35, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	5,  // 17: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	18, // 18: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
-	19, // 19: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
-	20, // 20: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
-	21, // 21: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
-	25, // 22: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
-	26, // 23: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
-	0,  // 24: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
-	1,  // 25: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
-	2,  // 26: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
-	3,  // 27: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
-	4,  // 28: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
-	36, // 29: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
-	22, // 30: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
-	23, // 31: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
-	24, // 32: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
-	6,  // 33: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
-	7,  // 34: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
-	8,  // 35: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
-	9,  // 36: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
-	12, // 37: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
-	13, // 38: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
-	14, // 39: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
-	15, // 40: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
-	17, // 41: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
-	17, // 42: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
-	17, // 43: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
-	17, // 44: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
-	17, // 45: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
-	17, // 46: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
-	17, // 47: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
-	16, // 48: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
-	41, // [41:49] is the sub-list for method output_type
-	33, // [33:41] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	14, // 14: libertycheckpoint.v1.RestoreRequest.registry:type_name -> libertycheckpoint.v1.Registry
+	5,  // 15: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	36, // 16: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	37, // 17: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	14, // 18: libertycheckpoint.v1.CheckpointImageRequest.registry:type_name -> libertycheckpoint.v1.Registry
+	5,  // 19: libertycheckpoint.v1.PushRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	14, // 20: libertycheckpoint.v1.PushRequest.registry:type_name -> libertycheckpoint.v1.Registry
+	5,  // 21: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	20, // 22: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
+	21, // 23: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
+	22, // 24: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
+	23, // 25: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
+	27, // 26: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
+	28, // 27: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
+	0,  // 28: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
+	1,  // 29: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
+	2,  // 30: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
+	3,  // 31: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
+	4,  // 32: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
+	38, // 33: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	24, // 34: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
+	25, // 35: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
+	26, // 36: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
+	6,  // 37: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
+	7,  // 38: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
+	8,  // 39: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
+	9,  // 40: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
+	12, // 41: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
+	13, // 42: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
+	16, // 43: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
+	15, // 44: libertycheckpoint.v1.LibertyCheckpoint.Push:input_type -> libertycheckpoint.v1.PushRequest
+	17, // 45: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
+	19, // 46: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
+	19, // 47: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
+	19, // 48: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
+	19, // 49: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
+	19, // 50: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
+	19, // 51: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
+	19, // 52: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
+	19, // 53: libertycheckpoint.v1.LibertyCheckpoint.Push:output_type -> libertycheckpoint.v1.Event
+	18, // 54: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
+	46, // [46:55] is the sub-list for method output_type
+	37, // [37:46] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_libertycheckpoint_v1_libertycheckpoint_proto_init() }
@@ -2685,7 +2931,8 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 		(*Readiness_HttpUrl)(nil),
 		(*Readiness_LogLine)(nil),
 	}
-	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12].OneofWrappers = []any{
+	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9].OneofWrappers = []any{}
+	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14].OneofWrappers = []any{
 		(*Event_Accepted)(nil),
 		(*Event_Log)(nil),
 		(*Event_Progress)(nil),
@@ -2699,7 +2946,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc), len(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   32,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -41,6 +41,7 @@ const (
 	LibertyCheckpoint_Restore_FullMethodName         = "/libertycheckpoint.v1.LibertyCheckpoint/Restore"
 	LibertyCheckpoint_CheckpointImage_FullMethodName = "/libertycheckpoint.v1.LibertyCheckpoint/CheckpointImage"
 	LibertyCheckpoint_Doctor_FullMethodName          = "/libertycheckpoint.v1.LibertyCheckpoint/Doctor"
+	LibertyCheckpoint_Push_FullMethodName            = "/libertycheckpoint.v1.LibertyCheckpoint/Push"
 	LibertyCheckpoint_Cancel_FullMethodName          = "/libertycheckpoint.v1.LibertyCheckpoint/Cancel"
 )
 
@@ -72,6 +73,9 @@ type LibertyCheckpointClient interface {
 	// Doctor checks the host, the container engine and optionally an image, and streams one
 	// `Check` event per check.
 	Doctor(ctx context.Context, in *DoctorRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
+	// Push copies an image from Podman's storage to a container registry (Podman's images.Push)
+	// and reports the digest the registry gave its manifest, checked against the registry itself.
+	Push(ctx context.Context, in *PushRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
 	// Cancel stops a running operation. Its stream carries the clean-up as log events and then
 	// ends with status Canceled. Cancelling the stream itself also cancels the operation.
 	Cancel(ctx context.Context, in *CancelRequest, opts ...grpc.CallOption) (*CancelResponse, error)
@@ -218,6 +222,25 @@ func (c *libertyCheckpointClient) Doctor(ctx context.Context, in *DoctorRequest,
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LibertyCheckpoint_DoctorClient = grpc.ServerStreamingClient[Event]
 
+func (c *libertyCheckpointClient) Push(ctx context.Context, in *PushRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[7], LibertyCheckpoint_Push_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[PushRequest, Event]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LibertyCheckpoint_PushClient = grpc.ServerStreamingClient[Event]
+
 func (c *libertyCheckpointClient) Cancel(ctx context.Context, in *CancelRequest, opts ...grpc.CallOption) (*CancelResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CancelResponse)
@@ -256,6 +279,9 @@ type LibertyCheckpointServer interface {
 	// Doctor checks the host, the container engine and optionally an image, and streams one
 	// `Check` event per check.
 	Doctor(*DoctorRequest, grpc.ServerStreamingServer[Event]) error
+	// Push copies an image from Podman's storage to a container registry (Podman's images.Push)
+	// and reports the digest the registry gave its manifest, checked against the registry itself.
+	Push(*PushRequest, grpc.ServerStreamingServer[Event]) error
 	// Cancel stops a running operation. Its stream carries the clean-up as log events and then
 	// ends with status Canceled. Cancelling the stream itself also cancels the operation.
 	Cancel(context.Context, *CancelRequest) (*CancelResponse, error)
@@ -289,6 +315,9 @@ func (UnimplementedLibertyCheckpointServer) CheckpointImage(*CheckpointImageRequ
 }
 func (UnimplementedLibertyCheckpointServer) Doctor(*DoctorRequest, grpc.ServerStreamingServer[Event]) error {
 	return status.Errorf(codes.Unimplemented, "method Doctor not implemented")
+}
+func (UnimplementedLibertyCheckpointServer) Push(*PushRequest, grpc.ServerStreamingServer[Event]) error {
+	return status.Errorf(codes.Unimplemented, "method Push not implemented")
 }
 func (UnimplementedLibertyCheckpointServer) Cancel(context.Context, *CancelRequest) (*CancelResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Cancel not implemented")
@@ -391,6 +420,17 @@ func _LibertyCheckpoint_Doctor_Handler(srv interface{}, stream grpc.ServerStream
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LibertyCheckpoint_DoctorServer = grpc.ServerStreamingServer[Event]
 
+func _LibertyCheckpoint_Push_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(PushRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(LibertyCheckpointServer).Push(m, &grpc.GenericServerStream[PushRequest, Event]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LibertyCheckpoint_PushServer = grpc.ServerStreamingServer[Event]
+
 func _LibertyCheckpoint_Cancel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CancelRequest)
 	if err := dec(in); err != nil {
@@ -455,6 +495,11 @@ var LibertyCheckpoint_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Doctor",
 			Handler:       _LibertyCheckpoint_Doctor_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "Push",
+			Handler:       _LibertyCheckpoint_Push_Handler,
 			ServerStreams: true,
 		},
 	},
