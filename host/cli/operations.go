@@ -217,6 +217,7 @@ check (ok, warn, fail) with the fix, and exits non-zero when any check fails.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.Image, flagName("image"), "", "an image to check as well (CRIU in it, and for an InstantOn image the kernel and CPU it was checkpointed on)")
+	stringFlag(fs, &o.Memory, "memory", "")
 	timeoutFlag(fs, &o.Timeout)
 	return cmd
 }

@@ -92,7 +92,7 @@ func checkpointImageOptions(r *pb.CheckpointImageRequest) engine.CheckpointImage
 
 func doctorOptions(r *pb.DoctorRequest) engine.DoctorOptions {
 	return engine.DoctorOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(),
-		Timeout: seconds(r.GetTimeoutSeconds())}
+		Timeout: seconds(r.GetTimeoutSeconds()), Memory: r.GetMemory()}
 }
 
 // Options to requests (client side).
@@ -146,7 +146,7 @@ func checkpointImageRequest(o engine.CheckpointImageOptions) *pb.CheckpointImage
 }
 
 func doctorRequest(o engine.DoctorOptions) *pb.DoctorRequest {
-	return &pb.DoctorRequest{Connection: pbConn(o.Connection), Image: o.Image, TimeoutSeconds: toSeconds(o.Timeout)}
+	return &pb.DoctorRequest{Connection: pbConn(o.Connection), Image: o.Image, TimeoutSeconds: toSeconds(o.Timeout), Memory: o.Memory}
 }
 
 // Events and results.

@@ -13,6 +13,11 @@ const (
 	LabelArch        = labelPrefix + "arch"         // uname -m of that host
 	LabelCRIUVersion = labelPrefix + "criu-version" // criu --version inside the image
 	LabelToolVersion = labelPrefix + "version"      // liberty-checkpoint version that made the image
+	// The checkpointed server's memory, in bytes, when the checkpoint run printed it (MemoryLine):
+	// what a restore needs, since the restored heap keeps its checkpoint-time size.
+	LabelMemoryRSS     = labelPrefix + "memory.rss"
+	LabelHeapCommitted = labelPrefix + "memory.heap-committed"
+	LabelHeapMax       = labelPrefix + "memory.heap-max"
 )
 
 // Paths inside images that follow the InstantOn protocol (Open Liberty's images and this

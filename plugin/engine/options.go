@@ -181,4 +181,8 @@ type DoctorOptions struct {
 	Connection Connection
 	Image      string
 	Timeout    time.Duration
+	// Memory is the memory limit a restore of Image will get ("" for none), compared with the
+	// memory the image recorded; Validate fills in MemoryBytes.
+	Memory      string
+	MemoryBytes int64
 }

@@ -251,6 +251,9 @@ func (o *DoctorOptions) Validate() error {
 			return err
 		}
 	}
+	if err := validateMemory(o.Memory, &o.MemoryBytes); err != nil {
+		return err
+	}
 	return validateTimeout(&o.Timeout, OpDoctor)
 }
 

@@ -1450,8 +1450,11 @@ type DoctorRequest struct {
 	Image string `protobuf:"bytes,2,opt,name=image,proto3" json:"image,omitempty"`
 	// Give up after this many seconds. 0: 300.
 	TimeoutSeconds uint32 `protobuf:"varint,3,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The memory limit a restore of the image will get (512m, 1g): checked against the memory the
+	// server used at checkpoint time (the image's memory labels). Empty: no limit.
+	Memory        string `protobuf:"bytes,20,opt,name=memory,proto3" json:"memory,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DoctorRequest) Reset() {
@@ -1503,6 +1506,13 @@ func (x *DoctorRequest) GetTimeoutSeconds() uint32 {
 		return x.TimeoutSeconds
 	}
 	return 0
+}
+
+func (x *DoctorRequest) GetMemory() string {
+	if x != nil {
+		return x.Memory
+	}
+	return ""
 }
 
 type CancelRequest struct {
@@ -2675,13 +2685,14 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12 \n" +
 	"\vdestination\x18\x03 \x01(\tR\vdestination\x12:\n" +
 	"\bregistry\x18\x04 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x12'\n" +
-	"\x0ftimeout_seconds\x18\x05 \x01(\rR\x0etimeoutSeconds\"\x90\x01\n" +
+	"\x0ftimeout_seconds\x18\x05 \x01(\rR\x0etimeoutSeconds\"\xa8\x01\n" +
 	"\rDoctorRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
 	"connection\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12'\n" +
-	"\x0ftimeout_seconds\x18\x03 \x01(\rR\x0etimeoutSeconds\"2\n" +
+	"\x0ftimeout_seconds\x18\x03 \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
+	"\x06memory\x18\x14 \x01(\tR\x06memory\"2\n" +
 	"\rCancelRequest\x12!\n" +
 	"\foperation_id\x18\x01 \x01(\tR\voperationId\".\n" +
 	"\x0eCancelResponse\x12\x1c\n" +

@@ -72,12 +72,12 @@ func TestWithoutImageAProbeImageIsImportedAndRemoved(t *testing.T) {
 	require.Len(t, r.runs, 1, "only the caps probe runs without an image")
 	assert.Equal(t, r.imported[0], r.runs[0].Image)
 	assert.False(t, r.copied[r.runs[0].Name], "the probe image already holds the probe")
-	for _, id := range []string{"image.found", "image.arch", "criu.version", "criu.check", "criu.dump", "criu.restore", "image.kernel", "image.cpu"} {
+	for _, id := range []string{"image.found", "image.arch", "criu.version", "criu.check", "criu.dump", "criu.restore", "image.kernel", "image.cpu", "image.memory"} {
 		assert.Equal(t, engine.CheckSkip, checks[id].Status, id)
 		assert.Contains(t, checks[id].Found, "no image given", id)
 	}
 	assert.Equal(t, 10, res.Doctor.OK)
-	assert.Equal(t, 8, res.Doctor.Skip)
+	assert.Equal(t, 9, res.Doctor.Skip)
 }
 
 // Known-bad inputs: each yields its line and its fix.
@@ -235,7 +235,7 @@ func TestKnownProblems(t *testing.T) {
 		}, []want{{"image.kernel", engine.CheckOK, "checkpointed on Linux 6.1.0-18-amd64, restoring on Linux 6.18.44-fc-v657", ""}}},
 		{"CPU without recorded flags", goodImage, func(h *fakeHost, r *fakeRuntime) {
 			r.images[goodImage].Labels[engine.LabelCPUFlags] = "fpu sse sse2 avx avx2 avx512f avx512bw sha_ni"
-		}, []want{{"image.cpu", engine.CheckWarn, "this CPU lacks 3 of the features the checkpointing CPU had: avx512bw avx512f sha_ni", "restore on a CPU with these features"}}},
+		}, []want{{"image.cpu", engine.CheckFail, "this CPU lacks 3 of the features the checkpointing CPU had: avx512bw avx512f sha_ni", "restore on a CPU with these features"}}},
 		{"image not there", "localhost/nope:1", nil, []want{
 			{"image.found", engine.CheckFail, "image localhost/nope:1 is not in Podman's local storage", "build it first"},
 			{"criu.dump", engine.CheckSkip, "see image.found", ""},

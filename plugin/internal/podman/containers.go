@@ -9,6 +9,7 @@ import (
 	"github.com/containers/podman/v4/libpod/define"
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 	"github.com/containers/podman/v4/pkg/specgen"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
@@ -22,6 +23,7 @@ type run struct {
 	Seccomp string // a profile path; empty: unconfined
 	Ports   []engine.Port
 	Role    string // value of labelOwner
+	Memory  int64  // memory limit in bytes; 0: none
 }
 
 // spec turns the run into a container spec. Never privileged: the run gets exactly the
@@ -32,6 +34,10 @@ func (r run) spec() *specgen.SpecGenerator {
 	s.Env = maps.Clone(r.Env)
 	s.CapAdd = append([]string(nil), r.Caps...)
 	s.Privileged = false
+	if r.Memory > 0 {
+		limit := r.Memory
+		s.ResourceLimits = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit}}
+	}
 	s.SeccompProfilePath = "unconfined"
 	if r.Seccomp != "" {
 		s.SeccompProfilePath = r.Seccomp
