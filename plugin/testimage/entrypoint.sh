@@ -96,6 +96,9 @@ checkpoint() {
     kill -KILL "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
   fi
+  # What a restore will need, as Liberty images built by this project print it (see
+  # beta-image/helpers/lcp-checkpoint.sh); liberty-checkpoint commit records it as labels.
+  say "liberty-checkpoint: memory at checkpoint: rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null) kB"
   "$criu_checkpoint" dump -t "$pid" -D "$image_dir" -o "$checkpoint_log" "${criu_opts[@]}"
   rc=$?
   stop_following
