@@ -46,7 +46,7 @@ public final class Shim {
     List<Event> failedChecks = new ArrayList<>();
     ToolRunner.Outcome o;
     try {
-      o = new ToolRunner(cmd, workDir, graceMillis).run(new ToolRunner.Listener() {
+      o = new ToolRunner(cmd, workDir, graceMillis, inv.environment()).run(new ToolRunner.Listener() {
         @Override
         public void event(Event e) {
           if ("check".equals(e.kind()) && "fail".equals(e.name("status"))) {
