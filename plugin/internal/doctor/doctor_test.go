@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostmatch"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 )
 
@@ -335,7 +336,7 @@ func TestParsers(t *testing.T) {
 	_, isRlimit = rlimitStartError(errors.New("exec format error"))
 	assert.False(t, isRlimit)
 
-	assert.Equal(t, []string{"b", "c"}, missing("a b c c", map[string]bool{"a": true}))
+	assert.Equal(t, []string{"b", "c"}, hostmatch.Missing("a b c c", map[string]bool{"a": true}))
 }
 
 // A remote engine that cannot be reached: the checks that read this machine skip with the

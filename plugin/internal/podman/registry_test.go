@@ -265,18 +265,19 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		podmanCLI(t, "tag", sharedImage, tagged)
 		t.Cleanup(func() { removeImageCLI(tagged) })
 		o := engine.CheckpointImageOptions{Image: tagged, Push: true, Registry: engine.Registry{Creds: reg.user + ":wrong"}}
-		_, err := trusting.call(ctx, engine.OpCheckpointImage, o.Connection, time.Minute, engine.Discard, func(ctx context.Context, c *conn) (*engine.Result, error) {
-			return pushBuilt(ctx, engine.Discard, o, &engine.Result{Image: tagged})
-		})
+		pushStep := func() (*engine.Result, error) {
+			return trusting.call(ctx, engine.OpCheckpointImage, o.Connection, time.Minute, engine.Discard, func(ctx context.Context, c *conn) (*engine.Result, error) {
+				return pushBuilt(ctx, engine.Discard, o, &engine.Result{Image: tagged})
+			})
+		}
+		_, err := pushStep()
 		e := engine.AsError(err)
 		require.NotNil(t, e)
 		assert.Equal(t, engine.CodeUnauthenticated, e.Code, e.Error())
 		assert.Contains(t, e.Message, "is built and kept")
 		assert.NoError(t, cli("image", "exists", tagged).Run(), "the built image stays")
 		o.Registry = reg.creds()
-		res, err := trusting.call(ctx, engine.OpCheckpointImage, o.Connection, time.Minute, engine.Discard, func(ctx context.Context, c *conn) (*engine.Result, error) {
-			return pushBuilt(ctx, engine.Discard, o, &engine.Result{Image: tagged})
-		})
+		res, err := pushStep()
 		require.NoError(t, err)
 		assert.Equal(t, digest, res.ImageDigest, "the same image pushed to another repository has the same manifest")
 	})
