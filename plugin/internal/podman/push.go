@@ -36,11 +36,7 @@ func push(ctx context.Context, sink engine.Sink, o engine.PushOptions) (*engine.
 		return nil, err
 	}
 	r := o.Registry
-	out := &lineSplitter{emit: func(line string) {
-		if line != "" {
-			sink.Logf(engine.SourceTool, engine.LevelInfo, "%s", r.Mask(line))
-		}
-	}}
+	out := registryProgress(sink, r)
 	opts := new(images.PushOptions).WithQuiet(false).WithProgressWriter(out).WithSkipTLSVerify(!r.Verify())
 	if r.AuthFile != "" {
 		opts.WithAuthfile(r.AuthFile)

@@ -109,3 +109,13 @@ func registryDigest(ctx context.Context, ref string, r engine.Registry) (string,
 	}
 	return d.String(), nil
 }
+
+// registryProgress streams Podman's push or pull progress lines as log events, with r's password
+// masked should a line ever carry it.
+func registryProgress(sink engine.Sink, r engine.Registry) *lineSplitter {
+	return &lineSplitter{emit: func(line string) {
+		if line != "" {
+			sink.Logf(engine.SourceTool, engine.LevelInfo, "%s", r.Mask(line))
+		}
+	}}
+}

@@ -26,11 +26,7 @@ func restoreImage(ctx context.Context, sink engine.Sink, o engine.RestoreOptions
 		return img, err
 	}
 	r := o.Registry
-	out := &lineSplitter{emit: func(line string) {
-		if line != "" {
-			sink.Logf(engine.SourceTool, engine.LevelInfo, "%s", r.Mask(line))
-		}
-	}}
+	out := registryProgress(sink, r)
 	opts := new(images.PullOptions).WithPolicy("missing").WithQuiet(false).WithProgressWriter(out).WithSkipTLSVerify(!r.Verify())
 	if r.AuthFile != "" {
 		opts.WithAuthfile(r.AuthFile)
