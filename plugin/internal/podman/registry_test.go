@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -345,6 +346,24 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		assert.Equal(t, engine.CheckFail, checks["image.cpu"].Status, checks["image.cpu"].Found)
 		assert.Contains(t, checks["image.cpu"].Found, "SIGILL")
 		assert.Equal(t, engine.CheckWarn, checks["image.kernel"].Status, checks["image.kernel"].Found)
+		assert.Equal(t, engine.CheckOK, checks["image.memory"].Status, checks["image.memory"].Found)
+		assert.Contains(t, checks["image.memory"].Found, "memory limit 1.1 GB covers the server's memory (at checkpoint time: RSS ")
 		assert.Positive(t, dres.Doctor.Fail)
+
+		// The RSS the checkpoint run printed is on the image, and a restore limit below it is
+		// refused before a container runs.
+		rss, err := strconv.ParseInt(inspectImageCLI(t, copyRef).Config.Labels[engine.LabelMemoryRSS], 10, 64)
+		require.NoError(t, err, "the memory label")
+		assert.Greater(t, rss, int64(1<<20))
+		small := engine.RestoreOptions{Image: sharedImage, DisableRecovery: true, Memory: strconv.FormatInt(max(rss/2, 6<<20), 10)}
+		require.NoError(t, small.Validate())
+		if small.MemoryBytes < rss {
+			_, err = te.engine().Restore(ctx, small, engine.Discard)
+			e := engine.AsError(err)
+			require.NotNil(t, e)
+			assert.Equal(t, "memory", e.Field, e.Error())
+			assert.Contains(t, e.Error(), "OOM-killed")
+			assert.Empty(t, podmanCLI(t, "ps", "-a", "--filter", "ancestor="+sharedImage, "--format", "{{.Names}}"), "no container was created")
+		}
 	})
 }
