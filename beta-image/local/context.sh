@@ -5,20 +5,23 @@
 # the features the image offers. Prints DIR.
 #
 #   LIBERTY_VERSION   Open Liberty release (default 26.0.0.3): io.openliberty:openliberty-runtime:<v>:zip
-#   LIBERTY_FEATURES  features to keep (default "servlet-6.0 pages-3.1 restfulWS-3.1 jsonb-3.0 cdi-4.0")
+#   LIBERTY_FEATURES  features to keep (default "servlet-6.0 pages-3.1 restfulWS-3.1 jsonb-3.0 cdi-4.0 mpHealth-4.0")
 #   LCP_MAVEN_REPO    Maven repository URL (default https://repo1.maven.org/maven2)
 #   LCP_CACHE_DIR     download cache (default ~/.cache/liberty-checkpoint)
 #   LCP_ROOTFS_IMAGE  the image that runs the cut-down step (default localhost/lcp-rootfs:liberty)
 #
 # The full runtime zip (~350 MB, checked against Maven Central's .sha1; runtime-zip.sh) and the cut-down zip
 # (~45 MB, made by `server package --include=minify` inside the rootfs image, so the host needs no
-# Java) are cached; a second run only copies files.
+# Java) are cached, with the list of every feature the cut-down zip holds (.features beside it,
+# which the image records in its io.liberty-checkpoint.liberty-installed-features label, so that
+# containerize can say which features an application needs and the base lacks before building);
+# a second run only copies files.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 beta=$(dirname "$here")
 version=${LIBERTY_VERSION:-26.0.0.3}
-features=${LIBERTY_FEATURES:-servlet-6.0 pages-3.1 restfulWS-3.1 jsonb-3.0 cdi-4.0}
+features=${LIBERTY_FEATURES:-servlet-6.0 pages-3.1 restfulWS-3.1 jsonb-3.0 cdi-4.0 mpHealth-4.0}
 cache=${LCP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/liberty-checkpoint}/liberty
 rootfs=${LCP_ROOTFS_IMAGE:-localhost/lcp-rootfs:liberty}
 dir=${1:-out/base-local}
@@ -55,6 +58,16 @@ if [[ ! -s $small ]]; then
     die "server package --include=minify failed: check LIBERTY_FEATURES=\"$features\" (every name must be an Open Liberty $version feature)"
   mv "${small%.zip}.part.zip" "$small"
 fi
+# Every feature the cut-down zip holds (their IBM-ShortName): the ones asked for and what they need.
+if [[ ! -s ${small%.zip}.features ]]; then
+  podman image exists "$rootfs" || die "$rootfs is missing: run beta-image/local/rootfs.sh liberty (make base-local does)"
+  podman run --rm --name "lcp-image-features-$$" --network none --user 0 -v "$cache:/cache:z" "$rootfs" bash -euc "
+      unzip -p /cache/$(basename "$small") 'wlp/lib/features/*.mf' | tr -d '\r' |
+        sed -n 's/^IBM-ShortName: *//p' | sort -fu | tr '\n' ' '" >"${small%.zip}.features.part" ||
+    die "cannot list the features of $small"
+  mv "${small%.zip}.features.part" "${small%.zip}.features"
+fi
+installed=$(sed 's/ *$//' "${small%.zip}.features")
 
 # 3. The build context.
 rm -rf "$dir"
@@ -63,5 +76,6 @@ cp -r "$beta/helpers" "$dir/helpers"
 ln "$small" "$dir/wlp.zip" 2>/dev/null || cp "$small" "$dir/wlp.zip"
 sed -e "s/^ARG LIBERTY_VERSION=.*/ARG LIBERTY_VERSION=$version/" \
     -e "s/^ARG LIBERTY_FEATURES=.*/ARG LIBERTY_FEATURES=\"${feature_list[*]}\"/" \
+    -e "s/^ARG LIBERTY_INSTALLED_FEATURES=.*/ARG LIBERTY_INSTALLED_FEATURES=\"$installed\"/" \
     "$beta/Dockerfile.local" >"$dir/Dockerfile"
 echo "$dir"

@@ -74,7 +74,21 @@ var All = []Setting{
 	// The shims' own settings.
 	{"baseContainerfile", "", "", String, "the base image's Containerfile, relative to contextDirectory or absolute (default Dockerfile.ubi.openjdk11)"},
 	{"executable", "", "", Path, "a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the bundled one; a bare name is looked up on PATH"},
-	{"skip", "", "", Bool, "skip the goal"},
+	{"skip", "", "", Bool, "skip the goal (Jib's habit: -Dliberty.checkpoint.skip, -Pliberty.checkpoint.skip=true)"},
+	{"bootstrapProperties", "", "", Map, "Liberty bootstrap properties, written to /config/bootstrap.properties (default: liberty-maven-plugin's or liberty-gradle-plugin's bootstrapProperties)"},
+	{"jvmOptions", "", "", List, "JVM options, written to /config/jvm.options (default: liberty-maven-plugin's or liberty-gradle-plugin's jvmOptions)"},
+}
+
+// Aliases are the short names a setting also answers to on the command line, as Jib's -Dimage:
+// Maven's -D<alias> and Gradle's -P<alias>. An alias is used only when the setting is set nowhere
+// else (build script, liberty.checkpoint.<key> property).
+var Aliases = map[string]string{"image": "image"}
+
+// ShimGoals names the commands whose goals take a shim setting; a shim setting not named here is
+// taken by every goal.
+var ShimGoals = map[string][]string{
+	"bootstrapProperties": {"checkpoint-image"},
+	"jvmOptions":          {"checkpoint-image"},
 }
 
 // Goal is a CLI command that the Maven and Gradle shims run: a Maven goal (prefix liberty) and a
@@ -88,8 +102,9 @@ type Goal struct {
 	// setting key), where the build tools' project-wide settings need a name of their own.
 	Bind map[string]string `json:"-"`
 	// Defaults are the settings the shims default from the project: appArchive (its war or ear),
-	// configDirectory (src/main/liberty/config when it exists), image
-	// (localhost/<name>:<version>-instanton).
+	// configDirectory (liberty-maven-plugin's or liberty-gradle-plugin's, else
+	// src/main/liberty/config when it exists), serverXmlFile, serverName, bootstrapProperties and
+	// jvmOptions (the Liberty plugin's), image (localhost/<name>:<version>-instanton).
 	Defaults []string `json:"defaults,omitempty"`
 }
 
@@ -98,7 +113,7 @@ type Goal struct {
 var Goals = []Goal{
 	{"checkpoint-image", "checkpoint-image", "checkpointImage",
 		"Builds the Open Liberty InstantOn image of the application: containerize, checkpoint with CRIU, commit.",
-		nil, []string{"appArchive", "configDirectory", "image"}},
+		nil, []string{"appArchive", "configDirectory", "serverXmlFile", "serverName", "image", "bootstrapProperties", "jvmOptions"}},
 	{"build-base-image", "checkpoint-base-image", "checkpointBaseImage",
 		"Builds the InstantOn base image (Open Liberty with a JVM and CRIU) that checkpointImage builds on, tagged baseImage.",
 		map[string]string{"image": "baseImage", "containerfile": "baseContainerfile"}, nil},

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -55,6 +56,8 @@ type Table struct {
 // TableRow is one setting with its spellings and the CLI commands that take it.
 type TableRow struct {
 	settings.Setting
+	// Alias is the short command-line property the setting also answers to (-Dimage, -Pimage).
+	Alias    string   `json:"alias,omitempty"`
 	Maven    string   `json:"maven"`
 	Gradle   string   `json:"gradle"`
 	Commands []string `json:"commands,omitempty"`
@@ -171,7 +174,7 @@ func table(m Model) (Table, error) {
 	}
 	sort.Strings(commands)
 	for _, s := range m.Settings {
-		row := TableRow{Setting: s, Maven: mavenSpelling(s), Gradle: gradleSpelling(s)}
+		row := TableRow{Setting: s, Alias: settings.Aliases[s.Key], Maven: mavenSpelling(s), Gradle: gradleSpelling(s)}
 		for _, c := range commands {
 			for _, f := range m.Commands[c] {
 				if s.Flag != "" && f == s.Flag {
@@ -215,6 +218,9 @@ func table(m Model) (Table, error) {
 			}
 		}
 		for _, s := range m.Settings {
+			if only, scoped := settings.ShimGoals[s.Key]; scoped && !slices.Contains(only, g.Command) {
+				continue
+			}
 			if s.Flag == "" && !bound[s.Key] {
 				if err := add(Binding{Key: s.Key}); err != nil {
 					return t, err
@@ -241,7 +247,11 @@ func mapValues(m map[string]string) []string {
 }
 
 func mavenSpelling(s settings.Setting) string {
-	return "<" + s.Key + "> or -D" + PropertyPrefix + s.Key
+	out := "<" + s.Key + "> or -D" + PropertyPrefix + s.Key
+	if a := settings.Aliases[s.Key]; a != "" {
+		out += " (or -D" + a + ")"
+	}
+	return out
 }
 
 func gradleSpelling(s settings.Setting) string {
@@ -254,7 +264,11 @@ func gradleSpelling(s settings.Setting) string {
 	case settings.List:
 		value = "['...']"
 	}
-	return "libertyCheckpoint { " + s.Key + " = " + value + " } or -P" + PropertyPrefix + s.Key + "=..."
+	out := "libertyCheckpoint { " + s.Key + " = " + value + " } or -P" + PropertyPrefix + s.Key + "=..."
+	if a := settings.Aliases[s.Key]; a != "" {
+		out += " (or -P" + a + "=...)"
+	}
+	return out
 }
 
 // goalsOf lists the Maven goals that take a setting.
@@ -284,7 +298,7 @@ func docs(t Table) string {
 			flag = "`" + s.Flag + "`"
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", s.Key, s.Kind, flag, strings.Join(s.Commands, ", "),
-			strings.Join(goalsOf(t, s.Key), ", "), cell(s.Doc))
+			strings.Join(goalsOf(t, s.Key), ", "), cell(docOf(s)))
 	}
 	b.WriteString("\n| goal (Maven) | task (Gradle) | CLI command | what it does |\n| --- | --- | --- | --- |\n")
 	for _, g := range t.Goals {
@@ -299,6 +313,14 @@ func docs(t Table) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// docOf is a setting's meaning, with its alias.
+func docOf(s TableRow) string {
+	if s.Alias == "" {
+		return s.Doc
+	}
+	return s.Doc + "; on the command line also -D" + s.Alias + " (Maven) and -P" + s.Alias + " (Gradle), used when nothing else sets it"
 }
 
 func byKey(t Table, key string) TableRow {
@@ -322,7 +344,7 @@ func readmeTable(t Table) string {
 		if s.Flag != "" {
 			flag = "`" + s.Flag + "`"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.Key, flag, cell(s.Doc))
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.Key, flag, cell(docOf(s)))
 	}
 	return b.String()
 }
@@ -361,7 +383,7 @@ func mavenParameters(t Table, g GoalRow) string {
 	fmt.Fprintf(&b, "public abstract class %s extends AbstractCheckpointMojo {\n", cls)
 	for _, bind := range g.Settings {
 		s := byKey(t, bind.Key)
-		doc := javadoc(s.Doc)
+		doc := javadoc(docOf(s))
 		typ, ann := "String", fmt.Sprintf("@Parameter(property = %q)", PropertyPrefix+s.Key)
 		switch s.Kind {
 		case settings.Path:
@@ -398,7 +420,7 @@ func gradleExtension(t Table) string {
 	b.WriteString("    public LibertyCheckpointExtension(ObjectFactory objects) {\n        super(objects);\n    }\n")
 	for _, s := range t.Settings {
 		name := strings.ToUpper(s.Key[:1]) + s.Key[1:]
-		fmt.Fprintf(&b, "\n    /** %s. */\n", javadoc(s.Doc))
+		fmt.Fprintf(&b, "\n    /** %s. */\n", javadoc(docOf(s)))
 		switch s.Kind {
 		case settings.Bool:
 			fmt.Fprintf(&b, "    public Property<Boolean> get%s() { return bool(%q); }\n", name, s.Key)

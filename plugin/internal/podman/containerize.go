@@ -61,7 +61,11 @@ func (e *Engine) buildApp(ctx context.Context, cu *cleanup, sink engine.Sink, o 
 	if o.Containerfile != "" {
 		req, err = userBuild(dir, o, labels)
 	} else {
-		if _, err := inspectImage(ctx, o.BaseImage, "base_image", baseImageFix); err != nil {
+		base, err := inspectImage(ctx, o.BaseImage, "base_image", baseImageFix)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkFeatures(sink, o.BaseImage, base.Labels, o.ServerXML, o.ConfigDir); err != nil {
 			return nil, err
 		}
 		req, err = generatedBuild(dir, o, labels)

@@ -1,21 +1,43 @@
-// The InstantOn image was built and restored from its checkpoint, and the restored server answered
-// HTTP 200 on /sample/index.html. The image is removed whatever the outcome.
-def image = 'localhost/lcp-maven-it-sample:1.0-instanton'
+// The InstantOn image of a Jakarta EE + MicroProfile Health application was built with
+// liberty-maven-plugin's server configuration and restored from its checkpoint (CWWKC0452I; with
+// recovery disabled a cold start would have failed the build), and MicroProfile Health said ready.
+// Then the restored application itself answers: JAX-RS, CDI and JSON-B at work, and the JVM option
+// from liberty-maven-plugin's jvmOptions in its JVM. The container and the image are removed
+// whatever the outcome.
+def image = 'localhost/lcp-maven-it-inventory:1.0-instanton'
+def container = 'lcp-maven-it-inventory'
+def run = { List<String> cmd ->
+  def p = cmd.execute()
+  def out = new StringBuilder(), err = new StringBuilder()
+  p.waitForProcessOutput(out, err)
+  assert p.exitValue() == 0: "${cmd.join(' ')}: ${err}"
+  out.toString().trim()
+}
 try {
   def log = new File(basedir, 'build.log').text
   [
+      '[INFO] liberty-checkpoint: goal prefix liberty: liberty:checkpoint-image -> io.libertycheckpoint:liberty-checkpoint-maven-plugin:checkpoint-image',
+      '[INFO] Using the Liberty server configuration of io.openliberty.tools:liberty-maven-plugin:3.12.0: serverName inventoryServer',
       '[INFO] [1/3] containerize...',
       '[INFO] [2/3] checkpoint...',
       '[INFO] [3/3] commit done in ',
       "[INFO] Built InstantOn image ${image} (",
       "[INFO] ${image}: restored from checkpoint, ready in ",
-      '/sample/index.html answered HTTP 200',
+      '/health/ready answered HTTP 200',
       '[INFO] BUILD SUCCESS',
   ].each { assert log.contains(it): "build.log lacks: $it" }
+  assert new File(basedir, 'target/liberty-checkpoint/image.id').text.startsWith('sha256:')
+  def port = run(['podman', 'port', container, '9080/tcp']).readLines()[0].replaceAll(/.*:/, '')
+  def health = new URL("http://127.0.0.1:${port}/health/ready").text
+  assert health.contains('"status":"UP"') && health.contains('"items":1000'): health
+  def items = new groovy.json.JsonSlurper().parseText(new URL("http://127.0.0.1:${port}/inventory/api/items").text)
+  assert items.size == 1000 && items.first.name == 'item-0' && items.source == 'liberty-maven-plugin': items
+  def logs = run(['podman', 'logs', container])
+  assert logs.contains('CWWKC0452I'): 'the server resumed from the checkpoint'
   def ready = (log =~ /restored from checkpoint, ready in (\S+)/)
-  println "real chain: restored and answered HTTP in ${ready[0][1]}"
+  println "real chain: inventory restored and ready (MicroProfile Health) in ${ready[0][1]}; /inventory/api/items: ${items}"
   return true
 } finally {
-  def rmi = ['podman', 'rmi', '--ignore', image].execute()
-  rmi.waitForProcessOutput(System.out, System.err)
+  ['podman', 'rm', '-f', '--ignore', container].execute().waitForProcessOutput(System.out, System.err)
+  ['podman', 'rmi', '--ignore', image].execute().waitForProcessOutput(System.out, System.err)
 }

@@ -46,7 +46,7 @@ public class LibertyCheckpointExtension extends SettingsExtension {
     public Property<String> getContainerfile() { return string("containerfile"); }
     public void setContainerfile(Object v) { assign("containerfile", v); }
 
-    /** the image the operation produces (or runs, for checkpoint and restore). */
+    /** the image the operation produces (or runs, for checkpoint and restore); on the command line also -Dimage (Maven) and -Pimage (Gradle), used when nothing else sets it. */
     public Property<String> getImage() { return string("image"); }
     public void setImage(Object v) { assign("image", v); }
 
@@ -154,7 +154,15 @@ public class LibertyCheckpointExtension extends SettingsExtension {
     public Property<String> getExecutable() { return string("executable"); }
     public void setExecutable(Object v) { assign("executable", v); }
 
-    /** skip the goal. */
+    /** skip the goal (Jib's habit: -Dliberty.checkpoint.skip, -Pliberty.checkpoint.skip=true). */
     public Property<Boolean> getSkip() { return bool("skip"); }
     public void setSkip(Object v) { assignBool("skip", v); }
+
+    /** Liberty bootstrap properties, written to /config/bootstrap.properties (default: liberty-maven-plugin's or liberty-gradle-plugin's bootstrapProperties). */
+    public Map<String, String> getBootstrapProperties() { return map("bootstrapProperties"); }
+    public void setBootstrapProperties(Map<String, String> v) { assignMap("bootstrapProperties", v); }
+
+    /** JVM options, written to /config/jvm.options (default: liberty-maven-plugin's or liberty-gradle-plugin's jvmOptions). */
+    public List<String> getJvmOptions() { return list("jvmOptions"); }
+    public void setJvmOptions(Collection<?> v) { assignList("jvmOptions", v); }
 }

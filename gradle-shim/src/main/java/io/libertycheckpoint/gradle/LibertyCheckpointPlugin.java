@@ -7,6 +7,7 @@ import java.util.List;
 import org.gradle.api.Plugin;
 import org.gradle.api.Project;
 import org.gradle.api.Task;
+import org.gradle.api.provider.Provider;
 
 import io.libertycheckpoint.shim.Settings;
 
@@ -29,26 +30,31 @@ public class LibertyCheckpointPlugin implements Plugin<Project> {
         LibertyCheckpointExtension ext = new LibertyCheckpointExtension(project.getObjects());
         project.getExtensions().add(LibertyCheckpointExtension.class, EXTENSION, ext);
         Settings table = Settings.bundled();
-        Task image = null;
+        // Read when a task needs it (its inputs, its action), not when the plugin is applied: the
+        // build script, liberty { server { } } and -P are all known by then.
+        Provider<ProjectInputs> inputs = project.provider(() -> ProjectInputs.read(project, ext, table));
+        String image = null;
         for (Settings.Goal goal : table.goals()) {
-            LibertyCheckpointTask t = project.getTasks().create(goal.gradle, LibertyCheckpointTask.class);
-            t.configure(goal, ext);
-            if (ALWAYS_RUN.contains(goal.command)) {
-                t.getOutputs().upToDateWhen(x -> false);
-                if (image != null) {
-                    t.mustRunAfter(image);
+            boolean appArchive = goal.defaults.contains("appArchive");
+            String after = image;
+            Tasks.register(project, goal.gradle, LibertyCheckpointTask.class, t -> {
+                t.configure(goal, inputs);
+                if (ALWAYS_RUN.contains(goal.command)) {
+                    t.getOutputs().upToDateWhen(x -> false);
+                    if (after != null) {
+                        t.mustRunAfter(after);
+                    }
+                } else if (appArchive) {
+                    // The application archive: the war task's, or the ear task's (which holds the war).
+                    project.getPlugins().withId("war", p -> useArchive(project, t, "war"));
+                    project.getPlugins().withId("ear", p -> useArchive(project, t, "ear"));
                 }
-            } else if (goal.defaults.contains("appArchive")) {
-                image = t;
-                // The application archive: the war task's, or the ear task's (which holds the war).
-                project.getPlugins().withId("war", p -> useArchive(project, t, "war"));
-                project.getPlugins().withId("ear", p -> useArchive(project, t, "ear"));
+            });
+            if (appArchive) {
+                image = goal.gradle;
             }
         }
         project.afterEvaluate(p -> {
-            for (LibertyCheckpointTask t : p.getTasks().withType(LibertyCheckpointTask.class)) {
-                t.setResultFile(new File(buildDir(p), "liberty-checkpoint/" + t.getName() + ".json"));
-            }
             List<String> unknown = table.unknownProperties(p.getProperties().keySet());
             if (!unknown.isEmpty()) {
                 p.getLogger().warn("liberty-checkpoint: ignoring unknown properties {} (contract/SETTINGS.md lists the settings)", unknown);

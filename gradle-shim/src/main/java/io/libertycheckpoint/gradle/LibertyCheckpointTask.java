@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -14,9 +16,11 @@ import org.gradle.api.GradleException;
 import org.gradle.api.InvalidUserDataException;
 import org.gradle.api.file.FileCollection;
 import org.gradle.api.logging.LogLevel;
+import org.gradle.api.provider.Provider;
 import org.gradle.api.tasks.Input;
 import org.gradle.api.tasks.InputFiles;
 import org.gradle.api.tasks.OutputFile;
+import org.gradle.api.tasks.OutputFiles;
 import org.gradle.api.tasks.PathSensitive;
 import org.gradle.api.tasks.PathSensitivity;
 import org.gradle.api.tasks.TaskAction;
@@ -24,6 +28,7 @@ import org.gradle.api.tasks.TaskAction;
 import io.libertycheckpoint.shim.BuildTool;
 import io.libertycheckpoint.shim.BundledTool;
 import io.libertycheckpoint.shim.Event;
+import io.libertycheckpoint.shim.ImageOutputs;
 import io.libertycheckpoint.shim.Invocation;
 import io.libertycheckpoint.shim.Log;
 import io.libertycheckpoint.shim.Settings;
@@ -32,39 +37,42 @@ import io.libertycheckpoint.shim.ShimFailure;
 
 /**
  * One goal of the settings table as a Gradle task: its settings ({@code -Pliberty.checkpoint.<key>}
- * over the extension over the project's defaults) are its inputs, the result event of its last run
- * is its output, and the run is shim-core's, with Gradle's log and cancellation.
+ * over the extension over liberty-gradle-plugin's server configuration and the project's
+ * defaults) are its inputs, the result event of its last run (and, for checkpointImage, the
+ * image's id and summary) its outputs, and the run is shim-core's, with Gradle's log and
+ * cancellation. Everything it takes from the project is read through one provider
+ * ({@link ProjectInputs}), so neither its inputs nor its action touch the Project at execution
+ * time, as Gradle's configuration cache requires.
  */
 public class LibertyCheckpointTask extends DefaultTask {
-    private final Settings table = Settings.bundled();
-    private Settings.Goal goal;
-    private SettingsExtension ext;
+    private String command;
+    private Provider<ProjectInputs> project;
     private FileCollection archive;
-    private File resultFile;
+    private FileCollection settingFiles;
 
-    void configure(Settings.Goal g, SettingsExtension extension) {
-        goal = g;
-        ext = extension;
+    void configure(Settings.Goal g, Provider<ProjectInputs> inputs) {
+        command = g.command;
+        project = inputs;
         setGroup(LibertyCheckpointPlugin.GROUP);
         setDescription(g.doc);
+        settingFiles = getProject().files((Callable<Object>) () -> settings(true).values());
     }
 
     void archiveFrom(FileCollection files) {
         archive = files;
     }
 
-    void setResultFile(File f) {
-        resultFile = f;
+    private static Settings table() {
+        return Settings.bundled();
     }
 
-    /** The goal's settings, resolved now. */
+    /** The goal's settings, resolved now from the project's inputs. */
     Invocation invocation() throws ShimFailure {
-        io.libertycheckpoint.shim.Project p = new io.libertycheckpoint.shim.Project(getProject().getProjectDir(), getProject().getName(),
-                String.valueOf(getProject().getVersion()), () -> archive == null || archive.isEmpty() ? null : archive.getFiles().iterator().next());
-        return Invocation.of(table, goal, ext::value, name -> {
-            Object v = getProject().findProperty(name);
-            return v == null ? null : String.valueOf(v);
-        }, p, BuildTool.GRADLE);
+        ProjectInputs in = project.get();
+        FileCollection files = archive;
+        io.libertycheckpoint.shim.Project p = new io.libertycheckpoint.shim.Project(in.projectDir, in.name, in.version,
+                () -> files == null || files.isEmpty() ? null : files.getFiles().iterator().next()).buildDir(in.buildDir).liberty(in.liberty);
+        return Invocation.of(table(), table().goal(command), in.script::get, in.properties::get, in.commandLine::get, p, BuildTool.GRADLE);
     }
 
     private Invocation inputs() {
@@ -85,9 +93,16 @@ public class LibertyCheckpointTask extends DefaultTask {
     /** The resolved settings but the executable (the tool is its own input): the files, or the rest. */
     private Map<String, Object> settings(boolean files) {
         Map<String, Object> out = new TreeMap<>();
-        inputs().values().forEach((k, v) -> {
+        Invocation inv = inputs();
+        inv.values().forEach((k, v) -> {
             if (v instanceof File == files && !"executable".equals(k)) {
                 out.put(k, v);
+            }
+        });
+        // The files the image's /config gets besides the configuration directory (liberty-gradle-plugin's).
+        inv.layout().entries().forEach((path, v) -> {
+            if (v instanceof File == files) {
+                out.put("config:" + path, v);
             }
         });
         return out;
@@ -104,23 +119,34 @@ public class LibertyCheckpointTask extends DefaultTask {
     @InputFiles
     @PathSensitive(PathSensitivity.RELATIVE)
     public FileCollection getSettingFiles() {
-        return getProject().files((Callable<Object>) () -> settings(true).values());
+        return settingFiles;
     }
 
     /** The result event of the last successful run (one JSON line): image, imageId, sizes, timings. */
     @OutputFile
     public File getResultFile() {
-        return resultFile;
+        return new File(outputDir(), getName() + ".json");
+    }
+
+    /** checkpointImage's image.id and image.json (see shim-core's ImageOutputs); none for the other tasks. */
+    @OutputFiles
+    public List<File> getImageFiles() {
+        return "checkpoint-image".equals(command) ? ImageOutputs.files(outputDir()) : Collections.<File>emptyList();
+    }
+
+    private File outputDir() {
+        return new File(project.get().buildDir, "liberty-checkpoint");
     }
 
     @TaskAction
     public void run() {
-        if (resultFile != null && resultFile.exists() && !resultFile.delete()) {
+        File resultFile = getResultFile();
+        if (resultFile.exists() && !resultFile.delete()) {
             throw new GradleException("cannot remove the previous result " + resultFile);
         }
         Event result;
         try {
-            result = new Shim(table, BuildTool.GRADLE, new GradleLog()).run(invocation(), getProject().getProjectDir(), GradleCancellation.of(this));
+            result = new Shim(table(), BuildTool.GRADLE, new GradleLog()).run(invocation(), project.get().projectDir, GradleCancellation.of(this));
         } catch (ShimFailure f) {
             switch (f.kind()) {
                 case BAD_INPUT:
@@ -131,7 +157,7 @@ public class LibertyCheckpointTask extends DefaultTask {
                     throw new GradleException(f.getMessage(), f);
             }
         }
-        if (result != null && resultFile != null) {
+        if (result != null) {
             try {
                 Files.createDirectories(resultFile.getParentFile().toPath());
                 Files.write(resultFile.toPath(), (result.raw() + "\n").getBytes(StandardCharsets.UTF_8));

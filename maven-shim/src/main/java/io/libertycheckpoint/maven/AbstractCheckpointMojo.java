@@ -10,10 +10,12 @@ import io.libertycheckpoint.shim.ShimFailure;
 import java.io.File;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
 
 /**
  * A goal is one call of the liberty-checkpoint CLI, made by shim-core: this adapter hands it the
@@ -44,6 +46,13 @@ public abstract class AbstractCheckpointMojo extends AbstractMojo {
   @Parameter(defaultValue = "${session.userProperties}", readonly = true)
   protected Properties userProperties = new Properties();
 
+  /** The project model: liberty-maven-plugin's configuration and the resolved dependencies (null in unit tests). */
+  @Parameter(defaultValue = "${project}", readonly = true)
+  protected MavenProject project;
+
+  @Parameter(defaultValue = "${session}", readonly = true)
+  protected MavenSession session;
+
   private final String command;
 
   protected AbstractCheckpointMojo(String command) {
@@ -56,6 +65,7 @@ public abstract class AbstractCheckpointMojo extends AbstractMojo {
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
     Settings table = Settings.bundled();
+    warnAboutThePrefix();
     try {
       new Shim(table, BuildTool.MAVEN, new MavenLog()).run(invocation(table), basedir, () -> false);
     } catch (ShimFailure f) {
@@ -75,11 +85,35 @@ public abstract class AbstractCheckpointMojo extends AbstractMojo {
       getLog().warn("liberty-checkpoint: ignoring -D" + unknown + ", which names no setting (contract/SETTINGS.md)");
     }
     String prefix = table.propertyPrefix;
-    Project project = new Project(basedir, artifactId, projectVersion, () ->
+    Project p = new Project(basedir, artifactId, projectVersion, () ->
         ("war".equals(packaging) || "ear".equals(packaging)) && buildDirectory != null ? new File(buildDirectory, finalName + "." + packaging) : null);
+    if (buildDirectory != null) {
+      p.buildDir(buildDirectory);
+    }
+    if (project != null) {
+      p.liberty(LibertyMavenPlugin.read(project, userProperties, project.getArtifacts(), w -> getLog().warn("liberty-checkpoint: " + w)));
+    }
+    // -Dimage: only the command line's (the session's user properties), as Jib reads it.
     return Invocation.of(table, table.goal(command), parameters()::get, name ->
         table.get(name.substring(prefix.length())).kind == Settings.Kind.MAP ? userProperties.getProperty(name) : null,
-        project, BuildTool.MAVEN);
+        userProperties::getProperty, p, BuildTool.MAVEN);
+  }
+
+  /**
+   * With liberty-maven-plugin in the POM, the prefix liberty is shared: say what makes both
+   * plugins' goals work when the prefix participant did not run (the goal got here bound to a phase
+   * or by its coordinates).
+   */
+  private void warnAboutThePrefix() {
+    if (project == null || session == null || LibertyMavenPlugin.find(project) == null) {
+      return;
+    }
+    Object active = session.getRepositorySession() == null ? null : session.getRepositorySession().getData().get(PrefixParticipant.ACTIVE);
+    if (!Boolean.TRUE.equals(active)) {
+      getLog().warn("liberty-checkpoint: this POM also has liberty-maven-plugin, which shares the goal prefix liberty: declare "
+          + GoalPrefix.ARTIFACT + " with <extensions>true</extensions> (or list it in .mvn/extensions.xml) so that both"
+          + " mvn liberty:checkpoint-image and mvn liberty:dev work, whatever the plugins' order");
+    }
   }
 
   /** shim-core's lines on Maven's log; what a build shows by default is info. */

@@ -41,7 +41,7 @@ public abstract class CheckpointBaseImageParameters extends AbstractCheckpointMo
   @Parameter(property = "liberty.checkpoint.executable")
   protected File executable;
 
-  /** skip the goal. */
+  /** skip the goal (Jib's habit: -Dliberty.checkpoint.skip, -Pliberty.checkpoint.skip=true). */
   @Parameter(property = "liberty.checkpoint.skip", defaultValue = "false")
   protected boolean skip;
 

@@ -13,7 +13,7 @@ public abstract class CheckpointDoctorParameters extends AbstractCheckpointMojo 
   @Parameter(property = "liberty.checkpoint.podmanUrl")
   protected String podmanUrl;
 
-  /** the image the operation produces (or runs, for checkpoint and restore). */
+  /** the image the operation produces (or runs, for checkpoint and restore); on the command line also -Dimage (Maven) and -Pimage (Gradle), used when nothing else sets it. */
   @Parameter(property = "liberty.checkpoint.image")
   protected String image;
 
@@ -29,7 +29,7 @@ public abstract class CheckpointDoctorParameters extends AbstractCheckpointMojo 
   @Parameter(property = "liberty.checkpoint.executable")
   protected File executable;
 
-  /** skip the goal. */
+  /** skip the goal (Jib's habit: -Dliberty.checkpoint.skip, -Pliberty.checkpoint.skip=true). */
   @Parameter(property = "liberty.checkpoint.skip", defaultValue = "false")
   protected boolean skip;
 

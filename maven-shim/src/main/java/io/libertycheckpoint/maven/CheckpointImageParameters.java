@@ -37,7 +37,7 @@ public abstract class CheckpointImageParameters extends AbstractCheckpointMojo {
   @Parameter(property = "liberty.checkpoint.containerfile")
   protected File containerfile;
 
-  /** the image the operation produces (or runs, for checkpoint and restore). */
+  /** the image the operation produces (or runs, for checkpoint and restore); on the command line also -Dimage (Maven) and -Pimage (Gradle), used when nothing else sets it. */
   @Parameter(property = "liberty.checkpoint.image")
   protected String image;
 
@@ -93,9 +93,17 @@ public abstract class CheckpointImageParameters extends AbstractCheckpointMojo {
   @Parameter(property = "liberty.checkpoint.executable")
   protected File executable;
 
-  /** skip the goal. */
+  /** skip the goal (Jib's habit: -Dliberty.checkpoint.skip, -Pliberty.checkpoint.skip=true). */
   @Parameter(property = "liberty.checkpoint.skip", defaultValue = "false")
   protected boolean skip;
+
+  /** Liberty bootstrap properties, written to /config/bootstrap.properties (default: liberty-maven-plugin's or liberty-gradle-plugin's bootstrapProperties); also -Dliberty.checkpoint.bootstrapProperties=k1=v1,k2=v2. */
+  @Parameter
+  protected Map<String, String> bootstrapProperties;
+
+  /** JVM options, written to /config/jvm.options (default: liberty-maven-plugin's or liberty-gradle-plugin's jvmOptions); also -Dliberty.checkpoint.jvmOptions=v1,v2. */
+  @Parameter(property = "liberty.checkpoint.jvmOptions")
+  protected List<String> jvmOptions;
 
   protected CheckpointImageParameters() {
     super("checkpoint-image");
@@ -126,6 +134,8 @@ public abstract class CheckpointImageParameters extends AbstractCheckpointMojo {
     p.put("certDir", certDir);
     p.put("executable", executable);
     p.put("skip", skip);
+    p.put("bootstrapProperties", bootstrapProperties);
+    p.put("jvmOptions", jvmOptions);
     return p;
   }
 }

@@ -2,19 +2,12 @@ package io.libertycheckpoint.maven;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,36 +19,20 @@ import org.junit.jupiter.api.Test;
 class AbortIT {
   private static final Duration STEP = Duration.ofSeconds(20);
 
-  private static Path prop(String name) {
-    String v = System.getProperty(name);
-    if (v == null) {
-      throw new IllegalStateException(name + " is not set: run through mvn verify");
-    }
-    return Paths.get(v);
-  }
-
   /** A fresh copy of the abort project. */
   private static Path project(String name) throws IOException {
-    Path src = prop("lcp.it.projects").resolve("abort");
-    Path dst = prop("lcp.it.work").resolve(name + "-" + System.nanoTime());
-    Files.createDirectories(dst.getParent());
-    try (Stream<Path> s = Files.walk(src)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Files.copy(p, dst.resolve(src.relativize(p).toString()));
-      }
-    }
-    return dst;
+    return ItWork.project("abort", name + "-" + System.nanoTime());
   }
 
-  /** src/it/settings.xml: the staged repository takes what it lacks from the user's one first. */
+  private static Path prop(String name) {
+    return ItWork.prop(name);
+  }
+
   private static Path settings() throws IOException {
-    Path f = prop("lcp.it.work").resolve("settings.xml");
-    Files.createDirectories(f.getParent());
-    String it = Files.readString(prop("lcp.it.projects").resolve("../../../it/settings.xml").normalize());
-    return Files.writeString(f, it.replace("@localRepositoryUrl@", prop("lcp.it.userRepo").toUri().toString()));
+    return ItWork.settings();
   }
 
-  private record Run(Process maven, Path dir, List<String> output, CompletableFuture<Void> reader) {}
+  private record Run(Process maven, Path dir, ItWork.Output output) {}
 
   private static Run start(String name, boolean ownProcessGroup) throws Exception {
     Path dir = project(name);
@@ -73,23 +50,9 @@ class AbortIT {
     pb.environment().put("LCP_FAKE_STEP_DELAY", STEP.toSeconds() + "s");
     pb.environment().put("LCP_FAKE_CANCEL_MARKER", dir.resolve("cancelled").toString());
     Process p = pb.start();
-    List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
-    CompletableFuture<Void> started = new CompletableFuture<>();
-    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          out.add(line);
-          if (line.contains("[1/3] containerize...")) {
-            started.complete(null);
-          }
-        }
-      } catch (IOException e) {
-        started.completeExceptionally(e);
-      }
-      started.completeExceptionally(new AssertionError("Maven ended before the step started:\n" + String.join("\n", out)));
-    });
-    started.get(120, TimeUnit.SECONDS);
-    return new Run(p, dir, out, reader);
+    ItWork.Output out = ItWork.follow(p, "[1/3] containerize...");
+    out.seen().get(120, TimeUnit.SECONDS);
+    return new Run(p, dir, out);
   }
 
   private static List<ProcessHandle> toolProcesses(Process maven) {
@@ -111,13 +74,13 @@ class AbortIT {
 
   private static void assertGone(Run run, List<ProcessHandle> tools, long stoppedAt) throws Exception {
     assertThat(run.maven().waitFor(90, TimeUnit.SECONDS)).as("Maven exits").isTrue();
-    run.reader().exceptionally(e -> null).get(10, TimeUnit.SECONDS);
+    run.output().ended().exceptionally(e -> null).get(10, TimeUnit.SECONDS);
     Duration took = Duration.ofNanos(System.nanoTime() - stoppedAt);
     assertThat(took).as("the step was cancelled, not waited out").isLessThan(STEP);
     for (ProcessHandle h : tools) {
       assertThat(h.isAlive()).as("%s is gone", h.info().command().orElse("?")).isFalse();
     }
-    assertThat(run.dir().resolve("cancelled")).as("the engine's clean-up ran before the tool exited: %s", String.join("\n", run.output()))
+    assertThat(run.dir().resolve("cancelled")).as("the engine's clean-up ran before the tool exited: %s", run.output().text())
         .hasContent("checkpoint-image");
   }
 

@@ -4,6 +4,7 @@ import io.libertycheckpoint.shim.Settings.Goal;
 import io.libertycheckpoint.shim.Settings.Kind;
 import io.libertycheckpoint.shim.Settings.Setting;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,13 +20,18 @@ import java.util.function.Function;
  * One goal's settings, resolved for a run, and the CLI call they make. A value comes from the
  * build script (Maven parameter, Gradle extension) or from its property {@code
  * liberty.checkpoint.<key>} (which wins; a map property adds to the script's map, key by key), else
- * from the project for the settings the goal defaults. Paths are absolute, resolved against the
- * project directory. Unset settings are left out: the CLI applies its own defaults.
+ * from the setting's command-line alias ({@code -Dimage}, {@code -Pimage}, as Jib has it), else
+ * from the project for the settings the goal defaults (the Liberty plugin's configuration, the
+ * archive, the image name; a map default is the base the other values add to). Paths are absolute,
+ * resolved against the project directory. Unset settings are left out: the CLI applies its own
+ * defaults.
  */
 public final class Invocation {
   private final Settings table;
   private final Goal goal;
   private final Map<String, Object> values = new LinkedHashMap<>();
+  private Project project;
+  private ConfigLayout layout = new ConfigLayout();
 
   private Invocation(Settings table, Goal goal) {
     this.table = table;
@@ -38,13 +44,33 @@ public final class Invocation {
    */
   public static Invocation of(Settings table, Goal goal, Function<String, Object> script, Function<String, String> property,
       Project project, BuildTool tool) throws ShimFailure {
+    return of(table, goal, script, property, name -> null, project, tool);
+  }
+
+  /**
+   * Resolves a goal's settings; alias gives the text of a setting's command-line alias (only the
+   * command line's: a {@code -Dimage} or {@code -Pimage}, not a property of the build), or null.
+   */
+  public static Invocation of(Settings table, Goal goal, Function<String, Object> script, Function<String, String> property,
+      Function<String, String> alias, Project project, BuildTool tool) throws ShimFailure {
     Invocation inv = new Invocation(table, goal);
+    inv.project = project;
     for (String key : goal.flags.keySet()) {
       Setting s = table.get(key);
       String prop = property.apply(table.propertyPrefix + key);
       Object v = inv.value(s, script.apply(key), prop, tool);
-      if (v == null && goal.defaults.contains(key)) {
-        v = project.defaultOf(key);
+      if (v == null && !s.alias.isEmpty()) {
+        v = inv.value(s, null, alias.apply(s.alias), tool);
+      }
+      if (goal.defaults.contains(key)) {
+        Object d = project.defaultOf(key);
+        if (v == null) {
+          v = d;
+        } else if (v instanceof Map && d instanceof Map) {
+          Map<String, String> merged = new TreeMap<>(stringMap((Map<?, ?>) d));
+          merged.putAll(stringMap((Map<?, ?>) v));
+          v = merged;
+        }
       }
       if (v instanceof File && !((File) v).isAbsolute()) {
         v = new File(project.dir, v.toString());
@@ -53,7 +79,16 @@ public final class Invocation {
         inv.values.put(key, v);
       }
     }
+    if (goal.flags.containsKey("configDirectory")) {
+      inv.layout = ConfigLayout.of(inv.values, project.liberty());
+    }
     return inv;
+  }
+
+  private static Map<String, String> stringMap(Map<?, ?> m) {
+    Map<String, String> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+    return out;
   }
 
   private Object value(Setting s, Object script, String prop, BuildTool tool) throws ShimFailure {
@@ -121,6 +156,33 @@ public final class Invocation {
   /** The resolved settings, unset ones left out. */
   public Map<String, Object> values() {
     return values;
+  }
+
+  /** The project the settings were resolved for. */
+  public Project project() {
+    return project;
+  }
+
+  /**
+   * The files the image's /config gets besides the configuration directory (bootstrap.properties,
+   * jvm.options, server.env, variables, copied dependencies); empty when there are none.
+   */
+  public ConfigLayout layout() {
+    return layout;
+  }
+
+  /**
+   * Lays out the configuration the image gets when the settings need more than the configuration
+   * directory: the directory's files and the layout's, in dir, which then is the configuration
+   * directory the CLI is given. Nothing happens for an empty layout.
+   */
+  public void stage(File dir) throws IOException {
+    if (layout.isEmpty()) {
+      return;
+    }
+    Object config = values.get("configDirectory");
+    layout.stage(config instanceof File ? (File) config : null, dir);
+    values.put("configDirectory", dir);
   }
 
   /** The setting that holds registry credentials: passed in {@link #CREDS_ENV}, never as an argument (ps and the build log show those). */

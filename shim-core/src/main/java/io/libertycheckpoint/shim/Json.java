@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * A small JSON reader for the tool's event lines and the settings table: objects become {@code
- * Map<String, Object>}, arrays {@code List<Object>}, numbers {@code Long} or {@code Double}. The
+ * Map<String, Object>}, arrays {@code List<Object>}, numbers {@code Long} or {@code Double}; and a
+ * writer for the summaries the shims leave in the build directory. The
  * plugin jars carry no third-party libraries, so nothing can clash with a build's classpath.
  */
 final class Json {
@@ -38,6 +39,59 @@ final class Json {
       throw new IllegalArgumentException("not a JSON object: " + text);
     }
     return (Map<String, Object>) v;
+  }
+
+  /** Writes a value (Map, List, String, Number, Boolean, null) as indented JSON. */
+  static String write(Object v) {
+    StringBuilder b = new StringBuilder();
+    write(b, v, "");
+    return b.append('\n').toString();
+  }
+
+  private static void write(StringBuilder b, Object v, String indent) {
+    if (v instanceof Map) {
+      Map<?, ?> m = (Map<?, ?>) v;
+      if (m.isEmpty()) {
+        b.append("{}");
+        return;
+      }
+      b.append("{\n");
+      int n = 0;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        b.append(indent).append("  ");
+        quote(b, String.valueOf(e.getKey()));
+        b.append(": ");
+        write(b, e.getValue(), indent + "  ");
+        b.append(++n < m.size() ? ",\n" : "\n");
+      }
+      b.append(indent).append('}');
+    } else if (v instanceof List) {
+      List<?> l = (List<?>) v;
+      b.append('[');
+      for (int k = 0; k < l.size(); k++) {
+        write(b, l.get(k), indent);
+        b.append(k + 1 < l.size() ? ", " : "");
+      }
+      b.append(']');
+    } else if (v instanceof Number || v instanceof Boolean || v == null) {
+      b.append(v);
+    } else {
+      quote(b, String.valueOf(v));
+    }
+  }
+
+  private static void quote(StringBuilder b, String s) {
+    b.append('"');
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    b.append('"');
   }
 
   private IllegalArgumentException error(String what) {

@@ -30,11 +30,14 @@ public final class Settings {
     public final String field;
     public final Kind kind;
     public final String doc;
+    /** The short command-line property it also answers to (-Dimage, -Pimage); "" for none. */
+    public final String alias;
     final String maven;
     final String gradle;
 
     Setting(Map<String, Object> m) {
       key = str(m, "key");
+      alias = str(m, "alias");
       flag = str(m, "flag");
       field = str(m, "field");
       kind = Kind.valueOf(str(m, "kind").toUpperCase(Locale.ROOT));

@@ -39,6 +39,29 @@ public final class Shim {
       log.log(Level.LIFECYCLE, "Skipping " + name + " (" + tool.spelling(table.get("skip")) + " is true)");
       return null;
     }
+    Project project = inv.project();
+    boolean image = "checkpoint-image".equals(goal.command) && project != null;
+    if (image) {
+      try {
+        ImageOutputs.clear(project.outputDir());
+      } catch (IOException e) {
+        throw cannotRun(name + ": cannot remove the last build's image id from " + project.outputDir() + ": " + e.getMessage(), e);
+      }
+    }
+    if (project != null && project.liberty() != null && inv.goal().defaults.contains("configDirectory")) {
+      log.log(Level.LIFECYCLE, "Using the Liberty server configuration of " + project.liberty().source + ": " + project.liberty().describe());
+    }
+    if (!inv.layout().isEmpty()) {
+      File staged = new File(project.outputDir(), "config");
+      try {
+        inv.stage(staged);
+      } catch (IOException e) {
+        throw new ShimFailure(ShimFailure.Kind.BAD_INPUT, name + ": cannot lay out the server configuration in " + staged + ": "
+            + e.getMessage(), e);
+      }
+      log.log(Level.INFO, "Server configuration laid out in " + staged + ": the configuration directory's files and "
+          + String.join(", ", inv.layout().entries().keySet()));
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add(executable(inv, name));
     cmd.addAll(inv.arguments(log.isDebug()));
@@ -67,7 +90,25 @@ public final class Shim {
     } catch (IOException e) {
       throw cannotRun(name + ": cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
     }
-    return outcome(goal, name, o, failedChecks);
+    Event r = outcome(goal, name, o, failedChecks);
+    if (image) {
+      try {
+        ImageOutputs.write(project.outputDir(), r);
+        log.log(Level.INFO, "Image id and summary in " + new File(project.outputDir(), ImageOutputs.ID) + " and " + ImageOutputs.JSON);
+      } catch (IOException e) {
+        throw cannotRun(name + ": cannot write the image's id into " + project.outputDir() + ": " + e.getMessage(), e);
+      }
+    }
+    String digest = r == null ? "" : r.str("imageDigest");
+    if (project != null && !digest.isEmpty()) {
+      try {
+        ImageOutputs.recordPush(project.outputDir(), digest);
+        log.log(Level.LIFECYCLE, "Pushed " + r.str("pushedTo") + "@" + digest + " (in " + new File(project.outputDir(), ImageOutputs.DIGEST) + ")");
+      } catch (IOException e) {
+        throw cannotRun(name + ": cannot write the pushed digest into " + project.outputDir() + ": " + e.getMessage(), e);
+      }
+    }
+    return r;
   }
 
   private Event outcome(Goal goal, String name, ToolRunner.Outcome o, List<Event> failedChecks) throws ShimFailure {

@@ -119,6 +119,73 @@ class InvocationTest {
   }
 
   @Test
+  void theImageAliasIsUsedOnlyWhenNothingElseSetsTheImage() throws Exception {
+    Settings t = Settings.bundled();
+    Project p = new Project(dir.toFile(), "sample", "1.0", null);
+    Map<String, String> commandLine = Map.of("image", "localhost/from-alias:2");
+    assertThat(Invocation.of(t, t.goal("restore"), script::get, props::get, commandLine::get, p, BuildTool.MAVEN).get("image"))
+        .isEqualTo("localhost/from-alias:2");
+    script.put("image", "localhost/from-script:1");
+    assertThat(Invocation.of(t, t.goal("restore"), script::get, props::get, commandLine::get, p, BuildTool.MAVEN).get("image"))
+        .isEqualTo("localhost/from-script:1");
+    script.remove("image");
+    props.put("liberty.checkpoint.image", "localhost/from-property:1");
+    assertThat(Invocation.of(t, t.goal("restore"), script::get, props::get, commandLine::get, p, BuildTool.MAVEN).get("image"))
+        .isEqualTo("localhost/from-property:1");
+    // build-base-image's image is baseImage's: the alias does not reach it.
+    props.clear();
+    assertThat(Invocation.of(t, t.goal("build-base-image"), script::get, props::get, commandLine::get, p, BuildTool.MAVEN)
+        .arguments(false)).doesNotContain("--image=localhost/from-alias:2");
+  }
+
+  @Test
+  void theLibertyPluginsConfigurationIsTheDefault() throws Exception {
+    Files.createDirectories(dir.resolve("liberty/conf"));
+    Files.write(dir.resolve("liberty/conf/server.xml"), "<server/>".getBytes());
+    Files.write(dir.resolve("server.env.in"), "A=1\n".getBytes());
+    Files.write(dir.resolve("derby.jar"), "jar".getBytes());
+    LibertyServer lmp = new LibertyServer("io.openliberty.tools:liberty-maven-plugin:3.12.0");
+    lmp.serverName = "inventory";
+    lmp.configDirectory = dir.resolve("liberty/conf").toFile();
+    lmp.serverXmlFile = dir.resolve("liberty/conf/server.xml").toFile();
+    lmp.bootstrapProperties.put("default.http.port", "9080");
+    lmp.bootstrapProperties.put("path", "C:\\x");
+    lmp.jvmOptions.add("-Xmx256m");
+    lmp.serverEnvFile = dir.resolve("server.env.in").toFile();
+    lmp.vars.put("app.greeting", "a \"b\" <c>");
+    lmp.defaultVars.put("db.port", "1527");
+    lmp.files.put("lib/global/derby.jar", dir.resolve("derby.jar").toFile());
+    Settings t = Settings.bundled();
+    Project p = new Project(dir.toFile(), "sample", "1.0", () -> dir.resolve("target/sample.war").toFile()).liberty(lmp);
+    script.put("bootstrapProperties", Map.of("extra", "yes"));
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, p, BuildTool.MAVEN);
+    assertThat(inv.get("serverName")).isEqualTo("inventory");
+    assertThat(inv.get("bootstrapProperties")).isEqualTo(Map.of("default.http.port", "9080", "path", "C:\\x", "extra", "yes"));
+    assertThat(inv.layout().entries()).containsOnlyKeys("bootstrap.properties", "jvm.options", "server.env",
+        ConfigLayout.VARIABLES, "lib/global/derby.jar");
+
+    File staged = dir.resolve("target/liberty-checkpoint/config").toFile();
+    inv.stage(staged);
+    assertThat(inv.arguments(false)).containsExactly("checkpoint-image", "--output", "json",
+        "--app-archive=" + path("target/sample.war"), "--server-xml-file=" + path("liberty/conf/server.xml"),
+        "--config-directory=" + staged, "--server-name=inventory", "--image=localhost/sample:1.0-instanton");
+    assertThat(staged.toPath().resolve("server.xml")).hasContent("<server/>");
+    assertThat(staged.toPath().resolve("bootstrap.properties")).hasContent(
+        "# Written by liberty-checkpoint from the bootstrapProperties setting.\ndefault.http.port=9080\nextra=yes\npath=C:/x");
+    assertThat(staged.toPath().resolve("jvm.options")).hasContent("# Written by liberty-checkpoint from the jvmOptions setting.\n-Xmx256m");
+    assertThat(staged.toPath().resolve("server.env")).hasContent("A=1");
+    assertThat(staged.toPath().resolve("lib/global/derby.jar")).hasContent("jar");
+    assertThat(staged.toPath().resolve(ConfigLayout.VARIABLES)).content()
+        .contains("<variable name=\"app.greeting\" value=\"a &quot;b&quot; &lt;c&gt;\"/>")
+        .contains("<variable name=\"db.port\" defaultValue=\"1527\"/>");
+
+    // Without anything to add, the configuration directory is given as it is.
+    Invocation plain = Invocation.of(t, t.goal("checkpoint-image"), name -> null, props::get,
+        new Project(dir.toFile(), "sample", "1.0", null), BuildTool.MAVEN);
+    assertThat(plain.layout().isEmpty()).isTrue();
+  }
+
+  @Test
   void defaultImageIsAValidLowercaseReference() {
     assertThat(Project.image("My_App", "2.0+build.7")).isEqualTo("localhost/my_app:2.0-build.7-instanton");
     assertThat(Project.image("My App", "unspecified")).isEqualTo("localhost/my-app:instanton");

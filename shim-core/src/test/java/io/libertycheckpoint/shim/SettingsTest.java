@@ -23,7 +23,13 @@ class SettingsTest {
     assertThat(base.keyOf("--image")).isEqualTo("baseImage");
     assertThat(base.keyOf("--containerfile")).isEqualTo("baseContainerfile");
     assertThat(t.goal("checkpoint-image").keyOf("--image")).isEqualTo("image");
-    assertThat(t.goal("checkpoint-image").defaults).containsExactly("appArchive", "configDirectory", "image");
+    assertThat(t.goal("checkpoint-image").defaults).containsExactly("appArchive", "configDirectory", "serverXmlFile", "serverName",
+        "image", "bootstrapProperties", "jvmOptions");
+    // The Liberty plugins' inline configuration is checkpoint-image's alone; skip is every goal's.
+    assertThat(t.goal("checkpoint-image").flags).containsKeys("bootstrapProperties", "jvmOptions", "skip");
+    assertThat(t.goal("restore").flags).doesNotContainKeys("bootstrapProperties", "jvmOptions").containsKey("skip");
+    assertThat(t.get("image").alias).isEqualTo("image");
+    assertThat(t.get("baseImage").alias).isEmpty();
     assertThat(t.goal("doctor").keyOf("--publish")).isNull();
     assertThat(t.byFlag("--publish").key).isEqualTo("ports");
     assertThat(t.get("executable").flag).isEmpty();
