@@ -9,6 +9,7 @@ import (
 	"github.com/containers/podman/v4/pkg/bindings/images"
 	"github.com/containers/podman/v4/pkg/bindings/system"
 	"github.com/containers/podman/v4/pkg/domain/entities"
+	"golang.org/x/sys/unix"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
@@ -52,15 +53,17 @@ func (e *Engine) checkHost(ctx context.Context, c *conn, sink engine.Sink, o eng
 		return nil // not an image this tool checkpointed: nothing recorded
 	}
 	h := hostmatch.Host{Memory: o.MemoryBytes}
-	if info, err := system.Info(ctx, nil); err == nil && info.Host != nil {
-		h.Kernel, h.Arch = info.Host.Kernel, hostinfo.UnameMachine(info.Host.Arch)
-	} else {
-		sink.Debugf("cannot read the Podman host's kernel and architecture: %v", err)
-	}
-	if c.local {
+	var u unix.Utsname
+	if c.local && unix.Uname(&u) == nil {
+		// Podman runs here: this machine's kernel, without a podman info (which reads its storage).
+		h.Kernel, h.Arch = unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Machine[:])
 		if cpuinfo, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 			h.CPUFlags = hostinfo.CPUFlags(cpuinfo)
 		}
+	} else if info, err := system.Info(ctx, nil); err == nil && info.Host != nil {
+		h.Kernel, h.Arch = info.Host.Kernel, hostinfo.UnameMachine(info.Host.Arch)
+	} else {
+		sink.Debugf("cannot read the Podman host's kernel and architecture: %v", err)
 	}
 	var blocking []hostmatch.Finding
 	for _, f := range hostmatch.Compare(labels, h) {
