@@ -233,7 +233,7 @@ func TestKnownProblems(t *testing.T) {
 		}, []want{{"image.kernel", engine.CheckWarn, "checkpointed on Linux 6.19.2-arch1-1, restoring on the older Linux 6.18.44-fc-v657", "restore on Linux 6.19.2 or newer"}}},
 		{"image from an older kernel", goodImage, func(h *fakeHost, r *fakeRuntime) {
 			r.images[goodImage].Labels[engine.LabelKernel] = "6.1.0-18-amd64"
-		}, []want{{"image.kernel", engine.CheckOK, "checkpointed on Linux 6.1.0-18-amd64, restoring on Linux 6.18.44-fc-v657", ""}}},
+		}, []want{{"image.kernel", engine.CheckOK, "checkpointed on Linux 6.1.0-18-amd64, restoring on the newer Linux 6.18.44-fc-v657 (the image's criu must know this kernel", ""}}},
 		{"CPU without recorded flags", goodImage, func(h *fakeHost, r *fakeRuntime) {
 			r.images[goodImage].Labels[engine.LabelCPUFlags] = "fpu sse sse2 avx avx2 avx512f avx512bw sha_ni"
 		}, []want{{"image.cpu", engine.CheckFail, "this CPU lacks 3 of the features the checkpointing CPU had: avx512bw avx512f sha_ni", "restore on a CPU with these features"}}},
