@@ -30,6 +30,7 @@ var DefaultTimeouts = map[string]time.Duration{
 	OpRestore:         2 * time.Minute,
 	OpCheckpointImage: 20 * time.Minute,
 	OpDoctor:          5 * time.Minute,
+	OpPrune:           5 * time.Minute,
 }
 
 // BuildBaseImageOptions builds the InstantOn base image.
@@ -185,4 +186,10 @@ type DoctorOptions struct {
 	// memory the image recorded; Validate fills in MemoryBytes.
 	Memory      string
 	MemoryBytes int64
+}
+
+// PruneOptions removes what ended operations left behind.
+type PruneOptions struct {
+	Connection Connection
+	Timeout    time.Duration
 }

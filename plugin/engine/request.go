@@ -85,6 +85,8 @@ func RequestConnection(opts any) *Connection {
 		return &o.Connection
 	case *PushOptions:
 		return &o.Connection
+	case *PruneOptions:
+		return &o.Connection
 	}
 	return nil
 }

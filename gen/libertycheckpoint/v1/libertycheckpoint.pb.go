@@ -92,7 +92,7 @@ func (x Log_Source) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Source.Descriptor instead.
 func (Log_Source) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 0}
 }
 
 // Severity. Debug lines are detail a build tool shows only when asked.
@@ -145,7 +145,7 @@ func (x Log_Level) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Level.Descriptor instead.
 func (Log_Level) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16, 1}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 1}
 }
 
 type Progress_State int32
@@ -194,7 +194,7 @@ func (x Progress_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Progress_State.Descriptor instead.
 func (Progress_State) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18, 0}
 }
 
 type Check_Status int32
@@ -249,7 +249,7 @@ func (x Check_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Check_Status.Descriptor instead.
 func (Check_Status) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19, 0}
 }
 
 type RestoreOutcome_Verdict int32
@@ -300,16 +300,17 @@ func (x RestoreOutcome_Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestoreOutcome_Verdict.Descriptor instead.
 func (RestoreOutcome_Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21, 0}
 }
 
 // Connection says which Podman service to use.
 type Connection struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Podman service URI, for example unix:///run/podman/podman.sock or
-	// ssh://user@host/run/podman/podman.sock. Empty: $CONTAINER_HOST, else the default rootful
-	// socket; when nothing answers there, a transient `podman system service` is started on a
-	// private socket for the duration of the call. `liberty-checkpoint serve` refuses a value other
+	// ssh://user@host/run/podman/podman.sock. A service named here (or by $CONTAINER_HOST) is used
+	// or the call fails with Unavailable: it is never replaced by another. Empty: $CONTAINER_HOST,
+	// else the default rootful socket; only when nothing answers at the default socket is a
+	// transient `podman system service` started on a private socket for the duration of the call. `liberty-checkpoint serve` refuses a value other
 	// than its own (--podman-url) unless started with --allow-connection-override.
 	Uri           string `protobuf:"bytes,1,opt,name=uri,proto3" json:"uri,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1515,6 +1516,59 @@ func (x *DoctorRequest) GetMemory() string {
 	return ""
 }
 
+type PruneRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
+	// Give up after this many seconds. 0: 300.
+	TimeoutSeconds uint32 `protobuf:"varint,2,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *PruneRequest) Reset() {
+	*x = PruneRequest{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PruneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PruneRequest) ProtoMessage() {}
+
+func (x *PruneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PruneRequest.ProtoReflect.Descriptor instead.
+func (*PruneRequest) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *PruneRequest) GetConnection() *Connection {
+	if x != nil {
+		return x.Connection
+	}
+	return nil
+}
+
+func (x *PruneRequest) GetTimeoutSeconds() uint32 {
+	if x != nil {
+		return x.TimeoutSeconds
+	}
+	return 0
+}
+
 type CancelRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The id from the stream's Accepted event.
@@ -1525,7 +1579,7 @@ type CancelRequest struct {
 
 func (x *CancelRequest) Reset() {
 	*x = CancelRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1537,7 +1591,7 @@ func (x *CancelRequest) String() string {
 func (*CancelRequest) ProtoMessage() {}
 
 func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1550,7 +1604,7 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
 func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CancelRequest) GetOperationId() string {
@@ -1570,7 +1624,7 @@ type CancelResponse struct {
 
 func (x *CancelResponse) Reset() {
 	*x = CancelResponse{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1582,7 +1636,7 @@ func (x *CancelResponse) String() string {
 func (*CancelResponse) ProtoMessage() {}
 
 func (x *CancelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1595,7 +1649,7 @@ func (x *CancelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
 func (*CancelResponse) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CancelResponse) GetCancelled() bool {
@@ -1626,7 +1680,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1638,7 +1692,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1651,7 +1705,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Event) GetElapsedMs() int64 {
@@ -1780,7 +1834,7 @@ type Accepted struct {
 
 func (x *Accepted) Reset() {
 	*x = Accepted{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1792,7 +1846,7 @@ func (x *Accepted) String() string {
 func (*Accepted) ProtoMessage() {}
 
 func (x *Accepted) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1805,7 +1859,7 @@ func (x *Accepted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Accepted.ProtoReflect.Descriptor instead.
 func (*Accepted) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Accepted) GetOperationId() string {
@@ -1841,7 +1895,7 @@ type Log struct {
 
 func (x *Log) Reset() {
 	*x = Log{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1853,7 +1907,7 @@ func (x *Log) String() string {
 func (*Log) ProtoMessage() {}
 
 func (x *Log) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1866,7 +1920,7 @@ func (x *Log) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Log.ProtoReflect.Descriptor instead.
 func (*Log) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Log) GetSource() Log_Source {
@@ -1909,7 +1963,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1921,7 +1975,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1934,7 +1988,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Progress) GetStep() uint32 {
@@ -1995,7 +2049,7 @@ type Check struct {
 
 func (x *Check) Reset() {
 	*x = Check{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2007,7 +2061,7 @@ func (x *Check) String() string {
 func (*Check) ProtoMessage() {}
 
 func (x *Check) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2020,7 +2074,7 @@ func (x *Check) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Check.ProtoReflect.Descriptor instead.
 func (*Check) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Check) GetId() string {
@@ -2062,7 +2116,7 @@ type Timing struct {
 
 func (x *Timing) Reset() {
 	*x = Timing{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2074,7 +2128,7 @@ func (x *Timing) String() string {
 func (*Timing) ProtoMessage() {}
 
 func (x *Timing) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2087,7 +2141,7 @@ func (x *Timing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timing.ProtoReflect.Descriptor instead.
 func (*Timing) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Timing) GetName() string {
@@ -2124,7 +2178,7 @@ type RestoreOutcome struct {
 
 func (x *RestoreOutcome) Reset() {
 	*x = RestoreOutcome{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2136,7 +2190,7 @@ func (x *RestoreOutcome) String() string {
 func (*RestoreOutcome) ProtoMessage() {}
 
 func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2149,7 +2203,7 @@ func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestoreOutcome.ProtoReflect.Descriptor instead.
 func (*RestoreOutcome) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RestoreOutcome) GetVerdict() RestoreOutcome_Verdict {
@@ -2207,7 +2261,7 @@ type DoctorSummary struct {
 
 func (x *DoctorSummary) Reset() {
 	*x = DoctorSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2219,7 +2273,7 @@ func (x *DoctorSummary) String() string {
 func (*DoctorSummary) ProtoMessage() {}
 
 func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2232,7 +2286,7 @@ func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoctorSummary.ProtoReflect.Descriptor instead.
 func (*DoctorSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *DoctorSummary) GetOk() int32 {
@@ -2288,6 +2342,8 @@ type Result struct {
 	Doctor *DoctorSummary `protobuf:"bytes,11,opt,name=doctor,proto3" json:"doctor,omitempty"`
 	// Total duration of the operation.
 	DurationMs int64 `protobuf:"varint,12,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	// For Prune.
+	Prune *PruneSummary `protobuf:"bytes,13,opt,name=prune,proto3" json:"prune,omitempty"`
 	// For Push and CheckpointImage with push: the registry's digest of the pushed manifest
 	// (sha256:<64 hex digits>), and the reference it was pushed to.
 	ImageDigest   string `protobuf:"bytes,20,opt,name=image_digest,json=imageDigest,proto3" json:"image_digest,omitempty"`
@@ -2298,7 +2354,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2310,7 +2366,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2323,7 +2379,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Result) GetOperation() string {
@@ -2410,6 +2466,13 @@ func (x *Result) GetDurationMs() int64 {
 	return 0
 }
 
+func (x *Result) GetPrune() *PruneSummary {
+	if x != nil {
+		return x.Prune
+	}
+	return nil
+}
+
 func (x *Result) GetImageDigest() string {
 	if x != nil {
 		return x.ImageDigest
@@ -2422,6 +2485,97 @@ func (x *Result) GetPushedTo() string {
 		return x.PushedTo
 	}
 	return ""
+}
+
+// PruneSummary lists what Prune removed.
+type PruneSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Containers removed (names).
+	Containers []string `protobuf:"bytes,1,rep,name=containers,proto3" json:"containers,omitempty"`
+	// Temporary image names removed.
+	Images []string `protobuf:"bytes,2,rep,name=images,proto3" json:"images,omitempty"`
+	// Lock volumes removed (a lock keeps two operations from writing one image tag at once).
+	Volumes []string `protobuf:"bytes,3,rep,name=volumes,proto3" json:"volumes,omitempty"`
+	// Temporary directories removed.
+	Directories []string `protobuf:"bytes,4,rep,name=directories,proto3" json:"directories,omitempty"`
+	// Helper processes ended (transient Podman services).
+	Processes int32 `protobuf:"varint,5,opt,name=processes,proto3" json:"processes,omitempty"`
+	// Objects left alone: their operation still runs, or ran on another machine.
+	InUse         int32 `protobuf:"varint,6,opt,name=in_use,json=inUse,proto3" json:"in_use,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PruneSummary) Reset() {
+	*x = PruneSummary{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PruneSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PruneSummary) ProtoMessage() {}
+
+func (x *PruneSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PruneSummary.ProtoReflect.Descriptor instead.
+func (*PruneSummary) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *PruneSummary) GetContainers() []string {
+	if x != nil {
+		return x.Containers
+	}
+	return nil
+}
+
+func (x *PruneSummary) GetImages() []string {
+	if x != nil {
+		return x.Images
+	}
+	return nil
+}
+
+func (x *PruneSummary) GetVolumes() []string {
+	if x != nil {
+		return x.Volumes
+	}
+	return nil
+}
+
+func (x *PruneSummary) GetDirectories() []string {
+	if x != nil {
+		return x.Directories
+	}
+	return nil
+}
+
+func (x *PruneSummary) GetProcesses() int32 {
+	if x != nil {
+		return x.Processes
+	}
+	return 0
+}
+
+func (x *PruneSummary) GetInUse() int32 {
+	if x != nil {
+		return x.InUse
+	}
+	return 0
 }
 
 // Failure is why an operation failed: the engine's error with the setting to change and the fix.
@@ -2450,7 +2604,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2462,7 +2616,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2475,7 +2629,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Failure) GetCode() string {
@@ -2692,7 +2846,12 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"connection\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12'\n" +
 	"\x0ftimeout_seconds\x18\x03 \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
-	"\x06memory\x18\x14 \x01(\tR\x06memory\"2\n" +
+	"\x06memory\x18\x14 \x01(\tR\x06memory\"y\n" +
+	"\fPruneRequest\x12@\n" +
+	"\n" +
+	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
+	"connection\x12'\n" +
+	"\x0ftimeout_seconds\x18\x02 \x01(\rR\x0etimeoutSeconds\"2\n" +
 	"\rCancelRequest\x12!\n" +
 	"\foperation_id\x18\x01 \x01(\tR\voperationId\".\n" +
 	"\x0eCancelResponse\x12\x1c\n" +
@@ -2775,7 +2934,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x02ok\x18\x01 \x01(\x05R\x02ok\x12\x12\n" +
 	"\x04warn\x18\x02 \x01(\x05R\x04warn\x12\x12\n" +
 	"\x04fail\x18\x03 \x01(\x05R\x04fail\x12\x12\n" +
-	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\xab\x04\n" +
+	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\xe5\x04\n" +
 	"\x06Result\x12\x1c\n" +
 	"\toperation\x18\x01 \x01(\tR\toperation\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12\x19\n" +
@@ -2790,9 +2949,19 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	" \x01(\v2$.libertycheckpoint.v1.RestoreOutcomeR\arestore\x12;\n" +
 	"\x06doctor\x18\v \x01(\v2#.libertycheckpoint.v1.DoctorSummaryR\x06doctor\x12\x1f\n" +
 	"\vduration_ms\x18\f \x01(\x03R\n" +
-	"durationMs\x12!\n" +
+	"durationMs\x128\n" +
+	"\x05prune\x18\r \x01(\v2\".libertycheckpoint.v1.PruneSummaryR\x05prune\x12!\n" +
 	"\fimage_digest\x18\x14 \x01(\tR\vimageDigest\x12\x1b\n" +
-	"\tpushed_to\x18\x15 \x01(\tR\bpushedTo\"\xc5\x01\n" +
+	"\tpushed_to\x18\x15 \x01(\tR\bpushedTo\"\xb7\x01\n" +
+	"\fPruneSummary\x12\x1e\n" +
+	"\n" +
+	"containers\x18\x01 \x03(\tR\n" +
+	"containers\x12\x16\n" +
+	"\x06images\x18\x02 \x03(\tR\x06images\x12\x18\n" +
+	"\avolumes\x18\x03 \x03(\tR\avolumes\x12 \n" +
+	"\vdirectories\x18\x04 \x03(\tR\vdirectories\x12\x1c\n" +
+	"\tprocesses\x18\x05 \x01(\x05R\tprocesses\x12\x15\n" +
+	"\x06in_use\x18\x06 \x01(\x05R\x05inUse\"\xc5\x01\n" +
 	"\aFailure\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x14\n" +
@@ -2801,7 +2970,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x04flag\x18\x05 \x01(\tR\x04flag\x12\x10\n" +
 	"\x03fix\x18\x06 \x01(\tR\x03fix\x12\x19\n" +
 	"\blog_tail\x18\a \x03(\tR\alogTail\x12\x1b\n" +
-	"\texit_code\x18\b \x01(\x05R\bexitCode2\x8c\x06\n" +
+	"\texit_code\x18\b \x01(\x05R\bexitCode2\xd8\x06\n" +
 	"\x11LibertyCheckpoint\x12\\\n" +
 	"\x0eBuildBaseImage\x12+.libertycheckpoint.v1.BuildBaseImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12X\n" +
 	"\fContainerize\x12).libertycheckpoint.v1.ContainerizeRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12T\n" +
@@ -2811,7 +2980,8 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\aRestore\x12$.libertycheckpoint.v1.RestoreRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12^\n" +
 	"\x0fCheckpointImage\x12,.libertycheckpoint.v1.CheckpointImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12L\n" +
 	"\x06Doctor\x12#.libertycheckpoint.v1.DoctorRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12H\n" +
-	"\x04Push\x12!.libertycheckpoint.v1.PushRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12S\n" +
+	"\x04Push\x12!.libertycheckpoint.v1.PushRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12J\n" +
+	"\x05Prune\x12\".libertycheckpoint.v1.PruneRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12S\n" +
 	"\x06Cancel\x12#.libertycheckpoint.v1.CancelRequest\x1a$.libertycheckpoint.v1.CancelResponseB~\n" +
 	"\x1bio.libertycheckpoint.api.v1P\x01Z]github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1;libertycheckpointv1b\x06proto3"
 
@@ -2828,7 +2998,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP() []byte {
 }
 
 var file_libertycheckpoint_v1_libertycheckpoint_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(Log_Source)(0),                // 0: libertycheckpoint.v1.Log.Source
 	(Log_Level)(0),                 // 1: libertycheckpoint.v1.Log.Level
@@ -2847,90 +3017,96 @@ var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(*Registry)(nil),               // 14: libertycheckpoint.v1.Registry
 	(*PushRequest)(nil),            // 15: libertycheckpoint.v1.PushRequest
 	(*DoctorRequest)(nil),          // 16: libertycheckpoint.v1.DoctorRequest
-	(*CancelRequest)(nil),          // 17: libertycheckpoint.v1.CancelRequest
-	(*CancelResponse)(nil),         // 18: libertycheckpoint.v1.CancelResponse
-	(*Event)(nil),                  // 19: libertycheckpoint.v1.Event
-	(*Accepted)(nil),               // 20: libertycheckpoint.v1.Accepted
-	(*Log)(nil),                    // 21: libertycheckpoint.v1.Log
-	(*Progress)(nil),               // 22: libertycheckpoint.v1.Progress
-	(*Check)(nil),                  // 23: libertycheckpoint.v1.Check
-	(*Timing)(nil),                 // 24: libertycheckpoint.v1.Timing
-	(*RestoreOutcome)(nil),         // 25: libertycheckpoint.v1.RestoreOutcome
-	(*DoctorSummary)(nil),          // 26: libertycheckpoint.v1.DoctorSummary
-	(*Result)(nil),                 // 27: libertycheckpoint.v1.Result
-	(*Failure)(nil),                // 28: libertycheckpoint.v1.Failure
-	nil,                            // 29: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	nil,                            // 30: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
-	nil,                            // 31: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	nil,                            // 32: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
-	nil,                            // 33: libertycheckpoint.v1.CheckpointRequest.EnvEntry
-	nil,                            // 34: libertycheckpoint.v1.CommitRequest.LabelsEntry
-	nil,                            // 35: libertycheckpoint.v1.RestoreRequest.EnvEntry
-	nil,                            // 36: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	nil,                            // 37: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	nil,                            // 38: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	(*PruneRequest)(nil),           // 17: libertycheckpoint.v1.PruneRequest
+	(*CancelRequest)(nil),          // 18: libertycheckpoint.v1.CancelRequest
+	(*CancelResponse)(nil),         // 19: libertycheckpoint.v1.CancelResponse
+	(*Event)(nil),                  // 20: libertycheckpoint.v1.Event
+	(*Accepted)(nil),               // 21: libertycheckpoint.v1.Accepted
+	(*Log)(nil),                    // 22: libertycheckpoint.v1.Log
+	(*Progress)(nil),               // 23: libertycheckpoint.v1.Progress
+	(*Check)(nil),                  // 24: libertycheckpoint.v1.Check
+	(*Timing)(nil),                 // 25: libertycheckpoint.v1.Timing
+	(*RestoreOutcome)(nil),         // 26: libertycheckpoint.v1.RestoreOutcome
+	(*DoctorSummary)(nil),          // 27: libertycheckpoint.v1.DoctorSummary
+	(*Result)(nil),                 // 28: libertycheckpoint.v1.Result
+	(*PruneSummary)(nil),           // 29: libertycheckpoint.v1.PruneSummary
+	(*Failure)(nil),                // 30: libertycheckpoint.v1.Failure
+	nil,                            // 31: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	nil,                            // 32: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	nil,                            // 33: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	nil,                            // 34: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	nil,                            // 35: libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	nil,                            // 36: libertycheckpoint.v1.CommitRequest.LabelsEntry
+	nil,                            // 37: libertycheckpoint.v1.RestoreRequest.EnvEntry
+	nil,                            // 38: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	nil,                            // 39: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	nil,                            // 40: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
 }
 var file_libertycheckpoint_v1_libertycheckpoint_proto_depIdxs = []int32{
 	5,  // 0: libertycheckpoint.v1.BuildBaseImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	29, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	30, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	31, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	32, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
 	5,  // 3: libertycheckpoint.v1.ContainerizeRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	31, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	32, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	33, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	34, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
 	5,  // 6: libertycheckpoint.v1.CheckpointRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	33, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	35, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
 	5,  // 8: libertycheckpoint.v1.CommitRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	34, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
+	36, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
 	5,  // 10: libertycheckpoint.v1.RestoreRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	10, // 11: libertycheckpoint.v1.RestoreRequest.ports:type_name -> libertycheckpoint.v1.Port
-	35, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
+	37, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
 	11, // 13: libertycheckpoint.v1.RestoreRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
 	14, // 14: libertycheckpoint.v1.RestoreRequest.registry:type_name -> libertycheckpoint.v1.Registry
 	5,  // 15: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	36, // 16: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	37, // 17: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	38, // 16: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	39, // 17: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
 	14, // 18: libertycheckpoint.v1.CheckpointImageRequest.registry:type_name -> libertycheckpoint.v1.Registry
 	5,  // 19: libertycheckpoint.v1.PushRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	14, // 20: libertycheckpoint.v1.PushRequest.registry:type_name -> libertycheckpoint.v1.Registry
 	5,  // 21: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	20, // 22: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
-	21, // 23: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
-	22, // 24: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
-	23, // 25: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
-	27, // 26: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
-	28, // 27: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
-	0,  // 28: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
-	1,  // 29: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
-	2,  // 30: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
-	3,  // 31: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
-	4,  // 32: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
-	38, // 33: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
-	24, // 34: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
-	25, // 35: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
-	26, // 36: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
-	6,  // 37: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
-	7,  // 38: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
-	8,  // 39: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
-	9,  // 40: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
-	12, // 41: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
-	13, // 42: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
-	16, // 43: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
-	15, // 44: libertycheckpoint.v1.LibertyCheckpoint.Push:input_type -> libertycheckpoint.v1.PushRequest
-	17, // 45: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
-	19, // 46: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
-	19, // 47: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
-	19, // 48: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
-	19, // 49: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
-	19, // 50: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
-	19, // 51: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
-	19, // 52: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
-	19, // 53: libertycheckpoint.v1.LibertyCheckpoint.Push:output_type -> libertycheckpoint.v1.Event
-	18, // 54: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
-	46, // [46:55] is the sub-list for method output_type
-	37, // [37:46] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	5,  // 22: libertycheckpoint.v1.PruneRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	21, // 23: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
+	22, // 24: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
+	23, // 25: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
+	24, // 26: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
+	28, // 27: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
+	30, // 28: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
+	0,  // 29: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
+	1,  // 30: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
+	2,  // 31: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
+	3,  // 32: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
+	4,  // 33: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
+	40, // 34: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	25, // 35: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
+	26, // 36: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
+	27, // 37: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
+	29, // 38: libertycheckpoint.v1.Result.prune:type_name -> libertycheckpoint.v1.PruneSummary
+	6,  // 39: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
+	7,  // 40: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
+	8,  // 41: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
+	9,  // 42: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
+	12, // 43: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
+	13, // 44: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
+	16, // 45: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
+	15, // 46: libertycheckpoint.v1.LibertyCheckpoint.Push:input_type -> libertycheckpoint.v1.PushRequest
+	17, // 47: libertycheckpoint.v1.LibertyCheckpoint.Prune:input_type -> libertycheckpoint.v1.PruneRequest
+	18, // 48: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
+	20, // 49: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
+	20, // 50: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
+	20, // 51: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
+	20, // 52: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
+	20, // 53: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
+	20, // 54: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
+	20, // 55: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
+	20, // 56: libertycheckpoint.v1.LibertyCheckpoint.Push:output_type -> libertycheckpoint.v1.Event
+	20, // 57: libertycheckpoint.v1.LibertyCheckpoint.Prune:output_type -> libertycheckpoint.v1.Event
+	19, // 58: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
+	49, // [49:59] is the sub-list for method output_type
+	39, // [39:49] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_libertycheckpoint_v1_libertycheckpoint_proto_init() }
@@ -2943,7 +3119,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 		(*Readiness_LogLine)(nil),
 	}
 	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9].OneofWrappers = []any{}
-	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14].OneofWrappers = []any{
+	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15].OneofWrappers = []any{
 		(*Event_Accepted)(nil),
 		(*Event_Log)(nil),
 		(*Event_Progress)(nil),
@@ -2957,7 +3133,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc), len(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   34,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
