@@ -235,10 +235,7 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		_, events, err := record(func(s engine.Sink) (*engine.Result, error) {
 			return trusting.Push(ctx, pushOpts(reg.addr+"/lcp/denied:1", r), s)
 		})
-		e := engine.AsError(err)
-		require.NotNil(t, e)
-		assert.Equal(t, engine.CodeUnauthenticated, e.Code, e.Error())
-		assert.Equal(t, "registry.creds", e.Field)
+		e := requireFailure(t, err, engine.CodeUnauthenticated, "registry.creds")
 		assert.Contains(t, e.Fix, "podman login")
 		assert.NotContains(t, e.Error()+logLines(events), "not-the-password")
 		_, err = registryDigest(ctx, reg.addr+"/lcp/denied:1", reg.creds())
@@ -246,19 +243,13 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 	})
 	t.Run("unknown host", func(t *testing.T) {
 		_, err := trusting.Push(ctx, pushOpts("lcp-no-such-registry.invalid/lcp/sample:1", reg.creds()), engine.Discard)
-		e := engine.AsError(err)
-		require.NotNil(t, e)
-		assert.Equal(t, engine.CodeNotFound, e.Code, e.Error())
-		assert.Equal(t, "destination", e.Field)
+		e := requireFailure(t, err, engine.CodeNotFound, "destination")
 		assert.Contains(t, e.Message, "does not resolve")
 	})
 	t.Run("untrusted CA", func(t *testing.T) {
 		// The tests' own service does not trust the test CA.
 		_, err := te.engine().Push(ctx, pushOpts(dest, reg.creds()), engine.Discard)
-		e := engine.AsError(err)
-		require.NotNil(t, e)
-		assert.Equal(t, engine.CodeFailedPrecondition, e.Code, e.Error())
-		assert.Equal(t, "registry.tls_verify", e.Field)
+		e := requireFailure(t, err, engine.CodeFailedPrecondition, "registry.tls_verify")
 		assert.Contains(t, e.Fix, "/etc/containers/certs.d/"+reg.addr)
 	})
 	t.Run("checkpoint-image push step keeps the image on failure", func(t *testing.T) {
@@ -304,10 +295,7 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		o := engine.RestoreOptions{Image: reg.addr + "/lcp/nope:1", Registry: reg.creds()}
 		require.NoError(t, o.Validate())
 		_, err := second.engine().Restore(ctx, o, engine.Discard)
-		e := engine.AsError(err)
-		require.NotNil(t, e)
-		assert.Equal(t, engine.CodeNotFound, e.Code, e.Error())
-		assert.Equal(t, "image", e.Field)
+		e := requireFailure(t, err, engine.CodeNotFound, "image")
 		assert.Contains(t, e.Message, "no such repository or tag")
 	})
 	t.Run("host mismatch caught before any container", func(t *testing.T) {
@@ -366,4 +354,14 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 			assert.Empty(t, podmanCLI(t, "ps", "-a", "--filter", "ancestor="+sharedImage, "--format", "{{.Names}}"), "no container was created")
 		}
 	})
+}
+
+// requireFailure checks that err is an engine error with code on field, and returns it.
+func requireFailure(t *testing.T, err error, code engine.Code, field string) *engine.Error {
+	t.Helper()
+	e := engine.AsError(err)
+	require.NotNil(t, e, "an error")
+	assert.Equal(t, code, e.Code, e.Error())
+	assert.Equal(t, field, e.Field, e.Error())
+	return e
 }
