@@ -82,6 +82,12 @@ public class PluginTest {
         assertEquals(Arrays.asList("restore", "--output", "json", "--image=localhost/sample:1.0-instanton", "--env=A=1", "--env=B=2",
                 "--publish=9080", "--publish=127.0.0.1:9443:9443"), args(p, "checkpointRestore"));
         assertEquals(Arrays.asList("doctor", "--output", "json"), args(p, "checkpointDoctor"));
+        e.setCreds("ci:hunter2");
+        e.setTlsVerify("false");
+        assertEquals("creds go in the environment, not the arguments",
+                Arrays.asList("push", "--output", "json", "--image=localhost/sample:1.0-instanton", "--tls-verify=false"), args(p, "checkpointPush"));
+        assertEquals("ci:hunter2", ((LibertyCheckpointTask) p.getTasks().getByName("checkpointPush")).invocation().environment()
+                .get("LCP_REGISTRY_CREDS"));
     }
 
     @Test
