@@ -58,6 +58,14 @@ func cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event, int) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, cli, append(args, "--output", "json")...)
 	cmd.Dir = testenv.RepoRoot(t)
+	events, code, _ := runEvents(t, cmd)
+	return events, code
+}
+
+// runEvents runs a command that ends in the CLI with --output json and returns its events, exit
+// code and log lines; it logs them when the command failed.
+func runEvents(t *testing.T, cmd *exec.Cmd) ([]*pb.Event, int, string) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -65,15 +73,21 @@ func cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event, int) {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else {
-		require.NoError(t, err)
+		require.NoError(t, err, "stderr: %s", stderr.String())
 	}
 	events, err := render.ReadEvents(bytes.NewReader(stdout.Bytes()))
 	require.NoError(t, err, "stderr: %s", stderr.String())
 	require.NotEmpty(t, events, "stderr: %s", stderr.String())
-	if last := events[len(events)-1]; last.GetError() != nil {
-		t.Logf("%s %v failed: %v\n%s", cli, args, last, stderr.String())
+	var logs []string
+	for _, ev := range events {
+		if l := ev.GetLog(); l != nil {
+			logs = append(logs, l.GetLine())
+		}
 	}
-	return events, code
+	if last := events[len(events)-1]; last.GetError() != nil || code != 0 {
+		t.Logf("%v failed (%d): %v\n%s\n%s", cmd.Args, code, last, strings.Join(logs, "\n"), stderr.String())
+	}
+	return events, code, strings.Join(logs, "\n")
 }
 
 func podmanLines(t *testing.T, args ...string) []string {

@@ -49,7 +49,7 @@ $XDG_RUNTIME_DIR/containers/auth.json, else ~/.docker/config.json.`,
   liberty-checkpoint push --image localhost/app:1.0-instanton --destination 127.0.0.1:5000/app:1.0 --authfile auth.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Connection.URI = g.PodmanURL
+			o.Connection = g.Connection()
 			registry()
 			return runOp(cmd.Context(), d, g, engine.OpPush, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.Push(ctx, o, s)

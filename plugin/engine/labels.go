@@ -13,11 +13,6 @@ const (
 	LabelArch        = labelPrefix + "arch"         // uname -m of that host
 	LabelCRIUVersion = labelPrefix + "criu-version" // criu --version inside the image
 	LabelToolVersion = labelPrefix + "version"      // liberty-checkpoint version that made the image
-	// The checkpointed server's memory, in bytes, when the checkpoint run printed it (MemoryLine):
-	// what a restore needs, since the restored heap keeps its checkpoint-time size.
-	LabelMemoryRSS     = labelPrefix + "memory.rss"
-	LabelHeapCommitted = labelPrefix + "memory.heap-committed"
-	LabelHeapMax       = labelPrefix + "memory.heap-max"
 )
 
 // Paths inside images that follow the InstantOn protocol (Open Liberty's images and this
@@ -39,6 +34,14 @@ const (
 	MsgRecoveryDisabled = "CWWKE0964E" // restore failed and CRIU_RESTORE_DISABLE_RECOVERY is set
 	MsgCheckpointDone   = "CWWKC0451I" // a server checkpoint was requested
 	MsgAppStarted       = "CWWKZ0001I" // Application <name> started
+)
+
+// Memory the checkpointed server held, in bytes, recorded at commit; kube sizes the pod's memory
+// from them and doctor warns about a restore limit below them.
+const (
+	LabelMemoryRSS     = labelPrefix + "memory.rss"            // resident set of the server at the dump
+	LabelHeapCommitted = labelPrefix + "memory.heap-committed" // heap committed at the dump
+	LabelHeapMax       = labelPrefix + "memory.heap-max"       // maximum heap (fixed when the JVM started)
 )
 
 // AppFailureMessages are Liberty's messages that say an application did not start (or will not):

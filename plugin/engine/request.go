@@ -52,6 +52,11 @@ func RequestPaths(opts any, base string) []PathField {
 		registry(&o.Registry)
 	case *PushOptions:
 		registry(&o.Registry)
+	case *KubeOptions:
+		if o.OutputDir == "" {
+			o.OutputDir = DefaultKubeDir
+		}
+		add("output_dir", &o.OutputDir)
 	}
 	var set []PathField
 	for _, p := range all {
@@ -84,6 +89,8 @@ func RequestConnection(opts any) *Connection {
 	case *DoctorOptions:
 		return &o.Connection
 	case *PushOptions:
+		return &o.Connection
+	case *KubeOptions:
 		return &o.Connection
 	case *PruneOptions:
 		return &o.Connection

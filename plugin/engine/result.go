@@ -73,6 +73,7 @@ type Result struct {
 	Timings        []Timing
 	Restore        *RestoreOutcome
 	Doctor         *DoctorSummary
+	Kube           *KubeOutcome
 	Prune          *PruneSummary
 	Duration       time.Duration
 	// ImageDigest is the registry's digest of a pushed manifest, PushedTo where it went.

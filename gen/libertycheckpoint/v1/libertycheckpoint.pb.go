@@ -92,7 +92,7 @@ func (x Log_Source) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Source.Descriptor instead.
 func (Log_Source) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19, 0}
 }
 
 // Severity. Debug lines are detail a build tool shows only when asked.
@@ -145,7 +145,7 @@ func (x Log_Level) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Level.Descriptor instead.
 func (Log_Level) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 1}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19, 1}
 }
 
 type Progress_State int32
@@ -194,7 +194,7 @@ func (x Progress_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Progress_State.Descriptor instead.
 func (Progress_State) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20, 0}
 }
 
 type Check_Status int32
@@ -249,7 +249,7 @@ func (x Check_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Check_Status.Descriptor instead.
 func (Check_Status) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21, 0}
 }
 
 type RestoreOutcome_Verdict int32
@@ -300,19 +300,27 @@ func (x RestoreOutcome_Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestoreOutcome_Verdict.Descriptor instead.
 func (RestoreOutcome_Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23, 0}
 }
 
 // Connection says which Podman service to use.
 type Connection struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Podman service URI, for example unix:///run/podman/podman.sock or
-	// ssh://user@host/run/podman/podman.sock. A service named here (or by $CONTAINER_HOST) is used
-	// or the call fails with Unavailable: it is never replaced by another. Empty: $CONTAINER_HOST,
-	// else the default rootful socket; only when nothing answers at the default socket is a
-	// transient `podman system service` started on a private socket for the duration of the call. `liberty-checkpoint serve` refuses a value other
-	// than its own (--podman-url) unless started with --allow-connection-override.
-	Uri           string `protobuf:"bytes,1,opt,name=uri,proto3" json:"uri,omitempty"`
+	// Podman service URI, for example unix:///run/podman/podman.sock, tcp://host:port or
+	// ssh://user@host[:port]/run/podman/podman.sock. Empty: Podman's own settings: $CONTAINER_HOST,
+	// else $CONTAINER_CONNECTION or the default connection of `podman system connection`
+	// (podman-connections.json, or containers.conf's [engine] active_service), else the default
+	// socket; when nothing answers there (on Linux), a transient `podman system service` is
+	// started on a private socket for the duration of the call. A service named here, by
+	// CONTAINER_HOST or by a connection is used or the call fails with Unavailable: it is never
+	// replaced by another.
+	// `liberty-checkpoint serve` refuses a value other than its own (--podman-url) unless started
+	// with --allow-connection-override.
+	Uri string `protobuf:"bytes,1,opt,name=uri,proto3" json:"uri,omitempty"`
+	// The ssh private key for an ssh:// service (a file on the machine the plugin runs on). Empty:
+	// $CONTAINER_SSHKEY, else the connection's own identity, else ssh-agent. `serve` treats it as
+	// it treats uri.
+	Identity      string `protobuf:"bytes,2,opt,name=identity,proto3" json:"identity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -350,6 +358,13 @@ func (*Connection) Descriptor() ([]byte, []int) {
 func (x *Connection) GetUri() string {
 	if x != nil {
 		return x.Uri
+	}
+	return ""
+}
+
+func (x *Connection) GetIdentity() string {
+	if x != nil {
+		return x.Identity
 	}
 	return ""
 }
@@ -1516,6 +1531,239 @@ func (x *DoctorRequest) GetMemory() string {
 	return ""
 }
 
+type KubeRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
+	// The InstantOn image to deploy, as the cluster pulls it (for example
+	// registry.example/shop/app:1.0-instanton). It must be in the local store, so its labels can
+	// be read. Required.
+	Image string `protobuf:"bytes,2,opt,name=image,proto3" json:"image,omitempty"`
+	// Directory the files are written to: <name>.yaml and liberty-checkpoint-<name>.json (the
+	// seccomp profile). Created when missing. Default: kube.
+	OutputDir string `protobuf:"bytes,3,opt,name=output_dir,json=outputDir,proto3" json:"output_dir,omitempty"`
+	// Name of the Deployment, the Service and the other objects, a DNS-1035 label. Default: from
+	// the image's repository name.
+	Name string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
+	// Namespace of the objects. Default: none (kubectl's -n or its context decides).
+	Namespace string `protobuf:"bytes,5,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	// Number of pods. Default: 1.
+	Replicas uint32 `protobuf:"varint,6,opt,name=replicas,proto3" json:"replicas,omitempty"`
+	// The HTTP port the server listens on in the container. Default: 9080.
+	HttpPort uint32 `protobuf:"varint,7,opt,name=http_port,json=httpPort,proto3" json:"http_port,omitempty"`
+	// The probes' HTTP path (readiness.http_url, a path such as /app/health); the startup and
+	// readiness probes get it. log_line is not allowed. Default: /.
+	Readiness *Readiness `protobuf:"bytes,8,opt,name=readiness,proto3" json:"readiness,omitempty"`
+	// Memory request and limit of the container, a Kubernetes quantity (768Mi, 1Gi). Default: the
+	// checkpoint's RSS recorded on the image plus 50%, else 512Mi. A limit below what the image
+	// records is accepted with a warning.
+	MemoryLimit string `protobuf:"bytes,9,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
+	// Seccomp Unconfined instead of the Localhost profile. Default: false.
+	SeccompUnconfined bool `protobuf:"varint,10,opt,name=seccomp_unconfined,json=seccompUnconfined,proto3" json:"seccomp_unconfined,omitempty"`
+	// Also write OpenShift's objects: a SecurityContextConstraints, a ServiceAccount, a Role and a
+	// RoleBinding that lets the service account use it.
+	Openshift bool `protobuf:"varint,11,opt,name=openshift,proto3" json:"openshift,omitempty"`
+	// Give up after this many seconds. 0: 120.
+	TimeoutSeconds uint32 `protobuf:"varint,12,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *KubeRequest) Reset() {
+	*x = KubeRequest{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KubeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KubeRequest) ProtoMessage() {}
+
+func (x *KubeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KubeRequest.ProtoReflect.Descriptor instead.
+func (*KubeRequest) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *KubeRequest) GetConnection() *Connection {
+	if x != nil {
+		return x.Connection
+	}
+	return nil
+}
+
+func (x *KubeRequest) GetImage() string {
+	if x != nil {
+		return x.Image
+	}
+	return ""
+}
+
+func (x *KubeRequest) GetOutputDir() string {
+	if x != nil {
+		return x.OutputDir
+	}
+	return ""
+}
+
+func (x *KubeRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *KubeRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *KubeRequest) GetReplicas() uint32 {
+	if x != nil {
+		return x.Replicas
+	}
+	return 0
+}
+
+func (x *KubeRequest) GetHttpPort() uint32 {
+	if x != nil {
+		return x.HttpPort
+	}
+	return 0
+}
+
+func (x *KubeRequest) GetReadiness() *Readiness {
+	if x != nil {
+		return x.Readiness
+	}
+	return nil
+}
+
+func (x *KubeRequest) GetMemoryLimit() string {
+	if x != nil {
+		return x.MemoryLimit
+	}
+	return ""
+}
+
+func (x *KubeRequest) GetSeccompUnconfined() bool {
+	if x != nil {
+		return x.SeccompUnconfined
+	}
+	return false
+}
+
+func (x *KubeRequest) GetOpenshift() bool {
+	if x != nil {
+		return x.Openshift
+	}
+	return false
+}
+
+func (x *KubeRequest) GetTimeoutSeconds() uint32 {
+	if x != nil {
+		return x.TimeoutSeconds
+	}
+	return 0
+}
+
+// KubeOutcome is what Kube wrote.
+type KubeOutcome struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The files written: the YAML, then the seccomp profile (absent when unconfined).
+	Files []string `protobuf:"bytes,1,rep,name=files,proto3" json:"files,omitempty"`
+	// The Pod Security Standards level that admits the pod (privileged), and why each stricter
+	// level refuses it.
+	PodSecurityLevel   string   `protobuf:"bytes,2,opt,name=pod_security_level,json=podSecurityLevel,proto3" json:"pod_security_level,omitempty"`
+	PodSecurityReasons []string `protobuf:"bytes,3,rep,name=pod_security_reasons,json=podSecurityReasons,proto3" json:"pod_security_reasons,omitempty"`
+	// The container's memory request and limit, in bytes.
+	MemoryBytes int64 `protobuf:"varint,4,opt,name=memory_bytes,json=memoryBytes,proto3" json:"memory_bytes,omitempty"`
+	// What the user should look at, for example a memory limit below the checkpoint's needs.
+	Warnings      []string `protobuf:"bytes,5,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KubeOutcome) Reset() {
+	*x = KubeOutcome{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KubeOutcome) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KubeOutcome) ProtoMessage() {}
+
+func (x *KubeOutcome) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KubeOutcome.ProtoReflect.Descriptor instead.
+func (*KubeOutcome) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *KubeOutcome) GetFiles() []string {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+func (x *KubeOutcome) GetPodSecurityLevel() string {
+	if x != nil {
+		return x.PodSecurityLevel
+	}
+	return ""
+}
+
+func (x *KubeOutcome) GetPodSecurityReasons() []string {
+	if x != nil {
+		return x.PodSecurityReasons
+	}
+	return nil
+}
+
+func (x *KubeOutcome) GetMemoryBytes() int64 {
+	if x != nil {
+		return x.MemoryBytes
+	}
+	return 0
+}
+
+func (x *KubeOutcome) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
 type PruneRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
@@ -1527,7 +1775,7 @@ type PruneRequest struct {
 
 func (x *PruneRequest) Reset() {
 	*x = PruneRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1539,7 +1787,7 @@ func (x *PruneRequest) String() string {
 func (*PruneRequest) ProtoMessage() {}
 
 func (x *PruneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1552,7 +1800,7 @@ func (x *PruneRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PruneRequest.ProtoReflect.Descriptor instead.
 func (*PruneRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PruneRequest) GetConnection() *Connection {
@@ -1579,7 +1827,7 @@ type CancelRequest struct {
 
 func (x *CancelRequest) Reset() {
 	*x = CancelRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1591,7 +1839,7 @@ func (x *CancelRequest) String() string {
 func (*CancelRequest) ProtoMessage() {}
 
 func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1604,7 +1852,7 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
 func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CancelRequest) GetOperationId() string {
@@ -1624,7 +1872,7 @@ type CancelResponse struct {
 
 func (x *CancelResponse) Reset() {
 	*x = CancelResponse{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1636,7 +1884,7 @@ func (x *CancelResponse) String() string {
 func (*CancelResponse) ProtoMessage() {}
 
 func (x *CancelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1649,7 +1897,7 @@ func (x *CancelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
 func (*CancelResponse) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CancelResponse) GetCancelled() bool {
@@ -1680,7 +1928,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1692,7 +1940,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1705,7 +1953,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Event) GetElapsedMs() int64 {
@@ -1834,7 +2082,7 @@ type Accepted struct {
 
 func (x *Accepted) Reset() {
 	*x = Accepted{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1846,7 +2094,7 @@ func (x *Accepted) String() string {
 func (*Accepted) ProtoMessage() {}
 
 func (x *Accepted) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1859,7 +2107,7 @@ func (x *Accepted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Accepted.ProtoReflect.Descriptor instead.
 func (*Accepted) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Accepted) GetOperationId() string {
@@ -1895,7 +2143,7 @@ type Log struct {
 
 func (x *Log) Reset() {
 	*x = Log{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1907,7 +2155,7 @@ func (x *Log) String() string {
 func (*Log) ProtoMessage() {}
 
 func (x *Log) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1920,7 +2168,7 @@ func (x *Log) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Log.ProtoReflect.Descriptor instead.
 func (*Log) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Log) GetSource() Log_Source {
@@ -1963,7 +2211,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1975,7 +2223,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1988,7 +2236,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Progress) GetStep() uint32 {
@@ -2049,7 +2297,7 @@ type Check struct {
 
 func (x *Check) Reset() {
 	*x = Check{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2061,7 +2309,7 @@ func (x *Check) String() string {
 func (*Check) ProtoMessage() {}
 
 func (x *Check) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2074,7 +2322,7 @@ func (x *Check) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Check.ProtoReflect.Descriptor instead.
 func (*Check) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Check) GetId() string {
@@ -2116,7 +2364,7 @@ type Timing struct {
 
 func (x *Timing) Reset() {
 	*x = Timing{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2128,7 +2376,7 @@ func (x *Timing) String() string {
 func (*Timing) ProtoMessage() {}
 
 func (x *Timing) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2141,7 +2389,7 @@ func (x *Timing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timing.ProtoReflect.Descriptor instead.
 func (*Timing) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Timing) GetName() string {
@@ -2178,7 +2426,7 @@ type RestoreOutcome struct {
 
 func (x *RestoreOutcome) Reset() {
 	*x = RestoreOutcome{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2190,7 +2438,7 @@ func (x *RestoreOutcome) String() string {
 func (*RestoreOutcome) ProtoMessage() {}
 
 func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2203,7 +2451,7 @@ func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestoreOutcome.ProtoReflect.Descriptor instead.
 func (*RestoreOutcome) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RestoreOutcome) GetVerdict() RestoreOutcome_Verdict {
@@ -2261,7 +2509,7 @@ type DoctorSummary struct {
 
 func (x *DoctorSummary) Reset() {
 	*x = DoctorSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2273,7 +2521,7 @@ func (x *DoctorSummary) String() string {
 func (*DoctorSummary) ProtoMessage() {}
 
 func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2286,7 +2534,7 @@ func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoctorSummary.ProtoReflect.Descriptor instead.
 func (*DoctorSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *DoctorSummary) GetOk() int32 {
@@ -2342,19 +2590,21 @@ type Result struct {
 	Doctor *DoctorSummary `protobuf:"bytes,11,opt,name=doctor,proto3" json:"doctor,omitempty"`
 	// Total duration of the operation.
 	DurationMs int64 `protobuf:"varint,12,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	// For Kube.
+	Kube *KubeOutcome `protobuf:"bytes,20,opt,name=kube,proto3" json:"kube,omitempty"`
 	// For Prune.
 	Prune *PruneSummary `protobuf:"bytes,13,opt,name=prune,proto3" json:"prune,omitempty"`
 	// For Push and CheckpointImage with push: the registry's digest of the pushed manifest
 	// (sha256:<64 hex digits>), and the reference it was pushed to.
-	ImageDigest   string `protobuf:"bytes,20,opt,name=image_digest,json=imageDigest,proto3" json:"image_digest,omitempty"`
-	PushedTo      string `protobuf:"bytes,21,opt,name=pushed_to,json=pushedTo,proto3" json:"pushed_to,omitempty"`
+	ImageDigest   string `protobuf:"bytes,30,opt,name=image_digest,json=imageDigest,proto3" json:"image_digest,omitempty"`
+	PushedTo      string `protobuf:"bytes,31,opt,name=pushed_to,json=pushedTo,proto3" json:"pushed_to,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2366,7 +2616,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2379,7 +2629,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Result) GetOperation() string {
@@ -2466,6 +2716,13 @@ func (x *Result) GetDurationMs() int64 {
 	return 0
 }
 
+func (x *Result) GetKube() *KubeOutcome {
+	if x != nil {
+		return x.Kube
+	}
+	return nil
+}
+
 func (x *Result) GetPrune() *PruneSummary {
 	if x != nil {
 		return x.Prune
@@ -2508,7 +2765,7 @@ type PruneSummary struct {
 
 func (x *PruneSummary) Reset() {
 	*x = PruneSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2520,7 +2777,7 @@ func (x *PruneSummary) String() string {
 func (*PruneSummary) ProtoMessage() {}
 
 func (x *PruneSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2533,7 +2790,7 @@ func (x *PruneSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PruneSummary.ProtoReflect.Descriptor instead.
 func (*PruneSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{24}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PruneSummary) GetContainers() []string {
@@ -2604,7 +2861,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2616,7 +2873,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2629,7 +2886,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{25}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Failure) GetCode() string {
@@ -2692,10 +2949,11 @@ var File_libertycheckpoint_v1_libertycheckpoint_proto protoreflect.FileDescripto
 
 const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\n" +
-	",libertycheckpoint/v1/libertycheckpoint.proto\x12\x14libertycheckpoint.v1\"\x1e\n" +
+	",libertycheckpoint/v1/libertycheckpoint.proto\x12\x14libertycheckpoint.v1\":\n" +
 	"\n" +
 	"Connection\x12\x10\n" +
-	"\x03uri\x18\x01 \x01(\tR\x03uri\"\x84\x04\n" +
+	"\x03uri\x18\x01 \x01(\tR\x03uri\x12\x1a\n" +
+	"\bidentity\x18\x02 \x01(\tR\bidentity\"\x84\x04\n" +
 	"\x15BuildBaseImageRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -2846,7 +3104,30 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"connection\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12'\n" +
 	"\x0ftimeout_seconds\x18\x03 \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
-	"\x06memory\x18\x14 \x01(\tR\x06memory\"y\n" +
+	"\x06memory\x18\x14 \x01(\tR\x06memory\"\xc7\x03\n" +
+	"\vKubeRequest\x12@\n" +
+	"\n" +
+	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
+	"connection\x12\x14\n" +
+	"\x05image\x18\x02 \x01(\tR\x05image\x12\x1d\n" +
+	"\n" +
+	"output_dir\x18\x03 \x01(\tR\toutputDir\x12\x12\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name\x12\x1c\n" +
+	"\tnamespace\x18\x05 \x01(\tR\tnamespace\x12\x1a\n" +
+	"\breplicas\x18\x06 \x01(\rR\breplicas\x12\x1b\n" +
+	"\thttp_port\x18\a \x01(\rR\bhttpPort\x12=\n" +
+	"\treadiness\x18\b \x01(\v2\x1f.libertycheckpoint.v1.ReadinessR\treadiness\x12!\n" +
+	"\fmemory_limit\x18\t \x01(\tR\vmemoryLimit\x12-\n" +
+	"\x12seccomp_unconfined\x18\n" +
+	" \x01(\bR\x11seccompUnconfined\x12\x1c\n" +
+	"\topenshift\x18\v \x01(\bR\topenshift\x12'\n" +
+	"\x0ftimeout_seconds\x18\f \x01(\rR\x0etimeoutSeconds\"\xc2\x01\n" +
+	"\vKubeOutcome\x12\x14\n" +
+	"\x05files\x18\x01 \x03(\tR\x05files\x12,\n" +
+	"\x12pod_security_level\x18\x02 \x01(\tR\x10podSecurityLevel\x120\n" +
+	"\x14pod_security_reasons\x18\x03 \x03(\tR\x12podSecurityReasons\x12!\n" +
+	"\fmemory_bytes\x18\x04 \x01(\x03R\vmemoryBytes\x12\x1a\n" +
+	"\bwarnings\x18\x05 \x03(\tR\bwarnings\"y\n" +
 	"\fPruneRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -2934,7 +3215,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x02ok\x18\x01 \x01(\x05R\x02ok\x12\x12\n" +
 	"\x04warn\x18\x02 \x01(\x05R\x04warn\x12\x12\n" +
 	"\x04fail\x18\x03 \x01(\x05R\x04fail\x12\x12\n" +
-	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\xe5\x04\n" +
+	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\x9c\x05\n" +
 	"\x06Result\x12\x1c\n" +
 	"\toperation\x18\x01 \x01(\tR\toperation\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12\x19\n" +
@@ -2949,10 +3230,11 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	" \x01(\v2$.libertycheckpoint.v1.RestoreOutcomeR\arestore\x12;\n" +
 	"\x06doctor\x18\v \x01(\v2#.libertycheckpoint.v1.DoctorSummaryR\x06doctor\x12\x1f\n" +
 	"\vduration_ms\x18\f \x01(\x03R\n" +
-	"durationMs\x128\n" +
+	"durationMs\x125\n" +
+	"\x04kube\x18\x14 \x01(\v2!.libertycheckpoint.v1.KubeOutcomeR\x04kube\x128\n" +
 	"\x05prune\x18\r \x01(\v2\".libertycheckpoint.v1.PruneSummaryR\x05prune\x12!\n" +
-	"\fimage_digest\x18\x14 \x01(\tR\vimageDigest\x12\x1b\n" +
-	"\tpushed_to\x18\x15 \x01(\tR\bpushedTo\"\xb7\x01\n" +
+	"\fimage_digest\x18\x1e \x01(\tR\vimageDigest\x12\x1b\n" +
+	"\tpushed_to\x18\x1f \x01(\tR\bpushedTo\"\xb7\x01\n" +
 	"\fPruneSummary\x12\x1e\n" +
 	"\n" +
 	"containers\x18\x01 \x03(\tR\n" +
@@ -2970,7 +3252,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x04flag\x18\x05 \x01(\tR\x04flag\x12\x10\n" +
 	"\x03fix\x18\x06 \x01(\tR\x03fix\x12\x19\n" +
 	"\blog_tail\x18\a \x03(\tR\alogTail\x12\x1b\n" +
-	"\texit_code\x18\b \x01(\x05R\bexitCode2\xd8\x06\n" +
+	"\texit_code\x18\b \x01(\x05R\bexitCode2\xa2\a\n" +
 	"\x11LibertyCheckpoint\x12\\\n" +
 	"\x0eBuildBaseImage\x12+.libertycheckpoint.v1.BuildBaseImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12X\n" +
 	"\fContainerize\x12).libertycheckpoint.v1.ContainerizeRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12T\n" +
@@ -2980,7 +3262,8 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\aRestore\x12$.libertycheckpoint.v1.RestoreRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12^\n" +
 	"\x0fCheckpointImage\x12,.libertycheckpoint.v1.CheckpointImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12L\n" +
 	"\x06Doctor\x12#.libertycheckpoint.v1.DoctorRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12H\n" +
-	"\x04Push\x12!.libertycheckpoint.v1.PushRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12J\n" +
+	"\x04Push\x12!.libertycheckpoint.v1.PushRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12H\n" +
+	"\x04Kube\x12!.libertycheckpoint.v1.KubeRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12J\n" +
 	"\x05Prune\x12\".libertycheckpoint.v1.PruneRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12S\n" +
 	"\x06Cancel\x12#.libertycheckpoint.v1.CancelRequest\x1a$.libertycheckpoint.v1.CancelResponseB~\n" +
 	"\x1bio.libertycheckpoint.api.v1P\x01Z]github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1;libertycheckpointv1b\x06proto3"
@@ -2998,7 +3281,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP() []byte {
 }
 
 var file_libertycheckpoint_v1_libertycheckpoint_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(Log_Source)(0),                // 0: libertycheckpoint.v1.Log.Source
 	(Log_Level)(0),                 // 1: libertycheckpoint.v1.Log.Level
@@ -3017,96 +3300,103 @@ var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(*Registry)(nil),               // 14: libertycheckpoint.v1.Registry
 	(*PushRequest)(nil),            // 15: libertycheckpoint.v1.PushRequest
 	(*DoctorRequest)(nil),          // 16: libertycheckpoint.v1.DoctorRequest
-	(*PruneRequest)(nil),           // 17: libertycheckpoint.v1.PruneRequest
-	(*CancelRequest)(nil),          // 18: libertycheckpoint.v1.CancelRequest
-	(*CancelResponse)(nil),         // 19: libertycheckpoint.v1.CancelResponse
-	(*Event)(nil),                  // 20: libertycheckpoint.v1.Event
-	(*Accepted)(nil),               // 21: libertycheckpoint.v1.Accepted
-	(*Log)(nil),                    // 22: libertycheckpoint.v1.Log
-	(*Progress)(nil),               // 23: libertycheckpoint.v1.Progress
-	(*Check)(nil),                  // 24: libertycheckpoint.v1.Check
-	(*Timing)(nil),                 // 25: libertycheckpoint.v1.Timing
-	(*RestoreOutcome)(nil),         // 26: libertycheckpoint.v1.RestoreOutcome
-	(*DoctorSummary)(nil),          // 27: libertycheckpoint.v1.DoctorSummary
-	(*Result)(nil),                 // 28: libertycheckpoint.v1.Result
-	(*PruneSummary)(nil),           // 29: libertycheckpoint.v1.PruneSummary
-	(*Failure)(nil),                // 30: libertycheckpoint.v1.Failure
-	nil,                            // 31: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	nil,                            // 32: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
-	nil,                            // 33: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	nil,                            // 34: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
-	nil,                            // 35: libertycheckpoint.v1.CheckpointRequest.EnvEntry
-	nil,                            // 36: libertycheckpoint.v1.CommitRequest.LabelsEntry
-	nil,                            // 37: libertycheckpoint.v1.RestoreRequest.EnvEntry
-	nil,                            // 38: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	nil,                            // 39: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	nil,                            // 40: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	(*KubeRequest)(nil),            // 17: libertycheckpoint.v1.KubeRequest
+	(*KubeOutcome)(nil),            // 18: libertycheckpoint.v1.KubeOutcome
+	(*PruneRequest)(nil),           // 19: libertycheckpoint.v1.PruneRequest
+	(*CancelRequest)(nil),          // 20: libertycheckpoint.v1.CancelRequest
+	(*CancelResponse)(nil),         // 21: libertycheckpoint.v1.CancelResponse
+	(*Event)(nil),                  // 22: libertycheckpoint.v1.Event
+	(*Accepted)(nil),               // 23: libertycheckpoint.v1.Accepted
+	(*Log)(nil),                    // 24: libertycheckpoint.v1.Log
+	(*Progress)(nil),               // 25: libertycheckpoint.v1.Progress
+	(*Check)(nil),                  // 26: libertycheckpoint.v1.Check
+	(*Timing)(nil),                 // 27: libertycheckpoint.v1.Timing
+	(*RestoreOutcome)(nil),         // 28: libertycheckpoint.v1.RestoreOutcome
+	(*DoctorSummary)(nil),          // 29: libertycheckpoint.v1.DoctorSummary
+	(*Result)(nil),                 // 30: libertycheckpoint.v1.Result
+	(*PruneSummary)(nil),           // 31: libertycheckpoint.v1.PruneSummary
+	(*Failure)(nil),                // 32: libertycheckpoint.v1.Failure
+	nil,                            // 33: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	nil,                            // 34: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	nil,                            // 35: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	nil,                            // 36: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	nil,                            // 37: libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	nil,                            // 38: libertycheckpoint.v1.CommitRequest.LabelsEntry
+	nil,                            // 39: libertycheckpoint.v1.RestoreRequest.EnvEntry
+	nil,                            // 40: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	nil,                            // 41: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	nil,                            // 42: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
 }
 var file_libertycheckpoint_v1_libertycheckpoint_proto_depIdxs = []int32{
 	5,  // 0: libertycheckpoint.v1.BuildBaseImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	31, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	32, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	33, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	34, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
 	5,  // 3: libertycheckpoint.v1.ContainerizeRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	33, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	34, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	35, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	36, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
 	5,  // 6: libertycheckpoint.v1.CheckpointRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	35, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	37, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
 	5,  // 8: libertycheckpoint.v1.CommitRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	36, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
+	38, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
 	5,  // 10: libertycheckpoint.v1.RestoreRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	10, // 11: libertycheckpoint.v1.RestoreRequest.ports:type_name -> libertycheckpoint.v1.Port
-	37, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
+	39, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
 	11, // 13: libertycheckpoint.v1.RestoreRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
 	14, // 14: libertycheckpoint.v1.RestoreRequest.registry:type_name -> libertycheckpoint.v1.Registry
 	5,  // 15: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	38, // 16: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	39, // 17: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	40, // 16: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	41, // 17: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
 	14, // 18: libertycheckpoint.v1.CheckpointImageRequest.registry:type_name -> libertycheckpoint.v1.Registry
 	5,  // 19: libertycheckpoint.v1.PushRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	14, // 20: libertycheckpoint.v1.PushRequest.registry:type_name -> libertycheckpoint.v1.Registry
 	5,  // 21: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	5,  // 22: libertycheckpoint.v1.PruneRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	21, // 23: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
-	22, // 24: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
-	23, // 25: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
-	24, // 26: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
-	28, // 27: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
-	30, // 28: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
-	0,  // 29: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
-	1,  // 30: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
-	2,  // 31: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
-	3,  // 32: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
-	4,  // 33: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
-	40, // 34: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
-	25, // 35: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
-	26, // 36: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
-	27, // 37: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
-	29, // 38: libertycheckpoint.v1.Result.prune:type_name -> libertycheckpoint.v1.PruneSummary
-	6,  // 39: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
-	7,  // 40: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
-	8,  // 41: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
-	9,  // 42: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
-	12, // 43: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
-	13, // 44: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
-	16, // 45: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
-	15, // 46: libertycheckpoint.v1.LibertyCheckpoint.Push:input_type -> libertycheckpoint.v1.PushRequest
-	17, // 47: libertycheckpoint.v1.LibertyCheckpoint.Prune:input_type -> libertycheckpoint.v1.PruneRequest
-	18, // 48: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
-	20, // 49: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
-	20, // 50: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
-	20, // 51: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
-	20, // 52: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
-	20, // 53: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
-	20, // 54: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
-	20, // 55: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
-	20, // 56: libertycheckpoint.v1.LibertyCheckpoint.Push:output_type -> libertycheckpoint.v1.Event
-	20, // 57: libertycheckpoint.v1.LibertyCheckpoint.Prune:output_type -> libertycheckpoint.v1.Event
-	19, // 58: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
-	49, // [49:59] is the sub-list for method output_type
-	39, // [39:49] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	5,  // 22: libertycheckpoint.v1.KubeRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	11, // 23: libertycheckpoint.v1.KubeRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
+	5,  // 24: libertycheckpoint.v1.PruneRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	23, // 25: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
+	24, // 26: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
+	25, // 27: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
+	26, // 28: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
+	30, // 29: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
+	32, // 30: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
+	0,  // 31: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
+	1,  // 32: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
+	2,  // 33: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
+	3,  // 34: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
+	4,  // 35: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
+	42, // 36: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	27, // 37: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
+	28, // 38: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
+	29, // 39: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
+	18, // 40: libertycheckpoint.v1.Result.kube:type_name -> libertycheckpoint.v1.KubeOutcome
+	31, // 41: libertycheckpoint.v1.Result.prune:type_name -> libertycheckpoint.v1.PruneSummary
+	6,  // 42: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
+	7,  // 43: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
+	8,  // 44: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
+	9,  // 45: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
+	12, // 46: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
+	13, // 47: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
+	16, // 48: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
+	15, // 49: libertycheckpoint.v1.LibertyCheckpoint.Push:input_type -> libertycheckpoint.v1.PushRequest
+	17, // 50: libertycheckpoint.v1.LibertyCheckpoint.Kube:input_type -> libertycheckpoint.v1.KubeRequest
+	19, // 51: libertycheckpoint.v1.LibertyCheckpoint.Prune:input_type -> libertycheckpoint.v1.PruneRequest
+	20, // 52: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
+	22, // 53: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
+	22, // 54: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
+	22, // 55: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
+	22, // 56: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
+	22, // 57: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
+	22, // 58: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
+	22, // 59: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
+	22, // 60: libertycheckpoint.v1.LibertyCheckpoint.Push:output_type -> libertycheckpoint.v1.Event
+	22, // 61: libertycheckpoint.v1.LibertyCheckpoint.Kube:output_type -> libertycheckpoint.v1.Event
+	22, // 62: libertycheckpoint.v1.LibertyCheckpoint.Prune:output_type -> libertycheckpoint.v1.Event
+	21, // 63: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
+	53, // [53:64] is the sub-list for method output_type
+	42, // [42:53] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_libertycheckpoint_v1_libertycheckpoint_proto_init() }
@@ -3119,7 +3409,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 		(*Readiness_LogLine)(nil),
 	}
 	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9].OneofWrappers = []any{}
-	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15].OneofWrappers = []any{
+	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17].OneofWrappers = []any{
 		(*Event_Accepted)(nil),
 		(*Event_Log)(nil),
 		(*Event_Progress)(nil),
@@ -3133,7 +3423,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc), len(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   36,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -42,6 +42,7 @@ const (
 	LibertyCheckpoint_CheckpointImage_FullMethodName = "/libertycheckpoint.v1.LibertyCheckpoint/CheckpointImage"
 	LibertyCheckpoint_Doctor_FullMethodName          = "/libertycheckpoint.v1.LibertyCheckpoint/Doctor"
 	LibertyCheckpoint_Push_FullMethodName            = "/libertycheckpoint.v1.LibertyCheckpoint/Push"
+	LibertyCheckpoint_Kube_FullMethodName            = "/libertycheckpoint.v1.LibertyCheckpoint/Kube"
 	LibertyCheckpoint_Prune_FullMethodName           = "/libertycheckpoint.v1.LibertyCheckpoint/Prune"
 	LibertyCheckpoint_Cancel_FullMethodName          = "/libertycheckpoint.v1.LibertyCheckpoint/Cancel"
 )
@@ -77,6 +78,11 @@ type LibertyCheckpointClient interface {
 	// Push copies an image from Podman's storage to a container registry (Podman's images.Push)
 	// and reports the digest the registry gave its manifest, checked against the registry itself.
 	Push(ctx context.Context, in *PushRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
+	// Kube writes the Kubernetes YAML (and, for OpenShift, the SecurityContextConstraints) that
+	// deploys an InstantOn image with the least privilege a restore needs, and the Localhost seccomp
+	// profile beside it. It reads the image's labels (architecture, memory at the checkpoint) and
+	// runs nothing.
+	Kube(ctx context.Context, in *KubeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
 	// Prune removes what operations whose process has ended left behind: their containers, their
 	// temporary images (localhost/lcp-tmp-*), lock volumes, temporary directories and helper
 	// processes (a transient Podman service). It never touches what a running operation, another
@@ -248,9 +254,28 @@ func (c *libertyCheckpointClient) Push(ctx context.Context, in *PushRequest, opt
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LibertyCheckpoint_PushClient = grpc.ServerStreamingClient[Event]
 
+func (c *libertyCheckpointClient) Kube(ctx context.Context, in *KubeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[8], LibertyCheckpoint_Kube_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[KubeRequest, Event]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LibertyCheckpoint_KubeClient = grpc.ServerStreamingClient[Event]
+
 func (c *libertyCheckpointClient) Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[8], LibertyCheckpoint_Prune_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[9], LibertyCheckpoint_Prune_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -308,6 +333,11 @@ type LibertyCheckpointServer interface {
 	// Push copies an image from Podman's storage to a container registry (Podman's images.Push)
 	// and reports the digest the registry gave its manifest, checked against the registry itself.
 	Push(*PushRequest, grpc.ServerStreamingServer[Event]) error
+	// Kube writes the Kubernetes YAML (and, for OpenShift, the SecurityContextConstraints) that
+	// deploys an InstantOn image with the least privilege a restore needs, and the Localhost seccomp
+	// profile beside it. It reads the image's labels (architecture, memory at the checkpoint) and
+	// runs nothing.
+	Kube(*KubeRequest, grpc.ServerStreamingServer[Event]) error
 	// Prune removes what operations whose process has ended left behind: their containers, their
 	// temporary images (localhost/lcp-tmp-*), lock volumes, temporary directories and helper
 	// processes (a transient Podman service). It never touches what a running operation, another
@@ -350,6 +380,9 @@ func (UnimplementedLibertyCheckpointServer) Doctor(*DoctorRequest, grpc.ServerSt
 }
 func (UnimplementedLibertyCheckpointServer) Push(*PushRequest, grpc.ServerStreamingServer[Event]) error {
 	return status.Errorf(codes.Unimplemented, "method Push not implemented")
+}
+func (UnimplementedLibertyCheckpointServer) Kube(*KubeRequest, grpc.ServerStreamingServer[Event]) error {
+	return status.Errorf(codes.Unimplemented, "method Kube not implemented")
 }
 func (UnimplementedLibertyCheckpointServer) Prune(*PruneRequest, grpc.ServerStreamingServer[Event]) error {
 	return status.Errorf(codes.Unimplemented, "method Prune not implemented")
@@ -466,6 +499,17 @@ func _LibertyCheckpoint_Push_Handler(srv interface{}, stream grpc.ServerStream) 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LibertyCheckpoint_PushServer = grpc.ServerStreamingServer[Event]
 
+func _LibertyCheckpoint_Kube_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(KubeRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(LibertyCheckpointServer).Kube(m, &grpc.GenericServerStream[KubeRequest, Event]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LibertyCheckpoint_KubeServer = grpc.ServerStreamingServer[Event]
+
 func _LibertyCheckpoint_Prune_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(PruneRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -546,6 +590,11 @@ var LibertyCheckpoint_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Push",
 			Handler:       _LibertyCheckpoint_Push_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "Kube",
+			Handler:       _LibertyCheckpoint_Kube_Handler,
 			ServerStreams: true,
 		},
 		{

@@ -241,18 +241,25 @@ func checkImageCPU(ctx context.Context, s *state) engine.Check {
 	if why := s.imageSkip(ctx); why != "" {
 		return skip(why)
 	}
-	if s.image.Labels[engine.LabelCPUFlags] != "" && !s.local(ctx) {
-		return skip(s.notLocal(ctx))
+	if s.image.Labels[engine.LabelCPUFlags] == "" {
+		return fromFinding(hostmatch.CPU(s.image.Labels, nil))
 	}
 	var flags []string
-	if s.image.Labels[engine.LabelCPUFlags] != "" {
+	if s.local(ctx) {
 		info, err := s.d.Host.ReadFile("/proc/cpuinfo")
 		if err != nil {
 			return warn(fmt.Sprintf("cannot read /proc/cpuinfo: %v", err), "")
 		}
-		if flags = hostinfo.CPUFlags(info); len(flags) == 0 {
-			return warn("no CPU flags in /proc/cpuinfo", "")
+		flags = hostinfo.CPUFlags(info)
+	} else {
+		h, why := s.hostFacts(ctx)
+		if h == nil {
+			return skip(why)
 		}
+		flags = h.CPUFlags // the Podman host's CPU, as a container there sees it
+	}
+	if len(flags) == 0 {
+		return warn("no CPU flags in /proc/cpuinfo", "")
 	}
 	return fromFinding(hostmatch.CPU(s.image.Labels, flags))
 }

@@ -53,7 +53,7 @@ func (e *Engine) chain(ctx context.Context, c *conn, sink engine.Sink, o engine.
 	res.AddTiming(engine.OpContainerize, steps.Done(humanize.ShortID(built.ImageID)+" "+humanize.Bytes(built.ImageSize)))
 
 	steps.Start(engine.OpCheckpoint)
-	ck, err := e.checkpoint(ctx, cu, sink, o.CheckpointOptions(app), engine.OpCheckpointImage)
+	ck, err := e.checkpoint(ctx, c, cu, sink, o.CheckpointOptions(app), engine.OpCheckpointImage)
 	if err != nil {
 		return nil, appArchiveAtFault(err, o.AppArchive)
 	}
