@@ -134,6 +134,11 @@ func (e *Engine) commitLabels(ctx context.Context, c *conn, sink engine.Sink, ct
 			labels[engine.LabelBaseName] = base
 		}
 	}
+	if lines, err := readLogs(ctx, ctrID); err == nil {
+		maps.Copy(labels, engine.MemoryLabels(lines))
+	} else {
+		sink.Debugf("cannot read the checkpoint run's output for its memory: %v", err)
+	}
 	if head, err := readContainerFile(ctx, ctrID, engine.CheckpointLog, 64<<10, false); err == nil {
 		if v := criuVersion(string(head)); v != "" {
 			labels[engine.LabelCRIUVersion] = v

@@ -9,6 +9,7 @@ import (
 	"github.com/containers/podman/v4/libpod/define"
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 	"github.com/containers/podman/v4/pkg/specgen"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
@@ -24,6 +25,7 @@ type run struct {
 	Ports   []engine.Port
 	Role    string // value of labelOwner
 	Keep    string // value of labelKeep: the state in which the container is a product ("" none)
+	Memory  int64  // memory limit in bytes; 0: none
 }
 
 // spec turns the run into a container spec. Never privileged: every capability is dropped but
@@ -35,6 +37,10 @@ func (r run) spec(ctx context.Context) *specgen.SpecGenerator {
 	s.CapDrop = r.Policy.CapDrop()
 	s.CapAdd = r.Policy.CapAdd()
 	s.Privileged = false
+	if r.Memory > 0 {
+		limit := r.Memory
+		s.ResourceLimits = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit}}
+	}
 	s.SeccompProfilePath = r.Policy.SeccompFor(r.Seccomp)
 	s.Labels = containerLabels(ctx, r.Name, r.Role, r.Keep)
 	for _, p := range r.Ports {

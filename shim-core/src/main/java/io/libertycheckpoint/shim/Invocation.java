@@ -205,6 +205,17 @@ public final class Invocation {
     values.put("configDirectory", dir);
   }
 
+  /** The setting that holds registry credentials: passed in {@link #CREDS_ENV}, never as an argument (ps and the build log show those). */
+  static final String CREDS = "creds";
+  /** The environment variable the CLI reads credentials from when --creds is not given. */
+  public static final String CREDS_ENV = "LCP_REGISTRY_CREDS";
+
+  /** Variables to add to the tool's environment: the registry credentials, when set. */
+  public Map<String, String> environment() {
+    Object creds = values.get(CREDS);
+    return creds == null ? java.util.Collections.emptyMap() : java.util.Collections.singletonMap(CREDS_ENV, creds.toString());
+  }
+
   /** The arguments after the executable: command, --output json, then --flag=value per setting. */
   public List<String> arguments(boolean debug) {
     List<String> args = new ArrayList<>();
@@ -218,7 +229,7 @@ public final class Invocation {
     for (Map.Entry<String, String> b : goal.flags.entrySet()) {
       Object v = values.get(b.getKey());
       String flag = b.getValue();
-      if (flag.isEmpty() || v == null) {
+      if (flag.isEmpty() || v == null || CREDS.equals(b.getKey())) {
         continue;
       }
       if (v instanceof Boolean) {

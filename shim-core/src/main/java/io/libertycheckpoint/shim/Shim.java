@@ -99,7 +99,7 @@ public final class Shim {
     List<Event> failedChecks = new ArrayList<>();
     ToolRunner.Outcome o;
     try {
-      o = new ToolRunner(cmd, workDir, graceMillis).run(new ToolRunner.Listener() {
+      o = new ToolRunner(cmd, workDir, graceMillis, inv.environment()).run(new ToolRunner.Listener() {
         @Override
         public void event(Event e) {
           if ("check".equals(e.kind()) && "fail".equals(e.name("status"))) {
@@ -127,6 +127,15 @@ public final class Shim {
         log.log(Level.INFO, "Image id and summary in " + new File(project.outputDir(), ImageOutputs.ID) + " and " + ImageOutputs.JSON);
       } catch (IOException e) {
         throw cannotRun(name + ": cannot write the image's id into " + project.outputDir() + ": " + e.getMessage(), e);
+      }
+    }
+    String digest = r == null ? "" : r.str("imageDigest");
+    if (project != null && !digest.isEmpty()) {
+      try {
+        ImageOutputs.recordPush(project.outputDir(), digest);
+        log.log(Level.LIFECYCLE, "Pushed " + r.str("pushedTo") + "@" + digest + " (in " + new File(project.outputDir(), ImageOutputs.DIGEST) + ")");
+      } catch (IOException e) {
+        throw cannotRun(name + ": cannot write the pushed digest into " + project.outputDir() + ": " + e.getMessage(), e);
       }
     }
     return r;

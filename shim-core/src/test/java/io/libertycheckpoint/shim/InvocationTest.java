@@ -33,6 +33,18 @@ class InvocationTest {
   }
 
   @Test
+  void registryCredentialsGoInTheEnvironmentNotTheArguments() throws Exception {
+    props.put("liberty.checkpoint.push", "true");
+    props.put("liberty.checkpoint.creds", "ci:hunter2");
+    props.put("liberty.checkpoint.tlsVerify", "false");
+    Project p = new Project(dir.toFile(), "Sample", "1.0-SNAPSHOT", () -> dir.resolve("target/sample.war").toFile());
+    Settings t = Settings.bundled();
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, p, BuildTool.MAVEN);
+    assertThat(inv.arguments(true)).contains("--push", "--tls-verify=false").noneMatch(a -> a.contains("hunter2"));
+    assertThat(inv.environment()).containsEntry(Invocation.CREDS_ENV, "ci:hunter2");
+  }
+
+  @Test
   void checkpointImageDefaultsComeFromTheProject() throws Exception {
     assertThat(args("checkpoint-image")).containsExactly("checkpoint-image", "--output", "json",
         "--app-archive=" + path("target/sample.war"), "--image=localhost/sample:1.0-SNAPSHOT-instanton");
