@@ -9,7 +9,6 @@ import (
 	"github.com/containers/podman/v4/pkg/bindings/images"
 	"github.com/containers/podman/v4/pkg/bindings/system"
 	"github.com/containers/podman/v4/pkg/domain/entities"
-	"golang.org/x/sys/unix"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
@@ -53,10 +52,9 @@ func (e *Engine) checkHost(ctx context.Context, c *conn, sink engine.Sink, o eng
 		return nil // not an image this tool checkpointed: nothing recorded
 	}
 	h := hostmatch.Host{Memory: o.MemoryBytes}
-	var u unix.Utsname
-	if c.local && unix.Uname(&u) == nil {
+	if release, machine, ok := localUname(); c.local && ok {
 		// Podman runs here: this machine's kernel, without a podman info (which reads its storage).
-		h.Kernel, h.Arch = unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Machine[:])
+		h.Kernel, h.Arch = release, machine
 		if cpuinfo, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 			h.CPUFlags = hostinfo.CPUFlags(cpuinfo)
 		}
