@@ -72,3 +72,76 @@ printf '  %-11s %8s   %-7s  %s\n' "" "" "size" "image"
 printf '  %-11s %5s ms   %-7s  %s\n' "cold start" "$cold_ms" "$(size "$app")" "$app"
 printf '  %-11s %5s ms   %-7s  %s\n' "restore" "$warm_ms" "$(size "$image")" "$image"
 awk -v c="$cold_ms" -v w="$warm_ms" 'BEGIN { printf "  restore is %.1fx faster (%.0f%% less time to first response)\n", c/w, 100*(1-w/c) }'
+
+# Ship: push the InstantOn image to a registry, pull it back as another host would, and restore
+# it in a pod started from the YAML that `liberty-checkpoint kube` writes (podman kube play is the
+# Kubernetes engine here). The registry is a throwaway one of this demo's own, on 127.0.0.1 over
+# plain HTTP, so every registry call says --tls-verify=false; use a real registry's TLS otherwise.
+[[ ${DEMO_SHIP:-1} == 1 ]] || exit 0
+command -v docker-registry >/dev/null || die "docker-registry is missing: run make setup"
+work=$(mktemp -d "${TMPDIR:-/tmp}/lcp-demo-ship.XXXXXX")
+registry_pid=
+yaml=
+cleanup_ship() {
+  [[ -z $yaml ]] || podman kube down "$yaml" >/dev/null 2>&1 || true
+  [[ -z ${pushed:-} ]] || podman rmi "$pushed" >/dev/null 2>&1 || true
+  [[ -z $registry_pid ]] || { kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null || true; }
+  rm -rf "$work"
+  cleanup
+}
+trap cleanup_ship EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$work/registry.yml" <<YAML
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $work/registry
+http:
+  addr: 127.0.0.1:$port
+YAML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null || die "the demo's registry did not start: $(tail -3 "$work/registry.log")"
+
+pushed=127.0.0.1:$port/liberty-checkpoint-sample:1.0-instanton
+say "Push: the InstantOn image to a registry (127.0.0.1:$port, this demo's own)"
+out=$("$cli" push -o json --image "$image" --destination "$pushed" --tls-verify=false) ||
+  { printf '%s\n' "$out" | jq -r '.error // empty | "\(.message)\n  fix: \(.fix)"' >&2; die "push failed"; }
+digest=$(printf '%s\n' "$out" | jq -r '.result.imageDigest // empty')
+[[ $digest == sha256:* ]] || die "push reported no digest"
+echo "  pushed $pushed@$digest"
+
+say "Another host's view: pull it back from the registry"
+podman rmi "$pushed" >/dev/null 2>&1 || true
+podman pull -q --tls-verify=false "$pushed@$digest" >/dev/null || die "cannot pull $pushed@$digest"
+podman tag "$pushed@$digest" "$pushed"
+echo "  pulled $pushed@$digest"
+
+say "Kubernetes: the YAML for the image, and a pod started from it (podman kube play)"
+name=lcp-demo-sample
+"$cli" kube --image "$pushed" --kube-directory "$work/kube" --app-name "$name" --ready-url "$path"
+yaml=$work/kube/$name.yaml
+# Podman 4.3's kube play publishes the container port (9080) on the host; it must be free.
+python3 -c 'import socket; s=socket.socket(); s.bind(("", 9080))' 2>/dev/null ||
+  die "port 9080 is taken: podman kube play publishes the pod's port 9080 on the host"
+podman kube play --tls-verify=false --seccomp-profile-root "$work/kube" "$yaml" >/dev/null || die "podman kube play $yaml failed"
+pod=$(podman pod ps --filter "name=^$name" --format '{{.Name}}' | head -1)
+[[ -n $pod ]] || die "kube play started no pod"
+ctr=$(podman ps -a --filter "pod=$pod" --format '{{.Names}} {{.IsInfra}}' | awk '$2 == "false" { print $1; exit }')
+[[ -n $ctr ]] || die "kube play started no application container"
+verdict=
+for _ in $(seq 600); do
+  verdict=$(podman logs "$ctr" 2>&1 | grep -m1 -E 'CWWKC0452I|CWWKE0961I|CWWKE0957I' || true)
+  [[ -n $verdict ]] && break
+  sleep 0.1
+done
+ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$(podman pod inspect --format '{{.InfraContainerID}}' "$pod")" | awk '{print $1}')
+body=
+for _ in $(seq 100); do body=$(curl -fsS "http://$ip:9080$path" 2>/dev/null) && break; sleep 0.1; done
+echo "  pod container $ctr: ${verdict:-no restore message}"
+printf '  GET http://%s:9080%s:\n' "$ip" "$path"; printf '%s\n' "$body" | sed 's/^/    | /'
+[[ $verdict == *CWWKC0452I* ]] || die "the pod did not restore from the checkpoint"
+grep -q "Hello from the liberty-checkpoint sample" <<<"$body" || die "unexpected answer from the pod"
+podman kube down "$yaml" >/dev/null && yaml=
+echo "  podman kube down: the pod is gone"
