@@ -20,6 +20,8 @@ type Host interface {
 	HardLimit(resource string) (uint64, error)
 	// Getenv reads an environment variable.
 	Getenv(key string) string
+	// Access reports whether this process may open name for reading and writing (access(2)).
+	Access(name string) error
 }
 
 // LocalHost is the machine this process runs on.
@@ -30,6 +32,7 @@ var _ Host = LocalHost{}
 func (LocalHost) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
 func (LocalHost) Glob(pattern string) ([]string, error) { return filepath.Glob(pattern) }
 func (LocalHost) Getenv(key string) string              { return os.Getenv(key) }
+func (LocalHost) Access(name string) error              { return syscall.Access(name, 0x6) } // R_OK|W_OK
 
 func (LocalHost) Uname() (string, string, error) {
 	var u syscall.Utsname

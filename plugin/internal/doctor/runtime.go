@@ -54,6 +54,17 @@ type EngineInfo struct {
 	AppArmor                      bool   // host.security.apparmorEnabled
 	Seccomp                       bool   // host.security.seccompEnabled
 	SeccompProfile                string // host.security.seccompProfilePath
+	// CgroupControllers is host.cgroupControllers: the controllers a container of this service
+	// may use (for rootless Podman on cgroups v2, those delegated to the user).
+	CgroupControllers []string
+	// UIDMapSize and GIDMapSize count the ids of the service's user namespace
+	// (host.idMappings; rootless only): 1 means no subordinate ids, only the user's own.
+	UIDMapSize, GIDMapSize uint64
+	// Slirp4netns is host.slirp4netns.executable: rootless networking's helper.
+	Slirp4netns string
+	// StorageDriver is store.graphDriverName (overlay, vfs, ...); StorageMountProgram is the
+	// overlay mount program (fuse-overlayfs), empty for the kernel's own overlay.
+	StorageDriver, StorageMountProgram string
 }
 
 // ImageInfo is the part of an image's inspect doctor looks at.
