@@ -1,6 +1,7 @@
 # liberty-checkpoint: build, generate, test and demo.
 #
-#   make demo    the whole job end to end on the built-in sample (installs what it needs)
+#   make demo    the whole job end to end on the built-in sample (installs what it needs);
+#                ROOTLESS=1: as an ordinary user with rootless Podman
 #   make test    every test: Go (unit, go-plugin, grpcurl, Podman + CRIU), shims, images
 #   make bench   cold start versus restore, side by side (after make demo)
 #   make gradle-shim   the Gradle plugin jar, installed in ~/.m2 (pluginManagement { mavenLocal() })
@@ -64,9 +65,11 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 	shellcheck $$(git ls-files '*.sh' .ci/run beta-image/standin/yum)
 
-## demo: the main job end to end on the sample: InstantOn image, cold start versus restore
+## demo: the main job end to end on the sample: InstantOn image, cold start versus restore.
+## ROOTLESS=1: the same as the ordinary user make setup prepares (rootless Podman; hack/rootless.sh)
+ROOTLESS ?=
 demo: setup build sample base-local
-	hack/demo.sh
+	$(if $(filter 1,$(ROOTLESS)),hack/rootless.sh demo,hack/demo.sh)
 
 ## test: everything, as CI runs it (the Go tests once, under the race detector)
 test: setup check-gen lint build test-race test-gradle test-maven
