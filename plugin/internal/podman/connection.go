@@ -173,6 +173,12 @@ func unavailable(err error, origin, where string, local bool) error {
 	if local {
 		fix = "start the Podman service (systemctl enable --now podman.socket, or podman system service --time=0 " +
 			DefaultRootfulSocket + " &), or install Podman (hack/setup-host.sh), or point connection.uri / CONTAINER_HOST at a running service"
+		if os.Geteuid() != 0 {
+			// Rootless: the user's own service, and a user namespace it can create.
+			fix = "start your rootless Podman service (systemctl --user enable --now podman.socket, or podman system service --time=0 &; " +
+				"it listens at $XDG_RUNTIME_DIR/podman/podman.sock), or point connection.uri / CONTAINER_HOST at a running service; " +
+				"if podman info fails for you too, liberty-checkpoint doctor names what rootless Podman lacks (subuid/subgid ranges, user namespaces)"
+		}
 	}
 	e := engine.Wrap(err, engine.CodeUnavailable, fix, "cannot connect to Podman at %s (%s)", where, origin)
 	if origin == "connection.uri" {
