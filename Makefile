@@ -22,7 +22,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench bench-catalog clean sample base-local sample-image
+.PHONY: all setup build gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench bench-rootless bench-catalog clean sample base-local sample-image
 
 all: build
 
@@ -131,6 +131,11 @@ BENCH_FLAGS  ?=
 bench: build sample bench-catalog base-local
 	go build -o $(BIN)/lcp-bench ./bench
 	$(BIN)/lcp-bench -rounds $(BENCH_ROUNDS) -cli $(BIN)/liberty-checkpoint -base-image $(BASE_LOCAL_IMAGE) $(BENCH_FLAGS)
+
+## bench-rootless: rootless versus rootful Podman on the sample (as root; the rootless side runs as
+## the user make setup prepares): checkpoint-image time, restore to first HTTP 200, storage driver
+bench-rootless: build sample base-local
+	BENCH_ROUNDS=$(or $(BENCH_ROUNDS_ROOTLESS),3) bench/rootless.sh
 
 ## bench-catalog: the bench's second workload (JAX-RS + CDI + JSON-B), bench/catalog/target/catalog.war
 bench-catalog:

@@ -53,10 +53,18 @@ func tool(t *testing.T, timeout time.Duration, env []string, name string, args .
 // cliEvents runs the CLI with --output json and returns its events and exit code.
 func cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event, int) {
 	t.Helper()
+	return cliEventsAs(t, nil, testenv.RepoRoot(t), cli, args...)
+}
+
+// cliEventsAs is cliEvents in directory dir, with the command line prefixed by as (for example
+// runuser -u USER -- env ...: the CLI as another user).
+func cliEventsAs(t *testing.T, as []string, dir, cli string, args ...string) ([]*pb.Event, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, cli, append(args, "--output", "json")...)
-	cmd.Dir = testenv.RepoRoot(t)
+	argv := append(append(append([]string(nil), as...), cli), append(args, "--output", "json")...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -1,0 +1,217 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+)
+
+// rootlessUser is the ordinary account hack/setup-host.sh prepares for rootless Podman.
+const rootlessUser = "lcp-rootless"
+
+// rootless is the rootless user as the tests run commands as it: runuser with a clean login-like
+// environment, so nothing of root's (CONTAINER_HOST, XDG_*) leaks in and Podman uses the user's
+// own storage and its default socket $XDG_RUNTIME_DIR/podman/podman.sock.
+type rootless struct {
+	name, home string
+	as         []string
+}
+
+func rootlessSetup(t *testing.T) rootless {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		testenv.Skip(t, "the rootless tests switch to the rootless user with runuser: run them as root")
+	}
+	u, err := user.Lookup(rootlessUser)
+	if err != nil {
+		testenv.Missing(t, "the rootless user "+rootlessUser, "run hack/setup-host.sh (make setup) as root")
+	}
+	testenv.LookPath(t, "runuser", "install util-linux")
+	runtimeDir := "/run/user/" + u.Uid
+	if _, err := os.Stat(runtimeDir); err != nil {
+		testenv.Missing(t, runtimeDir, "run hack/setup-host.sh (make setup) as root")
+	}
+	return rootless{name: u.Username, home: u.HomeDir, as: []string{"runuser", "-u", u.Username, "--",
+		"env", "-i", "HOME=" + u.HomeDir, "USER=" + u.Username, "XDG_RUNTIME_DIR=" + runtimeDir,
+		"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8"}}
+}
+
+// podman runs podman as the user and returns its output's lines, sorted.
+func (r rootless) podman(t *testing.T, args ...string) []string {
+	t.Helper()
+	argv := append(append([]string(nil), r.as...), append([]string{"podman"}, args...)...)
+	out, err := exec.Command(argv[0], argv[1:]...).Output()
+	require.NoError(t, err, "podman %s as %s", strings.Join(args, " "), r.name)
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if l != "" {
+			lines = append(lines, l)
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// leftovers are the tool's containers and temporary images in the user's storage.
+func (r rootless) leftovers(t *testing.T) []string {
+	return append(r.podman(t, "ps", "-a", "--filter", "name=^lcp-", "--format", "container {{.Names}}"),
+		r.podman(t, "images", "--filter", "reference=localhost/lcp-tmp-*", "--format", "image {{.Repository}}:{{.Tag}}")...)
+}
+
+// shareBase puts root's local base image into the user's storage (podman save | podman load)
+// unless the user already has that very image: much faster than building it again.
+func (r rootless) shareBase(t *testing.T) {
+	t.Helper()
+	rootID := podmanLines(t, "image", "inspect", "--format", "{{.Id}}", baseImage)
+	argv := append(append([]string(nil), r.as...), "podman", "image", "inspect", "--format", "{{.Id}}", baseImage)
+	if out, err := exec.Command(argv[0], argv[1:]...).Output(); err == nil && strings.TrimSpace(string(out)) == rootID[0] {
+		t.Logf("the rootless user's storage has %s (%.12s) already", baseImage, rootID[0])
+		return
+	}
+	start := time.Now()
+	load := strings.Join(append(quoteAll(r.as), "podman", "load", "-q"), " ")
+	cmd := exec.Command("bash", "-o", "pipefail", "-c", "podman save --format oci-archive "+baseImage+" | "+load)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "podman save | podman load as %s:\n%s", r.name, out)
+	t.Logf("shared %s with %s: podman save | podman load in %v", baseImage, r.name, time.Since(start).Round(time.Millisecond))
+	// podman load names an OCI archive's image after its reference; make sure it is the same one.
+	require.Equal(t, rootID, r.podman(t, "image", "inspect", "--format", "{{.Id}}", baseImage))
+}
+
+func quoteAll(args []string) []string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return q
+}
+
+// workdir copies the CLI with its plugin, the WAR and the sample's server configuration to a
+// directory the rootless user may read (the test binaries' directory is root's, mode 0700).
+func (r rootless) workdir(t *testing.T, cli, war string) (string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(dir, 0o755))
+	copyFile := func(src, dst string, mode os.FileMode) {
+		b, err := os.ReadFile(src)
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(dst), 0o755))
+		require.NoError(t, os.WriteFile(dst, b, mode))
+		require.NoError(t, os.Chmod(dst, mode))
+	}
+	copyFile(cli, filepath.Join(dir, "liberty-checkpoint"), 0o755)
+	copyFile(filepath.Join(filepath.Dir(cli), "liberty-checkpoint-plugin"), filepath.Join(dir, "liberty-checkpoint-plugin"), 0o755)
+	copyFile(war, filepath.Join(dir, "sample.war"), 0o644)
+	conf := filepath.Join(testenv.RepoRoot(t), "sample/src/main/liberty/config")
+	entries, err := os.ReadDir(conf)
+	require.NoError(t, err)
+	for _, e := range entries {
+		if !e.IsDir() {
+			copyFile(filepath.Join(conf, e.Name()), filepath.Join(dir, "config", e.Name()), 0o644)
+		}
+	}
+	return dir, filepath.Join(dir, "liberty-checkpoint")
+}
+
+var jvmUptime = regexp.MustCompile(`jvm uptime (\d+) ms`)
+
+// The whole chain as an ordinary user with rootless Podman: checkpoint-image of the sample on the
+// local base (shared from root's storage), restore with least privilege through rootless
+// networking, HTTP 200 from a JVM older than the restore, doctor's rootless checks, nothing left.
+func TestRootlessEndToEnd(t *testing.T) {
+	r := rootlessSetup(t)
+	cli, war := sampleSetup(t)
+	r.shareBase(t)
+	dir, cli := r.workdir(t, cli, war)
+	before := r.leftovers(t)
+	image := "localhost/lcp-e2e-rootless:" + randomID()
+	t.Cleanup(func() {
+		argv := append(append([]string(nil), r.as...), "podman", "rmi", "-f", image)
+		_ = exec.Command(argv[0], argv[1:]...).Run()
+	})
+
+	// 1. The InstantOn image, built and checkpointed by the user (no Podman service running:
+	// the tool starts a transient one as the user).
+	start := time.Now()
+	events, code := cliEventsAs(t, r.as, dir, cli, "checkpoint-image", "--base-image", baseImage,
+		"--app-archive", "sample.war", "--config-directory", "config", "--image", image, "--phase", "afterAppStart")
+	require.Equal(t, 0, code)
+	t.Logf("rootless checkpoint-image: %v", time.Since(start).Round(time.Millisecond))
+	result := events[len(events)-1].GetResult()
+	require.NotNil(t, result)
+	assert.Equal(t, []string{"containerize", "checkpoint", "commit"}, doneSteps(events))
+	assert.Greater(t, result.GetCheckpointSizeBytes(), int64(1<<20))
+	require.Equal(t, []string{image}, r.podman(t, "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "reference="+image),
+		"the image is in the user's own storage")
+
+	// 2. Restore: rootless networking publishes the port on the loopback.
+	restoreStart := time.Now()
+	events, code = cliEventsAs(t, r.as, dir, cli, "restore", "--image", image, "--publish", "127.0.0.1::9080",
+		"--ready-url", "/sample/hello", "--keep-running", "--disable-recovery")
+	require.Equal(t, 0, code)
+	result = events[len(events)-1].GetResult()
+	name := result.GetContainerName()
+	require.NotEmpty(t, name)
+	t.Cleanup(func() {
+		argv := append(append([]string(nil), r.as...), "podman", "rm", "-f", name)
+		_ = exec.Command(argv[0], argv[1:]...).Run()
+	})
+	restore := result.GetRestore()
+	assert.Equal(t, pb.RestoreOutcome_VERDICT_RESTORED, restore.GetVerdict())
+	assert.Contains(t, restore.GetEvidence(), engine.MsgRestored)
+	assert.EqualValues(t, 200, restore.GetHttpStatus())
+	t.Logf("rootless restore: ready in %v ms", restore.GetReadyMs())
+	resp, err := http.Get(restore.GetUrl())
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), sampleGreeting)
+	// The JVM is older than the restore command: it started in the checkpoint run.
+	m := jvmUptime.FindStringSubmatch(string(body))
+	require.NotNil(t, m, "the sample reports its JVM's uptime: %s", body)
+	uptime, _ := strconv.ParseInt(m[1], 10, 64)
+	assert.Greater(t, uptime, time.Since(restoreStart).Milliseconds(), "a cold-started JVM cannot be older than its container")
+	inspect := r.podman(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.HostConfig.CapAdd}}", name)
+	require.Len(t, inspect, 1)
+	assert.True(t, strings.HasPrefix(inspect[0], "false "), "never privileged: %s", inspect[0])
+	assert.NotContains(t, inspect[0], "SYS_PTRACE")
+	r.podman(t, "rm", "-f", name)
+
+	// 3. doctor as the user: the rootless checks pass on this machine's setup.
+	events, code = cliEventsAs(t, r.as, dir, cli, "doctor", "--image", image)
+	checks := map[string]*pb.Check{}
+	for _, ev := range events {
+		if c := ev.GetCheck(); c != nil {
+			checks[c.GetId()] = c
+			t.Logf("doctor %-18s %-12s %s", c.GetId(), c.GetStatus(), c.GetFound())
+		}
+	}
+	assert.Equal(t, 0, code, "doctor finds nothing failing")
+	for _, id := range []string{"rootless.userns", "rootless.network", "storage.driver", "criu.dump", "criu.restore"} {
+		require.Contains(t, checks, id)
+		assert.Equal(t, pb.Check_STATUS_OK, checks[id].GetStatus(), "%s: %s", id, checks[id].GetFound())
+	}
+	assert.Contains(t, checks["rootless.userns"].GetFound(), "rootless: a user namespace of")
+	assert.Contains(t, checks["storage.driver"].GetFound(), "overlay (the kernel's own)")
+	assert.Contains(t, checks, "rootless.cgroups")
+
+	// 4. Nothing of the tool's is left in the user's storage.
+	assert.Equal(t, before, r.leftovers(t))
+}
