@@ -53,18 +53,29 @@ func tool(t *testing.T, timeout time.Duration, env []string, name string, args .
 // cliEvents runs the CLI with --output json and returns its events and exit code.
 func cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event, int) {
 	t.Helper()
-	return cliEventsAs(t, nil, testenv.RepoRoot(t), cli, args...)
+	return runAs{dir: testenv.RepoRoot(t)}.cliEvents(t, cli, args...)
 }
 
-// cliEventsAs is cliEvents in directory dir, with the command line prefixed by as (for example
-// runuser -u USER -- env ...: the CLI as another user).
-func cliEventsAs(t *testing.T, as []string, dir, cli string, args ...string) ([]*pb.Event, int) {
+// runAs is whom the tests run the tool and podman as: this process's user (root; the zero value),
+// or, with as set, another one through a command prefix (runuser -u USER -- env ...).
+type runAs struct {
+	as  []string
+	dir string // the tool's working directory
+}
+
+func (u runAs) command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	argv := append(append(append([]string(nil), u.as...), name), args...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = u.dir
+	return cmd
+}
+
+// cliEvents runs the CLI with --output json and returns its events and exit code.
+func (u runAs) cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	argv := append(append(append([]string(nil), as...), cli), append(args, "--output", "json")...)
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Dir = dir
+	cmd := u.command(ctx, cli, append(args, "--output", "json")...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -83,10 +94,11 @@ func cliEventsAs(t *testing.T, as []string, dir, cli string, args ...string) ([]
 	return events, code
 }
 
-func podmanLines(t *testing.T, args ...string) []string {
+// podman runs podman and returns its output's lines, sorted.
+func (u runAs) podman(t *testing.T, args ...string) []string {
 	t.Helper()
-	out, err := exec.Command("podman", args...).Output()
-	require.NoError(t, err)
+	out, err := u.command(context.Background(), "podman", args...).Output()
+	require.NoError(t, err, "podman %s", strings.Join(args, " "))
 	var lines []string
 	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if l != "" {
@@ -98,10 +110,14 @@ func podmanLines(t *testing.T, args ...string) []string {
 }
 
 // leftovers are the containers and temporary images the tool names as its own.
-func leftovers(t *testing.T) []string {
-	return append(podmanLines(t, "ps", "-a", "--filter", "name=^lcp-", "--format", "container {{.Names}}"),
-		podmanLines(t, "images", "--filter", "reference=localhost/lcp-tmp-*", "--format", "image {{.Repository}}:{{.Tag}}")...)
+func (u runAs) leftovers(t *testing.T) []string {
+	return append(u.podman(t, "ps", "-a", "--filter", "name=^lcp-", "--format", "container {{.Names}}"),
+		u.podman(t, "images", "--filter", "reference=localhost/lcp-tmp-*", "--format", "image {{.Repository}}:{{.Tag}}")...)
 }
+
+func podmanLines(t *testing.T, args ...string) []string { return runAs{}.podman(t, args...) }
+
+func leftovers(t *testing.T) []string { return runAs{}.leftovers(t) }
 
 // sampleSetup builds the CLI and the plugin, the local Open Liberty base (cached: rebuilt only
 // when its context changed) and the sample's WAR, and returns the CLI and the WAR.
@@ -142,13 +158,21 @@ func imageLabels(t *testing.T, image string) map[string]string {
 // restoreSample restores image with least privilege and checks it restored and answers.
 func restoreSample(t *testing.T, cli, image string) {
 	t.Helper()
-	events, code := cliEvents(t, cli, "restore", "--image", image, "--publish", "127.0.0.1::9080",
+	runAs{dir: testenv.RepoRoot(t)}.restoreSample(t, cli, image)
+}
+
+// restoreSample restores image as u with least privilege, checks that it restored and answers,
+// removes the container and returns the answer and when the restore command started.
+func (u runAs) restoreSample(t *testing.T, cli, image string) (string, time.Time) {
+	t.Helper()
+	start := time.Now()
+	events, code := u.cliEvents(t, cli, "restore", "--image", image, "--publish", "127.0.0.1::9080",
 		"--ready-url", "/sample/hello", "--keep-running", "--disable-recovery")
 	require.Equal(t, 0, code)
 	result := events[len(events)-1].GetResult()
 	name := result.GetContainerName()
 	require.NotEmpty(t, name)
-	t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", name).Run() })
+	t.Cleanup(func() { _ = u.command(context.Background(), "podman", "rm", "-f", name).Run() })
 	restore := result.GetRestore()
 	assert.Equal(t, pb.RestoreOutcome_VERDICT_RESTORED, restore.GetVerdict())
 	assert.Contains(t, restore.GetEvidence(), engine.MsgRestored)
@@ -160,11 +184,12 @@ func restoreSample(t *testing.T, cli, image string) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(body), sampleGreeting)
-	inspect := podmanLines(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.HostConfig.CapAdd}}", name)
+	inspect := u.podman(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.HostConfig.CapAdd}}", name)
 	require.Len(t, inspect, 1)
 	assert.True(t, strings.HasPrefix(inspect[0], "false "), "never privileged: %s", inspect[0])
 	assert.NotContains(t, inspect[0], "SYS_PTRACE", "restore runs without SYS_PTRACE")
-	require.NoError(t, exec.Command("podman", "rm", "-f", name).Run())
+	u.podman(t, "rm", "-f", name)
+	return string(body), start
 }
 
 func TestSampleInstantOnEndToEnd(t *testing.T) {

@@ -1,14 +1,12 @@
 package e2e
 
 import (
-	"io"
-	"net/http"
+	"context"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +17,6 @@ import (
 
 	pb "github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
-	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
 // rootlessUser is the ordinary account hack/setup-host.sh prepares for rootless Podman.
@@ -29,8 +26,8 @@ const rootlessUser = "lcp-rootless"
 // environment, so nothing of root's (CONTAINER_HOST, XDG_*) leaks in and Podman uses the user's
 // own storage and its default socket $XDG_RUNTIME_DIR/podman/podman.sock.
 type rootless struct {
-	name, home string
-	as         []string
+	runAs
+	name string
 }
 
 func rootlessSetup(t *testing.T) rootless {
@@ -47,31 +44,9 @@ func rootlessSetup(t *testing.T) rootless {
 	if _, err := os.Stat(runtimeDir); err != nil {
 		testenv.Missing(t, runtimeDir, "run hack/setup-host.sh (make setup) as root")
 	}
-	return rootless{name: u.Username, home: u.HomeDir, as: []string{"runuser", "-u", u.Username, "--",
+	return rootless{name: u.Username, runAs: runAs{as: []string{"runuser", "-u", u.Username, "--",
 		"env", "-i", "HOME=" + u.HomeDir, "USER=" + u.Username, "XDG_RUNTIME_DIR=" + runtimeDir,
-		"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8"}}
-}
-
-// podman runs podman as the user and returns its output's lines, sorted.
-func (r rootless) podman(t *testing.T, args ...string) []string {
-	t.Helper()
-	argv := append(append([]string(nil), r.as...), append([]string{"podman"}, args...)...)
-	out, err := exec.Command(argv[0], argv[1:]...).Output()
-	require.NoError(t, err, "podman %s as %s", strings.Join(args, " "), r.name)
-	var lines []string
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if l != "" {
-			lines = append(lines, l)
-		}
-	}
-	slices.Sort(lines)
-	return lines
-}
-
-// leftovers are the tool's containers and temporary images in the user's storage.
-func (r rootless) leftovers(t *testing.T) []string {
-	return append(r.podman(t, "ps", "-a", "--filter", "name=^lcp-", "--format", "container {{.Names}}"),
-		r.podman(t, "images", "--filter", "reference=localhost/lcp-tmp-*", "--format", "image {{.Repository}}:{{.Tag}}")...)
+		"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8"}}}
 }
 
 // shareBase puts root's local base image into the user's storage (podman save | podman load)
@@ -79,8 +54,7 @@ func (r rootless) leftovers(t *testing.T) []string {
 func (r rootless) shareBase(t *testing.T) {
 	t.Helper()
 	rootID := podmanLines(t, "image", "inspect", "--format", "{{.Id}}", baseImage)
-	argv := append(append([]string(nil), r.as...), "podman", "image", "inspect", "--format", "{{.Id}}", baseImage)
-	if out, err := exec.Command(argv[0], argv[1:]...).Output(); err == nil && strings.TrimSpace(string(out)) == rootID[0] {
+	if out, err := r.command(context.Background(), "podman", "image", "inspect", "--format", "{{.Id}}", baseImage).Output(); err == nil && strings.TrimSpace(string(out)) == rootID[0] {
 		t.Logf("the rootless user's storage has %s (%.12s) already", baseImage, rootID[0])
 		return
 	}
@@ -104,7 +78,7 @@ func quoteAll(args []string) []string {
 
 // workdir copies the CLI with its plugin, the WAR and the sample's server configuration to a
 // directory the rootless user may read (the test binaries' directory is root's, mode 0700).
-func (r rootless) workdir(t *testing.T, cli, war string) (string, string) {
+func (r *rootless) workdir(t *testing.T, cli, war string) string {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.Chmod(dir, 0o755))
@@ -126,7 +100,8 @@ func (r rootless) workdir(t *testing.T, cli, war string) (string, string) {
 			copyFile(filepath.Join(conf, e.Name()), filepath.Join(dir, "config", e.Name()), 0o644)
 		}
 	}
-	return dir, filepath.Join(dir, "liberty-checkpoint")
+	r.dir = dir
+	return filepath.Join(dir, "liberty-checkpoint")
 }
 
 var jvmUptime = regexp.MustCompile(`jvm uptime (\d+) ms`)
@@ -138,18 +113,15 @@ func TestRootlessEndToEnd(t *testing.T) {
 	r := rootlessSetup(t)
 	cli, war := sampleSetup(t)
 	r.shareBase(t)
-	dir, cli := r.workdir(t, cli, war)
+	cli = r.workdir(t, cli, war)
 	before := r.leftovers(t)
 	image := "localhost/lcp-e2e-rootless:" + randomID()
-	t.Cleanup(func() {
-		argv := append(append([]string(nil), r.as...), "podman", "rmi", "-f", image)
-		_ = exec.Command(argv[0], argv[1:]...).Run()
-	})
+	t.Cleanup(func() { _ = r.command(context.Background(), "podman", "rmi", "-f", image).Run() })
 
-	// 1. The InstantOn image, built and checkpointed by the user (no Podman service running:
+	// 1. The InstantOn image, built and checkpointed by the user (with no Podman service running,
 	// the tool starts a transient one as the user).
 	start := time.Now()
-	events, code := cliEventsAs(t, r.as, dir, cli, "checkpoint-image", "--base-image", baseImage,
+	events, code := r.cliEvents(t, cli, "checkpoint-image", "--base-image", baseImage,
 		"--app-archive", "sample.war", "--config-directory", "config", "--image", image, "--phase", "afterAppStart")
 	require.Equal(t, 0, code)
 	t.Logf("rootless checkpoint-image: %v", time.Since(start).Round(time.Millisecond))
@@ -160,42 +132,16 @@ func TestRootlessEndToEnd(t *testing.T) {
 	require.Equal(t, []string{image}, r.podman(t, "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "reference="+image),
 		"the image is in the user's own storage")
 
-	// 2. Restore: rootless networking publishes the port on the loopback.
-	restoreStart := time.Now()
-	events, code = cliEventsAs(t, r.as, dir, cli, "restore", "--image", image, "--publish", "127.0.0.1::9080",
-		"--ready-url", "/sample/hello", "--keep-running", "--disable-recovery")
-	require.Equal(t, 0, code)
-	result = events[len(events)-1].GetResult()
-	name := result.GetContainerName()
-	require.NotEmpty(t, name)
-	t.Cleanup(func() {
-		argv := append(append([]string(nil), r.as...), "podman", "rm", "-f", name)
-		_ = exec.Command(argv[0], argv[1:]...).Run()
-	})
-	restore := result.GetRestore()
-	assert.Equal(t, pb.RestoreOutcome_VERDICT_RESTORED, restore.GetVerdict())
-	assert.Contains(t, restore.GetEvidence(), engine.MsgRestored)
-	assert.EqualValues(t, 200, restore.GetHttpStatus())
-	t.Logf("rootless restore: ready in %v ms", restore.GetReadyMs())
-	resp, err := http.Get(restore.GetUrl())
-	require.NoError(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, string(body), sampleGreeting)
-	// The JVM is older than the restore command: it started in the checkpoint run.
-	m := jvmUptime.FindStringSubmatch(string(body))
+	// 2. Restore through rootless networking (the port published on the loopback), and a JVM
+	// older than the restore command: it started in the checkpoint run.
+	body, restoreStart := r.restoreSample(t, cli, image)
+	m := jvmUptime.FindStringSubmatch(body)
 	require.NotNil(t, m, "the sample reports its JVM's uptime: %s", body)
 	uptime, _ := strconv.ParseInt(m[1], 10, 64)
 	assert.Greater(t, uptime, time.Since(restoreStart).Milliseconds(), "a cold-started JVM cannot be older than its container")
-	inspect := r.podman(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.HostConfig.CapAdd}}", name)
-	require.Len(t, inspect, 1)
-	assert.True(t, strings.HasPrefix(inspect[0], "false "), "never privileged: %s", inspect[0])
-	assert.NotContains(t, inspect[0], "SYS_PTRACE")
-	r.podman(t, "rm", "-f", name)
 
 	// 3. doctor as the user: the rootless checks pass on this machine's setup.
-	events, code = cliEventsAs(t, r.as, dir, cli, "doctor", "--image", image)
+	events, code = r.cliEvents(t, cli, "doctor", "--image", image)
 	checks := map[string]*pb.Check{}
 	for _, ev := range events {
 		if c := ev.GetCheck(); c != nil {
