@@ -3,4 +3,9 @@
 // application, real Podman and real CRIU. It asserts what matters to a user: the server restored
 // (not a silent cold start), the application answers with its content, the InstantOn image does
 // not re-run its checkpoint, and nothing is left behind.
+//
+// faults_test.go does the same under faults (the README's Reliability table): the CLI and the
+// plugin killed or signalled in the middle of each operation, Podman stopped during a commit,
+// applications that cannot start, bad names, and operations run side by side; after each it
+// counts the containers, temporary images, locks, temporary directories and processes left.
 package e2e

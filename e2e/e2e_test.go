@@ -32,6 +32,7 @@ const (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	cleanupLib()
 	testenv.CleanupBuilds()
 	os.Exit(code)
 }

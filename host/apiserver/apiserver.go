@@ -24,8 +24,11 @@ import (
 // New returns a gRPC server with the LibertyCheckpoint service backed by e and admitted by
 // policy (nil: no admission, for tests), health (overall and for the service) and reflection.
 // opts carry the transport credentials of the Listener.
+//
+// Stop waits for the running handlers to return (grpc.WaitForHandlers): it cancels them, and a
+// cancelled operation returns only after its clean-up, so stopping never cuts a clean-up short.
 func New(e engine.Engine, policy *Policy, opts ...grpc.ServerOption) (*grpc.Server, error) {
-	s := grpc.NewServer(opts...)
+	s := grpc.NewServer(append(opts, grpc.WaitForHandlers(true))...)
 	var admit contract.Admission
 	if policy != nil {
 		admit = policy.Admit

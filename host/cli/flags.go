@@ -80,14 +80,21 @@ func (f *durationFlag) String() string {
 	return f.d.String()
 }
 func (f *durationFlag) Type() string { return "duration" }
+
+// Set parses the flag. Zero is refused: there is no "no timeout", and leaving the flag out is how
+// to get the operation's default (the API's timeout_seconds 0 means that default).
 func (f *durationFlag) Set(s string) error {
+	d := time.Duration(-1)
 	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
-		*f.d = time.Duration(n) * time.Second
-		return nil
+		d = time.Duration(n) * time.Second
+	} else if p, err := time.ParseDuration(s); err == nil {
+		d = p
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
+	switch {
+	case d < 0:
 		return fmt.Errorf("%q is not a duration such as 90s or 10m, nor a number of seconds", s)
+	case d == 0:
+		return fmt.Errorf("%q: a timeout must be longer than 0; leave --timeout out for the operation's default (up to 30m)", s)
 	}
 	*f.d = d
 	return nil

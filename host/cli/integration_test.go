@@ -182,9 +182,10 @@ func TestEngineFailureThroughPlugin(t *testing.T) {
 	r = runCLI(t, dir, []string{"LCP_FAKE_FAIL=checkpoint-image=FailedPrecondition:criu dump failed"},
 		"checkpoint-image", "--app-archive", "target/app.war", "--config-directory", "src/main/liberty/config", "--image", "localhost/app:1")
 	assert.Equal(t, 1, r.code)
-	assert.Contains(t, r.stdout, "Error: criu dump failed")
-	assert.Contains(t, r.stdout, "fix: this is the fake engine's scripted failure")
-	assert.Contains(t, r.stdout, "fake log line 2")
+	assert.Contains(t, r.stderr, "Error: criu dump failed", "errors go to stderr")
+	assert.Contains(t, r.stderr, "fix: this is the fake engine's scripted failure")
+	assert.Contains(t, r.stderr, "fake log line 2")
+	assert.NotContains(t, r.stdout, "Error:", "stdout carries the progress, not the error")
 }
 
 func TestMissingPlugin(t *testing.T) {

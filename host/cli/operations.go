@@ -213,6 +213,30 @@ check (ok, warn, fail) with the fix, and exits non-zero when any check fails.`,
 	return cmd
 }
 
+func newPruneCommand(d *Deps, g *GlobalOptions) *cobra.Command {
+	var o engine.PruneOptions
+	cmd := &cobra.Command{
+		Use:   "prune",
+		Short: "Remove what killed operations left behind (containers, temporary images, temp directories, helper processes)",
+		Long: `Removes what liberty-checkpoint operations whose process has ended (killed, crashed, or cut off
+from Podman) left behind: their containers, their temporary images (localhost/lcp-tmp-*), lock
+volumes, temporary directories and transient Podman services. Every object the tool makes records
+its operation and process (label io.liberty-checkpoint.owner), so prune removes only what belongs
+to an operation that is over, never what a running one uses, nor your images, a checkpoint
+container you are about to commit, or a restore you left running. Every operation prunes first.`,
+		Example: "  liberty-checkpoint prune",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Connection.URI = g.PodmanURL
+			return runOp(cmd.Context(), d, g, engine.OpPrune, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
+				return e.Prune(ctx, o, s)
+			})
+		},
+	}
+	timeoutFlag(cmd.Flags(), &o.Timeout)
+	return cmd
+}
+
 func newVersionCommand(d *Deps) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/cobra"
@@ -64,7 +65,23 @@ func LaunchPlugin(ctx context.Context, g *GlobalOptions, logw io.Writer) (engine
 	if err != nil {
 		return nil, nil, err
 	}
-	return p.Engine, p.Close, nil
+	return pluginEngine{p.Engine, p}, p.Close, nil
+}
+
+// pluginEngine is the engine a plugin process serves, and that process: runOp asks it whether
+// the process died in the middle of an operation.
+type pluginEngine struct {
+	engine.Engine
+	p *pluginhost.Plugin
+}
+
+// crashed reports whether the plugin process died on its own (the stream broke because the
+// process is gone), giving go-plugin a moment to notice the exit.
+func (e pluginEngine) crashed() (bool, int) {
+	for deadline := time.Now().Add(time.Second); !e.p.Crashed() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return e.p.Crashed(), e.p.PID
 }
 
 // ExitError carries an exit code for an error that has already been reported.
@@ -146,6 +163,7 @@ podman service is started when none answers). --output json prints one JSON even
 		newRestoreCommand(d, g),
 		newCheckpointImageCommand(d, g),
 		newDoctorCommand(d, g),
+		newPruneCommand(d, g),
 		newServeCommand(d, g),
 		newVersionCommand(d),
 	)
@@ -189,7 +207,7 @@ func runOp(ctx context.Context, d *Deps, g *GlobalOptions, op string,
 	r.Start(op)
 	fail := func(err error) error {
 		code := ExitCode(err)
-		r.Error(err, code)
+		errorRenderer(d, g, r).Error(err, code)
 		return &ExitError{Code: code, Err: err}
 	}
 	e, release, err := d.OpenEngine(ctx, g)
@@ -197,10 +215,17 @@ func runOp(ctx context.Context, d *Deps, g *GlobalOptions, op string,
 		return fail(err)
 	}
 	res, err := call(ctx, e, r.Event)
+	dead, pid := false, 0
+	if pe, ok := e.(pluginEngine); ok && engine.CodeOf(err) == engine.CodeUnavailable {
+		dead, pid = pe.crashed()
+	}
 	release()
 	if err != nil {
 		if ctx.Err() != nil && !engine.IsCanceled(err) {
 			err = &engine.Error{Code: engine.CodeCanceled, Message: "cancelled", Err: err}
+		}
+		if dead && op != engine.OpPrune {
+			err = recoverFromCrash(ctx, d, g, r, pid, err)
 		}
 		return fail(err)
 	}
@@ -209,6 +234,47 @@ func runOp(ctx context.Context, d *Deps, g *GlobalOptions, op string,
 		return &ExitError{Code: ExitFailed, Err: fmt.Errorf("%d doctor checks failed", res.Doctor.Fail)}
 	}
 	return nil
+}
+
+// recoverFromCrash runs when the plugin process died during an operation (someone killed it):
+// what it had made is left behind, owned by a process that is gone. A new plugin removes it at
+// once (prune), so the failure leaves nothing, and the user learns what happened.
+func recoverFromCrash(ctx context.Context, d *Deps, g *GlobalOptions, r render.Renderer, pid int, opErr error) error {
+	crash := &engine.Error{Code: engine.CodeUnavailable,
+		Message: fmt.Sprintf("the plugin process (pid %d) died during the operation: it was killed or crashed", pid),
+		Fix:     "run the command again; run with --log-level debug to see the plugin's last output", Err: opErr}
+	warn := func(format string, args ...any) {
+		r.Event(engine.Event{Log: &engine.Log{Source: engine.SourceTool, Level: engine.LevelWarn, Line: fmt.Sprintf(format, args...)}})
+	}
+	warn("the plugin process (pid %d) died; starting a new one to remove what it left behind", pid)
+	pctx := context.WithoutCancel(ctx)
+	e, release, err := d.OpenEngine(pctx, g)
+	if err != nil {
+		warn("cannot start a new plugin: %v; run liberty-checkpoint prune later", err)
+		return crash
+	}
+	defer release()
+	res, err := e.Prune(pctx, engine.PruneOptions{Connection: engine.Connection{URI: g.PodmanURL}}, func(ev engine.Event) {
+		if ev.Log != nil { // the prune's own steps would interleave with the failed operation's
+			r.Event(ev)
+		}
+	})
+	if err != nil {
+		warn("prune failed: %v; run liberty-checkpoint prune later", engine.AsError(err).Detail())
+		return crash
+	}
+	crash.Fix = fmt.Sprintf("run the command again (what the dead plugin left is removed: %d object(s)); "+
+		"run with --log-level debug to see the plugin's last output", res.Prune.Removed())
+	return crash
+}
+
+// errorRenderer is where errors go: with the events in JSON (one stream for programs), on
+// stderr in text (with every other error: a flag error, a bad request, a failed operation).
+func errorRenderer(d *Deps, g *GlobalOptions, r render.Renderer) render.Renderer {
+	if g.Output == "json" {
+		return r
+	}
+	return render.New("text", d.Err, false)
 }
 
 func renderer(d *Deps, g *GlobalOptions) render.Renderer {

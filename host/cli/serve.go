@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -75,15 +74,12 @@ it gets serve's own (--podman-url, else $CONTAINER_HOST, the default socket or a
 				return &engine.Error{Code: engine.CodeInternal, Message: "serving stopped", Err: err}
 			case <-ctx.Done():
 			}
-			// Let running operations finish their clean-up, then stop hard. Stopping closes the
-			// listener, which removes the socket.
-			stopped := make(chan struct{})
-			go func() { s.GracefulStop(); close(stopped) }()
-			select {
-			case <-stopped:
-			case <-time.After(30 * time.Second):
-				s.Stop()
-			}
+			// Cancel the running operations and wait until they have cleaned up: Stop cancels every
+			// call and waits for its handler (apiserver.New), and a cancelled call returns once the
+			// engine's clean-up is done (at most contract.DefaultCleanupGrace). Stopping closes the
+			// listener, which removes the socket. Then release() stops the plugin, which waits for
+			// its own clean-up (pluginhost.ShutdownTimeout).
+			s.Stop()
 			return nil
 		},
 	}

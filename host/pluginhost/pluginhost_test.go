@@ -2,10 +2,14 @@ package pluginhost_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/stretchr/testify/assert"
@@ -61,6 +65,84 @@ func TestLaunchAndCall(t *testing.T) {
 	assert.Equal(t, 2, res.Doctor.OK+res.Doctor.Warn)
 }
 
+// startSlowCall launches the fake plugin and starts an operation whose step takes a minute and
+// whose clean-up, once it is cancelled, writes marker. It returns once the operation runs.
+func startSlowCall(t *testing.T, cleanup string) (*pluginhost.Plugin, string, chan error) {
+	t.Helper()
+	bin := testenv.Build(t, "plugin/enginetest/fakeplugin", "liberty-checkpoint-plugin")
+	marker := filepath.Join(t.TempDir(), "cleaned-up")
+	t.Setenv("LCP_FAKE_STEP_DELAY", "1m")
+	t.Setenv("LCP_FAKE_CANCEL_MARKER", marker)
+	t.Setenv("LCP_FAKE_CLEANUP_DELAY", cleanup)
+	p, err := pluginhost.Launch(context.Background(), bin, quiet())
+	require.NoError(t, err)
+	started := make(chan struct{})
+	var once sync.Once
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Engine.Checkpoint(context.Background(), engine.CheckpointOptions{Image: "localhost/app:1"}, func(engine.Event) {
+			once.Do(func() { close(started) })
+		})
+		done <- err
+	}()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the operation did not start")
+	}
+	return p, marker, done
+}
+
+// Close while an operation runs: the plugin cancels it and Close waits for its clean-up, here 3s,
+// longer than the 2s go-plugin's Kill gives a plugin before SIGKILL.
+func TestCloseWaitsForCleanup(t *testing.T) {
+	p, marker, done := startSlowCall(t, "3s")
+	start := time.Now()
+	p.Close()
+	t.Logf("Close took %s", time.Since(start))
+	assert.GreaterOrEqual(t, time.Since(start), 3*time.Second)
+	_, err := os.Stat(marker)
+	assert.NoError(t, err, "the clean-up ran to its end before Close returned")
+	select {
+	case err := <-done:
+		assert.Error(t, err, "the operation did not finish: it was cancelled")
+	case <-time.After(5 * time.Second):
+		t.Error("the call did not return after Close")
+	}
+	assert.False(t, alive(p.PID), "the plugin process is gone")
+}
+
+// Close is bounded: a clean-up that never ends is abandoned after the plugin's drain bound, and
+// a plugin that does not exit is killed after ShutdownTimeout.
+func TestCloseIsBounded(t *testing.T) {
+	t.Setenv("LCP_FAKE_DRAIN_TIMEOUT", "1s")
+	p, _, _ := startSlowCall(t, "1h")
+	p.ShutdownTimeout = 5 * time.Second
+	start := time.Now()
+	p.Close()
+	took := time.Since(start)
+	t.Logf("Close took %s", took)
+	assert.GreaterOrEqual(t, took, time.Second, "the plugin waited for its drain bound")
+	assert.Less(t, took, 5*time.Second, "the plugin kept its own bound")
+	assert.False(t, alive(p.PID), "the plugin process is gone")
+
+	// A plugin that ignores its bound (here: a drain bound above ShutdownTimeout) is killed.
+	t.Setenv("LCP_FAKE_DRAIN_TIMEOUT", "1h")
+	p, _, _ = startSlowCall(t, "1h")
+	p.ShutdownTimeout = 2 * time.Second
+	start = time.Now()
+	p.Close()
+	took = time.Since(start)
+	assert.GreaterOrEqual(t, took, 2*time.Second)
+	assert.Less(t, took, 6*time.Second, "Close returns soon after ShutdownTimeout")
+	assert.False(t, alive(p.PID), "the plugin process was killed")
+}
+
+func alive(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	return err == nil && !strings.Contains(string(data), ") Z ")
+}
+
 // BenchmarkLaunchHandshakeFirstRPC is what every CLI invocation pays before real work: start
 // the plugin process, the go-plugin handshake with AutoMTLS, the health check, and a first
 // streaming RPC on the fake engine.
@@ -77,4 +159,17 @@ func BenchmarkLaunchHandshakeFirstRPC(b *testing.B) {
 		}
 		p.Close()
 	}
+}
+
+// A Unix socket's path holds at most 107 bytes: with a long $TMPDIR the plugin's socket goes to
+// /tmp instead, or the plugin could not listen at all.
+func TestSocketParent(t *testing.T) {
+	short := t.TempDir()
+	t.Setenv("TMPDIR", "/tmp")
+	assert.Equal(t, "/tmp", pluginhost.SocketParent())
+	long := "/tmp/" + strings.Repeat("x", 80)
+	t.Setenv("TMPDIR", long)
+	assert.Equal(t, "/tmp", pluginhost.SocketParent())
+	t.Setenv("TMPDIR", short)
+	assert.Equal(t, short, pluginhost.SocketParent())
 }

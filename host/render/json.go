@@ -53,8 +53,10 @@ func (j *JSON) Result(r *engine.Result) { j.write(contract.ResultProto(r)) }
 
 func (j *JSON) Error(err error, exitCode int) {
 	e := engine.AsError(err)
-	f := &pb.Failure{Code: e.Code.String(), Message: e.Detail(), Field: e.Field, Fix: e.Fix, LogTail: e.LogTail,
-		ExitCode: int32(exitCode)}
+	// Settings in the text are named by their keys (configDirectory), which the Maven and Gradle
+	// users write, not by the API's field names (config_dir).
+	f := &pb.Failure{Code: e.Code.String(), Message: settings.Spell(e.Detail(), settings.KeyOf), Field: e.Field,
+		Fix: settings.Spell(e.Fix, settings.KeyOf), LogTail: e.LogTail, ExitCode: int32(exitCode)}
 	if s, ok := settings.ByField(e.Field); ok {
 		f.Setting, f.Flag = s.Key, s.Flag
 	}

@@ -106,3 +106,24 @@ func TestErrorNamesCLIFlag(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Unknown", events[0].GetError().GetCode())
 }
+
+// An error names settings the way the user wrote them: the CLI's flags in text, the keys (which
+// Maven and Gradle users write) in JSON; never the API's field names.
+func TestErrorsSpellSettingsForTheirReader(t *testing.T) {
+	err := &engine.Error{Code: engine.CodeDeadlineExceeded, Field: "timeout_seconds",
+		Message: "containerize did not finish within 10m0s", Fix: "raise timeout_seconds, or set config_dir to a smaller directory"}
+	var text bytes.Buffer
+	New("text", &text, false).Error(err, 1)
+	assert.Contains(t, text.String(), "setting: --timeout\n")
+	assert.Contains(t, text.String(), "fix: raise --timeout, or set --config-directory to a smaller directory")
+	assert.NotContains(t, text.String(), "timeout_seconds")
+
+	var js bytes.Buffer
+	New("json", &js, false).Error(err, 1)
+	events, rerr := ReadEvents(&js)
+	require.NoError(t, rerr)
+	f := events[0].GetError()
+	assert.Equal(t, "raise timeout, or set configDirectory to a smaller directory", f.GetFix())
+	assert.Equal(t, "timeout_seconds", f.GetField(), "the API field stays available as field")
+	assert.Equal(t, "timeout", f.GetSetting())
+}

@@ -100,6 +100,17 @@ func (t *Text) Result(r *engine.Result) {
 		if d := r.Doctor; d != nil {
 			fmt.Fprintf(&b, "%d ok, %d warn, %d fail, %d skipped\n", d.OK, d.Warn, d.Fail, d.Skip)
 		}
+	case engine.OpPrune:
+		p := r.Prune
+		if p == nil {
+			break
+		}
+		fmt.Fprintf(&b, "removed %d container(s), %d temporary image name(s), %d lock(s), %d temporary directory(ies), %d helper process(es)",
+			len(p.Containers), len(p.Images), len(p.Volumes), len(p.Directories), p.Processes)
+		if p.InUse > 0 {
+			fmt.Fprintf(&b, "; left %d in use by running operations", p.InUse)
+		}
+		b.WriteString("\n")
 	case engine.OpCheckpoint:
 		fmt.Fprintf(&b, "checkpointed %s at %s into container %s", r.Image, r.Phase, orID(r.ContainerName, r.ContainerID))
 		if r.CheckpointSize > 0 {
@@ -134,16 +145,18 @@ func (t *Text) Result(r *engine.Result) {
 func (t *Text) Error(err error, _ int) {
 	e := engine.AsError(err)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Error: %s\n", e.Detail())
+	// Settings are named as the command line spells them (--config-directory), not as the API
+	// does (config_dir).
+	fmt.Fprintf(&b, "Error: %s\n", settings.Spell(e.Detail(), settings.FlagOf))
 	if e.Field != "" {
 		where := e.Field
 		if s, ok := settings.ByField(e.Field); ok {
-			where = s.Flag + " (" + e.Field + ")"
+			where = s.Flag
 		}
 		fmt.Fprintf(&b, "  setting: %s\n", where)
 	}
 	if e.Fix != "" {
-		fmt.Fprintf(&b, "  fix: %s\n", e.Fix)
+		fmt.Fprintf(&b, "  fix: %s\n", settings.Spell(e.Fix, settings.FlagOf))
 	}
 	if len(e.LogTail) > 0 {
 		b.WriteString("  last log lines:\n")

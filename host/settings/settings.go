@@ -152,3 +152,60 @@ func ByKey(key string) (Setting, bool) {
 	}
 	return Setting{}, false
 }
+
+// fieldRE finds API field names in free text: words joined by _ or . (config_dir,
+// timeout_seconds, readiness.http_url). One-word fields (image, phase) are left alone: in prose
+// they are ordinary words.
+var fieldRE = regexp.MustCompile(`[a-z]+(?:[_.][a-z]+)+`)
+
+// Spell rewrites the API field names a message or a fix mentions (config_dir, timeout_seconds)
+// into the spelling of the user's front end: spell(setting), for example its CLI flag or its key.
+// Words that are not fields of the table stay as they are.
+func Spell(text string, spell func(Setting) string) string {
+	idx := fieldRE.FindAllStringIndex(text, -1)
+	if idx == nil {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range idx {
+		start, end := m[0], m[1]
+		word := text[start:end]
+		before := byte(' ')
+		if start > 0 {
+			before = text[start-1]
+		}
+		after := byte(' ')
+		if end < len(text) {
+			after = text[end]
+		}
+		s, ok := fieldSetting(word)
+		if !ok || isWordByte(before) || before == '.' || before == '/' || before == '-' || isWordByte(after) || after == '-' {
+			continue
+		}
+		b.WriteString(text[last:start])
+		b.WriteString(spell(s))
+		last = end
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+func fieldSetting(field string) (Setting, bool) {
+	for _, s := range All {
+		if s.Field == field {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// FlagOf is the CLI spelling of a setting; KeyOf its key (Maven, Gradle, JSON events).
+func FlagOf(s Setting) string { return s.Flag }
+
+// KeyOf is a setting's key.
+func KeyOf(s Setting) string { return s.Key }

@@ -51,3 +51,23 @@ func TestByField(t *testing.T) {
 		t.Error("ByField(nonsense) found something")
 	}
 }
+
+// Messages name settings the way the user wrote them: the CLI says --config-directory, the
+// events (read by Maven and Gradle) say configDirectory; words that are not fields stay.
+func TestSpell(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"set config_dir to your Liberty configuration directory": {"set --config-directory to your Liberty configuration directory", "set configDirectory to your Liberty configuration directory"},
+		"raise timeout_seconds, or look at the log":              {"raise --timeout, or look at the log", "raise timeout, or look at the log"},
+		"point connection.uri / CONTAINER_HOST at a service":     {"point --podman-url / CONTAINER_HOST at a service", "point podmanUrl / CONTAINER_HOST at a service"},
+		"set either readiness.http_url or readiness.log_line":    {"set either --ready-url or --ready-log", "set either readyUrl or readyLog"},
+		"/tmp/config_dir/server.xml and my_file stay":            {"/tmp/config_dir/server.xml and my_file stay", "/tmp/config_dir/server.xml and my_file stay"},
+		"pass a server_xml.":                                     {"pass a --server-xml-file.", "pass a serverXmlFile."},
+	} {
+		if got := Spell(in, FlagOf); got != want[0] {
+			t.Errorf("Spell(%q, FlagOf) = %q, want %q", in, got, want[0])
+		}
+		if got := Spell(in, KeyOf); got != want[1] {
+			t.Errorf("Spell(%q, KeyOf) = %q, want %q", in, got, want[1])
+		}
+	}
+}

@@ -13,8 +13,8 @@ import (
 )
 
 // DefaultCleanupGrace bounds how long a cancelled call waits for the server to report its
-// clean-up before it abandons the stream.
-const DefaultCleanupGrace = 2 * time.Minute
+// clean-up before it abandons the stream: as long as a stopping plugin waits for it (DrainTimeout).
+var DefaultCleanupGrace = DrainTimeout
 
 // Client is an engine.Engine that calls a LibertyCheckpoint service.
 //
@@ -113,7 +113,7 @@ func (c *Client) call(ctx context.Context, sink engine.Sink,
 		case <-grace:
 			cancelStream()
 			return nil, &engine.Error{Code: engine.CodeCanceled, Message: "cancelled; the server did not finish its clean-up in time",
-				Fix: "check `podman ps -a` for containers named lcp-* left behind", Err: ctx.Err()}
+				Fix: "run liberty-checkpoint prune once it has stopped: it removes what a stopped operation left behind", Err: ctx.Err()}
 		}
 	}
 }
@@ -163,5 +163,11 @@ func (c *Client) CheckpointImage(ctx context.Context, o engine.CheckpointImageOp
 func (c *Client) Doctor(ctx context.Context, o engine.DoctorOptions, sink engine.Sink) (*engine.Result, error) {
 	return c.call(ctx, sink, func(ctx context.Context) (grpc.ServerStreamingClient[pb.Event], error) {
 		return c.rpc.Doctor(ctx, doctorRequest(o))
+	})
+}
+
+func (c *Client) Prune(ctx context.Context, o engine.PruneOptions, sink engine.Sink) (*engine.Result, error) {
+	return c.call(ctx, sink, func(ctx context.Context) (grpc.ServerStreamingClient[pb.Event], error) {
+		return c.rpc.Prune(ctx, pruneRequest(o))
 	})
 }

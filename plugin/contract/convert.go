@@ -93,6 +93,10 @@ func doctorOptions(r *pb.DoctorRequest) engine.DoctorOptions {
 		Timeout: seconds(r.GetTimeoutSeconds())}
 }
 
+func pruneOptions(r *pb.PruneRequest) engine.PruneOptions {
+	return engine.PruneOptions{Connection: conn(r.GetConnection()), Timeout: seconds(r.GetTimeoutSeconds())}
+}
+
 // Options to requests (client side).
 
 func buildBaseImageRequest(o engine.BuildBaseImageOptions) *pb.BuildBaseImageRequest {
@@ -143,6 +147,10 @@ func checkpointImageRequest(o engine.CheckpointImageOptions) *pb.CheckpointImage
 
 func doctorRequest(o engine.DoctorOptions) *pb.DoctorRequest {
 	return &pb.DoctorRequest{Connection: pbConn(o.Connection), Image: o.Image, TimeoutSeconds: toSeconds(o.Timeout)}
+}
+
+func pruneRequest(o engine.PruneOptions) *pb.PruneRequest {
+	return &pb.PruneRequest{Connection: pbConn(o.Connection), TimeoutSeconds: toSeconds(o.Timeout)}
 }
 
 // Events and results.
@@ -216,6 +224,10 @@ func pbResult(r *engine.Result) *pb.Result {
 	if d := r.Doctor; d != nil {
 		out.Doctor = &pb.DoctorSummary{Ok: int32(d.OK), Warn: int32(d.Warn), Fail: int32(d.Fail), Skip: int32(d.Skip)}
 	}
+	if p := r.Prune; p != nil {
+		out.Prune = &pb.PruneSummary{Containers: p.Containers, Images: p.Images, Volumes: p.Volumes,
+			Directories: p.Directories, Processes: int32(p.Processes), InUse: int32(p.InUse)}
+	}
 	return out
 }
 
@@ -234,6 +246,10 @@ func engineResult(r *pb.Result) *engine.Result {
 	}
 	if d := r.GetDoctor(); d != nil {
 		out.Doctor = &engine.DoctorSummary{OK: int(d.GetOk()), Warn: int(d.GetWarn()), Fail: int(d.GetFail()), Skip: int(d.GetSkip())}
+	}
+	if p := r.GetPrune(); p != nil {
+		out.Prune = &engine.PruneSummary{Containers: p.GetContainers(), Images: p.GetImages(), Volumes: p.GetVolumes(),
+			Directories: p.GetDirectories(), Processes: int(p.GetProcesses()), InUse: int(p.GetInUse())}
 	}
 	return out
 }

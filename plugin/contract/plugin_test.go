@@ -14,7 +14,7 @@ import (
 // The go-plugin adapters in one process: what the host dispenses is an engine.Engine that
 // passes the conformance suite against the fake behind the plugin.
 func TestPluginAdaptersConformance(t *testing.T) {
-	client, _ := plugin.TestPluginGRPCConn(t, true, map[string]plugin.Plugin{PluginName: &EnginePlugin{Impl: &enginetest.Fake{StepDelay: 2 * time.Millisecond}}})
+	client, _ := plugin.TestPluginGRPCConn(t, true, map[string]plugin.Plugin{PluginName: &EnginePlugin{Impl: &enginetest.Fake{StepDelay: 20 * time.Millisecond}}})
 	defer client.Close()
 	raw, err := client.Dispense(PluginName)
 	require.NoError(t, err)

@@ -25,6 +25,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	running map[string]context.CancelCauseFunc
+	closing bool // CancelAll was called: no new operations
 	wg      sync.WaitGroup
 }
 
@@ -53,8 +54,23 @@ func (s *Service) Drain(ctx context.Context) error {
 	}
 }
 
+// CancelAll cancels every running operation (each then cleans up and returns). The plugin calls
+// it when it is told to stop, or when its host is gone.
+func (s *Service) CancelAll() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closing = true
+	for _, cancel := range s.running {
+		cancel(errShutdown)
+	}
+	return len(s.running)
+}
+
 // errCancelRPC is the cause recorded when an operation is stopped through Cancel.
 var errCancelRPC = errors.New("cancelled by Cancel request")
+
+// errShutdown is the cause recorded when the serving process stops (CancelAll).
+var errShutdown = errors.New("cancelled: the plugin is stopping")
 
 // stream is the send side all server-streaming RPCs share.
 type stream = grpc.ServerStreamingServer[pb.Event]
@@ -77,9 +93,6 @@ func (s *Service) run(st stream, op string, opts any, validate func() error, tim
 			return toStatus(err)
 		}
 	}
-	s.wg.Add(1)
-	defer s.wg.Done()
-
 	start := time.Now()
 	ctx, cancel := context.WithCancelCause(st.Context())
 	defer cancel(nil)
@@ -87,7 +100,15 @@ func (s *Service) run(st stream, op string, opts any, validate func() error, tim
 	defer cancelTimeout()
 
 	id := newOperationID()
+	ctx = engine.WithOperationID(ctx, id)
 	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return toStatus(&engine.Error{Code: engine.CodeUnavailable, Message: "the plugin is stopping",
+			Fix: "run the command again"})
+	}
+	s.wg.Add(1)
+	defer s.wg.Done()
 	s.running[id] = cancel
 	s.mu.Unlock()
 	defer func() {
@@ -119,7 +140,7 @@ func (s *Service) run(st stream, op string, opts any, validate func() error, tim
 		closed = true
 		mu.Unlock()
 		switch {
-		case errors.Is(context.Cause(ctx), errCancelRPC) && !engine.IsCanceled(err):
+		case (errors.Is(context.Cause(ctx), errCancelRPC) || errors.Is(context.Cause(ctx), errShutdown)) && !engine.IsCanceled(err):
 			err = &engine.Error{Code: engine.CodeCanceled, Message: "cancelled", Err: err}
 		case errors.Is(ctx.Err(), context.DeadlineExceeded) && st.Context().Err() == nil &&
 			engine.CodeOf(err) != engine.CodeDeadlineExceeded && engine.AsError(err).Field == "":
@@ -226,6 +247,14 @@ func (s *Service) Doctor(r *pb.DoctorRequest, st stream) error {
 	return s.run(st, engine.OpDoctor, &o, o.Validate, func() time.Duration { return o.Timeout },
 		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
 			return s.engine.Doctor(ctx, o, sink)
+		})
+}
+
+func (s *Service) Prune(r *pb.PruneRequest, st stream) error {
+	o := pruneOptions(r)
+	return s.run(st, engine.OpPrune, &o, o.Validate, func() time.Duration { return o.Timeout },
+		func(ctx context.Context, sink engine.Sink) (*engine.Result, error) {
+			return s.engine.Prune(ctx, o, sink)
 		})
 }
 

@@ -17,6 +17,10 @@ type Engine interface {
 	Restore(ctx context.Context, opts RestoreOptions, sink Sink) (*Result, error)
 	CheckpointImage(ctx context.Context, opts CheckpointImageOptions, sink Sink) (*Result, error)
 	Doctor(ctx context.Context, opts DoctorOptions, sink Sink) (*Result, error)
+	// Prune removes what operations whose process has ended left behind (containers, temporary
+	// images and directories, helper processes), and nothing else. Engines also do it at the
+	// start of every operation.
+	Prune(ctx context.Context, opts PruneOptions, sink Sink) (*Result, error)
 }
 
 // Operation names, as they appear in events, results and the CLI.
@@ -28,4 +32,5 @@ const (
 	OpRestore         = "restore"
 	OpCheckpointImage = "checkpoint-image"
 	OpDoctor          = "doctor"
+	OpPrune           = "prune"
 )

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -113,4 +115,67 @@ func TestCanonicalImageID(t *testing.T) {
 	assert.Equal(t, "sha256:"+hex64, CanonicalImageID(hex64))
 	assert.Equal(t, "sha256:"+hex64, CanonicalImageID("sha256:"+hex64))
 	assert.Empty(t, CanonicalImageID(""))
+}
+
+func TestNormalizedName(t *testing.T) {
+	for in, want := range map[string]string{
+		"open-liberty:x":                   "localhost/open-liberty:x",
+		"localhost/open-liberty:x":         "localhost/open-liberty:x",
+		"open-liberty":                     "localhost/open-liberty:latest",
+		"team/app:1":                       "localhost/team/app:1",
+		"quay.io/team/app:1":               "quay.io/team/app:1",
+		"localhost:5000/app":               "localhost:5000/app:latest",
+		"docker.io/library/open-liberty:x": "docker.io/library/open-liberty:x",
+	} {
+		assert.Equal(t, want, NormalizedName(in), in)
+	}
+}
+
+// Defect 1: an output image that names the base image, however it is spelled, is refused.
+func TestOutputImageMayNotBeTheBase(t *testing.T) {
+	dir := t.TempDir()
+	war := filepath.Join(dir, "app.war")
+	xml := filepath.Join(dir, "server.xml")
+	require.NoError(t, os.WriteFile(war, []byte("PK"), 0o644))
+	require.NoError(t, os.WriteFile(xml, []byte("<server/>"), 0o644))
+	for _, c := range [][2]string{
+		{"open-liberty:local-checkpoint", "localhost/open-liberty:local-checkpoint"},
+		{"localhost/open-liberty:local-checkpoint", "open-liberty:local-checkpoint"},
+		{"localhost/base", "base:latest"},
+	} {
+		co := ContainerizeOptions{BaseImage: c[1], AppArchive: war, ServerXML: xml, Image: c[0]}
+		err := co.Validate()
+		assert.Equal(t, CodeInvalidArgument, CodeOf(err), "%v: %v", c, err)
+		assert.Equal(t, "image", AsError(err).Field)
+		assert.Contains(t, err.Error(), "move the base image's tag")
+		ci := CheckpointImageOptions{BaseImage: c[1], AppArchive: war, ServerXML: xml, Image: c[0]}
+		assert.Equal(t, CodeInvalidArgument, CodeOf(ci.Validate()), "%v", c)
+	}
+	ci := CheckpointImageOptions{BaseImage: "localhost/app:1-app", AppArchive: war, ServerXML: xml, Image: "app:1", KeepAppImage: true}
+	assert.Equal(t, CodeInvalidArgument, CodeOf(ci.Validate()), "the kept application image would be the base")
+	ok := ContainerizeOptions{BaseImage: "open-liberty:local-checkpoint", AppArchive: war, ServerXML: xml, Image: "localhost/app:1"}
+	assert.NoError(t, ok.Validate())
+}
+
+func TestParseServerConfig(t *testing.T) {
+	cfg, err := ParseServerConfig([]byte(`<server>
+  <featureManager><feature>servlet-6.0</feature></featureManager>
+  <webApplication location="sample.war" contextRoot="/sample"/>
+  <application location="${server.config.dir}/apps/other.ear"/>
+  <enterpriseApplication name="named" location="x.ear"/>
+  <webApplication location="off.war" autoStart="false"/>
+  <webApplication location="${APP}"/>
+  <webApplication location="my app.war"/>
+  <include location="more.xml"/>
+</server>`))
+	require.NoError(t, err)
+	var names []string
+	for _, a := range cfg.Apps {
+		names = append(names, a.Name)
+	}
+	assert.Equal(t, []string{"sample", "other", "named", "my app"}, names)
+	assert.Equal(t, 1, cfg.Unnamed)
+	assert.True(t, cfg.Includes)
+	assert.True(t, IsPlainLocation("sample.war"))
+	assert.False(t, IsPlainLocation("${server.config.dir}/apps/other.ear"))
 }

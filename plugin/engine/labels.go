@@ -33,4 +33,18 @@ const (
 	MsgRestoreFailedOld = "CWWKE0957I" // the same, in older releases
 	MsgRecoveryDisabled = "CWWKE0964E" // restore failed and CRIU_RESTORE_DISABLE_RECOVERY is set
 	MsgCheckpointDone   = "CWWKC0451I" // a server checkpoint was requested
+	MsgAppStarted       = "CWWKZ0001I" // Application <name> started
 )
+
+// AppFailureMessages are Liberty's messages that say an application did not start (or will not):
+// a checkpoint taken after any of them holds a server without its application.
+var AppFailureMessages = map[string]string{
+	"CWWKZ0002E": "an exception occurred while starting the application",
+	"CWWKZ0004E": "an exception occurred while starting the application",
+	"CWWKZ0012I": "the application was not started",
+	"CWWKZ0013E": "two applications have the same name",
+	"CWWKZ0014W": "the application could not be found at its location",
+	"CWWKZ0021E": "the server cannot handle the application's archive",
+	"SRVE0283E":  "the application threw while its context was initialised",
+	"CWWKM0101E": "the application's archive could not be read",
+}

@@ -30,6 +30,7 @@ var DefaultTimeouts = map[string]time.Duration{
 	OpRestore:         2 * time.Minute,
 	OpCheckpointImage: 20 * time.Minute,
 	OpDoctor:          5 * time.Minute,
+	OpPrune:           5 * time.Minute,
 }
 
 // BuildBaseImageOptions builds the InstantOn base image.
@@ -166,5 +167,11 @@ func (o CheckpointImageOptions) CommitOptions(container string) CommitOptions {
 type DoctorOptions struct {
 	Connection Connection
 	Image      string
+	Timeout    time.Duration
+}
+
+// PruneOptions removes what ended operations left behind.
+type PruneOptions struct {
+	Connection Connection
 	Timeout    time.Duration
 }

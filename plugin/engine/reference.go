@@ -86,3 +86,24 @@ func AppImageRef(image string) string {
 	}
 	return r.Name + ":" + tag + "-app"
 }
+
+// NormalizedName is the name Podman gives an image it tags with ref: a name without a registry
+// gets localhost/ (podman tag, build and commit do that) and a missing tag becomes latest. Two
+// references with the same normalized name write the same tag; a short name that reads an image
+// (FROM open-liberty:x) also finds the localhost/ image of that name first.
+func NormalizedName(ref string) string {
+	r, _, ok := ParseReference(ref)
+	if !ok || r.Digest != "" {
+		return ref
+	}
+	name := r.Name
+	first, _, hasSlash := strings.Cut(name, "/")
+	if !hasSlash || (!strings.ContainsAny(first, ".:") && first != "localhost") {
+		name = "localhost/" + name
+	}
+	tag := r.Tag
+	if tag == "" {
+		tag = "latest"
+	}
+	return name + ":" + tag
+}

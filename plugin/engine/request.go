@@ -75,6 +75,8 @@ func RequestConnection(opts any) *Connection {
 		return &o.Connection
 	case *DoctorOptions:
 		return &o.Connection
+	case *PruneOptions:
+		return &o.Connection
 	}
 	return nil
 }

@@ -73,7 +73,41 @@ type Result struct {
 	Timings        []Timing
 	Restore        *RestoreOutcome
 	Doctor         *DoctorSummary
+	Prune          *PruneSummary
 	Duration       time.Duration
+}
+
+// PruneSummary is what Prune removed: only what operations whose process has ended left behind.
+type PruneSummary struct {
+	Containers  []string // containers removed
+	Images      []string // temporary image names removed
+	Volumes     []string // lock volumes removed
+	Directories []string // temporary directories removed
+	Processes   int      // helper processes (transient Podman services) ended
+	// InUse counts the objects left alone because their operation still runs, or ran on another
+	// machine whose processes cannot be seen from here.
+	InUse int
+}
+
+// Removed is the number of objects removed.
+func (p *PruneSummary) Removed() int {
+	if p == nil {
+		return 0
+	}
+	return len(p.Containers) + len(p.Images) + len(p.Volumes) + len(p.Directories) + p.Processes
+}
+
+// Add adds o's counts to p.
+func (p *PruneSummary) Add(o *PruneSummary) {
+	if o == nil {
+		return
+	}
+	p.Containers = append(p.Containers, o.Containers...)
+	p.Images = append(p.Images, o.Images...)
+	p.Volumes = append(p.Volumes, o.Volumes...)
+	p.Directories = append(p.Directories, o.Directories...)
+	p.Processes += o.Processes
+	p.InUse += o.InUse
 }
 
 // CanonicalImageID writes an image id the way results carry it: "sha256:" and 64 hex digits

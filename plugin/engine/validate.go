@@ -81,9 +81,8 @@ func (o *ContainerizeOptions) Validate() error {
 	if err := outputImage("image", o.Image); err != nil {
 		return err
 	}
-	if o.Image == o.BaseImage {
-		return Invalid("image", "give the application image its own name, for example localhost/myapp:1.0",
-			"the application image %q would replace the base image", o.Image)
+	if err := notTheBase("application image", o.Image, o.BaseImage, "localhost/myapp:1.0"); err != nil {
+		return err
 	}
 	if err := validateLabels(o.Labels); err != nil {
 		return err
@@ -211,9 +210,13 @@ func (o *CheckpointImageOptions) Validate() error {
 	if err := outputImage("image", o.Image); err != nil {
 		return err
 	}
-	if o.Image == o.BaseImage {
-		return Invalid("image", "give the InstantOn image its own name, for example localhost/myapp:1.0-instanton",
-			"the InstantOn image %q would replace the base image", o.Image)
+	if err := notTheBase("InstantOn image", o.Image, o.BaseImage, "localhost/myapp:1.0-instanton"); err != nil {
+		return err
+	}
+	if o.KeepAppImage {
+		if err := notTheBase("application image (keep_app_image)", AppImageRef(o.Image), o.BaseImage, "localhost/myapp:1.0-instanton"); err != nil {
+			return err
+		}
 	}
 	if err := validateLabels(o.Labels); err != nil {
 		return err
@@ -240,12 +243,32 @@ func (o *DoctorOptions) Validate() error {
 	return validateTimeout(&o.Timeout, OpDoctor)
 }
 
+// Validate checks the options and fills in defaults.
+func (o *PruneOptions) Validate() error {
+	if err := validateConnection(&o.Connection); err != nil {
+		return err
+	}
+	return validateTimeout(&o.Timeout, OpPrune)
+}
+
 // ValidateOperationID checks a Cancel request.
 func ValidateOperationID(id string) error {
 	if id == "" {
 		return Invalid("operation_id", "pass the operation_id from the stream's first (accepted) event", "no operation id given")
 	}
 	return nil
+}
+
+// notTheBase refuses an output image that names the base image: the tag would move to the new
+// image and the base would be lost under its name. Names are compared as Podman resolves them
+// (open-liberty:x and localhost/open-liberty:x are one name); the engine compares image ids too.
+func notTheBase(what, image, base, example string) error {
+	if NormalizedName(image) != NormalizedName(base) {
+		return nil
+	}
+	return Invalid("image", "give the "+what+" its own name, for example "+example,
+		"the %s %q is the base image %q (both name %s): writing it would move the base image's tag to the new image",
+		what, image, base, NormalizedName(base))
 }
 
 func validateConnection(c *Connection) error {
@@ -301,6 +324,9 @@ func validateAppInputs(baseImage, appArchive, serverXML, configDir, serverName, 
 		if !slices.Contains(archiveExts, ext) {
 			return Invalid("app_archive", "pass the application archive: "+strings.Join(archiveExts, ", "), "%s is not an application archive", *appArchive)
 		}
+		if err := checkArchiveName(filepath.Base(*appArchive)); err != nil {
+			return err
+		}
 	}
 	if *configDir != "" {
 		if err := existingPath("config_dir", configDir, true, "set config_dir to your Liberty configuration directory (src/main/liberty/config)"); err != nil {
@@ -325,6 +351,29 @@ func validateAppInputs(baseImage, appArchive, serverXML, configDir, serverName, 
 		return err
 	}
 	return checkServerXML(*serverXML)
+}
+
+// checkArchiveName refuses archive file names that Liberty cannot use as an application name (it
+// names the application after the file and server.xml refers to it by that name) or that would
+// need quoting in a Containerfile or server.xml. Letters, digits, spaces and most punctuation are
+// fine: "my app.war" deploys as the application "my app".
+func checkArchiveName(name string) error {
+	fix := "rename the archive (and its location in server.xml) to letters, digits, spaces and . _ - + ( ), for example my-app.war"
+	for _, r := range name {
+		switch {
+		case r < 0x20 || r == 0x7f:
+			return Invalid("app_archive", fix, "the archive name %q holds a control character (%U)", name, r)
+		case strings.ContainsRune("/\\\"'`$", r):
+			return Invalid("app_archive", fix, "the archive name %q holds %q, which Liberty's configuration and the image build cannot take literally", name, r)
+		}
+	}
+	if strings.IndexAny(name, ".- ") == 0 {
+		return Invalid("app_archive", fix, "the archive name %q starts with %q", name, name[:1])
+	}
+	if strings.HasSuffix(strings.TrimSuffix(name, filepath.Ext(name)), " ") {
+		return Invalid("app_archive", fix, "the archive name %q ends its application name with a space", name)
+	}
+	return nil
 }
 
 // checkServerXML parses the file: it must be well-formed XML with the root element <server>.

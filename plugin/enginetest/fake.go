@@ -257,3 +257,18 @@ func (f *Fake) Doctor(ctx context.Context, o engine.DoctorOptions, sink engine.S
 	}
 	return &engine.Result{Operation: engine.OpDoctor, Image: o.Image, Doctor: sum}, nil
 }
+
+// Prune plays a prune that finds one container and one temporary image left by an ended
+// operation.
+func (f *Fake) Prune(ctx context.Context, o engine.PruneOptions, sink engine.Sink) (*engine.Result, error) {
+	f.record(engine.OpPrune, o)
+	d, err := f.play(ctx, engine.OpPrune, sink, []step{{"prune", []engine.Log{
+		{Source: engine.SourceTool, Level: engine.LevelInfo,
+			Line: "removed container lcp-checkpoint-fake: operation 0f0f (process 4242) is gone"},
+	}}})
+	if err != nil {
+		return nil, err
+	}
+	return &engine.Result{Operation: engine.OpPrune, Timings: []engine.Timing{{Name: "prune", Duration: d}},
+		Prune: &engine.PruneSummary{Containers: []string{"lcp-checkpoint-fake"}, Images: []string{"localhost/lcp-tmp-app-fake:latest"}}}, nil
+}

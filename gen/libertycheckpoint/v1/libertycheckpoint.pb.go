@@ -92,7 +92,7 @@ func (x Log_Source) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Source.Descriptor instead.
 func (Log_Source) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15, 0}
 }
 
 // Severity. Debug lines are detail a build tool shows only when asked.
@@ -145,7 +145,7 @@ func (x Log_Level) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Level.Descriptor instead.
 func (Log_Level) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14, 1}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15, 1}
 }
 
 type Progress_State int32
@@ -194,7 +194,7 @@ func (x Progress_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Progress_State.Descriptor instead.
 func (Progress_State) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16, 0}
 }
 
 type Check_Status int32
@@ -249,7 +249,7 @@ func (x Check_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Check_Status.Descriptor instead.
 func (Check_Status) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 0}
 }
 
 type RestoreOutcome_Verdict int32
@@ -300,16 +300,17 @@ func (x RestoreOutcome_Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestoreOutcome_Verdict.Descriptor instead.
 func (RestoreOutcome_Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19, 0}
 }
 
 // Connection says which Podman service to use.
 type Connection struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Podman service URI, for example unix:///run/podman/podman.sock or
-	// ssh://user@host/run/podman/podman.sock. Empty: $CONTAINER_HOST, else the default rootful
-	// socket; when nothing answers there, a transient `podman system service` is started on a
-	// private socket for the duration of the call. `liberty-checkpoint serve` refuses a value other
+	// ssh://user@host/run/podman/podman.sock. A service named here (or by $CONTAINER_HOST) is used
+	// or the call fails with Unavailable: it is never replaced by another. Empty: $CONTAINER_HOST,
+	// else the default rootful socket; only when nothing answers at the default socket is a
+	// transient `podman system service` started on a private socket for the duration of the call. `liberty-checkpoint serve` refuses a value other
 	// than its own (--podman-url) unless started with --allow-connection-override.
 	Uri           string `protobuf:"bytes,1,opt,name=uri,proto3" json:"uri,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1307,6 +1308,59 @@ func (x *DoctorRequest) GetTimeoutSeconds() uint32 {
 	return 0
 }
 
+type PruneRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
+	// Give up after this many seconds. 0: 300.
+	TimeoutSeconds uint32 `protobuf:"varint,2,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *PruneRequest) Reset() {
+	*x = PruneRequest{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PruneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PruneRequest) ProtoMessage() {}
+
+func (x *PruneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PruneRequest.ProtoReflect.Descriptor instead.
+func (*PruneRequest) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *PruneRequest) GetConnection() *Connection {
+	if x != nil {
+		return x.Connection
+	}
+	return nil
+}
+
+func (x *PruneRequest) GetTimeoutSeconds() uint32 {
+	if x != nil {
+		return x.TimeoutSeconds
+	}
+	return 0
+}
+
 type CancelRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The id from the stream's Accepted event.
@@ -1317,7 +1371,7 @@ type CancelRequest struct {
 
 func (x *CancelRequest) Reset() {
 	*x = CancelRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1329,7 +1383,7 @@ func (x *CancelRequest) String() string {
 func (*CancelRequest) ProtoMessage() {}
 
 func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1342,7 +1396,7 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
 func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{10}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CancelRequest) GetOperationId() string {
@@ -1362,7 +1416,7 @@ type CancelResponse struct {
 
 func (x *CancelResponse) Reset() {
 	*x = CancelResponse{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1374,7 +1428,7 @@ func (x *CancelResponse) String() string {
 func (*CancelResponse) ProtoMessage() {}
 
 func (x *CancelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1387,7 +1441,7 @@ func (x *CancelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
 func (*CancelResponse) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{11}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CancelResponse) GetCancelled() bool {
@@ -1418,7 +1472,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1430,7 +1484,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1443,7 +1497,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Event) GetElapsedMs() int64 {
@@ -1572,7 +1626,7 @@ type Accepted struct {
 
 func (x *Accepted) Reset() {
 	*x = Accepted{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1584,7 +1638,7 @@ func (x *Accepted) String() string {
 func (*Accepted) ProtoMessage() {}
 
 func (x *Accepted) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1597,7 +1651,7 @@ func (x *Accepted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Accepted.ProtoReflect.Descriptor instead.
 func (*Accepted) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Accepted) GetOperationId() string {
@@ -1633,7 +1687,7 @@ type Log struct {
 
 func (x *Log) Reset() {
 	*x = Log{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1645,7 +1699,7 @@ func (x *Log) String() string {
 func (*Log) ProtoMessage() {}
 
 func (x *Log) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1658,7 +1712,7 @@ func (x *Log) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Log.ProtoReflect.Descriptor instead.
 func (*Log) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Log) GetSource() Log_Source {
@@ -1701,7 +1755,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1713,7 +1767,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1726,7 +1780,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Progress) GetStep() uint32 {
@@ -1787,7 +1841,7 @@ type Check struct {
 
 func (x *Check) Reset() {
 	*x = Check{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1799,7 +1853,7 @@ func (x *Check) String() string {
 func (*Check) ProtoMessage() {}
 
 func (x *Check) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1812,7 +1866,7 @@ func (x *Check) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Check.ProtoReflect.Descriptor instead.
 func (*Check) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Check) GetId() string {
@@ -1854,7 +1908,7 @@ type Timing struct {
 
 func (x *Timing) Reset() {
 	*x = Timing{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1866,7 +1920,7 @@ func (x *Timing) String() string {
 func (*Timing) ProtoMessage() {}
 
 func (x *Timing) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1879,7 +1933,7 @@ func (x *Timing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timing.ProtoReflect.Descriptor instead.
 func (*Timing) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Timing) GetName() string {
@@ -1916,7 +1970,7 @@ type RestoreOutcome struct {
 
 func (x *RestoreOutcome) Reset() {
 	*x = RestoreOutcome{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1928,7 +1982,7 @@ func (x *RestoreOutcome) String() string {
 func (*RestoreOutcome) ProtoMessage() {}
 
 func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1941,7 +1995,7 @@ func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestoreOutcome.ProtoReflect.Descriptor instead.
 func (*RestoreOutcome) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RestoreOutcome) GetVerdict() RestoreOutcome_Verdict {
@@ -1999,7 +2053,7 @@ type DoctorSummary struct {
 
 func (x *DoctorSummary) Reset() {
 	*x = DoctorSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2011,7 +2065,7 @@ func (x *DoctorSummary) String() string {
 func (*DoctorSummary) ProtoMessage() {}
 
 func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2024,7 +2078,7 @@ func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoctorSummary.ProtoReflect.Descriptor instead.
 func (*DoctorSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *DoctorSummary) GetOk() int32 {
@@ -2079,14 +2133,16 @@ type Result struct {
 	// For Doctor.
 	Doctor *DoctorSummary `protobuf:"bytes,11,opt,name=doctor,proto3" json:"doctor,omitempty"`
 	// Total duration of the operation.
-	DurationMs    int64 `protobuf:"varint,12,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	DurationMs int64 `protobuf:"varint,12,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	// For Prune.
+	Prune         *PruneSummary `protobuf:"bytes,13,opt,name=prune,proto3" json:"prune,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2098,7 +2154,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2111,7 +2167,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Result) GetOperation() string {
@@ -2198,6 +2254,104 @@ func (x *Result) GetDurationMs() int64 {
 	return 0
 }
 
+func (x *Result) GetPrune() *PruneSummary {
+	if x != nil {
+		return x.Prune
+	}
+	return nil
+}
+
+// PruneSummary lists what Prune removed.
+type PruneSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Containers removed (names).
+	Containers []string `protobuf:"bytes,1,rep,name=containers,proto3" json:"containers,omitempty"`
+	// Temporary image names removed.
+	Images []string `protobuf:"bytes,2,rep,name=images,proto3" json:"images,omitempty"`
+	// Lock volumes removed (a lock keeps two operations from writing one image tag at once).
+	Volumes []string `protobuf:"bytes,3,rep,name=volumes,proto3" json:"volumes,omitempty"`
+	// Temporary directories removed.
+	Directories []string `protobuf:"bytes,4,rep,name=directories,proto3" json:"directories,omitempty"`
+	// Helper processes ended (transient Podman services).
+	Processes int32 `protobuf:"varint,5,opt,name=processes,proto3" json:"processes,omitempty"`
+	// Objects left alone: their operation still runs, or ran on another machine.
+	InUse         int32 `protobuf:"varint,6,opt,name=in_use,json=inUse,proto3" json:"in_use,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PruneSummary) Reset() {
+	*x = PruneSummary{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PruneSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PruneSummary) ProtoMessage() {}
+
+func (x *PruneSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PruneSummary.ProtoReflect.Descriptor instead.
+func (*PruneSummary) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *PruneSummary) GetContainers() []string {
+	if x != nil {
+		return x.Containers
+	}
+	return nil
+}
+
+func (x *PruneSummary) GetImages() []string {
+	if x != nil {
+		return x.Images
+	}
+	return nil
+}
+
+func (x *PruneSummary) GetVolumes() []string {
+	if x != nil {
+		return x.Volumes
+	}
+	return nil
+}
+
+func (x *PruneSummary) GetDirectories() []string {
+	if x != nil {
+		return x.Directories
+	}
+	return nil
+}
+
+func (x *PruneSummary) GetProcesses() int32 {
+	if x != nil {
+		return x.Processes
+	}
+	return 0
+}
+
+func (x *PruneSummary) GetInUse() int32 {
+	if x != nil {
+		return x.InUse
+	}
+	return 0
+}
+
 // Failure is why an operation failed: the engine's error with the setting to change and the fix.
 type Failure struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2224,7 +2378,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2236,7 +2390,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2249,7 +2403,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Failure) GetCode() string {
@@ -2446,7 +2600,12 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
 	"connection\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12'\n" +
-	"\x0ftimeout_seconds\x18\x03 \x01(\rR\x0etimeoutSeconds\"2\n" +
+	"\x0ftimeout_seconds\x18\x03 \x01(\rR\x0etimeoutSeconds\"y\n" +
+	"\fPruneRequest\x12@\n" +
+	"\n" +
+	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
+	"connection\x12'\n" +
+	"\x0ftimeout_seconds\x18\x02 \x01(\rR\x0etimeoutSeconds\"2\n" +
 	"\rCancelRequest\x12!\n" +
 	"\foperation_id\x18\x01 \x01(\tR\voperationId\".\n" +
 	"\x0eCancelResponse\x12\x1c\n" +
@@ -2529,7 +2688,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x02ok\x18\x01 \x01(\x05R\x02ok\x12\x12\n" +
 	"\x04warn\x18\x02 \x01(\x05R\x04warn\x12\x12\n" +
 	"\x04fail\x18\x03 \x01(\x05R\x04fail\x12\x12\n" +
-	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\xeb\x03\n" +
+	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\xa5\x04\n" +
 	"\x06Result\x12\x1c\n" +
 	"\toperation\x18\x01 \x01(\tR\toperation\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12\x19\n" +
@@ -2544,7 +2703,17 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	" \x01(\v2$.libertycheckpoint.v1.RestoreOutcomeR\arestore\x12;\n" +
 	"\x06doctor\x18\v \x01(\v2#.libertycheckpoint.v1.DoctorSummaryR\x06doctor\x12\x1f\n" +
 	"\vduration_ms\x18\f \x01(\x03R\n" +
-	"durationMs\"\xc5\x01\n" +
+	"durationMs\x128\n" +
+	"\x05prune\x18\r \x01(\v2\".libertycheckpoint.v1.PruneSummaryR\x05prune\"\xb7\x01\n" +
+	"\fPruneSummary\x12\x1e\n" +
+	"\n" +
+	"containers\x18\x01 \x03(\tR\n" +
+	"containers\x12\x16\n" +
+	"\x06images\x18\x02 \x03(\tR\x06images\x12\x18\n" +
+	"\avolumes\x18\x03 \x03(\tR\avolumes\x12 \n" +
+	"\vdirectories\x18\x04 \x03(\tR\vdirectories\x12\x1c\n" +
+	"\tprocesses\x18\x05 \x01(\x05R\tprocesses\x12\x15\n" +
+	"\x06in_use\x18\x06 \x01(\x05R\x05inUse\"\xc5\x01\n" +
 	"\aFailure\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x14\n" +
@@ -2553,7 +2722,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x04flag\x18\x05 \x01(\tR\x04flag\x12\x10\n" +
 	"\x03fix\x18\x06 \x01(\tR\x03fix\x12\x19\n" +
 	"\blog_tail\x18\a \x03(\tR\alogTail\x12\x1b\n" +
-	"\texit_code\x18\b \x01(\x05R\bexitCode2\xc2\x05\n" +
+	"\texit_code\x18\b \x01(\x05R\bexitCode2\x8e\x06\n" +
 	"\x11LibertyCheckpoint\x12\\\n" +
 	"\x0eBuildBaseImage\x12+.libertycheckpoint.v1.BuildBaseImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12X\n" +
 	"\fContainerize\x12).libertycheckpoint.v1.ContainerizeRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12T\n" +
@@ -2562,7 +2731,8 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x06Commit\x12#.libertycheckpoint.v1.CommitRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12N\n" +
 	"\aRestore\x12$.libertycheckpoint.v1.RestoreRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12^\n" +
 	"\x0fCheckpointImage\x12,.libertycheckpoint.v1.CheckpointImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12L\n" +
-	"\x06Doctor\x12#.libertycheckpoint.v1.DoctorRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12S\n" +
+	"\x06Doctor\x12#.libertycheckpoint.v1.DoctorRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12J\n" +
+	"\x05Prune\x12\".libertycheckpoint.v1.PruneRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12S\n" +
 	"\x06Cancel\x12#.libertycheckpoint.v1.CancelRequest\x1a$.libertycheckpoint.v1.CancelResponseB~\n" +
 	"\x1bio.libertycheckpoint.api.v1P\x01Z]github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1;libertycheckpointv1b\x06proto3"
 
@@ -2579,7 +2749,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP() []byte {
 }
 
 var file_libertycheckpoint_v1_libertycheckpoint_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(Log_Source)(0),                // 0: libertycheckpoint.v1.Log.Source
 	(Log_Level)(0),                 // 1: libertycheckpoint.v1.Log.Level
@@ -2596,84 +2766,90 @@ var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(*RestoreRequest)(nil),         // 12: libertycheckpoint.v1.RestoreRequest
 	(*CheckpointImageRequest)(nil), // 13: libertycheckpoint.v1.CheckpointImageRequest
 	(*DoctorRequest)(nil),          // 14: libertycheckpoint.v1.DoctorRequest
-	(*CancelRequest)(nil),          // 15: libertycheckpoint.v1.CancelRequest
-	(*CancelResponse)(nil),         // 16: libertycheckpoint.v1.CancelResponse
-	(*Event)(nil),                  // 17: libertycheckpoint.v1.Event
-	(*Accepted)(nil),               // 18: libertycheckpoint.v1.Accepted
-	(*Log)(nil),                    // 19: libertycheckpoint.v1.Log
-	(*Progress)(nil),               // 20: libertycheckpoint.v1.Progress
-	(*Check)(nil),                  // 21: libertycheckpoint.v1.Check
-	(*Timing)(nil),                 // 22: libertycheckpoint.v1.Timing
-	(*RestoreOutcome)(nil),         // 23: libertycheckpoint.v1.RestoreOutcome
-	(*DoctorSummary)(nil),          // 24: libertycheckpoint.v1.DoctorSummary
-	(*Result)(nil),                 // 25: libertycheckpoint.v1.Result
-	(*Failure)(nil),                // 26: libertycheckpoint.v1.Failure
-	nil,                            // 27: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	nil,                            // 28: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
-	nil,                            // 29: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	nil,                            // 30: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
-	nil,                            // 31: libertycheckpoint.v1.CheckpointRequest.EnvEntry
-	nil,                            // 32: libertycheckpoint.v1.CommitRequest.LabelsEntry
-	nil,                            // 33: libertycheckpoint.v1.RestoreRequest.EnvEntry
-	nil,                            // 34: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	nil,                            // 35: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	nil,                            // 36: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	(*PruneRequest)(nil),           // 15: libertycheckpoint.v1.PruneRequest
+	(*CancelRequest)(nil),          // 16: libertycheckpoint.v1.CancelRequest
+	(*CancelResponse)(nil),         // 17: libertycheckpoint.v1.CancelResponse
+	(*Event)(nil),                  // 18: libertycheckpoint.v1.Event
+	(*Accepted)(nil),               // 19: libertycheckpoint.v1.Accepted
+	(*Log)(nil),                    // 20: libertycheckpoint.v1.Log
+	(*Progress)(nil),               // 21: libertycheckpoint.v1.Progress
+	(*Check)(nil),                  // 22: libertycheckpoint.v1.Check
+	(*Timing)(nil),                 // 23: libertycheckpoint.v1.Timing
+	(*RestoreOutcome)(nil),         // 24: libertycheckpoint.v1.RestoreOutcome
+	(*DoctorSummary)(nil),          // 25: libertycheckpoint.v1.DoctorSummary
+	(*Result)(nil),                 // 26: libertycheckpoint.v1.Result
+	(*PruneSummary)(nil),           // 27: libertycheckpoint.v1.PruneSummary
+	(*Failure)(nil),                // 28: libertycheckpoint.v1.Failure
+	nil,                            // 29: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	nil,                            // 30: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	nil,                            // 31: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	nil,                            // 32: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	nil,                            // 33: libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	nil,                            // 34: libertycheckpoint.v1.CommitRequest.LabelsEntry
+	nil,                            // 35: libertycheckpoint.v1.RestoreRequest.EnvEntry
+	nil,                            // 36: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	nil,                            // 37: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	nil,                            // 38: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
 }
 var file_libertycheckpoint_v1_libertycheckpoint_proto_depIdxs = []int32{
 	5,  // 0: libertycheckpoint.v1.BuildBaseImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	27, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	28, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	29, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	30, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
 	5,  // 3: libertycheckpoint.v1.ContainerizeRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	29, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	30, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	31, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	32, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
 	5,  // 6: libertycheckpoint.v1.CheckpointRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	31, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	33, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
 	5,  // 8: libertycheckpoint.v1.CommitRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	32, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
+	34, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
 	5,  // 10: libertycheckpoint.v1.RestoreRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	10, // 11: libertycheckpoint.v1.RestoreRequest.ports:type_name -> libertycheckpoint.v1.Port
-	33, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
+	35, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
 	11, // 13: libertycheckpoint.v1.RestoreRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
 	5,  // 14: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	34, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	35, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	36, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	37, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
 	5,  // 17: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	18, // 18: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
-	19, // 19: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
-	20, // 20: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
-	21, // 21: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
-	25, // 22: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
-	26, // 23: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
-	0,  // 24: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
-	1,  // 25: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
-	2,  // 26: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
-	3,  // 27: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
-	4,  // 28: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
-	36, // 29: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
-	22, // 30: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
-	23, // 31: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
-	24, // 32: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
-	6,  // 33: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
-	7,  // 34: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
-	8,  // 35: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
-	9,  // 36: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
-	12, // 37: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
-	13, // 38: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
-	14, // 39: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
-	15, // 40: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
-	17, // 41: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
-	17, // 42: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
-	17, // 43: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
-	17, // 44: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
-	17, // 45: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
-	17, // 46: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
-	17, // 47: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
-	16, // 48: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
-	41, // [41:49] is the sub-list for method output_type
-	33, // [33:41] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	5,  // 18: libertycheckpoint.v1.PruneRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	19, // 19: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
+	20, // 20: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
+	21, // 21: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
+	22, // 22: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
+	26, // 23: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
+	28, // 24: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
+	0,  // 25: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
+	1,  // 26: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
+	2,  // 27: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
+	3,  // 28: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
+	4,  // 29: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
+	38, // 30: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	23, // 31: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
+	24, // 32: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
+	25, // 33: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
+	27, // 34: libertycheckpoint.v1.Result.prune:type_name -> libertycheckpoint.v1.PruneSummary
+	6,  // 35: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
+	7,  // 36: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
+	8,  // 37: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
+	9,  // 38: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
+	12, // 39: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
+	13, // 40: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
+	14, // 41: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
+	15, // 42: libertycheckpoint.v1.LibertyCheckpoint.Prune:input_type -> libertycheckpoint.v1.PruneRequest
+	16, // 43: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
+	18, // 44: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
+	18, // 45: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
+	18, // 46: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
+	18, // 47: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
+	18, // 48: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
+	18, // 49: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
+	18, // 50: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
+	18, // 51: libertycheckpoint.v1.LibertyCheckpoint.Prune:output_type -> libertycheckpoint.v1.Event
+	17, // 52: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
+	44, // [44:53] is the sub-list for method output_type
+	35, // [35:44] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_libertycheckpoint_v1_libertycheckpoint_proto_init() }
@@ -2685,7 +2861,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 		(*Readiness_HttpUrl)(nil),
 		(*Readiness_LogLine)(nil),
 	}
-	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12].OneofWrappers = []any{
+	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13].OneofWrappers = []any{
 		(*Event_Accepted)(nil),
 		(*Event_Log)(nil),
 		(*Event_Progress)(nil),
@@ -2699,7 +2875,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc), len(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   32,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -41,6 +41,7 @@ const (
 	LibertyCheckpoint_Restore_FullMethodName         = "/libertycheckpoint.v1.LibertyCheckpoint/Restore"
 	LibertyCheckpoint_CheckpointImage_FullMethodName = "/libertycheckpoint.v1.LibertyCheckpoint/CheckpointImage"
 	LibertyCheckpoint_Doctor_FullMethodName          = "/libertycheckpoint.v1.LibertyCheckpoint/Doctor"
+	LibertyCheckpoint_Prune_FullMethodName           = "/libertycheckpoint.v1.LibertyCheckpoint/Prune"
 	LibertyCheckpoint_Cancel_FullMethodName          = "/libertycheckpoint.v1.LibertyCheckpoint/Cancel"
 )
 
@@ -72,6 +73,12 @@ type LibertyCheckpointClient interface {
 	// Doctor checks the host, the container engine and optionally an image, and streams one
 	// `Check` event per check.
 	Doctor(ctx context.Context, in *DoctorRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
+	// Prune removes what operations whose process has ended left behind: their containers, their
+	// temporary images (localhost/lcp-tmp-*), lock volumes, temporary directories and helper
+	// processes (a transient Podman service). It never touches what a running operation, another
+	// machine or anyone else made, nor a finished product (an image you named, a kept checkpoint
+	// container, a restore left running on request). Every other operation does the same first.
+	Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
 	// Cancel stops a running operation. Its stream carries the clean-up as log events and then
 	// ends with status Canceled. Cancelling the stream itself also cancels the operation.
 	Cancel(ctx context.Context, in *CancelRequest, opts ...grpc.CallOption) (*CancelResponse, error)
@@ -218,6 +225,25 @@ func (c *libertyCheckpointClient) Doctor(ctx context.Context, in *DoctorRequest,
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LibertyCheckpoint_DoctorClient = grpc.ServerStreamingClient[Event]
 
+func (c *libertyCheckpointClient) Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[7], LibertyCheckpoint_Prune_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[PruneRequest, Event]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LibertyCheckpoint_PruneClient = grpc.ServerStreamingClient[Event]
+
 func (c *libertyCheckpointClient) Cancel(ctx context.Context, in *CancelRequest, opts ...grpc.CallOption) (*CancelResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CancelResponse)
@@ -256,6 +282,12 @@ type LibertyCheckpointServer interface {
 	// Doctor checks the host, the container engine and optionally an image, and streams one
 	// `Check` event per check.
 	Doctor(*DoctorRequest, grpc.ServerStreamingServer[Event]) error
+	// Prune removes what operations whose process has ended left behind: their containers, their
+	// temporary images (localhost/lcp-tmp-*), lock volumes, temporary directories and helper
+	// processes (a transient Podman service). It never touches what a running operation, another
+	// machine or anyone else made, nor a finished product (an image you named, a kept checkpoint
+	// container, a restore left running on request). Every other operation does the same first.
+	Prune(*PruneRequest, grpc.ServerStreamingServer[Event]) error
 	// Cancel stops a running operation. Its stream carries the clean-up as log events and then
 	// ends with status Canceled. Cancelling the stream itself also cancels the operation.
 	Cancel(context.Context, *CancelRequest) (*CancelResponse, error)
@@ -289,6 +321,9 @@ func (UnimplementedLibertyCheckpointServer) CheckpointImage(*CheckpointImageRequ
 }
 func (UnimplementedLibertyCheckpointServer) Doctor(*DoctorRequest, grpc.ServerStreamingServer[Event]) error {
 	return status.Errorf(codes.Unimplemented, "method Doctor not implemented")
+}
+func (UnimplementedLibertyCheckpointServer) Prune(*PruneRequest, grpc.ServerStreamingServer[Event]) error {
+	return status.Errorf(codes.Unimplemented, "method Prune not implemented")
 }
 func (UnimplementedLibertyCheckpointServer) Cancel(context.Context, *CancelRequest) (*CancelResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Cancel not implemented")
@@ -391,6 +426,17 @@ func _LibertyCheckpoint_Doctor_Handler(srv interface{}, stream grpc.ServerStream
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LibertyCheckpoint_DoctorServer = grpc.ServerStreamingServer[Event]
 
+func _LibertyCheckpoint_Prune_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(PruneRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(LibertyCheckpointServer).Prune(m, &grpc.GenericServerStream[PruneRequest, Event]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LibertyCheckpoint_PruneServer = grpc.ServerStreamingServer[Event]
+
 func _LibertyCheckpoint_Cancel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CancelRequest)
 	if err := dec(in); err != nil {
@@ -455,6 +501,11 @@ var LibertyCheckpoint_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Doctor",
 			Handler:       _LibertyCheckpoint_Doctor_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "Prune",
+			Handler:       _LibertyCheckpoint_Prune_Handler,
 			ServerStreams: true,
 		},
 	},

@@ -23,6 +23,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "liberty-checkpoint: cancelling, cleaning up (press Ctrl-C again to quit at once)")
 		cancel()
 		<-sigs
+		// The plugin gets SIGTERM when we are gone (its parent-death signal) and finishes the
+		// clean-up on its own.
+		fmt.Fprintln(os.Stderr, "liberty-checkpoint: quitting; the plugin finishes the clean-up by itself")
 		os.Exit(cli.ExitCancelled)
 	}()
 	// Whoever read our output is gone (a build tool killed hard): cancel and clean up, rather

@@ -6,6 +6,8 @@
 //	LCP_FAKE_FAIL          op=Code:message, for example checkpoint=FailedPrecondition:criu too old
 //	LCP_FAKE_CALLS         file to append each call to, as a JSON line {"op":...,"options":{...}}
 //	LCP_FAKE_CANCEL_MARKER file to create when an operation was cancelled and cleaned up
+//	LCP_FAKE_CLEANUP_DELAY how long that clean-up takes (default 300ms)
+//	LCP_FAKE_DRAIN_TIMEOUT the plugin's bound on waiting for clean-ups when it stops (contract.DrainTimeout)
 package main
 
 import (
@@ -40,10 +42,17 @@ func main() {
 			LogTail: []string{"fake log line 1", "fake log line 2"}}
 	}
 	if marker := os.Getenv("LCP_FAKE_CANCEL_MARKER"); marker != "" {
+		cleanup := 300 * time.Millisecond // a clean-up that takes a while, like removing a container
+		if d, err := time.ParseDuration(os.Getenv("LCP_FAKE_CLEANUP_DELAY")); err == nil {
+			cleanup = d
+		}
 		fake.OnCancel = func(op string) {
-			time.Sleep(300 * time.Millisecond) // a clean-up that takes a while, like removing a container
+			time.Sleep(cleanup)
 			_ = os.WriteFile(marker, []byte(op+"\n"), 0o644)
 		}
+	}
+	if d, err := time.ParseDuration(os.Getenv("LCP_FAKE_DRAIN_TIMEOUT")); err == nil {
+		contract.DrainTimeout = d
 	}
 	if path := os.Getenv("LCP_FAKE_CALLS"); path != "" {
 		fake.OnCall = func(c enginetest.Call) {

@@ -67,7 +67,7 @@ func TestWithoutImageAProbeImageIsImportedAndRemoved(t *testing.T) {
 	r := podmanLikeThisOne()
 	checks, res := runFake(t, hostLikeThisOne(), r, "")
 	require.Len(t, r.imported, 1)
-	assert.Regexp(t, `^localhost/lcp-doctor-probe:[0-9a-f]{8}$`, r.imported[0])
+	assert.Regexp(t, `^localhost/lcp-tmp-doctor-probe:[0-9a-f]{8}$`, r.imported[0])
 	assert.Equal(t, r.imported, r.removed, "the probe image is removed again")
 	require.Len(t, r.runs, 1, "only the caps probe runs without an image")
 	assert.Equal(t, r.imported[0], r.runs[0].Image)

@@ -136,7 +136,7 @@ func assertNoLeftovers(t *testing.T) {
 	out, err := exec.Command("podman", "ps", "-a", "--filter", "name=lcp-doctor-", "--format", "{{.Names}}").Output()
 	require.NoError(t, err, "%s", out)
 	assert.Empty(t, strings.TrimSpace(string(out)), "containers left behind")
-	out, err = exec.Command("podman", "images", "--filter", "reference=localhost/lcp-doctor-probe", "--format", "{{.Repository}}:{{.Tag}}").Output()
+	out, err = exec.Command("podman", "images", "--filter", "reference=localhost/lcp-tmp-doctor-probe", "--format", "{{.Repository}}:{{.Tag}}").Output()
 	require.NoError(t, err, "%s", out)
 	assert.Empty(t, strings.TrimSpace(string(out)), "probe images left behind")
 }

@@ -174,7 +174,7 @@ func (s *state) capsProbe(ctx context.Context) *probeResult {
 		s.caps = s.runProbe(ctx, s.opts.Image, true, "caps")
 		return s.caps
 	}
-	ref := "localhost/lcp-doctor-probe:" + randomSuffix()
+	ref := "localhost/lcp-tmp-doctor-probe:" + randomSuffix() // lcp-tmp-: prune removes it if this process is killed
 	if err := s.d.Runtime.ImportImage(ctx, ref, bytes.NewReader(s.probeTar)); err != nil {
 		s.caps = &probeResult{startErr: fmt.Errorf("import a probe image: %w", err)}
 		return s.caps

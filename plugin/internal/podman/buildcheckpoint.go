@@ -49,23 +49,41 @@ func (e *Engine) checkpointByBuild(ctx context.Context, c *conn, cu *cleanup, si
 		seccomp = "unconfined"
 	}
 	steps.Start("build")
-	app, err := e.buildApp(ctx, cu, sink, co, func(b *contextBuild) error {
+	if err := lockImage(ctx, cu, o.Image, "image"); err != nil {
+		return nil, err
+	}
+	// The checkpoint step's server must start every application server.xml deploys (and log no
+	// application failure), as in the run-and-commit method.
+	var expected []string
+	if o.Containerfile == "" && o.ServerXML != "" {
+		if cfg, err := serverConfig(o.ServerXML, o.ConfigDir); err == nil {
+			for _, a := range cfg.Apps {
+				expected = append(expected, a.Name)
+			}
+		}
+	}
+	tmp, err := e.buildApp(ctx, cu, sink, co, func(b *contextBuild) error {
 		if own {
 			sink.Infof("the Containerfile runs checkpoint.sh %s itself", phase)
 		} else if err := appendLine(b.Containerfile, "RUN checkpoint.sh "+string(phase)); err != nil {
 			return engine.Wrap(err, engine.CodeInternal, "check that the temporary directory ($TMPDIR) is writable", "cannot add the checkpoint step")
 		}
 		b.Caps, b.Seccomp, b.Fix = checkpointCaps, seccomp, buildFix
+		b.Watch = newAppWatch(expected, phase)
 		sink.Infof("the checkpoint step runs with %s, seccomp %s", strings.Join(checkpointCaps, ", "), seccomp)
 		return nil
-	})
+	}, o.Image)
+	if err != nil {
+		return nil, appArchiveAtFault(err, o.AppArchive)
+	}
+	app, err := imageResult(ctx, tmp)
 	if err != nil {
 		return nil, err
 	}
 	built := steps.Done(humanize.ShortID(app.ImageID) + " " + humanize.Bytes(app.ImageSize))
 
 	steps.Start("verify")
-	size, files, criu, err := imageCheckpoint(ctx, cu, o.Image)
+	size, files, criu, err := imageCheckpoint(ctx, cu, tmp)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +96,9 @@ func (e *Engine) checkpointByBuild(ctx context.Context, c *conn, cu *cleanup, si
 		sink.Infof("checkpoint: %d files, %s in %s, written by criu %s", files, humanize.Bytes(size), engine.CheckpointDir, criu)
 	} else {
 		sink.Infof("checkpoint: %d files, %s in %s", files, humanize.Bytes(size), engine.CheckpointDir)
+	}
+	if err := publish(ctx, tmp, o.Image); err != nil { // only a verified checkpoint gets the user's name
+		return nil, err
 	}
 	res := &engine.Result{Image: o.Image, ImageID: app.ImageID, ImageSize: app.ImageSize, Phase: phase, CheckpointSize: size}
 	res.AddTiming("build", built)
@@ -151,7 +172,7 @@ func imageCheckpoint(ctx context.Context, cu *cleanup, image string) (size int64
 	s := specgen.NewSpecGenerator(image, false)
 	s.Name = "lcp-inspect-" + randomSuffix()
 	s.Entrypoint = []string{"/bin/true"}
-	s.Labels = map[string]string{labelOwner: engine.OpCheckpointImage}
+	s.Labels = containerLabels(ctx, s.Name, engine.OpCheckpointImage, "")
 	resp, err := containers.CreateWithSpec(ctx, s, nil)
 	if err != nil {
 		return 0, 0, "", failed(err, engine.CodeInternal, "retry", "cannot create a container of %s to look at its checkpoint", image)

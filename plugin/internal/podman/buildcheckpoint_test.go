@@ -68,12 +68,12 @@ func TestMajorMinor(t *testing.T) {
 // the bindings send (addcaps, seccomp); without them the RUN checkpoint.sh step cannot dump.
 func TestBuildOptionsCarryCapabilities(t *testing.T) {
 	opts := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1", Caps: checkpointCaps, Seccomp: "unconfined",
-		Pull: buildahDefine.PullNever}, nil)
+		Pull: buildahDefine.PullNever}, "localhost/lcp-tmp-build-x:latest", nil)
 	assert.Equal(t, []string{"CAP_CHECKPOINT_RESTORE", "CAP_SYS_PTRACE", "CAP_SETPCAP"}, opts.AddCapabilities)
 	require.NotNil(t, opts.CommonBuildOpts)
 	assert.Equal(t, "unconfined", opts.CommonBuildOpts.SeccompProfilePath)
 	assert.True(t, opts.RemoveIntermediateCtrs && opts.ForceRmIntermediateCtrs)
-	plain := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1"}, nil)
+	plain := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1"}, "localhost/lcp-tmp-build-y:latest", nil)
 	assert.Empty(t, plain.AddCapabilities, "an ordinary build adds no capabilities")
 	assert.Empty(t, plain.CommonBuildOpts.SeccompProfilePath, "and keeps Podman's seccomp profile")
 }

@@ -8,9 +8,10 @@ import (
 )
 
 // CheckpointImage is Containerize, Checkpoint and Commit in one call on one connection. The
-// intermediate application image is removed at the end unless KeepAppImage (then it is tagged
-// engine.AppImageRef(image)); the checkpoint container is always removed. With the build method
-// it is one image build instead (checkpointByBuild).
+// intermediate application image lives under a temporary name and is removed at the end, unless
+// KeepAppImage (then it is published as engine.AppImageRef(image) once the chain succeeded); the
+// checkpoint container is always removed. With the build method it is one image build instead
+// (checkpointByBuild).
 func (e *Engine) CheckpointImage(ctx context.Context, o engine.CheckpointImageOptions, sink engine.Sink) (*engine.Result, error) {
 	return e.call(ctx, engine.OpCheckpointImage, o.Connection, o.Timeout, sink, func(ctx context.Context, c *conn) (res *engine.Result, err error) {
 		cu := newCleanup(ctx, sink)
@@ -19,26 +20,32 @@ func (e *Engine) CheckpointImage(ctx context.Context, o engine.CheckpointImageOp
 			return e.checkpointByBuild(ctx, c, cu, sink, o)
 		}
 		steps := engine.NewSteps(sink, 3)
-		appImage := tempImagePrefix + randomSuffix() + ":latest"
+		outputs := []string{o.Image}
 		if o.KeepAppImage {
-			appImage = engine.AppImageRef(o.Image)
+			outputs = append(outputs, engine.AppImageRef(o.Image))
 		}
 		res = &engine.Result{Image: o.Image, Phase: o.Phase}
 
 		steps.Start(engine.OpContainerize)
-		app, err := e.containerize(ctx, cu, sink, o.ContainerizeOptions(appImage))
+		for _, out := range outputs {
+			if err := lockImage(ctx, cu, out, "image"); err != nil {
+				return nil, err
+			}
+		}
+		app, err := e.containerize(ctx, cu, sink, o.ContainerizeOptions(engine.AppImageRef(o.Image)), outputs...)
 		if err != nil {
 			return nil, err
 		}
-		if !o.KeepAppImage {
-			cu.always("intermediate image "+appImage, func(ctx context.Context) error { return removeImage(ctx, appImage) })
+		built, err := imageResult(ctx, app)
+		if err != nil {
+			return nil, err
 		}
-		res.AddTiming(engine.OpContainerize, steps.Done(humanize.ShortID(app.ImageID)+" "+humanize.Bytes(app.ImageSize)))
+		res.AddTiming(engine.OpContainerize, steps.Done(humanize.ShortID(built.ImageID)+" "+humanize.Bytes(built.ImageSize)))
 
 		steps.Start(engine.OpCheckpoint)
-		ck, err := e.checkpoint(ctx, cu, sink, o.CheckpointOptions(appImage))
+		ck, err := e.checkpoint(ctx, cu, sink, o.CheckpointOptions(app), engine.OpCheckpointImage)
 		if err != nil {
-			return nil, err
+			return nil, appArchiveAtFault(err, o.AppArchive)
 		}
 		res.CheckpointSize = ck.CheckpointSize
 		res.AddTiming(engine.OpCheckpoint, steps.Done(humanize.Bytes(ck.CheckpointSize)))
@@ -49,7 +56,23 @@ func (e *Engine) CheckpointImage(ctx context.Context, o engine.CheckpointImageOp
 			return nil, err
 		}
 		res.ImageID, res.ImageSize, res.Phase = cm.ImageID, cm.ImageSize, cm.Phase
+		if o.KeepAppImage {
+			if err := publish(ctx, app, engine.AppImageRef(o.Image)); err != nil {
+				return nil, err
+			}
+			sink.Infof("kept the application image as %s", engine.AppImageRef(o.Image))
+		}
 		res.AddTiming(engine.OpCommit, steps.Done(humanize.ShortID(cm.ImageID)+" "+humanize.Bytes(cm.ImageSize)))
 		return res, nil
 	})
+}
+
+// appArchiveAtFault blames an application that did not start on the archive the chain built it
+// from, rather than on the intermediate image the user never named.
+func appArchiveAtFault(err error, archive string) error {
+	e := engine.AsError(err)
+	if errAppStart(err) && archive != "" {
+		e.Field = "app_archive"
+	}
+	return e
 }

@@ -32,7 +32,7 @@ func (e *Engine) Checkpoint(ctx context.Context, o engine.CheckpointOptions, sin
 		defer cu.finish(&err)
 		steps := engine.NewSteps(sink, 1)
 		steps.Start("checkpoint")
-		res, err = e.checkpoint(ctx, cu, sink, o)
+		res, err = e.checkpoint(ctx, cu, sink, o, engine.OpCheckpoint)
 		if err != nil {
 			return nil, err
 		}
@@ -41,7 +41,14 @@ func (e *Engine) Checkpoint(ctx context.Context, o engine.CheckpointOptions, sin
 	})
 }
 
-func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, o engine.CheckpointOptions) (*engine.Result, error) {
+// failureGrace is how long a checkpoint run goes on after the first message that an application
+// failed, to collect the lines that explain it, before it is stopped.
+const failureGrace = time.Second
+
+// checkpoint runs the checkpoint container. role is the operation it serves: a standalone
+// checkpoint's container is its product (prune keeps it once it has exited 0); the chain's is
+// intermediate.
+func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, o engine.CheckpointOptions, role string) (*engine.Result, error) {
 	img, err := inspectImage(ctx, o.Image, "image",
 		"build the application image first (liberty-checkpoint containerize), or check the name (podman images lists them)")
 	if err != nil {
@@ -56,35 +63,80 @@ func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, 
 		env = map[string]string{}
 	}
 	env["WLP_CHECKPOINT"] = string(o.Phase)
-	r := run{Name: name, Image: o.Image, Env: env, Caps: checkpointCaps, Seccomp: o.SeccompProfile, Role: engine.OpCheckpoint}
+	keep := ""
+	if role == engine.OpCheckpoint {
+		keep = keepIfExited0
+	}
+	r := run{Name: name, Image: o.Image, Env: env, Caps: checkpointCaps, Seccomp: o.SeccompProfile, Role: role, Keep: keep}
 	id, _, err := r.create(ctx, cu)
 	if err != nil {
 		return nil, err
 	}
+	apps, err := configuredApps(ctx, id)
+	if err != nil {
+		sink.Debugf("cannot read the server configuration in %s: %v", name, err)
+	}
 	sink.Infof("checkpoint run: container %s from %s with WLP_CHECKPOINT=%s", name, o.Image, o.Phase)
+	if len(apps) > 0 {
+		sink.Debugf("applications the checkpoint waits for (%s): %s", engine.MsgAppStarted, strings.Join(apps, ", "))
+	}
 
 	output := newRingLog(tailLines)
+	watch := newAppWatch(apps, o.Phase)
 	if err := containers.Start(ctx, id, nil); err != nil {
 		return nil, failed(err, engine.CodeFailedPrecondition, "liberty-checkpoint doctor checks the host and Podman",
 			"cannot start the checkpoint container %s", name)
 	}
 	logs := followLogs(ctx, id, func(line string) {
 		output.Add(line)
+		watch.Observe(line)
 		sink.Logf(engine.SourceContainer, engine.LevelInfo, "%s", line)
 	})
-	code, err := waitExit(ctx, id)
-	if err != nil {
-		logs.stop()
-		return nil, failed(err, engine.CodeInternal, "retry", "waiting for the checkpoint container %s", name)
+	wctx, stopWaiting := context.WithCancel(ctx)
+	defer stopWaiting()
+	type exit struct {
+		code int32
+		err  error
 	}
-	logs.wait(3 * time.Second)
+	exited := make(chan exit, 1)
+	go func() {
+		code, err := waitExit(wctx, id)
+		exited <- exit{code, err}
+	}()
+	var code int32
+	select {
+	case x := <-exited:
+		if x.err != nil {
+			logs.stop()
+			return nil, failed(x.err, engine.CodeInternal, "retry", "waiting for the checkpoint container %s", name)
+		}
+		code = x.code
+		logs.wait(3 * time.Second)
+	case <-watch.Failed():
+		// An application failed: stop the run within seconds instead of checkpointing a server
+		// without it. The clean-up removes the container.
+		select {
+		case <-exited:
+		case <-time.After(failureGrace):
+		}
+		stopWaiting()
+		logs.stop()
+		sink.Warnf("an application failed to start: stopping the checkpoint run %s", name)
+		return nil, watch.Verdict(o.Image, output.Lines())
+	}
 
 	if code != 0 {
 		tail := output.Lines()
+		if err := watch.Verdict(o.Image, tail); err != nil {
+			return nil, err
+		}
 		tail = append(tail, fileTail(ctx, sink, id, engine.CheckpointLog)...)
 		return nil, &engine.Error{Code: engine.CodeFailedPrecondition, Field: "image",
 			Message: fmt.Sprintf("the checkpoint run of %s (phase %s) exited with code %d", o.Image, o.Phase, code),
 			Fix:     checkpointFix, LogTail: tail}
+	}
+	if err := watch.Verdict(o.Image, output.Lines()); err != nil {
+		return nil, err
 	}
 	size, files, err := treeSize(ctx, id, engine.CheckpointDir)
 	if err != nil && !isNotFound(err) {

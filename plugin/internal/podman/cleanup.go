@@ -2,6 +2,7 @@ package podman
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
@@ -17,6 +18,8 @@ type cleanup struct {
 	ctx   context.Context
 	sink  engine.Sink
 	tasks []*cleanupTask
+	// unreachable is set when a task failed because Podman could not be reached.
+	unreachable bool
 }
 
 type cleanupTask struct {
@@ -52,6 +55,12 @@ func (c *cleanup) finish(errp *error) {
 	failed := errp != nil && *errp != nil
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), cleanupTimeout)
 	defer cancel()
+	defer func() {
+		if c.unreachable {
+			c.sink.Warnf("clean-up: Podman cannot be reached; once it runs again, liberty-checkpoint prune " +
+				"(or the next operation) removes what is left, since this operation will have ended")
+		}
+	}()
 	for i := len(c.tasks) - 1; i >= 0; i-- {
 		t := c.tasks[i]
 		if t.done || (!failed && !t.always) {
@@ -59,6 +68,11 @@ func (c *cleanup) finish(errp *error) {
 		}
 		t.done = true
 		if err := t.fn(ctx); err != nil {
+			if errors.Is(err, errNothingRemoved) {
+				c.sink.Debugf("clean-up: %s was not there", t.what)
+				continue
+			}
+			c.unreachable = c.unreachable || isConnectionLost(err)
 			c.sink.Warnf("clean-up: could not remove %s: %v", t.what, err)
 			continue
 		}

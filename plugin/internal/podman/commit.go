@@ -27,6 +27,9 @@ func (e *Engine) Commit(ctx context.Context, o engine.CommitOptions, sink engine
 		defer cu.finish(&err)
 		steps := engine.NewSteps(sink, 1)
 		steps.Start("commit")
+		if err := lockImage(ctx, cu, o.Image, "image"); err != nil {
+			return nil, err
+		}
 		res, err = e.commit(ctx, c, cu, sink, o)
 		if err != nil {
 			return nil, err
@@ -69,6 +72,9 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 		return nil, err
 	}
 	if _, err := containers.Stat(ctx, ctr.ID, engine.CheckpointDir+"/inventory.img"); err != nil {
+		if isConnectionLost(err) { // "dial unix ...: no such file or directory" is the service, not the file
+			return nil, failed(err, engine.CodeUnavailable, "", "cannot look at the checkpoint in container %s", name)
+		}
 		if isNotFound(err) || strings.Contains(err.Error(), "no such file") {
 			return nil, engine.Errorf(engine.CodeFailedPrecondition, "container", "run the checkpoint step again",
 				"container %s holds no checkpoint (%s/inventory.img is missing)", name, engine.CheckpointDir)
@@ -78,20 +84,23 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 
 	labels := e.commitLabels(ctx, c, sink, ctr.ID, ctr.Image, phase, o.Labels)
 	sink.Debugf("labels: %s", describeLabels(labels))
+	// Commit under a temporary name, check, then publish: the name the user chose never points
+	// to a half-made image, whatever happens to this process meanwhile.
+	tmp := tempImageRef("commit")
+	maps.Copy(labels, imageLabels(ctx, tmp, engine.OpCommit))
 	changes := []string{"ENV WLP_CHECKPOINT="}
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		changes = append(changes, "LABEL "+k+"="+labels[k])
 	}
 
-	before := imageID(ctx, o.Image)
-	cu.onFailure("image "+o.Image, func(ctx context.Context) error { return removeIfNew(ctx, o.Image, before) })
-	repo, tag := splitRef(o.Image)
+	cu.always("temporary image "+tmp, func(ctx context.Context) error { return removeImage(ctx, tmp) })
+	repo, tag := splitRef(tmp)
 	no := false
 	sink.Infof("committing container %s as %s (phase %s)", name, o.Image, phase)
 	if _, err := containers.Commit(ctx, ctr.ID, &containers.CommitOptions{Repo: &repo, Tag: &tag, Changes: changes, Pause: &no}); err != nil {
 		return nil, failed(err, engine.CodeFailedPrecondition, "check the disk space and the image name", "cannot commit container %s as %s", name, o.Image)
 	}
-	img, err := inspectImage(ctx, o.Image, "image", "retry; the image was just committed")
+	img, err := inspectImage(ctx, tmp, "image", "retry; the image was just committed")
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +109,9 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 			return nil, engine.Errorf(engine.CodeInternal, "", "report this: the commit did not reset WLP_CHECKPOINT",
 				"the committed image %s still has WLP_CHECKPOINT=%s and would checkpoint again instead of restoring", o.Image, v)
 		}
+	}
+	if err := publish(ctx, tmp, o.Image); err != nil {
+		return nil, err
 	}
 	res := &engine.Result{Image: o.Image, ImageID: engine.CanonicalImageID(img.ID), ImageSize: img.Size, Phase: phase}
 	if o.KeepContainer {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/containers/podman/v4/pkg/bindings"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/owner"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -58,17 +59,20 @@ func defaultSockets() []string {
 }
 
 // connect finds the service: the request's URI, else $CONTAINER_HOST, else the default sockets.
-// When none answers and the address is local, it starts a transient service that close stops.
+// A service the user named (the URI or CONTAINER_HOST) is used or the call fails, saying why:
+// it is never replaced by another one. Only when no service was named and none answers at the
+// default sockets does the engine start a transient service, which close stops.
 func (e *Engine) connect(ctx context.Context, c engine.Connection, sink engine.Sink) (*conn, error) {
 	var candidates []string
 	origin := "connection.uri"
+	named := true
 	switch {
 	case c.URI != "":
 		candidates = []string{c.URI}
 	case os.Getenv("CONTAINER_HOST") != "":
 		candidates, origin = []string{os.Getenv("CONTAINER_HOST")}, "CONTAINER_HOST"
 	default:
-		candidates, origin = e.DefaultSockets, "the default socket"
+		candidates, origin, named = e.DefaultSockets, "the default socket", false
 	}
 	var tried []string
 	for _, uri := range candidates {
@@ -91,6 +95,12 @@ func (e *Engine) connect(ctx context.Context, c engine.Connection, sink engine.S
 			return &conn{ctx: bctx, uri: uri, host: u.Hostname()}, nil
 		}
 		if err := dialUnix(ctx, u.Path); err != nil {
+			if named {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				return nil, unavailable(err, origin, uri, true)
+			}
 			sink.Debugf("no Podman service at %s (%s): %v", uri, origin, err)
 			tried = append(tried, uri)
 			continue
@@ -99,6 +109,9 @@ func (e *Engine) connect(ctx context.Context, c engine.Connection, sink engine.S
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
+			}
+			if named {
+				return nil, unavailable(err, origin, uri, true)
 			}
 			sink.Debugf("Podman service at %s did not answer: %v", uri, err)
 			tried = append(tried, uri)
@@ -180,6 +193,12 @@ func unavailable(err error, origin, where string, local bool) error {
 				"if podman info fails for you too, liberty-checkpoint doctor names what rootless Podman lacks (subuid/subgid ranges, user namespaces)"
 		}
 	}
+	switch origin {
+	case "connection.uri":
+		fix += "; a service you name is used or the operation fails: leave connection.uri empty to let the tool find or start one"
+	case "CONTAINER_HOST":
+		fix += "; a service you name is used or the operation fails: unset CONTAINER_HOST to let the tool find or start one"
+	}
 	e := engine.Wrap(err, engine.CodeUnavailable, fix, "cannot connect to Podman at %s (%s)", where, origin)
 	if origin == "connection.uri" {
 		e.Field = "connection.uri"
@@ -202,7 +221,7 @@ func startTransient(ctx context.Context, podman string, sink engine.Sink) (*tran
 	if err != nil {
 		return nil, fmt.Errorf("cannot start a transient service: %w", err)
 	}
-	dir, err := os.MkdirTemp("", "lcp-podman-")
+	dir, err := mkdirTemp(ctx, "podman")
 	if err != nil {
 		return nil, err
 	}
@@ -233,6 +252,10 @@ func startTransient(ctx context.Context, podman string, sink engine.Sink) (*tran
 		_ = ts.cmd.Wait()
 		close(ts.exited)
 	}()
+	// Recorded with the directory: if this process is killed, prune ends the service too.
+	if err := owner.AddProcess(dir, ts.cmd.Process.Pid); err != nil {
+		sink.Debugf("cannot record the transient service in %s: %v", dir, err)
+	}
 	sink.Debugf("started podman system service (pid %d) at %s", ts.cmd.Process.Pid, ts.uri)
 
 	deadline := time.NewTimer(transientStartTimeout)

@@ -1,6 +1,7 @@
 package podman
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -21,9 +22,13 @@ const configureCheck = `if command -v configure.sh >/dev/null 2>&1; then configu
 // appContext is what the generated Containerfile copies from the build context.
 type appContext struct {
 	BaseImage string
-	// ServerXML and AppArchive are file names in the context (empty: none).
+	// ServerXML and AppArchive are file names in the context (empty: none). They are fixed
+	// names the engine chooses, never the user's.
 	ServerXML  string
 	AppArchive string
+	// AppName is the archive's file name in /config/apps/ (the user's: Liberty names the
+	// application after it). It is written only as a JSON string.
+	AppName string
 	// ConfigDir is a directory in the context whose contents go to /config/ (empty: none).
 	ConfigDir string
 	Env       map[string]string
@@ -46,7 +51,19 @@ func generateContainerfile(c appContext) (string, error) {
 		fmt.Fprintf(&b, "COPY --chown=%s %s /config/server.xml\n", appOwner, c.ServerXML)
 	}
 	if c.AppArchive != "" {
-		fmt.Fprintf(&b, "COPY --chown=%s %s /config/apps/\n", appOwner, c.AppArchive)
+		dest := "/config/apps/"
+		if c.AppName != "" {
+			if strings.ContainsAny(c.AppName, "/\\$\"") || strings.ContainsFunc(c.AppName, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+				return "", engine.Invalid("app_archive", "rename the archive", "the archive name %q cannot be written into the image", c.AppName)
+			}
+			dest += c.AppName
+		}
+		// JSON form: the destination may hold spaces, and nothing in it is an instruction.
+		var args strings.Builder
+		enc := json.NewEncoder(&args)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode([]string{c.AppArchive, dest})
+		fmt.Fprintf(&b, "COPY --chown=%s %s\n", appOwner, strings.TrimSpace(args.String()))
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.Env)) {
 		v, err := quoteValue(c.Env[k])

@@ -22,11 +22,12 @@ type run struct {
 	Seccomp string // a profile path; empty: unconfined
 	Ports   []engine.Port
 	Role    string // value of labelOwner
+	Keep    string // value of labelKeep: the state in which the container is a product ("" none)
 }
 
 // spec turns the run into a container spec. Never privileged: the run gets exactly the
 // capabilities it names on top of Podman's defaults.
-func (r run) spec() *specgen.SpecGenerator {
+func (r run) spec(ctx context.Context) *specgen.SpecGenerator {
 	s := specgen.NewSpecGenerator(r.Image, false)
 	s.Name = r.Name
 	s.Env = maps.Clone(r.Env)
@@ -36,7 +37,7 @@ func (r run) spec() *specgen.SpecGenerator {
 	if r.Seccomp != "" {
 		s.SeccompProfilePath = r.Seccomp
 	}
-	s.Labels = map[string]string{labelOwner: r.Role}
+	s.Labels = containerLabels(ctx, r.Name, r.Role, r.Keep)
 	for _, p := range r.Ports {
 		s.PortMappings = append(s.PortMappings, portMapping(p))
 	}
@@ -45,7 +46,7 @@ func (r run) spec() *specgen.SpecGenerator {
 
 // create creates the container and registers its removal with cu (on failure).
 func (r run) create(ctx context.Context, cu *cleanup) (string, *cleanupTask, error) {
-	resp, err := containers.CreateWithSpec(ctx, r.spec(), nil)
+	resp, err := containers.CreateWithSpec(ctx, r.spec(ctx), nil)
 	if err != nil {
 		msg := err.Error()
 		switch {

@@ -20,6 +20,7 @@ import (
 // Doctor runs the doctor checks (package doctor) against this engine's Podman service. When the
 // service cannot be reached the host checks still run and the podman check fails with the fix.
 func (e *Engine) Doctor(ctx context.Context, o engine.DoctorOptions, sink engine.Sink) (*engine.Result, error) {
+	ctx = withOperation(ctx)
 	tctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	var rt doctor.Runtime
@@ -33,6 +34,7 @@ func (e *Engine) Doctor(ctx context.Context, o engine.DoctorOptions, sink engine
 	} else {
 		defer c.close(sink)
 		rt, runCtx = doctorRuntime{c}, c.ctx
+		autoPrune(c.ctx, sink)
 	}
 	res, err := doctor.New(rt).Run(runCtx, o, sink)
 	if err != nil {
@@ -112,7 +114,7 @@ func (doctorRuntime) Run(ctx context.Context, spec doctor.RunSpec) (*doctor.RunR
 	if spec.NoNetwork {
 		s.NetNS = specgen.Namespace{NSMode: specgen.NoNetwork}
 	}
-	s.Labels = map[string]string{labelOwner: engine.OpDoctor}
+	s.Labels = containerLabels(ctx, spec.Name, engine.OpDoctor, "")
 	resp, err := containers.CreateWithSpec(ctx, s, nil)
 	if err != nil {
 		return nil, failed(err, engine.CodeFailedPrecondition, "", "cannot create container %s from %s", spec.Name, spec.Image)
@@ -146,7 +148,11 @@ func (doctorRuntime) Run(ctx context.Context, spec doctor.RunSpec) (*doctor.RunR
 }
 
 func (doctorRuntime) ImportImage(ctx context.Context, ref string, rootfs io.Reader) error {
-	_, err := images.Import(ctx, rootfs, new(images.ImportOptions).WithReference(ref))
+	var changes []string
+	for k, v := range imageLabels(ctx, ref, engine.OpDoctor) {
+		changes = append(changes, "LABEL "+k+"="+v)
+	}
+	_, err := images.Import(ctx, rootfs, new(images.ImportOptions).WithReference(ref).WithChanges(changes))
 	return err
 }
 

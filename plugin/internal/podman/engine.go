@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"syscall"
 	"time"
@@ -52,7 +53,7 @@ var (
 const (
 	checkpointPrefix = "lcp-checkpoint-"
 	restorePrefix    = "lcp-restore-"
-	tempImagePrefix  = "localhost/lcp-tmp-app-"
+	tempImagePrefix  = "localhost/lcp-tmp-"
 	// labelOwner marks containers and images the engine created, with the operation.
 	labelOwner = "io.liberty-checkpoint.created-by"
 )
@@ -71,6 +72,7 @@ type operation func(ctx context.Context, c *conn) (*engine.Result, error)
 // error the operation returned.
 func (e *Engine) call(ctx context.Context, name string, c engine.Connection, timeout time.Duration, sink engine.Sink, op operation) (*engine.Result, error) {
 	start := time.Now()
+	ctx = withOperation(ctx)
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	conn, err := e.connect(tctx, c, sink)
@@ -78,6 +80,9 @@ func (e *Engine) call(ctx context.Context, name string, c engine.Connection, tim
 		return nil, classify(ctx, tctx, name, timeout, err)
 	}
 	defer conn.close(sink)
+	if name != engine.OpPrune {
+		autoPrune(conn.ctx, sink) // what killed operations left behind goes first
+	}
 	res, err := op(conn.ctx, conn)
 	if err != nil {
 		return nil, classify(ctx, tctx, name, timeout, err)
@@ -113,7 +118,8 @@ func classify(parent, ctx context.Context, op string, timeout time.Duration, err
 	case typed != nil:
 		return typed
 	case isConnectionLost(err):
-		return engine.Wrap(err, engine.CodeUnavailable, "check that the Podman service is still running (podman system service), then retry",
+		return engine.Wrap(concise(err), engine.CodeUnavailable, "check that the Podman service is still running (podman system service), then retry; "+
+			"the next operation (or liberty-checkpoint prune) removes what this one could not",
 			"lost the connection to Podman during %s", op)
 	}
 	return engine.Wrap(err, engine.CodeInternal, "retry; if it fails again, report it with the log above", "%s failed", op)
@@ -152,7 +158,18 @@ func failed(err error, code engine.Code, fix, format string, args ...any) error 
 		return err
 	}
 	if isConnectionLost(err) {
-		return engine.Wrap(err, engine.CodeUnavailable, "check that the Podman service is still running, then retry", format, args...)
+		return engine.Wrap(concise(err), engine.CodeUnavailable, "check that the Podman service is still running, then retry; "+
+			"once it runs, the next operation (or liberty-checkpoint prune) removes what this one could not", format, args...)
 	}
 	return engine.Wrap(err, code, fix, format, args...)
+}
+
+// concise drops the request URL (with every query parameter) from a failed API call's error:
+// what matters is why the call failed.
+func concise(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

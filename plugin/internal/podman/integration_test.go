@@ -315,7 +315,7 @@ func TestMissingThings(t *testing.T) {
 	e := te.engine()
 	ctx := context.Background()
 	missing := testImagePrefix + "-missing:1"
-	before := ours(t, testImagePrefix+"-missing", "localhost/lcp-tmp-app-")
+	before := ours(t, testImagePrefix+"-missing", "localhost/lcp-tmp-")
 
 	o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: missing, AppArchive: te.app, ServerXML: te.serverXML,
 		Image: testImagePrefix + "-missing-instanton:1"}
@@ -328,7 +328,7 @@ func TestMissingThings(t *testing.T) {
 	assert.Contains(t, ee.Message, missing)
 	assert.Contains(t, ee.Fix, "build-base-image")
 	assertGone(t, createdNames(events))
-	assert.Equal(t, before, ours(t, testImagePrefix+"-missing", "localhost/lcp-tmp-app-"))
+	assert.Equal(t, before, ours(t, testImagePrefix+"-missing", "localhost/lcp-tmp-"))
 
 	ck := engine.CheckpointOptions{Connection: te.conn(), Image: missing}
 	require.NoError(t, ck.Validate())
@@ -604,9 +604,10 @@ func TestDoctorThroughBindings(t *testing.T) {
 	assert.Equal(t, engine.CheckOK, checks["kernel.version"].Status, "host checks still run")
 }
 
-// TestTransientService: with no service at the address (a dead socket, or nothing at all), the
-// engine runs its own podman system service for the call and leaves no process or socket behind.
-// A dead remote address is an Unavailable error with a hint.
+// TestTransientService: with no service at the default socket, the engine runs its own podman
+// system service for the call and leaves no process or socket behind. A service the user named
+// (connection.uri, CONTAINER_HOST) is never replaced by one (defect 6): a dead one is an
+// Unavailable error naming it, with a hint, and nothing is started.
 func TestTransientService(t *testing.T) {
 	te := integration(t)
 	sharedInstantOn(t, te)
@@ -644,47 +645,50 @@ func TestTransientService(t *testing.T) {
 		return strings.Contains(logLines(events), "starting a transient one")
 	}
 
-	cases := []struct {
-		name  string
-		setup func(e *Engine) engine.Connection
+	t.Run("nothing at the default socket", func(t *testing.T) {
+		e := New("test")
+		e.DefaultSockets = []string{"unix://" + filepath.Join(tmp, "nothing", "podman.sock")}
+		o := engine.RestoreOptions{Image: sharedImage, Ports: []engine.Port{{ContainerPort: 9080}}}
+		require.NoError(t, o.Validate())
+		res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Restore(context.Background(), o, s) })
+		require.NoError(t, err, logLines(events))
+		assert.True(t, transientUsed(events), "a transient service was started")
+		assert.Equal(t, engine.Restored, res.Restore.Verdict)
+		assert.Contains(t, logLines(events), "unix://"+filepath.Join(tmp, "lcp-podman-"), "its socket is in a directory the operation owns")
+		assertGone(t, createdNames(events))
+		assert.Empty(t, leftovers())
+	})
+
+	named := []struct {
+		name, origin, field string
+		setup               func() engine.Connection
 	}{
-		{"uri at a dead socket", func(*Engine) engine.Connection { return engine.Connection{URI: "unix://" + dead} }},
-		{"CONTAINER_HOST at a dead socket", func(*Engine) engine.Connection {
+		{"uri at a dead socket", "connection.uri", "connection.uri", func() engine.Connection { return engine.Connection{URI: "unix://" + dead} }},
+		{"CONTAINER_HOST at a dead socket", "CONTAINER_HOST", "", func() engine.Connection {
 			t.Setenv("CONTAINER_HOST", "unix://"+dead)
 			return engine.Connection{}
 		}},
-		{"nothing at the default socket", func(e *Engine) engine.Connection {
-			t.Setenv("CONTAINER_HOST", "")
-			e.DefaultSockets = []string{"unix://" + filepath.Join(tmp, "nothing", "podman.sock")}
-			return engine.Connection{}
+		{"uri at no socket at all", "connection.uri", "connection.uri", func() engine.Connection {
+			return engine.Connection{URI: "unix://" + filepath.Join(tmp, "nonexistent.sock")}
 		}},
+		{"dead remote address", "connection.uri", "connection.uri", func() engine.Connection { return engine.Connection{URI: "tcp://127.0.0.1:1"} }},
 	}
-	for _, c := range cases {
+	for _, c := range named {
 		t.Run(c.name, func(t *testing.T) {
 			e := New("test")
-			conn := c.setup(e)
-			o := engine.RestoreOptions{Connection: conn, Image: sharedImage, Ports: []engine.Port{{ContainerPort: 9080}}}
+			e.DefaultSockets = []string{te.uri} // a working service the engine must not fall back to
+			o := engine.RestoreOptions{Connection: c.setup(), Image: sharedImage, Ports: []engine.Port{{ContainerPort: 9080}}}
 			require.NoError(t, o.Validate())
-			res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Restore(context.Background(), o, s) })
-			require.NoError(t, err, logLines(events))
-			assert.True(t, transientUsed(events), "a transient service was started")
-			assert.Equal(t, engine.Restored, res.Restore.Verdict)
-			assertGone(t, createdNames(events))
+			_, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Restore(context.Background(), o, s) })
+			ee := engine.AsError(err)
+			require.NotNil(t, ee, "a service the user named is used or the call fails")
+			assert.Equal(t, engine.CodeUnavailable, ee.Code, "%v", err)
+			assert.Equal(t, c.field, ee.Field)
+			assert.Contains(t, ee.Message, c.origin)
+			assert.Contains(t, ee.Fix, "podman system")
+			assert.False(t, transientUsed(events), "no transient service replaces a named one")
+			assert.Empty(t, createdNames(events))
 			assert.Empty(t, leftovers())
 		})
 	}
-
-	t.Run("dead remote address", func(t *testing.T) {
-		o := engine.DoctorOptions{}
-		o.Connection.URI = "tcp://127.0.0.1:1"
-		ro := engine.RestoreOptions{Connection: o.Connection, Image: sharedImage}
-		require.NoError(t, ro.Validate())
-		_, err := New("test").Restore(context.Background(), ro, engine.Discard)
-		ee := engine.AsError(err)
-		require.NotNil(t, ee)
-		assert.Equal(t, engine.CodeUnavailable, ee.Code, "%v", err)
-		assert.Equal(t, "connection.uri", ee.Field)
-		assert.Contains(t, ee.Fix, "podman system")
-		assert.Empty(t, leftovers())
-	})
 }

@@ -19,6 +19,10 @@ import (
 // probeInterval is how often readiness is checked.
 const probeInterval = 20 * time.Millisecond
 
+// evidenceGrace bounds how long a ready server's output is read for the line that tells a
+// restore from a cold start.
+const evidenceGrace = 3 * time.Second
+
 // restoreFix is the advice for a restore that failed or fell back to a cold start.
 const restoreFix = "read the restore.log lines above. Common causes: the host's kernel or CPU differ from the ones that " +
 	"checkpointed (liberty-checkpoint doctor --image <image> compares them), the container lacks CAP_CHECKPOINT_RESTORE " +
@@ -57,7 +61,11 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 	if e.restoreCaps != nil {
 		caps = e.restoreCaps
 	}
-	r := run{Name: name, Image: o.Image, Env: env, Caps: caps, Seccomp: o.SeccompProfile, Ports: o.Ports, Role: engine.OpRestore}
+	keep := ""
+	if o.KeepRunning {
+		keep = keepIfRunning
+	}
+	r := run{Name: name, Image: o.Image, Env: env, Caps: caps, Seccomp: o.SeccompProfile, Ports: o.Ports, Role: engine.OpRestore, Keep: keep}
 	createStart := time.Now()
 	id, task, err := r.create(ctx, cu)
 	if err != nil {
@@ -145,8 +153,11 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 		return nil, err
 	}
 
-	// The output stream may lag behind the server: read everything so far before deciding.
-	if !evidence.Any() {
+	// The output may lag behind the server: a restored server can answer before the line that
+	// says it resumed is written (the script that prints it runs once the process tree runs
+	// again), more so on a busy machine. Read the output until there is evidence either way,
+	// for at most evidenceGrace, before deciding.
+	for deadline := time.Now().Add(evidenceGrace); !evidence.Any(); {
 		lines, err := readLogs(ctx, id)
 		if err != nil {
 			sink.Debugf("cannot read the output of %s: %v", name, err)
@@ -154,6 +165,10 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 		for _, l := range lines {
 			evidence.Observe(l)
 		}
+		if evidence.Any() || !time.Now().Before(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	verdict, because := evidence.Verdict()
 	outcome := &engine.RestoreOutcome{Verdict: verdict, Ready: ready, Evidence: because, Published: published}

@@ -283,6 +283,7 @@ func writeSampleApp(dir string, port int) (app, serverXML string, err error) {
 	xml := fmt.Sprintf(`<server description="sample">
   <featureManager><feature>servlet-6.0</feature></featureManager>
   <httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="%d"/>
+  <webApplication location="app.war" contextRoot="/app"/>
 </server>
 `, port)
 	return app, serverXML, os.WriteFile(serverXML, []byte(xml), 0o644)
@@ -321,7 +322,7 @@ func removeContainerCLI(name string) { _ = cli("rm", "-f", "-t", "0", name).Run(
 
 // createdNames finds the names of containers and temporary images the engine announced in its
 // events.
-var createdRE = regexp.MustCompile(`(lcp-checkpoint-[0-9a-f]{12}|lcp-restore-[0-9a-f]{12}|localhost/lcp-tmp-app-[0-9a-f]{12}(?::latest)?)`)
+var createdRE = regexp.MustCompile(`(lcp-checkpoint-[0-9a-f]{12}|lcp-restore-[0-9a-f]{12}|localhost/lcp-tmp-[a-z]+-[0-9a-f]{12}(?::latest)?)`)
 
 func createdNames(events []engine.Event) []string {
 	var names []string

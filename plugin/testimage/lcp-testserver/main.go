@@ -183,6 +183,10 @@ func readServerXML(path string) (port int, host string, err error) {
 	return port, host, nil
 }
 
+// failStartEntry, inside an archive, makes its start-up fail the way a throwing application's does
+// in Liberty (SRVE0283E, CWWKZ0012I), while the server still starts.
+const failStartEntry = "META-INF/lcp-test-fail-start"
+
 // startApps indexes every archive in dir (each is a zip: war, ear, jar) and then waits
 // initTime, standing in for the application's own start-up work.
 func startApps(dir string, initTime time.Duration) ([]app, error) {
@@ -200,6 +204,13 @@ func startApps(dir string, initTime time.Duration) ([]app, error) {
 		a := app{Name: strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)), Entries: map[string]*zip.File{}}
 		for _, f := range zr.File {
 			a.Entries[f.Name] = f
+		}
+		if _, fail := a.Entries[failStartEntry]; fail {
+			// As Liberty does for an application whose start-up throws: log it, leave the
+			// application out, and carry on to "ready".
+			logf("E", "SRVE0283E: Exception caught while initializing context: java.lang.IllegalStateException: %s in %s", failStartEntry, a.Name)
+			logf("A", "CWWKZ0012I: The application %s was not started.", a.Name)
+			continue
 		}
 		apps = append(apps, a)
 		logf("A", "CWWKZ0001I: Application %s started (%d entries).", a.Name, len(a.Entries))

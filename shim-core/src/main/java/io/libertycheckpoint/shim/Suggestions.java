@@ -79,7 +79,7 @@ final class Suggestions {
   }
 
   /**
-   * Rewrites CLI spellings: the failing setting's flag and API field become its name, a CLI call
+   * Rewrites CLI spellings: the failing setting's flag, API field and key become its name, a CLI call
    * becomes the goal's ("liberty-checkpoint doctor --image x" is "mvn liberty:checkpoint-doctor
    * -Dliberty.checkpoint.image=x"), and "--log-level debug" the build tool's debug switch.
    */
@@ -100,6 +100,11 @@ final class Suggestions {
         }
         if (spelled != null && spelled.field.matches(".*[_.].*")) {
           out = out.replaceAll("(?<![\\w.])" + Pattern.quote(spelled.field) + "(?!\\w)", Matcher.quoteReplacement(tool.inline(s)));
+        }
+        // The CLI's JSON events name settings by their keys (configDirectory): a camelCase key
+        // is unambiguous in prose, and becomes the build tool's spelling too.
+        if (spelled != null && spelled.key.matches(".*[a-z][A-Z].*")) {
+          out = out.replaceAll("(?<![\\w.<-])" + Pattern.quote(spelled.key) + "(?![\\w>])", Matcher.quoteReplacement(tool.inline(s)));
         }
       }
     }

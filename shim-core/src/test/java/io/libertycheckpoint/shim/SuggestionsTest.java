@@ -52,6 +52,16 @@ class SuggestionsTest {
   }
 
   @Test
+  void theKeysTheCliWritesBecomeTheBuildToolsSpelling() {
+    Event e = Event.parse("{\"error\":{\"code\":\"NotFound\",\"message\":\"/x does not exist\","
+        + "\"field\":\"config_dir\",\"setting\":\"configDirectory\",\"flag\":\"--config-directory\","
+        + "\"fix\":\"set configDirectory to your Liberty configuration directory (src/main/liberty/config)\",\"exitCode\":2}}");
+    assertThat(failure(BuildTool.MAVEN, "checkpoint-image", e))
+        .hasMessageContaining("  fix: set <configDirectory> to your Liberty configuration directory (src/main/liberty/config)");
+    assertThat(failure(BuildTool.GRADLE, "checkpoint-image", e)).hasMessageContaining("fix: set configDirectory to your");
+  }
+
+  @Test
   void aFlagTheGoalFillsFromAnotherSettingIsNamedByThatSetting() {
     Event e = Event.parse("{\"error\":{\"code\":\"InvalidArgument\",\"message\":\"--image: \\\"UPPER\\\" is not a valid reference\","
         + "\"field\":\"image\",\"setting\":\"image\",\"flag\":\"--image\",\"exitCode\":2}}");
