@@ -17,7 +17,9 @@ conf=sample/src/main/liberty/config
 rootful=()
 rootless=(hack/rootless.sh run)
 hack/rootless.sh share-base "$base"
+errlog=$(mktemp)
 cleanup() {
+  rm -f "$errlog"
   podman rmi -f "localhost/$tag" >/dev/null 2>&1 || true
   hack/rootless.sh run podman rmi -f "localhost/$tag" >/dev/null 2>&1 || true
 }
@@ -33,12 +35,12 @@ side() {
   driver=$("$@" podman info --format '{{.Store.GraphDriverName}}')
   start=$(ms)
   "$@" "$cli" checkpoint-image --base-image "$base" --app-archive "$war" --config-directory "$conf" \
-    --image "localhost/$tag" --phase afterAppStart >/dev/null 2>&1 ||
-    { echo "rootless bench: checkpoint-image ($name) failed" >&2; exit 1; }
+    --image "localhost/$tag" --phase afterAppStart >"$errlog" 2>&1 ||
+    { cat "$errlog" >&2; echo "rootless bench: checkpoint-image ($name) failed" >&2; exit 1; }
   build=$(($(ms) - start))
   for ((i = 0; i < rounds; i++)); do
-    out=$("$@" "$cli" restore -o json --image "localhost/$tag" --publish 127.0.0.1::9080 --ready-url /sample/hello --disable-recovery) ||
-      { echo "rootless bench: restore ($name) failed: $out" >&2; exit 1; }
+    out=$("$@" "$cli" restore -o json --image "localhost/$tag" --publish 127.0.0.1::9080 --ready-url /sample/hello --disable-recovery 2>"$errlog") ||
+      { cat "$errlog" >&2; echo "rootless bench: restore ($name) failed: $out" >&2; exit 1; }
     [[ $(jq -r '.result.restore.verdict // empty' <<<"$out" | tail -1) == VERDICT_RESTORED ]] ||
       { echo "rootless bench: restore ($name) did not restore" >&2; exit 1; }
     readies+=("$(jq -r '.result // empty | (.timings // [] | map(select(.name == "create") | (.ms // 0 | tonumber)) | add // 0) + (.restore.readyMs | tonumber)' <<<"$out" | tail -1)")
