@@ -80,7 +80,10 @@ func quoteAll(args []string) []string {
 // directory the rootless user may read (the test binaries' directory is root's, mode 0700).
 func (r *rootless) workdir(t *testing.T, cli, war string) string {
 	t.Helper()
-	dir := t.TempDir()
+	// Not t.TempDir(): its parent directory is root's alone (mode 0700).
+	dir, err := os.MkdirTemp("", "lcp-e2e-rootless-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	require.NoError(t, os.Chmod(dir, 0o755))
 	copyFile := func(src, dst string, mode os.FileMode) {
 		b, err := os.ReadFile(src)
