@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -48,14 +49,23 @@ type conn struct {
 }
 
 func defaultSockets() []string {
-	if os.Geteuid() == 0 {
+	return defaultSocketsFor(os.Geteuid(), os.Getuid(), os.Getenv("XDG_RUNTIME_DIR"))
+}
+
+// defaultSocketsFor: root's service socket, or a rootless user's ($XDG_RUNTIME_DIR/podman, then
+// /run/user/<uid>/podman, each once).
+func defaultSocketsFor(euid, uid int, runtimeDir string) []string {
+	if euid == 0 {
 		return []string{DefaultRootfulSocket}
 	}
 	var socks []string
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
-		socks = append(socks, "unix://"+filepath.Join(dir, "podman", "podman.sock"))
+	if runtimeDir != "" {
+		socks = append(socks, "unix://"+filepath.Join(runtimeDir, "podman", "podman.sock"))
 	}
-	return append(socks, fmt.Sprintf("unix:///run/user/%d/podman/podman.sock", os.Getuid()))
+	if fallback := fmt.Sprintf("unix:///run/user/%d/podman/podman.sock", uid); !slices.Contains(socks, fallback) {
+		socks = append(socks, fallback)
+	}
+	return socks
 }
 
 // connect finds the service: the request's URI, else $CONTAINER_HOST, else the default sockets.
