@@ -22,7 +22,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench bench-rootless bench-catalog clean sample base-local sample-image
+.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench bench-rootless bench-catalog clean sample base-local sample-image
 
 all: build
 
@@ -36,8 +36,26 @@ build: $(BIN)/liberty-checkpoint $(BIN)/liberty-checkpoint-plugin
 $(BIN)/liberty-checkpoint: FORCE
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./host/cmd/liberty-checkpoint
 
-$(BIN)/liberty-checkpoint-plugin: FORCE
+$(BIN)/liberty-checkpoint-plugin: FORCE probes
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugin/cmd/liberty-checkpoint-plugin
+
+## probes: doctor's in-container probe (plugin/cmd/lcp-probe) as a static Linux executable per
+## architecture, gzipped into plugin/internal/probebin/bin/, which every plugin build embeds: a
+## plugin on macOS, Windows or either Linux probes a Podman host of either architecture
+PROBE_DIR    := plugin/internal/probebin/bin
+PROBE_ARCHES := amd64 arm64
+probes:
+	@for a in $(PROBE_ARCHES); do \
+	  GOOS=linux GOARCH=$$a go build -trimpath -ldflags '-s -w' -o $(PROBE_DIR)/linux-$$a ./plugin/cmd/lcp-probe && \
+	  gzip -9 -n -f $(PROBE_DIR)/linux-$$a || exit 1; \
+	done
+
+## cross: the CLI and the plugin for every platform the shims carry, in out/cross/<os>-<arch>/
+## (build only, all platforms in parallel; part of make test)
+CROSS_DIR       := out/cross
+CROSS_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+cross: probes
+	LDFLAGS='$(LDFLAGS)' hack/cross.sh $(CROSS_DIR) $(CROSS_PLATFORMS)
 
 FORCE:
 
@@ -72,7 +90,7 @@ demo: setup build sample base-local
 	$(if $(filter 1,$(ROOTLESS)),hack/rootless.sh demo,hack/demo.sh)
 
 ## test: everything, as CI runs it (the Go tests once, under the race detector)
-test: setup check-gen lint build test-race test-gradle test-maven
+test: setup check-gen lint build cross test-race test-gradle test-maven
 
 # -p 1: the Podman tests (beta-image, engine, doctor, e2e, bench) check that they leave no containers
 # or images behind; run side by side, each would see the others' and the 2 cores would be
@@ -156,17 +174,22 @@ $(error CI must not skip: MAVEN_REAL_CHAIN=$(MAVEN_REAL_CHAIN) would leave out t
 endif
 endif
 
-# The binaries a plugin jar carries (hack/bundle.sh lays them out for both builds): release is
-# bin/'s CLI and Podman engine plugin; test is the CLI with the fake engine's plugin (go-plugin for
-# real, no Podman), which the shims' tests use.
-BUNDLE := $(CURDIR)/out/bundle
+# The binaries the shims publish and pin (hack/bundle.sh): release is every platform of make cross,
+# one zip per classifier (io.libertycheckpoint:liberty-checkpoint-binaries:<version>:zip:<classifier>);
+# test is this host's zip only, the real CLI with the fake engine's plugin (go-plugin for real, no
+# Podman), which the shims' tests resolve and run.
+BUNDLE          := $(CURDIR)/out/bundle
+HOST_PLATFORM   := $(shell go env GOOS)-$(shell go env GOARCH)
+HOST_CLASSIFIER := $(subst arm64,aarch_64,$(subst amd64,x86_64,$(subst darwin,osx,$(HOST_PLATFORM))))
 
 .PHONY: bundle-release bundle-test
-bundle-release: build
-	hack/bundle.sh $(BUNDLE)/release $(BIN)/liberty-checkpoint $(BIN)/liberty-checkpoint-plugin
+bundle-release: cross
+	hack/bundle.sh $(BUNDLE)/release $(CROSS_DIR)
 
 bundle-test: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin
-	hack/bundle.sh $(BUNDLE)/test $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin
+	rm -rf $(BUNDLE)/test-src && mkdir -p $(BUNDLE)/test-src/$(HOST_PLATFORM)
+	cp $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin $(BUNDLE)/test-src/$(HOST_PLATFORM)/
+	hack/bundle.sh $(BUNDLE)/test $(BUNDLE)/test-src
 
 # The fake engine as a plugin binary: what the shims' tests bundle next to the real CLI.
 $(BIN)/test/liberty-checkpoint-plugin: FORCE
@@ -184,7 +207,7 @@ GRADLE_REAL_CHAIN ?= 1
 GRADLE_REAL_CHAIN_BASE_IMAGE ?=
 GRADLE_M2         := $(CURDIR)/gradle-shim/build/test-m2
 
-## gradle-shim: the Gradle plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
+## gradle-shim: the Gradle plugin jar and every platform's binaries (make cross), installed in ~/.m2
 gradle-shim: bundle-release
 	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) -PbundleDir=$(BUNDLE)/release publishToMavenLocal
 
@@ -205,13 +228,13 @@ MVN_FLAGS        ?= -B -ntp
 MAVEN_REAL_CHAIN ?= 1
 MAVEN_REAL_CHAIN_BASE_IMAGE ?= $(BASE_LOCAL_IMAGE)
 
-## maven-shim: the Maven plugin jar, bundling bin/liberty-checkpoint and bin/liberty-checkpoint-plugin, installed in ~/.m2
+## maven-shim: the Maven plugin jar and every platform's binaries (make cross), installed in ~/.m2
 maven-shim: bundle-release
 	$(MVN) $(MVN_FLAGS) -q -Dlcp.bundle.dir=$(BUNDLE)/release -DskipTests -Dinvoker.skip install
 
 ## test-maven: shim-core's and the Maven plugin's unit and integration tests (real Maven on fixture projects)
 test-maven: bundle-test $(if $(filter 1,$(MAVEN_REAL_CHAIN)),build base-local)
-	$(MVN) $(MVN_FLAGS) -Dlcp.bundle.dir=$(BUNDLE)/test \
+	$(MVN) $(MVN_FLAGS) -Dlcp.bundle.dir=$(BUNDLE)/test -Dlcp.it.classifier=$(HOST_CLASSIFIER) \
 	  $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain -Dlcp.real.baseImage=$(MAVEN_REAL_CHAIN_BASE_IMAGE)) clean verify
 
 clean:

@@ -77,6 +77,14 @@ func (u runAs) cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event,
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	cmd := u.command(ctx, cli, append(args, "--output", "json")...)
+	events, code, _ := runEvents(t, cmd)
+	return events, code
+}
+
+// runEvents runs a command that ends in the CLI with --output json and returns its events, exit
+// code and log lines; it logs them when the command failed.
+func runEvents(t *testing.T, cmd *exec.Cmd) ([]*pb.Event, int, string) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -84,15 +92,21 @@ func (u runAs) cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event,
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else {
-		require.NoError(t, err)
+		require.NoError(t, err, "stderr: %s", stderr.String())
 	}
 	events, err := render.ReadEvents(bytes.NewReader(stdout.Bytes()))
 	require.NoError(t, err, "stderr: %s", stderr.String())
 	require.NotEmpty(t, events, "stderr: %s", stderr.String())
-	if last := events[len(events)-1]; last.GetError() != nil {
-		t.Logf("%s %v failed: %v\n%s", cli, args, last, stderr.String())
+	var logs []string
+	for _, ev := range events {
+		if l := ev.GetLog(); l != nil {
+			logs = append(logs, l.GetLine())
+		}
 	}
-	return events, code
+	if last := events[len(events)-1]; last.GetError() != nil || code != 0 {
+		t.Logf("%v failed (%d): %v\n%s\n%s", cmd.Args, code, last, strings.Join(logs, "\n"), stderr.String())
+	}
+	return events, code, strings.Join(logs, "\n")
 }
 
 // podman runs podman and returns its output's lines, sorted.

@@ -559,17 +559,19 @@ func TestBrokenApplicationsFailFast(t *testing.T) {
 	})
 
 	t.Run("feature the base lacks", func(t *testing.T) {
+		// mpOpenAPI: a feature of Open Liberty that the local base does not install (its default list is
+		// beta-image/local/context.sh's LIBERTY_FEATURES).
 		cfg := filepath.Join(dir, "health")
 		require.NoError(t, os.MkdirAll(cfg, 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(cfg, "server.xml"), []byte(`<server>
-  <featureManager><feature>servlet-6.0</feature><feature>mpHealth-4.0</feature></featureManager>
+  <featureManager><feature>servlet-6.0</feature><feature>mpOpenAPI-3.1</feature></featureManager>
   <webApplication location="sample.war" contextRoot="/sample"/>
 </server>`), 0o644))
 		r := l.run(t, tmp, "checkpoint-image", "--base-image", baseImage, "--app-archive", l.war, "--config-directory", cfg, "--image", image)
 		require.Equal(t, 1, r.code, "%v", r.last())
 		e := r.err()
 		assert.Equal(t, "server_xml", e.GetField(), "not the base image's name: %v", e)
-		assert.Contains(t, e.GetMessage(), "mpHealth-4.0")
+		assert.Contains(t, e.GetMessage(), "mpOpenAPI-3.1")
 		assert.Contains(t, e.GetFix(), "make base-local")
 
 		// The same build onto a name that exists already: the name keeps its image, and the

@@ -21,9 +21,12 @@ log() { printf 'setup-host: %s\n' "$*" >&2; }
 # registry-free base images, protoc for `make gen`, gradle for the Gradle shim, maven and a JDK 17
 # for the Maven shim, shellcheck for the beta-image scripts, openssl for their certificate tests,
 # uidmap/slirp4netns for podman, curl/jq for scripts, gcc and the C library headers for cgo, which
-# the race detector (make test-race) needs.
+# the race detector (make test-race) needs, zip for the shims' per-platform binaries (hack/bundle.sh),
+# and openssh-server (sshd only: the ssh remote test starts its own, on a free loopback port with its
+# own config and keys; the system's ssh service is not started here).
 APT_PACKAGES=(podman runc conmon debootstrap protobuf-compiler gradle maven openjdk-17-jdk-headless
-  shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin openssl gcc libc6-dev)
+  shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin openssl gcc libc6-dev
+  zip openssh-server)
 
 # Go tools pinned to exact versions (the proxy refuses @latest for some of them). grpcurl 1.9.1:
 # 1.9.2 and 1.9.3 broke `grpcurl -unix PATH` (fullstorydev/grpcurl#496, #546), which is how
@@ -82,7 +85,19 @@ if ((${#missing[@]})); then
   [[ $EUID -eq 0 ]] || { log "need root to install: ${missing[*]} (run: sudo $0)"; exit 1; }
   log "installing ${missing[*]}"
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # No package may start a service while it installs (openssh-server would start sshd on port 22):
+  # policy-rc.d answers 101 (action forbidden) to invoke-rc.d and deb-systemd-invoke. One that is
+  # already there is left as it is.
+  policy=/usr/sbin/policy-rc.d own_policy=false
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# liberty-checkpoint setup-host.sh: no service starts while packages install\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=true
+  fi
+  rc=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+  $own_policy && rm -f "$policy"
+  ((rc == 0)) || exit $rc
 fi
 
 for t in "${missing_tools[@]}"; do

@@ -313,7 +313,7 @@ func TestServiceAdmitsBeforeReading(t *testing.T) {
 	outside := t.TempDir()
 	fifo := filepath.Join(outside, "server.xml")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	policy, err := NewPolicy(root, "", false)
+	policy, err := NewPolicy(root, engine.Connection{}, false)
 	require.NoError(t, err)
 	sock := filepath.Join(t.TempDir(), "api.sock")
 	l, err := Listen(Config{Listen: sock})

@@ -12,14 +12,14 @@ import (
 // resolved, and a request may choose the Podman connection only when serve allows it; otherwise
 // it gets serve's own. Relative paths resolve against the root.
 type Policy struct {
-	root                    string // absolute, symlinks resolved
-	connection              string // serve's own Podman connection (--podman-url), may be empty
+	root                    string            // absolute, symlinks resolved
+	connection              engine.Connection // serve's own Podman connection (--podman-url, --identity), may be empty
 	allowConnectionOverride bool
 }
 
 // NewPolicy returns the policy for a serve started for root whose own Podman connection is
 // connection (empty: the plugin's default).
-func NewPolicy(root, connection string, allowConnectionOverride bool) (*Policy, error) {
+func NewPolicy(root string, connection engine.Connection, allowConnectionOverride bool) (*Policy, error) {
 	abs, err := filepath.Abs(root)
 	if err == nil {
 		abs, err = filepath.EvalSymlinks(abs)
@@ -42,13 +42,20 @@ func (p *Policy) Admit(op string, opts any) error {
 	if conn == nil {
 		return engine.Errorf(engine.CodeInternal, "", "report this: serve has no admission rule for it", "serve cannot check %s requests", op)
 	}
-	switch {
-	case conn.URI == "":
-		conn.URI = p.connection
-	case conn.URI != p.connection && !p.allowConnectionOverride:
-		return engine.Denied("connection.uri",
-			"leave connection.uri empty: this serve uses its own Podman connection (its --podman-url); start serve with --allow-connection-override to let requests choose",
-			"this serve does not let requests choose the Podman connection (%q)", conn.URI)
+	if conn.URI == "" {
+		conn.URI = p.connection.URI
+	}
+	if conn.Identity == "" {
+		conn.Identity = p.connection.Identity
+	}
+	if *conn != p.connection && !p.allowConnectionOverride {
+		field, value := "connection.uri", conn.URI
+		if conn.URI == p.connection.URI {
+			field, value = "connection.identity", conn.Identity
+		}
+		return engine.Denied(field,
+			"leave connection empty: this serve uses its own Podman connection (its --podman-url and --identity); start serve with --allow-connection-override to let requests choose",
+			"this serve does not let requests choose the Podman connection (%q)", value)
 	}
 	for _, f := range engine.RequestPaths(opts, p.root) {
 		if err := p.confine(f); err != nil {

@@ -32,7 +32,7 @@ func projectRoot(t *testing.T) string {
 
 func TestPolicyConfinesPaths(t *testing.T) {
 	root := projectRoot(t)
-	p, err := NewPolicy(root, "", false)
+	p, err := NewPolicy(root, engine.Connection{}, false)
 	require.NoError(t, err)
 	denied := map[string]struct {
 		opts  any
@@ -96,7 +96,7 @@ func TestPolicyRootThroughALink(t *testing.T) {
 	real := projectRoot(t)
 	link := filepath.Join(t.TempDir(), "project")
 	require.NoError(t, os.Symlink(real, link))
-	p, err := NewPolicy(link, "", false)
+	p, err := NewPolicy(link, engine.Connection{}, false)
 	require.NoError(t, err)
 	resolved, err := filepath.EvalSymlinks(real)
 	require.NoError(t, err)
@@ -105,13 +105,13 @@ func TestPolicyRootThroughALink(t *testing.T) {
 	require.NoError(t, p.Admit("op", o), "a path through the root's own link is inside")
 	assert.Equal(t, filepath.Join(resolved, "target/app.war"), o.AppArchive)
 
-	_, err = NewPolicy(filepath.Join(real, "missing"), "", false)
+	_, err = NewPolicy(filepath.Join(real, "missing"), engine.Connection{}, false)
 	assert.Equal(t, "root", engine.AsError(err).Field)
 }
 
 func TestPolicyConnection(t *testing.T) {
 	root := t.TempDir()
-	own := "unix:///run/podman/podman.sock"
+	own := engine.Connection{URI: "ssh://root@podman-host/run/podman/podman.sock", Identity: "/keys/serve"}
 	p, err := NewPolicy(root, own, false)
 	require.NoError(t, err)
 	o := &engine.RestoreOptions{Connection: engine.Connection{URI: "ssh://core@elsewhere/run/podman/podman.sock"}}
@@ -121,9 +121,15 @@ func TestPolicyConnection(t *testing.T) {
 	assert.Equal(t, "connection.uri", e.Field)
 	assert.Contains(t, e.Fix, "--allow-connection-override")
 
+	// Another key for serve's own host is another connection too.
+	o = &engine.RestoreOptions{Connection: engine.Connection{Identity: "/home/mallory/.ssh/id_ed25519"}}
+	e = engine.AsError(p.Admit("restore", o))
+	assert.Equal(t, engine.CodePermissionDenied, e.Code)
+	assert.Equal(t, "connection.identity", e.Field)
+
 	o = &engine.RestoreOptions{}
 	require.NoError(t, p.Admit("restore", o))
-	assert.Equal(t, own, o.Connection.URI, "a request without a connection gets serve's")
+	assert.Equal(t, own, o.Connection, "a request without a connection gets serve's")
 	require.NoError(t, p.Admit("restore", o), "and keeps it when asked again")
 
 	p, err = NewPolicy(root, own, true)

@@ -1,3 +1,5 @@
+//go:build linux || darwin
+
 package apiserver
 
 import (
@@ -7,7 +9,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
@@ -110,73 +111,4 @@ func removeStaleSocket(path string) (string, error) {
 		return "", listenError(err, fix, "cannot remove the stale socket %s", path)
 	}
 	return fmt.Sprintf("removed the stale socket %s (a serve before this one was killed)", path), nil
-}
-
-// ownerOnly accepts connections from processes of one uid only (SO_PEERCRED), behind the
-// socket's file permissions.
-type ownerOnly struct {
-	net.Listener
-	uid int
-
-	mu      sync.Mutex
-	refused func(uid int, err error)
-}
-
-// OnRefused sets a function told about each connection refused for its peer's uid.
-func (l *Listener) OnRefused(f func(uid int, err error)) {
-	if o, ok := l.Listener.(*ownerOnly); ok {
-		o.mu.Lock()
-		o.refused = f
-		o.mu.Unlock()
-	}
-}
-
-func (l *ownerOnly) Accept() (net.Conn, error) {
-	for {
-		c, err := l.Listener.Accept()
-		if err != nil {
-			return nil, err
-		}
-		uid, err := peerUID(c)
-		if err == nil && uid == l.uid {
-			return c, nil
-		}
-		c.Close()
-		l.mu.Lock()
-		f := l.refused
-		l.mu.Unlock()
-		if f != nil {
-			f(uid, err)
-		}
-	}
-}
-
-// peerUID is the uid of the process at the other end of a Unix socket connection.
-func peerUID(c net.Conn) (int, error) {
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		return -1, fmt.Errorf("not a Unix socket connection")
-	}
-	raw, err := uc.SyscallConn()
-	if err != nil {
-		return -1, err
-	}
-	var cred *syscall.Ucred
-	var credErr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, credErr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
-	}); err != nil {
-		return -1, err
-	}
-	if credErr != nil {
-		return -1, credErr
-	}
-	return int(cred.Uid), nil
-}
-
-// listenError is a failure to set up the listener, caused by err.
-func listenError(err error, fix, format string, args ...any) *engine.Error {
-	e := engine.Wrap(err, engine.CodeFailedPrecondition, fix, format, args...)
-	e.Field = "listen"
-	return e
 }

@@ -93,7 +93,7 @@ func appFixture(t *testing.T) string {
 func TestHelpListsEveryOperation(t *testing.T) {
 	r := runCLI(t, t.TempDir(), nil, "--help")
 	require.Equal(t, 0, r.code, r.stderr)
-	for _, op := range []string{"build-base-image", "containerize", "checkpoint", "commit", "restore", "checkpoint-image", "doctor", "serve", "version"} {
+	for _, op := range []string{"build-base-image", "containerize", "checkpoint", "commit", "restore", "checkpoint-image", "doctor", "kube", "serve", "version"} {
 		assert.Regexp(t, `(?m)^  `+op+` `, r.stdout)
 	}
 }

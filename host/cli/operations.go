@@ -20,7 +20,7 @@ func newBuildBaseImageCommand(d *Deps, g *GlobalOptions) *cobra.Command {
   liberty-checkpoint build-base-image --containerfile Dockerfile.local --image localhost/open-liberty:local-checkpoint`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Connection.URI = g.PodmanURL
+			o.Connection = g.Connection()
 			return runOp(cmd.Context(), d, g, engine.OpBuildBaseImage, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.BuildBaseImage(ctx, o, s)
 			})
@@ -63,7 +63,7 @@ func newContainerizeCommand(d *Deps, g *GlobalOptions) *cobra.Command {
 		Example: "  liberty-checkpoint containerize --app-archive target/app.war --server-xml-file src/main/liberty/config/server.xml --image localhost/app:1.0",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Connection.URI = g.PodmanURL
+			o.Connection = g.Connection()
 			return runOp(cmd.Context(), d, g, engine.OpContainerize, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.Containerize(ctx, o, s)
 			})
@@ -86,7 +86,7 @@ container exits; the stopped container is kept for commit.`,
 		Example: "  liberty-checkpoint checkpoint --image localhost/app:1.0 --phase afterAppStart",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Connection.URI, o.Phase = g.PodmanURL, engine.Phase(phase)
+			o.Connection, o.Phase = g.Connection(), engine.Phase(phase)
 			return runOp(cmd.Context(), d, g, engine.OpCheckpoint, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.Checkpoint(ctx, o, s)
 			})
@@ -110,7 +110,7 @@ func newCommitCommand(d *Deps, g *GlobalOptions) *cobra.Command {
 		Example: "  liberty-checkpoint commit --container lcp-checkpoint-1a2b3c --image localhost/app:1.0-instanton",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Connection.URI = g.PodmanURL
+			o.Connection = g.Connection()
 			return runOp(cmd.Context(), d, g, engine.OpCommit, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.Commit(ctx, o, s)
 			})
@@ -138,7 +138,7 @@ is stopped and removed afterwards; --keep-running leaves it up.`,
   liberty-checkpoint restore --image localhost/app:1.0-instanton --publish 127.0.0.1:9080:9080 --keep-running`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Connection.URI = g.PodmanURL
+			o.Connection = g.Connection()
 			return runOp(cmd.Context(), d, g, engine.OpRestore, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.Restore(ctx, o, s)
 			})
@@ -174,7 +174,7 @@ ends with RUN checkpoint.sh <phase>, which Podman runs with CHECKPOINT_RESTORE, 
   liberty-checkpoint checkpoint-image --method build --containerfile Containerfile --image localhost/app:1.0-instanton`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Connection.URI, o.Phase, o.Method = g.PodmanURL, engine.Phase(phase), engine.Method(method)
+			o.Connection, o.Phase, o.Method = g.Connection(), engine.Phase(phase), engine.Method(method)
 			return runOp(cmd.Context(), d, g, engine.OpCheckpointImage, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.CheckpointImage(ctx, o, s)
 			})
@@ -201,7 +201,7 @@ check (ok, warn, fail) with the fix, and exits non-zero when any check fails.`,
 		Example: "  liberty-checkpoint doctor --image localhost/app:1.0-instanton",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Connection.URI = g.PodmanURL
+			o.Connection = g.Connection()
 			return runOp(cmd.Context(), d, g, engine.OpDoctor, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.Doctor(ctx, o, s)
 			})

@@ -41,9 +41,16 @@ type Deps struct {
 type GlobalOptions struct {
 	Output    string // text or json
 	PodmanURL string
-	Plugin    string
-	LogLevel  string
-	Verbose   bool
+	// Identity is the ssh key for an ssh:// Podman connection (--identity).
+	Identity string
+	Plugin   string
+	LogLevel string
+	Verbose  bool
+}
+
+// Connection is the Podman connection the global flags name.
+func (g *GlobalOptions) Connection() engine.Connection {
+	return engine.Connection{URI: g.PodmanURL, Identity: g.Identity}
 }
 
 // Logger returns the host's logger; the plugin's logs are routed into it.
@@ -132,8 +139,10 @@ The usual path is one command:
       --server-xml-file src/main/liberty/config/server.xml --image localhost/app:1.0-instanton
   liberty-checkpoint restore --image localhost/app:1.0-instanton --publish 9080
 
-Every command talks to Podman (--podman-url, $CONTAINER_HOST, or the default socket; a transient
-podman service is started when none answers). --output json prints one JSON event per line.`,
+Every command talks to Podman: --podman-url (with --identity for ssh://), else Podman's own
+settings ($CONTAINER_HOST, $CONTAINER_CONNECTION, podman system connection's default, such as
+podman machine's on macOS and Windows), else the default socket; on Linux a transient podman
+service is started when none answers. --output json prints one JSON event per line.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       Version,
@@ -143,6 +152,7 @@ podman service is started when none answers). --output json prints one JSON even
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text, or json (one event per line, for programs)")
 	stringFlag(pf, &g.PodmanURL, "podmanUrl", "")
+	stringFlag(pf, &g.Identity, "identity", "")
 	pf.StringVar(&g.Plugin, "plugin", "", "path of the "+pluginhost.BinaryName+" binary (default: next to this one, then $PATH; or $"+pluginhost.EnvPlugin+")")
 	pf.StringVar(&g.LogLevel, "log-level", "warn", "log level of the host and plugin logs on stderr: trace, debug, info, warn, error")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "show debug lines (full build and container output)")
@@ -163,6 +173,7 @@ podman service is started when none answers). --output json prints one JSON even
 		newRestoreCommand(d, g),
 		newCheckpointImageCommand(d, g),
 		newDoctorCommand(d, g),
+		newKubeCommand(d, g),
 		newPruneCommand(d, g),
 		newServeCommand(d, g),
 		newVersionCommand(d),

@@ -29,7 +29,8 @@ user who can reach the port in; a non-loopback address also needs --allow-remote
 Requests are confined to --root (default: the directory serve starts in): relative paths resolve
 against it, and a path outside it, also through a symlink, is refused with PermissionDenied. A
 request may not choose the Podman connection (connection.uri) unless --allow-connection-override;
-it gets serve's own (--podman-url, else $CONTAINER_HOST, the default socket or a transient service).`,
+it gets serve's own (--podman-url and --identity, else Podman's own settings, the default socket or a
+transient service).`,
 		Example: `  liberty-checkpoint serve &
   grpcurl -plaintext -unix ` + apiserver.DefaultSocketPath() + ` describe libertycheckpoint.v1.RestoreRequest
   liberty-checkpoint serve --listen 127.0.0.1:50051 --tls-cert server.crt --tls-key server.key --client-ca ca.crt
@@ -38,7 +39,7 @@ it gets serve's own (--podman-url, else $CONTAINER_HOST, the default socket or a
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			policy, err := apiserver.NewPolicy(root, g.PodmanURL, allowConnectionOverride)
+			policy, err := apiserver.NewPolicy(root, g.Connection(), allowConnectionOverride)
 			if err != nil {
 				return err
 			}
@@ -91,7 +92,7 @@ it gets serve's own (--podman-url, else $CONTAINER_HOST, the default socket or a
 	f.StringVar(&c.ClientCA, "client-ca", "", "TCP: the CA (PEM) that client certificates must chain to; a client certificate is required")
 	f.BoolVar(&c.Insecure, "insecure", false, "allow plaintext TCP: every user who can reach the port can use the API")
 	f.BoolVar(&c.AllowRemote, "allow-remote", false, "allow a TCP address that is not loopback")
-	f.BoolVar(&allowConnectionOverride, "allow-connection-override", false, "let requests choose the Podman connection (connection.uri)")
+	f.BoolVar(&allowConnectionOverride, "allow-connection-override", false, "let requests choose the Podman connection (connection.uri, connection.identity)")
 	return cmd
 }
 

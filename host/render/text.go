@@ -100,6 +100,8 @@ func (t *Text) Result(r *engine.Result) {
 		if d := r.Doctor; d != nil {
 			fmt.Fprintf(&b, "%d ok, %d warn, %d fail, %d skipped\n", d.OK, d.Warn, d.Fail, d.Skip)
 		}
+	case engine.OpKube:
+		renderKube(&b, r)
 	case engine.OpPrune:
 		p := r.Prune
 		if p == nil {
@@ -172,4 +174,26 @@ func orID(name, id string) string {
 		return name
 	}
 	return humanize.ShortID(id)
+}
+
+// renderKube says what kube wrote, which Pod Security Standards level admits the pod and why, and
+// how to apply it.
+func renderKube(b *strings.Builder, r *engine.Result) {
+	k := r.Kube
+	if k == nil {
+		fmt.Fprintf(b, "kube %s\n", r.Image)
+		return
+	}
+	fmt.Fprintf(b, "wrote the Kubernetes objects for %s (memory request and limit %s)\n", r.Image, humanize.Bytes(k.MemoryBytes))
+	for _, f := range k.Files {
+		fmt.Fprintf(b, "  %s\n", f)
+	}
+	fmt.Fprintf(b, "  Pod Security Standards: only the %q level admits the pod; label its namespace pod-security.kubernetes.io/enforce=%s\n",
+		k.PodSecurityLevel, k.PodSecurityLevel)
+	for _, why := range k.PodSecurityReasons {
+		fmt.Fprintf(b, "    %s\n", why)
+	}
+	if len(k.Files) > 1 {
+		fmt.Fprintf(b, "  copy %s to /var/lib/kubelet/seccomp/ on every node, then kubectl apply -f %s\n", k.Files[1], k.Files[0])
+	}
 }

@@ -38,7 +38,8 @@ type Setting struct {
 // make gen carries it into contract/settings.json, the Maven goals' parameters, the Gradle
 // extension and the settings table of the docs.
 var All = []Setting{
-	{"podmanUrl", "--podman-url", "connection.uri", String, "Podman service URI; default $CONTAINER_HOST, the default socket, or a transient service"},
+	{"podmanUrl", "--podman-url", "connection.uri", String, "Podman service URI: unix:///path, tcp://host:port or ssh://user@host[:port]/path/to/podman.sock; default $CONTAINER_HOST, $CONTAINER_CONNECTION or podman system connection's default (podman machine's), the default socket, or a transient service"},
+	{"identity", "--identity", "connection.identity", Path, "ssh private key for an ssh:// Podman connection; default $CONTAINER_SSHKEY, the connection's own key, or ssh-agent"},
 	{"baseImage", "--base-image", "base_image", String, "base image the application image is built on (default open-liberty:beta-checkpoint-ubi)"},
 	{"appArchive", "--app-archive", "app_archive", Path, "the application archive (.war, .ear, .rar or .jar) copied to /config/apps/"},
 	{"serverXmlFile", "--server-xml-file", "server_xml", Path, "server.xml copied to /config/ (default <configDirectory>/server.xml)"},
@@ -63,10 +64,18 @@ var All = []Setting{
 	{"readyLog", "--ready-log", "readiness.log_line", String, "readiness log text (default CWWKF0011I when no port is published)"},
 	{"disableRecovery", "--disable-recovery", "disable_recovery", Bool, "fail instead of falling back to a cold start when restore fails"},
 	{"keepRunning", "--keep-running", "keep_running", Bool, "leave the restored container running"},
+	{"kubeDirectory", "--kube-directory", "output_dir", Path, "directory kube writes <appName>.yaml and its seccomp profile to (default kube)"},
+	{"appName", "--app-name", "name", String, "name of the Kubernetes objects kube writes (default: from the image's repository name)"},
+	{"namespace", "--namespace", "namespace", String, "Kubernetes namespace of the objects (default: none, kubectl's -n decides)"},
+	{"replicas", "--replicas", "replicas", String, "number of pods of the Deployment (default 1)"},
+	{"httpPort", "--http-port", "http_port", String, "the server's HTTP port in the container, for the Service and the probes (default 9080)"},
+	{"memoryLimit", "--memory-limit", "memory_limit", String, "memory request and limit of the pod, a Kubernetes quantity such as 768Mi (default: the checkpoint's RSS recorded on the image plus 50%, else 512Mi)"},
+	{"seccompUnconfined", "--seccomp-unconfined", "seccomp_unconfined", Bool, "run the pod seccomp Unconfined instead of with the generated Localhost profile"},
+	{"openshift", "--openshift", "openshift", Bool, "also write OpenShift's SecurityContextConstraints, ServiceAccount, Role and RoleBinding"},
 
 	// The shims' own settings.
 	{"baseContainerfile", "", "", String, "the base image's Containerfile, relative to contextDirectory or absolute (default Dockerfile.ubi.openjdk11)"},
-	{"executable", "", "", Path, "a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the bundled one; a bare name is looked up on PATH"},
+	{"executable", "", "", Path, "a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the plugin's own for this machine (io.libertycheckpoint:liberty-checkpoint-binaries:<version>:zip:<classifier>); a bare name is looked up on PATH"},
 	{"skip", "", "", Bool, "skip the goal (Jib's habit: -Dliberty.checkpoint.skip, -Pliberty.checkpoint.skip=true)"},
 	{"bootstrapProperties", "", "", Map, "Liberty bootstrap properties, written to /config/bootstrap.properties (default: liberty-maven-plugin's or liberty-gradle-plugin's bootstrapProperties)"},
 	{"jvmOptions", "", "", List, "JVM options, written to /config/jvm.options (default: liberty-maven-plugin's or liberty-gradle-plugin's jvmOptions)"},
@@ -116,6 +125,9 @@ var Goals = []Goal{
 	{"doctor", "checkpoint-doctor", "checkpointDoctor",
 		"Checks that this host, Podman and (when image is set) the image can checkpoint and restore.",
 		nil, nil},
+	{"kube", "checkpoint-kube", "checkpointKube",
+		"Writes the Kubernetes YAML (Deployment, Service; with openshift the SCC and its binding) and the seccomp profile that deploy the InstantOn image with least privilege.",
+		nil, []string{"image"}},
 }
 
 var indexRE = regexp.MustCompile(`\[[^\]]*\]`)

@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -113,7 +112,7 @@ func (o Owner) Status() (Status, string) {
 		return Gone, "made before this machine last booted"
 	}
 	if me.Start == 0 { // no /proc here: only whether the pid exists can be told
-		if err := syscall.Kill(o.PID, 0); errors.Is(err, syscall.ESRCH) {
+		if !exists(o.PID) {
 			return Gone, fmt.Sprintf("process %d is gone", o.PID)
 		}
 		return Alive, fmt.Sprintf("process %d may still run", o.PID)
@@ -276,7 +275,7 @@ func (l Leftover) Remove(grace time.Duration) (int, error) {
 		if ok, _ := stillRuns(p); !ok {
 			continue
 		}
-		_ = syscall.Kill(p.PID, syscall.SIGTERM)
+		terminate(p.PID)
 		deadline := time.Now().Add(grace)
 		for time.Now().Before(deadline) {
 			if ok, _ := stillRuns(p); !ok {
@@ -285,7 +284,7 @@ func (l Leftover) Remove(grace time.Duration) (int, error) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		if ok, _ := stillRuns(p); ok {
-			_ = syscall.Kill(p.PID, syscall.SIGKILL)
+			kill(p.PID)
 		}
 		ended++
 	}

@@ -21,13 +21,15 @@ func toSeconds(d time.Duration) uint32 {
 	return uint32(s)
 }
 
-func conn(c *pb.Connection) engine.Connection { return engine.Connection{URI: c.GetUri()} }
+func conn(c *pb.Connection) engine.Connection {
+	return engine.Connection{URI: c.GetUri(), Identity: c.GetIdentity()}
+}
 
 func pbConn(c engine.Connection) *pb.Connection {
-	if c.URI == "" {
+	if c.URI == "" && c.Identity == "" {
 		return nil
 	}
-	return &pb.Connection{Uri: c.URI}
+	return &pb.Connection{Uri: c.URI, Identity: c.Identity}
 }
 
 // Requests to options (server side). Phases travel as strings so that the API accepts the old
@@ -224,6 +226,7 @@ func pbResult(r *engine.Result) *pb.Result {
 	if d := r.Doctor; d != nil {
 		out.Doctor = &pb.DoctorSummary{Ok: int32(d.OK), Warn: int32(d.Warn), Fail: int32(d.Fail), Skip: int32(d.Skip)}
 	}
+	out.Kube = pbKubeOutcome(r.Kube)
 	if p := r.Prune; p != nil {
 		out.Prune = &pb.PruneSummary{Containers: p.Containers, Images: p.Images, Volumes: p.Volumes,
 			Directories: p.Directories, Processes: int32(p.Processes), InUse: int32(p.InUse)}
@@ -247,6 +250,7 @@ func engineResult(r *pb.Result) *engine.Result {
 	if d := r.GetDoctor(); d != nil {
 		out.Doctor = &engine.DoctorSummary{OK: int(d.GetOk()), Warn: int(d.GetWarn()), Fail: int(d.GetFail()), Skip: int(d.GetSkip())}
 	}
+	out.Kube = engineKubeOutcome(r.GetKube())
 	if p := r.GetPrune(); p != nil {
 		out.Prune = &engine.PruneSummary{Containers: p.GetContainers(), Images: p.GetImages(), Volumes: p.GetVolumes(),
 			Directories: p.GetDirectories(), Processes: int(p.GetProcesses()), InUse: int(p.GetInUse())}

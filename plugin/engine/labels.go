@@ -36,6 +36,14 @@ const (
 	MsgAppStarted       = "CWWKZ0001I" // Application <name> started
 )
 
+// Memory the checkpointed server held, in bytes, recorded at commit; kube sizes the pod's memory
+// from them and doctor warns about a restore limit below them.
+const (
+	LabelMemoryRSS     = labelPrefix + "memory.rss"            // resident set of the server at the dump
+	LabelHeapCommitted = labelPrefix + "memory.heap-committed" // heap committed at the dump
+	LabelHeapMax       = labelPrefix + "memory.heap-max"       // maximum heap (fixed when the JVM started)
+)
+
 // AppFailureMessages are Liberty's messages that say an application did not start (or will not):
 // a checkpoint taken after any of them holds a server without its application.
 var AppFailureMessages = map[string]string{

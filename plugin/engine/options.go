@@ -2,10 +2,15 @@ package engine
 
 import "time"
 
-// Connection says which Podman service to use. An empty URI means $CONTAINER_HOST, else the
-// default socket, else a transient service the engine starts itself.
+// Connection says which Podman service to use. An empty URI means Podman's own settings:
+// $CONTAINER_HOST, else $CONTAINER_CONNECTION or the default connection of `podman system
+// connection` (podman-connections.json, containers.conf), else the default socket, else a
+// transient service the engine starts itself (on Linux).
 type Connection struct {
 	URI string
+	// Identity is the ssh private key for an ssh:// service; empty: $CONTAINER_SSHKEY, the
+	// connection's own identity, or ssh-agent.
+	Identity string
 }
 
 // Defaults used when a request leaves a field empty.
@@ -30,6 +35,7 @@ var DefaultTimeouts = map[string]time.Duration{
 	OpRestore:         2 * time.Minute,
 	OpCheckpointImage: 20 * time.Minute,
 	OpDoctor:          5 * time.Minute,
+	OpKube:            DefaultKubeTimeout,
 	OpPrune:           5 * time.Minute,
 }
 

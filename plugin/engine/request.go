@@ -44,6 +44,11 @@ func RequestPaths(opts any, base string) []PathField {
 	case *CheckpointImageOptions:
 		app(&o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.Containerfile)
 		add("seccomp_profile", &o.SeccompProfile)
+	case *KubeOptions:
+		if o.OutputDir == "" {
+			o.OutputDir = DefaultKubeDir
+		}
+		add("output_dir", &o.OutputDir)
 	}
 	var set []PathField
 	for _, p := range all {
@@ -74,6 +79,8 @@ func RequestConnection(opts any) *Connection {
 	case *CheckpointImageOptions:
 		return &o.Connection
 	case *DoctorOptions:
+		return &o.Connection
+	case *KubeOptions:
 		return &o.Connection
 	case *PruneOptions:
 		return &o.Connection

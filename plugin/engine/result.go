@@ -73,6 +73,7 @@ type Result struct {
 	Timings        []Timing
 	Restore        *RestoreOutcome
 	Doctor         *DoctorSummary
+	Kube           *KubeOutcome
 	Prune          *PruneSummary
 	Duration       time.Duration
 }

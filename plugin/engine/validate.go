@@ -272,6 +272,12 @@ func notTheBase(what, image, base, example string) error {
 }
 
 func validateConnection(c *Connection) error {
+	if c.Identity != "" {
+		if err := existingPath("connection.identity", &c.Identity, false,
+			"point identity at your ssh private key (podman machine's is in ~/.local/share/containers/podman/machine/), or leave it empty for $CONTAINER_SSHKEY, the connection's own key or ssh-agent"); err != nil {
+			return err
+		}
+	}
 	if c.URI == "" {
 		return nil
 	}
@@ -288,11 +294,18 @@ func validateConnection(c *Connection) error {
 		if u.Host == "" {
 			return Invalid("connection.uri", "name the host: "+u.Scheme+"://host:port", "%q has no host", c.URI)
 		}
+		if u.Scheme == "ssh" && (u.Path == "" || u.Path == "/") {
+			return Invalid("connection.uri", SSHPathFix, "%q names no Podman socket on the host", c.URI)
+		}
 	default:
 		return Invalid("connection.uri", "use a unix://, tcp:// or ssh:// URI (podman system connection list shows yours)", "unsupported scheme %q in %q", u.Scheme, c.URI)
 	}
 	return nil
 }
+
+// SSHPathFix says how to write an ssh:// URI and find its socket path.
+const SSHPathFix = "give the socket's path on the host: ssh://user@host[:port]/run/user/<uid>/podman/podman.sock " +
+	"(/run/podman/podman.sock for root); podman info --format '{{.Host.RemoteSocket.Path}}' on the host prints it"
 
 func validateAppInputs(baseImage, appArchive, serverXML, configDir, serverName, containerfile *string) error {
 	if *baseImage == "" {

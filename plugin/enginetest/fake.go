@@ -258,6 +258,24 @@ func (f *Fake) Doctor(ctx context.Context, o engine.DoctorOptions, sink engine.S
 	return &engine.Result{Operation: engine.OpDoctor, Image: o.Image, Doctor: sum}, nil
 }
 
+func (f *Fake) Kube(ctx context.Context, o engine.KubeOptions, sink engine.Sink) (*engine.Result, error) {
+	f.record(engine.OpKube, o)
+	if err := f.wait(ctx, engine.OpKube, sink); err != nil {
+		return nil, err
+	}
+	if err := f.Errors[engine.OpKube]; err != nil {
+		return nil, err
+	}
+	name := o.Name
+	if name == "" {
+		name = "app"
+	}
+	return &engine.Result{Operation: engine.OpKube, Image: o.Image, Kube: &engine.KubeOutcome{
+		Files:            []string{o.OutputDir + "/" + name + ".yaml", o.OutputDir + "/liberty-checkpoint-" + name + ".json"},
+		PodSecurityLevel: "privileged", PodSecurityReasons: []string{"baseline refuses capability CHECKPOINT_RESTORE"},
+		MemoryBytes: 512 << 20}}, nil
+}
+
 // Prune plays a prune that finds one container and one temporary image left by an ended
 // operation.
 func (f *Fake) Prune(ctx context.Context, o engine.PruneOptions, sink engine.Sink) (*engine.Result, error) {

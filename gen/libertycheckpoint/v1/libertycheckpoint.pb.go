@@ -92,7 +92,7 @@ func (x Log_Source) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Source.Descriptor instead.
 func (Log_Source) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 0}
 }
 
 // Severity. Debug lines are detail a build tool shows only when asked.
@@ -145,7 +145,7 @@ func (x Log_Level) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Level.Descriptor instead.
 func (Log_Level) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15, 1}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 1}
 }
 
 type Progress_State int32
@@ -194,7 +194,7 @@ func (x Progress_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Progress_State.Descriptor instead.
 func (Progress_State) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18, 0}
 }
 
 type Check_Status int32
@@ -249,7 +249,7 @@ func (x Check_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Check_Status.Descriptor instead.
 func (Check_Status) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19, 0}
 }
 
 type RestoreOutcome_Verdict int32
@@ -300,19 +300,27 @@ func (x RestoreOutcome_Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestoreOutcome_Verdict.Descriptor instead.
 func (RestoreOutcome_Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21, 0}
 }
 
 // Connection says which Podman service to use.
 type Connection struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Podman service URI, for example unix:///run/podman/podman.sock or
-	// ssh://user@host/run/podman/podman.sock. A service named here (or by $CONTAINER_HOST) is used
-	// or the call fails with Unavailable: it is never replaced by another. Empty: $CONTAINER_HOST,
-	// else the default rootful socket; only when nothing answers at the default socket is a
-	// transient `podman system service` started on a private socket for the duration of the call. `liberty-checkpoint serve` refuses a value other
-	// than its own (--podman-url) unless started with --allow-connection-override.
-	Uri           string `protobuf:"bytes,1,opt,name=uri,proto3" json:"uri,omitempty"`
+	// Podman service URI, for example unix:///run/podman/podman.sock, tcp://host:port or
+	// ssh://user@host[:port]/run/podman/podman.sock. Empty: Podman's own settings: $CONTAINER_HOST,
+	// else $CONTAINER_CONNECTION or the default connection of `podman system connection`
+	// (podman-connections.json, or containers.conf's [engine] active_service), else the default
+	// socket; when nothing answers there (on Linux), a transient `podman system service` is
+	// started on a private socket for the duration of the call. A service named here, by
+	// CONTAINER_HOST or by a connection is used or the call fails with Unavailable: it is never
+	// replaced by another.
+	// `liberty-checkpoint serve` refuses a value other than its own (--podman-url) unless started
+	// with --allow-connection-override.
+	Uri string `protobuf:"bytes,1,opt,name=uri,proto3" json:"uri,omitempty"`
+	// The ssh private key for an ssh:// service (a file on the machine the plugin runs on). Empty:
+	// $CONTAINER_SSHKEY, else the connection's own identity, else ssh-agent. `serve` treats it as
+	// it treats uri.
+	Identity      string `protobuf:"bytes,2,opt,name=identity,proto3" json:"identity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -350,6 +358,13 @@ func (*Connection) Descriptor() ([]byte, []int) {
 func (x *Connection) GetUri() string {
 	if x != nil {
 		return x.Uri
+	}
+	return ""
+}
+
+func (x *Connection) GetIdentity() string {
+	if x != nil {
+		return x.Identity
 	}
 	return ""
 }
@@ -1308,6 +1323,239 @@ func (x *DoctorRequest) GetTimeoutSeconds() uint32 {
 	return 0
 }
 
+type KubeRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
+	// The InstantOn image to deploy, as the cluster pulls it (for example
+	// registry.example/shop/app:1.0-instanton). It must be in the local store, so its labels can
+	// be read. Required.
+	Image string `protobuf:"bytes,2,opt,name=image,proto3" json:"image,omitempty"`
+	// Directory the files are written to: <name>.yaml and liberty-checkpoint-<name>.json (the
+	// seccomp profile). Created when missing. Default: kube.
+	OutputDir string `protobuf:"bytes,3,opt,name=output_dir,json=outputDir,proto3" json:"output_dir,omitempty"`
+	// Name of the Deployment, the Service and the other objects, a DNS-1035 label. Default: from
+	// the image's repository name.
+	Name string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
+	// Namespace of the objects. Default: none (kubectl's -n or its context decides).
+	Namespace string `protobuf:"bytes,5,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	// Number of pods. Default: 1.
+	Replicas uint32 `protobuf:"varint,6,opt,name=replicas,proto3" json:"replicas,omitempty"`
+	// The HTTP port the server listens on in the container. Default: 9080.
+	HttpPort uint32 `protobuf:"varint,7,opt,name=http_port,json=httpPort,proto3" json:"http_port,omitempty"`
+	// The probes' HTTP path (readiness.http_url, a path such as /app/health); the startup and
+	// readiness probes get it. log_line is not allowed. Default: /.
+	Readiness *Readiness `protobuf:"bytes,8,opt,name=readiness,proto3" json:"readiness,omitempty"`
+	// Memory request and limit of the container, a Kubernetes quantity (768Mi, 1Gi). Default: the
+	// checkpoint's RSS recorded on the image plus 50%, else 512Mi. A limit below what the image
+	// records is accepted with a warning.
+	MemoryLimit string `protobuf:"bytes,9,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
+	// Seccomp Unconfined instead of the Localhost profile. Default: false.
+	SeccompUnconfined bool `protobuf:"varint,10,opt,name=seccomp_unconfined,json=seccompUnconfined,proto3" json:"seccomp_unconfined,omitempty"`
+	// Also write OpenShift's objects: a SecurityContextConstraints, a ServiceAccount, a Role and a
+	// RoleBinding that lets the service account use it.
+	Openshift bool `protobuf:"varint,11,opt,name=openshift,proto3" json:"openshift,omitempty"`
+	// Give up after this many seconds. 0: 120.
+	TimeoutSeconds uint32 `protobuf:"varint,12,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *KubeRequest) Reset() {
+	*x = KubeRequest{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KubeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KubeRequest) ProtoMessage() {}
+
+func (x *KubeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KubeRequest.ProtoReflect.Descriptor instead.
+func (*KubeRequest) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *KubeRequest) GetConnection() *Connection {
+	if x != nil {
+		return x.Connection
+	}
+	return nil
+}
+
+func (x *KubeRequest) GetImage() string {
+	if x != nil {
+		return x.Image
+	}
+	return ""
+}
+
+func (x *KubeRequest) GetOutputDir() string {
+	if x != nil {
+		return x.OutputDir
+	}
+	return ""
+}
+
+func (x *KubeRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *KubeRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *KubeRequest) GetReplicas() uint32 {
+	if x != nil {
+		return x.Replicas
+	}
+	return 0
+}
+
+func (x *KubeRequest) GetHttpPort() uint32 {
+	if x != nil {
+		return x.HttpPort
+	}
+	return 0
+}
+
+func (x *KubeRequest) GetReadiness() *Readiness {
+	if x != nil {
+		return x.Readiness
+	}
+	return nil
+}
+
+func (x *KubeRequest) GetMemoryLimit() string {
+	if x != nil {
+		return x.MemoryLimit
+	}
+	return ""
+}
+
+func (x *KubeRequest) GetSeccompUnconfined() bool {
+	if x != nil {
+		return x.SeccompUnconfined
+	}
+	return false
+}
+
+func (x *KubeRequest) GetOpenshift() bool {
+	if x != nil {
+		return x.Openshift
+	}
+	return false
+}
+
+func (x *KubeRequest) GetTimeoutSeconds() uint32 {
+	if x != nil {
+		return x.TimeoutSeconds
+	}
+	return 0
+}
+
+// KubeOutcome is what Kube wrote.
+type KubeOutcome struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The files written: the YAML, then the seccomp profile (absent when unconfined).
+	Files []string `protobuf:"bytes,1,rep,name=files,proto3" json:"files,omitempty"`
+	// The Pod Security Standards level that admits the pod (privileged), and why each stricter
+	// level refuses it.
+	PodSecurityLevel   string   `protobuf:"bytes,2,opt,name=pod_security_level,json=podSecurityLevel,proto3" json:"pod_security_level,omitempty"`
+	PodSecurityReasons []string `protobuf:"bytes,3,rep,name=pod_security_reasons,json=podSecurityReasons,proto3" json:"pod_security_reasons,omitempty"`
+	// The container's memory request and limit, in bytes.
+	MemoryBytes int64 `protobuf:"varint,4,opt,name=memory_bytes,json=memoryBytes,proto3" json:"memory_bytes,omitempty"`
+	// What the user should look at, for example a memory limit below the checkpoint's needs.
+	Warnings      []string `protobuf:"bytes,5,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KubeOutcome) Reset() {
+	*x = KubeOutcome{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KubeOutcome) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KubeOutcome) ProtoMessage() {}
+
+func (x *KubeOutcome) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KubeOutcome.ProtoReflect.Descriptor instead.
+func (*KubeOutcome) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *KubeOutcome) GetFiles() []string {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+func (x *KubeOutcome) GetPodSecurityLevel() string {
+	if x != nil {
+		return x.PodSecurityLevel
+	}
+	return ""
+}
+
+func (x *KubeOutcome) GetPodSecurityReasons() []string {
+	if x != nil {
+		return x.PodSecurityReasons
+	}
+	return nil
+}
+
+func (x *KubeOutcome) GetMemoryBytes() int64 {
+	if x != nil {
+		return x.MemoryBytes
+	}
+	return 0
+}
+
+func (x *KubeOutcome) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
 type PruneRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
@@ -1319,7 +1567,7 @@ type PruneRequest struct {
 
 func (x *PruneRequest) Reset() {
 	*x = PruneRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1331,7 +1579,7 @@ func (x *PruneRequest) String() string {
 func (*PruneRequest) ProtoMessage() {}
 
 func (x *PruneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1344,7 +1592,7 @@ func (x *PruneRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PruneRequest.ProtoReflect.Descriptor instead.
 func (*PruneRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{10}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PruneRequest) GetConnection() *Connection {
@@ -1371,7 +1619,7 @@ type CancelRequest struct {
 
 func (x *CancelRequest) Reset() {
 	*x = CancelRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1383,7 +1631,7 @@ func (x *CancelRequest) String() string {
 func (*CancelRequest) ProtoMessage() {}
 
 func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1396,7 +1644,7 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
 func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{11}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CancelRequest) GetOperationId() string {
@@ -1416,7 +1664,7 @@ type CancelResponse struct {
 
 func (x *CancelResponse) Reset() {
 	*x = CancelResponse{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1428,7 +1676,7 @@ func (x *CancelResponse) String() string {
 func (*CancelResponse) ProtoMessage() {}
 
 func (x *CancelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1441,7 +1689,7 @@ func (x *CancelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
 func (*CancelResponse) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CancelResponse) GetCancelled() bool {
@@ -1472,7 +1720,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1484,7 +1732,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1497,7 +1745,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Event) GetElapsedMs() int64 {
@@ -1626,7 +1874,7 @@ type Accepted struct {
 
 func (x *Accepted) Reset() {
 	*x = Accepted{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1638,7 +1886,7 @@ func (x *Accepted) String() string {
 func (*Accepted) ProtoMessage() {}
 
 func (x *Accepted) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1651,7 +1899,7 @@ func (x *Accepted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Accepted.ProtoReflect.Descriptor instead.
 func (*Accepted) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Accepted) GetOperationId() string {
@@ -1687,7 +1935,7 @@ type Log struct {
 
 func (x *Log) Reset() {
 	*x = Log{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1699,7 +1947,7 @@ func (x *Log) String() string {
 func (*Log) ProtoMessage() {}
 
 func (x *Log) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1712,7 +1960,7 @@ func (x *Log) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Log.ProtoReflect.Descriptor instead.
 func (*Log) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Log) GetSource() Log_Source {
@@ -1755,7 +2003,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1767,7 +2015,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1780,7 +2028,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Progress) GetStep() uint32 {
@@ -1841,7 +2089,7 @@ type Check struct {
 
 func (x *Check) Reset() {
 	*x = Check{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1853,7 +2101,7 @@ func (x *Check) String() string {
 func (*Check) ProtoMessage() {}
 
 func (x *Check) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1866,7 +2114,7 @@ func (x *Check) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Check.ProtoReflect.Descriptor instead.
 func (*Check) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Check) GetId() string {
@@ -1908,7 +2156,7 @@ type Timing struct {
 
 func (x *Timing) Reset() {
 	*x = Timing{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1920,7 +2168,7 @@ func (x *Timing) String() string {
 func (*Timing) ProtoMessage() {}
 
 func (x *Timing) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1933,7 +2181,7 @@ func (x *Timing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timing.ProtoReflect.Descriptor instead.
 func (*Timing) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Timing) GetName() string {
@@ -1970,7 +2218,7 @@ type RestoreOutcome struct {
 
 func (x *RestoreOutcome) Reset() {
 	*x = RestoreOutcome{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1982,7 +2230,7 @@ func (x *RestoreOutcome) String() string {
 func (*RestoreOutcome) ProtoMessage() {}
 
 func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1995,7 +2243,7 @@ func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestoreOutcome.ProtoReflect.Descriptor instead.
 func (*RestoreOutcome) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RestoreOutcome) GetVerdict() RestoreOutcome_Verdict {
@@ -2053,7 +2301,7 @@ type DoctorSummary struct {
 
 func (x *DoctorSummary) Reset() {
 	*x = DoctorSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2065,7 +2313,7 @@ func (x *DoctorSummary) String() string {
 func (*DoctorSummary) ProtoMessage() {}
 
 func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2078,7 +2326,7 @@ func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoctorSummary.ProtoReflect.Descriptor instead.
 func (*DoctorSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *DoctorSummary) GetOk() int32 {
@@ -2134,6 +2382,8 @@ type Result struct {
 	Doctor *DoctorSummary `protobuf:"bytes,11,opt,name=doctor,proto3" json:"doctor,omitempty"`
 	// Total duration of the operation.
 	DurationMs int64 `protobuf:"varint,12,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	// For Kube.
+	Kube *KubeOutcome `protobuf:"bytes,20,opt,name=kube,proto3" json:"kube,omitempty"`
 	// For Prune.
 	Prune         *PruneSummary `protobuf:"bytes,13,opt,name=prune,proto3" json:"prune,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2142,7 +2392,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2154,7 +2404,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2167,7 +2417,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Result) GetOperation() string {
@@ -2254,6 +2504,13 @@ func (x *Result) GetDurationMs() int64 {
 	return 0
 }
 
+func (x *Result) GetKube() *KubeOutcome {
+	if x != nil {
+		return x.Kube
+	}
+	return nil
+}
+
 func (x *Result) GetPrune() *PruneSummary {
 	if x != nil {
 		return x.Prune
@@ -2282,7 +2539,7 @@ type PruneSummary struct {
 
 func (x *PruneSummary) Reset() {
 	*x = PruneSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2294,7 +2551,7 @@ func (x *PruneSummary) String() string {
 func (*PruneSummary) ProtoMessage() {}
 
 func (x *PruneSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2307,7 +2564,7 @@ func (x *PruneSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PruneSummary.ProtoReflect.Descriptor instead.
 func (*PruneSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PruneSummary) GetContainers() []string {
@@ -2378,7 +2635,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2390,7 +2647,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2403,7 +2660,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Failure) GetCode() string {
@@ -2466,10 +2723,11 @@ var File_libertycheckpoint_v1_libertycheckpoint_proto protoreflect.FileDescripto
 
 const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\n" +
-	",libertycheckpoint/v1/libertycheckpoint.proto\x12\x14libertycheckpoint.v1\"\x1e\n" +
+	",libertycheckpoint/v1/libertycheckpoint.proto\x12\x14libertycheckpoint.v1\":\n" +
 	"\n" +
 	"Connection\x12\x10\n" +
-	"\x03uri\x18\x01 \x01(\tR\x03uri\"\x84\x04\n" +
+	"\x03uri\x18\x01 \x01(\tR\x03uri\x12\x1a\n" +
+	"\bidentity\x18\x02 \x01(\tR\bidentity\"\x84\x04\n" +
 	"\x15BuildBaseImageRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -2600,7 +2858,30 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
 	"connection\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12'\n" +
-	"\x0ftimeout_seconds\x18\x03 \x01(\rR\x0etimeoutSeconds\"y\n" +
+	"\x0ftimeout_seconds\x18\x03 \x01(\rR\x0etimeoutSeconds\"\xc7\x03\n" +
+	"\vKubeRequest\x12@\n" +
+	"\n" +
+	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
+	"connection\x12\x14\n" +
+	"\x05image\x18\x02 \x01(\tR\x05image\x12\x1d\n" +
+	"\n" +
+	"output_dir\x18\x03 \x01(\tR\toutputDir\x12\x12\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name\x12\x1c\n" +
+	"\tnamespace\x18\x05 \x01(\tR\tnamespace\x12\x1a\n" +
+	"\breplicas\x18\x06 \x01(\rR\breplicas\x12\x1b\n" +
+	"\thttp_port\x18\a \x01(\rR\bhttpPort\x12=\n" +
+	"\treadiness\x18\b \x01(\v2\x1f.libertycheckpoint.v1.ReadinessR\treadiness\x12!\n" +
+	"\fmemory_limit\x18\t \x01(\tR\vmemoryLimit\x12-\n" +
+	"\x12seccomp_unconfined\x18\n" +
+	" \x01(\bR\x11seccompUnconfined\x12\x1c\n" +
+	"\topenshift\x18\v \x01(\bR\topenshift\x12'\n" +
+	"\x0ftimeout_seconds\x18\f \x01(\rR\x0etimeoutSeconds\"\xc2\x01\n" +
+	"\vKubeOutcome\x12\x14\n" +
+	"\x05files\x18\x01 \x03(\tR\x05files\x12,\n" +
+	"\x12pod_security_level\x18\x02 \x01(\tR\x10podSecurityLevel\x120\n" +
+	"\x14pod_security_reasons\x18\x03 \x03(\tR\x12podSecurityReasons\x12!\n" +
+	"\fmemory_bytes\x18\x04 \x01(\x03R\vmemoryBytes\x12\x1a\n" +
+	"\bwarnings\x18\x05 \x03(\tR\bwarnings\"y\n" +
 	"\fPruneRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -2688,7 +2969,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x02ok\x18\x01 \x01(\x05R\x02ok\x12\x12\n" +
 	"\x04warn\x18\x02 \x01(\x05R\x04warn\x12\x12\n" +
 	"\x04fail\x18\x03 \x01(\x05R\x04fail\x12\x12\n" +
-	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\xa5\x04\n" +
+	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\xdc\x04\n" +
 	"\x06Result\x12\x1c\n" +
 	"\toperation\x18\x01 \x01(\tR\toperation\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12\x19\n" +
@@ -2703,7 +2984,8 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	" \x01(\v2$.libertycheckpoint.v1.RestoreOutcomeR\arestore\x12;\n" +
 	"\x06doctor\x18\v \x01(\v2#.libertycheckpoint.v1.DoctorSummaryR\x06doctor\x12\x1f\n" +
 	"\vduration_ms\x18\f \x01(\x03R\n" +
-	"durationMs\x128\n" +
+	"durationMs\x125\n" +
+	"\x04kube\x18\x14 \x01(\v2!.libertycheckpoint.v1.KubeOutcomeR\x04kube\x128\n" +
 	"\x05prune\x18\r \x01(\v2\".libertycheckpoint.v1.PruneSummaryR\x05prune\"\xb7\x01\n" +
 	"\fPruneSummary\x12\x1e\n" +
 	"\n" +
@@ -2722,7 +3004,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x04flag\x18\x05 \x01(\tR\x04flag\x12\x10\n" +
 	"\x03fix\x18\x06 \x01(\tR\x03fix\x12\x19\n" +
 	"\blog_tail\x18\a \x03(\tR\alogTail\x12\x1b\n" +
-	"\texit_code\x18\b \x01(\x05R\bexitCode2\x8e\x06\n" +
+	"\texit_code\x18\b \x01(\x05R\bexitCode2\xd8\x06\n" +
 	"\x11LibertyCheckpoint\x12\\\n" +
 	"\x0eBuildBaseImage\x12+.libertycheckpoint.v1.BuildBaseImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12X\n" +
 	"\fContainerize\x12).libertycheckpoint.v1.ContainerizeRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12T\n" +
@@ -2731,7 +3013,8 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x06Commit\x12#.libertycheckpoint.v1.CommitRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12N\n" +
 	"\aRestore\x12$.libertycheckpoint.v1.RestoreRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12^\n" +
 	"\x0fCheckpointImage\x12,.libertycheckpoint.v1.CheckpointImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12L\n" +
-	"\x06Doctor\x12#.libertycheckpoint.v1.DoctorRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12J\n" +
+	"\x06Doctor\x12#.libertycheckpoint.v1.DoctorRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12H\n" +
+	"\x04Kube\x12!.libertycheckpoint.v1.KubeRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12J\n" +
 	"\x05Prune\x12\".libertycheckpoint.v1.PruneRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12S\n" +
 	"\x06Cancel\x12#.libertycheckpoint.v1.CancelRequest\x1a$.libertycheckpoint.v1.CancelResponseB~\n" +
 	"\x1bio.libertycheckpoint.api.v1P\x01Z]github.com/liberty-checkpoint/liberty-checkpoint/gen/libertycheckpoint/v1;libertycheckpointv1b\x06proto3"
@@ -2749,7 +3032,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP() []byte {
 }
 
 var file_libertycheckpoint_v1_libertycheckpoint_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(Log_Source)(0),                // 0: libertycheckpoint.v1.Log.Source
 	(Log_Level)(0),                 // 1: libertycheckpoint.v1.Log.Level
@@ -2766,90 +3049,97 @@ var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(*RestoreRequest)(nil),         // 12: libertycheckpoint.v1.RestoreRequest
 	(*CheckpointImageRequest)(nil), // 13: libertycheckpoint.v1.CheckpointImageRequest
 	(*DoctorRequest)(nil),          // 14: libertycheckpoint.v1.DoctorRequest
-	(*PruneRequest)(nil),           // 15: libertycheckpoint.v1.PruneRequest
-	(*CancelRequest)(nil),          // 16: libertycheckpoint.v1.CancelRequest
-	(*CancelResponse)(nil),         // 17: libertycheckpoint.v1.CancelResponse
-	(*Event)(nil),                  // 18: libertycheckpoint.v1.Event
-	(*Accepted)(nil),               // 19: libertycheckpoint.v1.Accepted
-	(*Log)(nil),                    // 20: libertycheckpoint.v1.Log
-	(*Progress)(nil),               // 21: libertycheckpoint.v1.Progress
-	(*Check)(nil),                  // 22: libertycheckpoint.v1.Check
-	(*Timing)(nil),                 // 23: libertycheckpoint.v1.Timing
-	(*RestoreOutcome)(nil),         // 24: libertycheckpoint.v1.RestoreOutcome
-	(*DoctorSummary)(nil),          // 25: libertycheckpoint.v1.DoctorSummary
-	(*Result)(nil),                 // 26: libertycheckpoint.v1.Result
-	(*PruneSummary)(nil),           // 27: libertycheckpoint.v1.PruneSummary
-	(*Failure)(nil),                // 28: libertycheckpoint.v1.Failure
-	nil,                            // 29: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	nil,                            // 30: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
-	nil,                            // 31: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	nil,                            // 32: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
-	nil,                            // 33: libertycheckpoint.v1.CheckpointRequest.EnvEntry
-	nil,                            // 34: libertycheckpoint.v1.CommitRequest.LabelsEntry
-	nil,                            // 35: libertycheckpoint.v1.RestoreRequest.EnvEntry
-	nil,                            // 36: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	nil,                            // 37: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	nil,                            // 38: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	(*KubeRequest)(nil),            // 15: libertycheckpoint.v1.KubeRequest
+	(*KubeOutcome)(nil),            // 16: libertycheckpoint.v1.KubeOutcome
+	(*PruneRequest)(nil),           // 17: libertycheckpoint.v1.PruneRequest
+	(*CancelRequest)(nil),          // 18: libertycheckpoint.v1.CancelRequest
+	(*CancelResponse)(nil),         // 19: libertycheckpoint.v1.CancelResponse
+	(*Event)(nil),                  // 20: libertycheckpoint.v1.Event
+	(*Accepted)(nil),               // 21: libertycheckpoint.v1.Accepted
+	(*Log)(nil),                    // 22: libertycheckpoint.v1.Log
+	(*Progress)(nil),               // 23: libertycheckpoint.v1.Progress
+	(*Check)(nil),                  // 24: libertycheckpoint.v1.Check
+	(*Timing)(nil),                 // 25: libertycheckpoint.v1.Timing
+	(*RestoreOutcome)(nil),         // 26: libertycheckpoint.v1.RestoreOutcome
+	(*DoctorSummary)(nil),          // 27: libertycheckpoint.v1.DoctorSummary
+	(*Result)(nil),                 // 28: libertycheckpoint.v1.Result
+	(*PruneSummary)(nil),           // 29: libertycheckpoint.v1.PruneSummary
+	(*Failure)(nil),                // 30: libertycheckpoint.v1.Failure
+	nil,                            // 31: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	nil,                            // 32: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	nil,                            // 33: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	nil,                            // 34: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	nil,                            // 35: libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	nil,                            // 36: libertycheckpoint.v1.CommitRequest.LabelsEntry
+	nil,                            // 37: libertycheckpoint.v1.RestoreRequest.EnvEntry
+	nil,                            // 38: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	nil,                            // 39: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	nil,                            // 40: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
 }
 var file_libertycheckpoint_v1_libertycheckpoint_proto_depIdxs = []int32{
 	5,  // 0: libertycheckpoint.v1.BuildBaseImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	29, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	30, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	31, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	32, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
 	5,  // 3: libertycheckpoint.v1.ContainerizeRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	31, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	32, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	33, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	34, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
 	5,  // 6: libertycheckpoint.v1.CheckpointRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	33, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	35, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
 	5,  // 8: libertycheckpoint.v1.CommitRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	34, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
+	36, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
 	5,  // 10: libertycheckpoint.v1.RestoreRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	10, // 11: libertycheckpoint.v1.RestoreRequest.ports:type_name -> libertycheckpoint.v1.Port
-	35, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
+	37, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
 	11, // 13: libertycheckpoint.v1.RestoreRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
 	5,  // 14: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	36, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	37, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	38, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	39, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
 	5,  // 17: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	5,  // 18: libertycheckpoint.v1.PruneRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	19, // 19: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
-	20, // 20: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
-	21, // 21: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
-	22, // 22: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
-	26, // 23: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
-	28, // 24: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
-	0,  // 25: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
-	1,  // 26: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
-	2,  // 27: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
-	3,  // 28: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
-	4,  // 29: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
-	38, // 30: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
-	23, // 31: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
-	24, // 32: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
-	25, // 33: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
-	27, // 34: libertycheckpoint.v1.Result.prune:type_name -> libertycheckpoint.v1.PruneSummary
-	6,  // 35: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
-	7,  // 36: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
-	8,  // 37: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
-	9,  // 38: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
-	12, // 39: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
-	13, // 40: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
-	14, // 41: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
-	15, // 42: libertycheckpoint.v1.LibertyCheckpoint.Prune:input_type -> libertycheckpoint.v1.PruneRequest
-	16, // 43: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
-	18, // 44: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
-	18, // 45: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
-	18, // 46: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
-	18, // 47: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
-	18, // 48: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
-	18, // 49: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
-	18, // 50: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
-	18, // 51: libertycheckpoint.v1.LibertyCheckpoint.Prune:output_type -> libertycheckpoint.v1.Event
-	17, // 52: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
-	44, // [44:53] is the sub-list for method output_type
-	35, // [35:44] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	5,  // 18: libertycheckpoint.v1.KubeRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	11, // 19: libertycheckpoint.v1.KubeRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
+	5,  // 20: libertycheckpoint.v1.PruneRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	21, // 21: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
+	22, // 22: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
+	23, // 23: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
+	24, // 24: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
+	28, // 25: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
+	30, // 26: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
+	0,  // 27: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
+	1,  // 28: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
+	2,  // 29: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
+	3,  // 30: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
+	4,  // 31: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
+	40, // 32: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	25, // 33: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
+	26, // 34: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
+	27, // 35: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
+	16, // 36: libertycheckpoint.v1.Result.kube:type_name -> libertycheckpoint.v1.KubeOutcome
+	29, // 37: libertycheckpoint.v1.Result.prune:type_name -> libertycheckpoint.v1.PruneSummary
+	6,  // 38: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
+	7,  // 39: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
+	8,  // 40: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
+	9,  // 41: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
+	12, // 42: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
+	13, // 43: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
+	14, // 44: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
+	15, // 45: libertycheckpoint.v1.LibertyCheckpoint.Kube:input_type -> libertycheckpoint.v1.KubeRequest
+	17, // 46: libertycheckpoint.v1.LibertyCheckpoint.Prune:input_type -> libertycheckpoint.v1.PruneRequest
+	18, // 47: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
+	20, // 48: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
+	20, // 49: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
+	20, // 50: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
+	20, // 51: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
+	20, // 52: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
+	20, // 53: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
+	20, // 54: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
+	20, // 55: libertycheckpoint.v1.LibertyCheckpoint.Kube:output_type -> libertycheckpoint.v1.Event
+	20, // 56: libertycheckpoint.v1.LibertyCheckpoint.Prune:output_type -> libertycheckpoint.v1.Event
+	19, // 57: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
+	48, // [48:58] is the sub-list for method output_type
+	38, // [38:48] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_libertycheckpoint_v1_libertycheckpoint_proto_init() }
@@ -2861,7 +3151,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 		(*Readiness_HttpUrl)(nil),
 		(*Readiness_LogLine)(nil),
 	}
-	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13].OneofWrappers = []any{
+	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15].OneofWrappers = []any{
 		(*Event_Accepted)(nil),
 		(*Event_Log)(nil),
 		(*Event_Progress)(nil),
@@ -2875,7 +3165,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc), len(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   34,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -41,6 +41,7 @@ const (
 	LibertyCheckpoint_Restore_FullMethodName         = "/libertycheckpoint.v1.LibertyCheckpoint/Restore"
 	LibertyCheckpoint_CheckpointImage_FullMethodName = "/libertycheckpoint.v1.LibertyCheckpoint/CheckpointImage"
 	LibertyCheckpoint_Doctor_FullMethodName          = "/libertycheckpoint.v1.LibertyCheckpoint/Doctor"
+	LibertyCheckpoint_Kube_FullMethodName            = "/libertycheckpoint.v1.LibertyCheckpoint/Kube"
 	LibertyCheckpoint_Prune_FullMethodName           = "/libertycheckpoint.v1.LibertyCheckpoint/Prune"
 	LibertyCheckpoint_Cancel_FullMethodName          = "/libertycheckpoint.v1.LibertyCheckpoint/Cancel"
 )
@@ -73,6 +74,11 @@ type LibertyCheckpointClient interface {
 	// Doctor checks the host, the container engine and optionally an image, and streams one
 	// `Check` event per check.
 	Doctor(ctx context.Context, in *DoctorRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
+	// Kube writes the Kubernetes YAML (and, for OpenShift, the SecurityContextConstraints) that
+	// deploys an InstantOn image with the least privilege a restore needs, and the Localhost seccomp
+	// profile beside it. It reads the image's labels (architecture, memory at the checkpoint) and
+	// runs nothing.
+	Kube(ctx context.Context, in *KubeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
 	// Prune removes what operations whose process has ended left behind: their containers, their
 	// temporary images (localhost/lcp-tmp-*), lock volumes, temporary directories and helper
 	// processes (a transient Podman service). It never touches what a running operation, another
@@ -225,9 +231,28 @@ func (c *libertyCheckpointClient) Doctor(ctx context.Context, in *DoctorRequest,
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LibertyCheckpoint_DoctorClient = grpc.ServerStreamingClient[Event]
 
+func (c *libertyCheckpointClient) Kube(ctx context.Context, in *KubeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[7], LibertyCheckpoint_Kube_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[KubeRequest, Event]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LibertyCheckpoint_KubeClient = grpc.ServerStreamingClient[Event]
+
 func (c *libertyCheckpointClient) Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[7], LibertyCheckpoint_Prune_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[8], LibertyCheckpoint_Prune_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -282,6 +307,11 @@ type LibertyCheckpointServer interface {
 	// Doctor checks the host, the container engine and optionally an image, and streams one
 	// `Check` event per check.
 	Doctor(*DoctorRequest, grpc.ServerStreamingServer[Event]) error
+	// Kube writes the Kubernetes YAML (and, for OpenShift, the SecurityContextConstraints) that
+	// deploys an InstantOn image with the least privilege a restore needs, and the Localhost seccomp
+	// profile beside it. It reads the image's labels (architecture, memory at the checkpoint) and
+	// runs nothing.
+	Kube(*KubeRequest, grpc.ServerStreamingServer[Event]) error
 	// Prune removes what operations whose process has ended left behind: their containers, their
 	// temporary images (localhost/lcp-tmp-*), lock volumes, temporary directories and helper
 	// processes (a transient Podman service). It never touches what a running operation, another
@@ -321,6 +351,9 @@ func (UnimplementedLibertyCheckpointServer) CheckpointImage(*CheckpointImageRequ
 }
 func (UnimplementedLibertyCheckpointServer) Doctor(*DoctorRequest, grpc.ServerStreamingServer[Event]) error {
 	return status.Errorf(codes.Unimplemented, "method Doctor not implemented")
+}
+func (UnimplementedLibertyCheckpointServer) Kube(*KubeRequest, grpc.ServerStreamingServer[Event]) error {
+	return status.Errorf(codes.Unimplemented, "method Kube not implemented")
 }
 func (UnimplementedLibertyCheckpointServer) Prune(*PruneRequest, grpc.ServerStreamingServer[Event]) error {
 	return status.Errorf(codes.Unimplemented, "method Prune not implemented")
@@ -426,6 +459,17 @@ func _LibertyCheckpoint_Doctor_Handler(srv interface{}, stream grpc.ServerStream
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LibertyCheckpoint_DoctorServer = grpc.ServerStreamingServer[Event]
 
+func _LibertyCheckpoint_Kube_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(KubeRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(LibertyCheckpointServer).Kube(m, &grpc.GenericServerStream[KubeRequest, Event]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LibertyCheckpoint_KubeServer = grpc.ServerStreamingServer[Event]
+
 func _LibertyCheckpoint_Prune_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(PruneRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -501,6 +545,11 @@ var LibertyCheckpoint_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Doctor",
 			Handler:       _LibertyCheckpoint_Doctor_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "Kube",
+			Handler:       _LibertyCheckpoint_Kube_Handler,
 			ServerStreams: true,
 		},
 		{

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 )
 
 const (
@@ -36,8 +37,14 @@ func checkPodman(ctx context.Context, s *state) engine.Check {
 		mode = "rootless (the capability and criu probes below run rootless too)"
 	}
 	found := fmt.Sprintf("Podman %s (API %s), %s", info.Version, info.APIVersion, mode)
+	if info.Kernel != "" {
+		found += fmt.Sprintf(", on Linux %s (%s)", info.Kernel, hostinfo.UnameMachine(info.Arch))
+	}
 	if info.Service != "" {
 		found += ", at " + info.Service
+	}
+	if !s.local(ctx) {
+		found += "; that is another machine: its kernel, CPU, Yama and container limits are read in probe containers there"
 	}
 	if v, parsed := parseVersion(info.Version); parsed && v.less(minPodman) {
 		return fail(found+": liberty-checkpoint talks to Podman's v4 API", "upgrade Podman to 4.0 or newer")

@@ -19,6 +19,9 @@ const kernelFix = "run on Linux 5.9 or newer, the first with CAP_CHECKPOINT_REST
 func checkKernel(ctx context.Context, s *state) engine.Check {
 	release := s.kernel(ctx)
 	if release == "" {
+		if !s.local(ctx) {
+			return skip(s.notLocal(ctx))
+		}
 		_, _, err := s.uname()
 		return warn(fmt.Sprintf("cannot tell the kernel version: %v", err), kernelFix)
 	}
@@ -30,6 +33,8 @@ func checkKernel(ctx context.Context, s *state) engine.Check {
 				capLast = n
 			}
 		}
+	} else if h, _ := s.hostFacts(ctx); h != nil {
+		capLast = h.CapLastCap // the Podman host's, read in a probe container there
 	}
 	old := !parsed || v.less(version{5, 9})
 	switch {
@@ -52,6 +57,8 @@ func checkArch(ctx context.Context, s *state) engine.Check {
 	var machine string
 	if info, err := s.engine(ctx); err == nil && info.Arch != "" && !s.local(ctx) {
 		machine = hostinfo.UnameMachine(info.Arch)
+	} else if !s.local(ctx) {
+		return skip(s.notLocal(ctx))
 	} else {
 		_, m, err := s.uname()
 		if err != nil {
@@ -71,7 +78,16 @@ func checkArch(ctx context.Context, s *state) engine.Check {
 // virt_sandbox_use_netlink boolean is on.
 func checkSELinux(ctx context.Context, s *state) engine.Check {
 	if !s.local(ctx) {
-		return skip(s.notLocal(ctx))
+		info, err := s.engine(ctx)
+		switch {
+		case err != nil:
+			return skip(s.notLocal(ctx))
+		case !info.SELinux:
+			return ok("SELinux is not enabled on the Podman host (podman info)")
+		}
+		return warn("SELinux is enabled on the Podman host (podman info); whether its virt_sandbox_use_netlink boolean is on cannot be read through Podman",
+			"if a checkpoint fails with netlink or socket errors, run setsebool -P virt_sandbox_use_netlink 1 on the Podman host "+
+				"(podman machine: podman machine ssh sudo setsebool -P virt_sandbox_use_netlink 1); doctor --image proves it either way with a real criu dump there")
 	}
 	enforce, err := s.d.Host.ReadFile("/sys/fs/selinux/enforce")
 	if errors.Is(err, fs.ErrNotExist) {
@@ -97,18 +113,28 @@ func checkSELinux(ctx context.Context, s *state) engine.Check {
 
 // checkYama: CRIU ptraces the processes it dumps and restores.
 func checkYama(ctx context.Context, s *state) engine.Check {
-	if !s.local(ctx) {
-		return skip(s.notLocal(ctx))
-	}
-	b, err := s.d.Host.ReadFile("/proc/sys/kernel/yama/ptrace_scope")
-	if errors.Is(err, fs.ErrNotExist) {
-		return ok("Yama is not active")
-	}
-	if err != nil {
-		return warn(fmt.Sprintf("cannot read /proc/sys/kernel/yama/ptrace_scope: %v", err), "")
+	var scope string
+	if s.local(ctx) {
+		b, err := s.d.Host.ReadFile("/proc/sys/kernel/yama/ptrace_scope")
+		if errors.Is(err, fs.ErrNotExist) {
+			return ok("Yama is not active")
+		}
+		if err != nil {
+			return warn(fmt.Sprintf("cannot read /proc/sys/kernel/yama/ptrace_scope: %v", err), "")
+		}
+		scope = strings.TrimSpace(string(b))
+	} else {
+		h, why := s.hostFacts(ctx)
+		if h == nil {
+			return skip(why)
+		}
+		if h.PtraceScope == "" {
+			return ok("Yama is not active on the Podman host")
+		}
+		scope = h.PtraceScope
 	}
 	const persist = "sysctl -w kernel.yama.ptrace_scope=1, and keep it with kernel.yama.ptrace_scope = 1 in /etc/sysctl.d/10-ptrace.conf"
-	switch scope := strings.TrimSpace(string(b)); scope {
+	switch scope {
 	case "0":
 		return ok("ptrace_scope 0 (classic ptrace permissions)")
 	case "1":

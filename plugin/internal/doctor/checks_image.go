@@ -259,14 +259,20 @@ func checkImageCPU(ctx context.Context, s *state) engine.Check {
 	if rec == "" {
 		return skip("no " + engine.LabelCPUFlags + " label: not an image liberty-checkpoint checkpointed")
 	}
-	if !s.local(ctx) {
-		return skip(s.notLocal(ctx))
+	var flags []string
+	if s.local(ctx) {
+		info, err := s.d.Host.ReadFile("/proc/cpuinfo")
+		if err != nil {
+			return warn(fmt.Sprintf("cannot read /proc/cpuinfo: %v", err), "")
+		}
+		flags = hostinfo.CPUFlags(info)
+	} else {
+		h, why := s.hostFacts(ctx)
+		if h == nil {
+			return skip(why)
+		}
+		flags = h.CPUFlags // the Podman host's CPU, as a container there sees it
 	}
-	info, err := s.d.Host.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return warn(fmt.Sprintf("cannot read /proc/cpuinfo: %v", err), "")
-	}
-	flags := hostinfo.CPUFlags(info)
 	if len(flags) == 0 {
 		return warn("no CPU flags in /proc/cpuinfo", "")
 	}

@@ -19,23 +19,29 @@ import (
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probebin"
 )
 
 // Doctor runs the checks.
 type Doctor struct {
 	Host    Host
 	Runtime Runtime
-	// ProbeBinary is a static Linux executable that runs probe.Main when its first argument is
-	// probe.Command: the plugin binary itself (os.Executable()).
+	// Embedded returns the probe the plugin carries for a Podman host of an architecture (Go
+	// spelling), or nil (probebin.Embedded).
+	Embedded func(arch string) []byte
+	// ProbeBinary is the fallback probe, read through Host: a static Linux executable that runs
+	// probe.Main when its first argument is probe.Command, the plugin binary itself
+	// (os.Executable()).
 	ProbeBinary string
 }
 
-// New returns a Doctor for this machine that reaches the engine through rt and uses this very
-// binary as the probe (its main must call probe.RunIfAsked). When the engine cannot be reached,
-// pass a Runtime whose Info returns that error: the host checks still run.
+// New returns a Doctor for this machine that reaches the engine through rt and runs the probe
+// the plugin carries for the engine's architecture, else this very binary (its main must call
+// probe.RunIfAsked). When the engine cannot be reached, pass a Runtime whose Info returns that
+// error: the host checks still run.
 func New(rt Runtime) *Doctor {
 	exe, _ := os.Executable() // empty on error: the probe checks then say why they skip
-	return &Doctor{Host: LocalHost{}, Runtime: rt, ProbeBinary: exe}
+	return &Doctor{Host: LocalHost{}, Runtime: rt, Embedded: probebin.Embedded, ProbeBinary: exe}
 }
 
 // check is one row of the table: an id and the function that decides it.

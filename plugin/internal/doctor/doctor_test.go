@@ -19,6 +19,9 @@ func runFake(t *testing.T, h *fakeHost, r *fakeRuntime, image string) (map[strin
 	var mu sync.Mutex
 	got := map[string]engine.Check{}
 	d := &Doctor{Host: h, Runtime: r, ProbeBinary: "/plugin"}
+	if h.embedded != "" {
+		d.Embedded = func(arch string) []byte { return []byte(h.embedded) }
+	}
 	res, err := d.Run(context.Background(), engine.DoctorOptions{Image: image}, func(ev engine.Event) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -110,10 +113,44 @@ func TestKnownProblems(t *testing.T) {
 		}, []want{{"kernel.version", engine.CheckOK, "backported (cap_last_cap 40)", ""}}},
 		{"old kernel on a remote engine", "", func(h *fakeHost, r *fakeRuntime) {
 			r.info.Kernel = "4.18.0-372.el8.x86_64"
+			r.host.CapLastCap = 37 // what a container sees there
 		}, []want{
-			{"kernel.version", engine.CheckFail, "Linux 4.18.0-372.el8.x86_64 is older than 5.9", "run on Linux 5.9 or newer"},
-			{"selinux", engine.CheckSkip, "Podman runs on another machine (Linux 4.18.0-372.el8.x86_64 there)", ""},
+			{"kernel.version", engine.CheckFail, "Linux 4.18.0-372.el8.x86_64 has no CAP_CHECKPOINT_RESTORE (cap_last_cap 37", "run on Linux 5.9 or newer"},
+			{"selinux", engine.CheckOK, "SELinux is not enabled on the Podman host (podman info)", ""},
 		}},
+		// A remote Podman host (ssh://, tcp://, podman machine): doctor reads it in the probe
+		// container, never this machine's files.
+		{"remote host: what the probe container sees of it", "", func(h *fakeHost, r *fakeRuntime) {
+			r.info.Remote, r.info.Service = true, "ssh://core@127.0.0.1:50111/run/podman/podman.sock (the default connection podman-machine-default-root (x))"
+			r.info.Kernel, r.info.SELinux = "6.5.6-300.fc39.aarch64", true
+			r.host = &probe.Host{Kernel: "6.5.6-300.fc39.aarch64", CapLastCap: 40, PtraceScope: "2", CPUFlags: []string{"fp", "asimd"}}
+			h.files = map[string]string{"/plugin": h.files["/plugin"]} // this machine has nothing to read
+		}, []want{
+			{"podman", engine.CheckOK, "on Linux 6.5.6-300.fc39.aarch64 (x86_64), at ssh://core@127.0.0.1:50111/run/podman/podman.sock (the default connection podman-machine-default-root (x)); that is another machine", ""},
+			{"kernel.version", engine.CheckOK, "Linux 6.5.6-300.fc39.aarch64 has CAP_CHECKPOINT_RESTORE (cap_last_cap 40)", ""},
+			{"yama.ptrace_scope", engine.CheckFail, "ptrace_scope 2", "sysctl -w kernel.yama.ptrace_scope=1"},
+			{"selinux", engine.CheckWarn, "SELinux is enabled on the Podman host", "podman machine ssh sudo setsebool -P virt_sandbox_use_netlink 1"},
+		}},
+		{"remote host: the image's CPU against the Podman host's", goodImage, func(h *fakeHost, r *fakeRuntime) {
+			r.info.Remote = true
+			r.host.CPUFlags = []string{"fpu", "sse", "sse2"}
+		}, []want{{"image.cpu", engine.CheckWarn, "this CPU lacks 2 of the features the checkpointing CPU had: avx avx2", "restore on a CPU with these features"}}},
+		// macOS or Windows with no Podman reachable: the host checks do not read this machine,
+		// and the fix is podman machine.
+		{"not Linux, Podman not reachable", "", func(h *fakeHost, r *fakeRuntime) {
+			h.notLinux = true
+			r.info, r.infoErr = nil, &engine.Error{Code: engine.CodeUnavailable, Message: "cannot connect to Podman",
+				Fix: "Podman runs in a Linux VM here: podman machine init (once), then podman machine start"}
+		}, []want{
+			{"podman", engine.CheckFail, "cannot reach Podman", "podman machine start"},
+			{"kernel.version", engine.CheckSkip, "Podman is not reachable", ""},
+			{"host.arch", engine.CheckSkip, "Podman is not reachable", ""},
+			{"yama.ptrace_scope", engine.CheckSkip, "Podman is not reachable", ""},
+		}},
+		{"the embedded probe goes before the plugin itself", "", func(h *fakeHost, r *fakeRuntime) {
+			h.files["/plugin"] = "a Mach-O binary of a Mac"
+			h.embedded = fakeELF(emX86_64, false)
+		}, []want{{"container.caps", engine.CheckOK, "a container gets cap_checkpoint_restore", ""}}},
 		{"aarch64", "", func(h *fakeHost, r *fakeRuntime) {
 			h.machine = "aarch64"
 		}, []want{{"host.arch", engine.CheckOK, "aarch64: IBM Semeru's UBI images (OpenJ9 with CRIU) and dumb-init exist for it", ""}}},
@@ -147,7 +184,7 @@ func TestKnownProblems(t *testing.T) {
 		}, []want{{"podman", engine.CheckFail, "cannot reach Podman: cannot reach ssh://core@box: ssh: handshake failed", "check the ssh key of the connection"}}},
 		{"podman with its address", "", func(h *fakeHost, r *fakeRuntime) {
 			r.info.Service = "unix:///run/podman/podman.sock"
-		}, []want{{"podman", engine.CheckOK, "Podman 4.3.1 (API 4.3.1), rootful, at unix:///run/podman/podman.sock", ""}}},
+		}, []want{{"podman", engine.CheckOK, "Podman 4.3.1 (API 4.3.1), rootful, on Linux 6.18.44-fc-v657 (x86_64), at unix:///run/podman/podman.sock", ""}}},
 		{"podman 3", "", func(h *fakeHost, r *fakeRuntime) {
 			r.info.Version = "3.4.4"
 		}, []want{{"podman", engine.CheckFail, "Podman 3.4.4", "upgrade Podman to 4.0 or newer"}}},
@@ -252,7 +289,7 @@ func TestKnownProblems(t *testing.T) {
 		}, []want{{"image.arch", engine.CheckFail, "checkpointed on aarch64, this machine is x86_64", "restore on aarch64"}}},
 		{"dynamically linked plugin", "", func(h *fakeHost, r *fakeRuntime) {
 			h.files["/plugin"] = fakeELF(emX86_64, true)
-		}, []want{{"container.caps", engine.CheckSkip, "the probe binary /plugin is dynamically linked; build the plugin with CGO_ENABLED=0", ""}}},
+		}, []want{{"container.caps", engine.CheckSkip, "the probe binary /plugin is dynamically linked; build the plugin with make build", ""}}},
 		{"plugin for another architecture", "", func(h *fakeHost, r *fakeRuntime) {
 			h.files["/plugin"] = fakeELF(emAARCH64, false)
 		}, []want{{"container.rlimits", engine.CheckSkip, "the probe binary /plugin is for EM_AARCH64 but Podman runs amd64 containers", ""}}},

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 )
 
@@ -21,6 +22,8 @@ type fakeHost struct {
 	release, machine string
 	hard             map[string]uint64
 	env              map[string]string
+	notLinux         bool            // a Mac or a Windows machine: Podman runs elsewhere
+	embedded         string          // the probe the plugin carries, if any
 	denied           map[string]bool // Access refuses these
 }
 
@@ -41,7 +44,12 @@ func (h *fakeHost) Glob(pattern string) ([]string, error) {
 	return out, nil
 }
 
-func (h *fakeHost) Uname() (string, string, error) { return h.release, h.machine, nil }
+func (h *fakeHost) Uname() (string, string, error) {
+	if h.notLinux {
+		return "", "", hostinfo.ErrNotLinux
+	}
+	return h.release, h.machine, nil
+}
 
 func (h *fakeHost) HardLimit(res string) (uint64, error) {
 	if v, found := h.hard[res]; found {
@@ -70,6 +78,7 @@ type fakeRuntime struct {
 	infoErr      error
 	images       map[string]*ImageInfo
 	caps         *probe.Caps
+	host         *probe.Host // what the caps probe sees of its host
 	capsStartErr error
 	criu         *probe.CRIU
 	criuStartErr error
@@ -105,7 +114,7 @@ func (r *fakeRuntime) Run(_ context.Context, spec RunSpec) (*RunResult, error) {
 		if r.capsStartErr != nil {
 			return nil, r.capsStartErr
 		}
-		rep.Caps = r.caps
+		rep.Caps, rep.Host = r.caps, r.host
 	case "criu":
 		if r.criuStartErr != nil {
 			return nil, r.criuStartErr
@@ -191,6 +200,7 @@ func podmanLikeThisOne() *fakeRuntime {
 			engine.LabelPhase: "afterAppStart", engine.LabelKernel: "6.18.44-fc-v657", engine.LabelArch: "x86_64",
 			engine.LabelCPUFlags: "fpu sse sse2 avx avx2",
 		}}},
+		host: &probe.Host{Kernel: "6.18.44-fc-v657", Machine: "x86_64", CapLastCap: 40, PtraceScope: "1", CPUFlags: []string{"fpu", "sse", "sse2", "avx", "avx2"}},
 		caps: &probe.Caps{UID: 0, CapEff: "00000100800c05fb", CapPrm: "00000100800c05fb", CapBnd: "00000100800c05fb",
 			Seccomp: "0", NoNewPrivs: "0", Nofile: [2]uint64{4096, 4096}, Nproc: [2]uint64{4096, 4096}},
 		criu: &probe.CRIU{Path: "/usr/sbin/criu", Version: "4.2.1", Unprivileged: true,

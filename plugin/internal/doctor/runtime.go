@@ -38,8 +38,12 @@ type Runtime interface {
 
 // EngineInfo is the part of `podman info` doctor looks at.
 type EngineInfo struct {
-	// Service says where the engine was reached, e.g. unix:///run/podman/podman.sock; optional.
-	Service    string
+	// Service says where the engine was reached, e.g. unix:///run/podman/podman.sock, and how it
+	// was found; optional.
+	Service string
+	// Remote is true when the engine's host is another machine (ssh://, tcp://, podman machine's
+	// VM): this machine's files do not describe it, so doctor reads it in probe containers.
+	Remote     bool
 	Version    string // version.Version, e.g. 4.3.1
 	APIVersion string // version.APIVersion
 	Rootless   bool   // host.security.rootless

@@ -1,17 +1,17 @@
 package doctor
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
-	"debug/elf"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probebin"
 )
 
 // checkpointCaps are the capabilities a checkpoint container gets (a restore gets the first
@@ -66,24 +66,63 @@ func (s *state) engine(ctx context.Context) (*EngineInfo, error) {
 }
 
 // local reports whether the engine runs on this machine, so that this machine's /proc, /sys and
-// /etc describe the containers' host. Without an engine, this machine is all there is.
+// /etc describe the containers' host. Never when this machine does not run Linux. Without an
+// engine, a Linux machine is all there is.
 func (s *state) local(ctx context.Context) bool {
+	release, _, uerr := s.uname()
+	if errors.Is(uerr, hostinfo.ErrNotLinux) {
+		return false
+	}
 	uri := s.opts.Connection.URI
 	if strings.HasPrefix(uri, "ssh://") || strings.HasPrefix(uri, "tcp://") {
 		return false
 	}
 	info, err := s.engine(ctx)
-	release, _, uerr := s.uname()
+	if err == nil && info.Remote {
+		return false
+	}
 	return err != nil || uerr != nil || info.Kernel == "" || info.Kernel == release
 }
 
 // notLocal is the skip reason of a check that reads this machine's files.
 func (s *state) notLocal(ctx context.Context) string {
-	where := s.opts.Connection.URI
-	if info, err := s.engine(ctx); err == nil && info.Kernel != "" {
-		where = "Linux " + info.Kernel + " there"
+	if _, err := s.engine(ctx); err != nil {
+		where := s.opts.Connection.URI
+		if where == "" {
+			where = "its default connection"
+		}
+		return "Podman is not reachable at " + where + " (see podman): this check reads the machine Podman runs on, which is not this one"
 	}
-	return fmt.Sprintf("Podman runs on another machine (%s): run liberty-checkpoint doctor on it for this check", where)
+	return fmt.Sprintf("Podman runs on another machine (%s): run liberty-checkpoint doctor on it for this check", s.where(ctx))
+}
+
+// where names the Podman host: its kernel and address.
+func (s *state) where(ctx context.Context) string {
+	info, err := s.engine(ctx)
+	if err != nil {
+		return s.opts.Connection.URI
+	}
+	where := info.Service
+	if where == "" {
+		where = s.opts.Connection.URI
+	}
+	if info.Kernel != "" {
+		where = "Linux " + info.Kernel + " at " + where
+	}
+	return where
+}
+
+// hostFacts is what the caps probe saw of the Podman host, or why there is nothing: how a check
+// that reads this machine's files reads a remote Podman host instead.
+func (s *state) hostFacts(ctx context.Context) (*probe.Host, string) {
+	if why := s.probeUsable(ctx); why != "" {
+		return nil, why
+	}
+	r := s.capsProbe(ctx)
+	if r.report == nil || r.report.Host == nil {
+		return nil, "the probe container did not run (see container.caps)"
+	}
+	return r.report.Host, ""
 }
 
 // kernel is the kernel release of the machine containers run on.
@@ -117,51 +156,13 @@ func (s *state) probeUsable(ctx context.Context) string {
 		s.probeReason = "Podman is not reachable (see podman)"
 		return s.probeReason
 	}
-	bin, reason := readProbe(s.d.Host, s.d.ProbeBinary, s.info.Arch)
+	bin, reason := probebin.For(s.info.Arch, s.d.Embedded, s.d.ProbeBinary, s.d.Host.ReadFile)
 	if reason != "" {
 		s.probeReason = reason
 		return reason
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	dir := strings.TrimPrefix(probe.Dir, "/")
-	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir + "/", Mode: 0o755, ModTime: time.Unix(0, 0)})
-	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: strings.TrimPrefix(probe.Path, "/"), Mode: 0o755, Size: int64(len(bin)), ModTime: time.Unix(0, 0)})
-	_, _ = tw.Write(bin)
-	_ = tw.Close()
-	s.probeTar = buf.Bytes()
+	s.probeTar = probebin.Tar(bin)
 	return ""
-}
-
-var goArchELF = map[string]elf.Machine{
-	"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390, "386": elf.EM_386,
-}
-
-// readProbe loads the probe binary and checks that it can run in any container of arch: a static
-// ELF executable for that machine.
-func readProbe(h Host, path, arch string) ([]byte, string) {
-	const rebuild = "; build the plugin with CGO_ENABLED=0 for the engine's architecture (make build)"
-	if path == "" {
-		return nil, "no probe binary configured"
-	}
-	bin, err := h.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Sprintf("cannot read the probe binary: %v", err)
-	}
-	f, err := elf.NewFile(bytes.NewReader(bin))
-	if err != nil {
-		return nil, fmt.Sprintf("the probe binary %s is not a Linux executable%s", path, rebuild)
-	}
-	defer f.Close()
-	if want, known := goArchELF[arch]; known && f.Machine != want {
-		return nil, fmt.Sprintf("the probe binary %s is for %s but Podman runs %s containers%s", path, f.Machine, arch, rebuild)
-	}
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return nil, fmt.Sprintf("the probe binary %s is dynamically linked%s", path, rebuild)
-		}
-	}
-	return bin, ""
 }
 
 // capsProbe runs `probe caps` once, in the given image when it is usable, else in a probe image

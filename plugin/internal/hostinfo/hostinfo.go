@@ -6,8 +6,14 @@ package hostinfo
 import (
 	"bufio"
 	"bytes"
+	"fmt"
+	"runtime"
 	"strings"
 )
+
+// ErrNotLinux says that this machine does not run Linux, so it is not where Podman's containers
+// run: that is a Linux VM (podman machine) or another machine, reached through Podman.
+var ErrNotLinux = fmt.Errorf("this machine runs %s, not Linux: Podman's containers run in a Linux VM or on another machine", runtime.GOOS)
 
 // CPUFlags returns the feature flags of the first CPU in a /proc/cpuinfo text ("flags" on x86,
 // "Features" on arm64), or nil when there is no such line.

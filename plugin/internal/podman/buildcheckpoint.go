@@ -44,7 +44,10 @@ func (e *Engine) checkpointByBuild(ctx context.Context, c *conn, cu *cleanup, si
 	co := o.ContainerizeOptions(o.Image)
 	co.Labels = e.checkpointLabels(ctx, c, sink, phase, o.Labels)
 
-	seccomp := o.SeccompProfile
+	seccomp, err := c.hostFile(ctx, cu, o.SeccompProfile, "seccomp_profile")
+	if err != nil {
+		return nil, err
+	}
 	if seccomp == "" {
 		seccomp = "unconfined"
 	}

@@ -43,7 +43,7 @@ func (e *Engine) CheckpointImage(ctx context.Context, o engine.CheckpointImageOp
 		res.AddTiming(engine.OpContainerize, steps.Done(humanize.ShortID(built.ImageID)+" "+humanize.Bytes(built.ImageSize)))
 
 		steps.Start(engine.OpCheckpoint)
-		ck, err := e.checkpoint(ctx, cu, sink, o.CheckpointOptions(app), engine.OpCheckpointImage)
+		ck, err := e.checkpoint(ctx, c, cu, sink, o.CheckpointOptions(app), engine.OpCheckpointImage)
 		if err != nil {
 			return nil, appArchiveAtFault(err, o.AppArchive)
 		}

@@ -32,7 +32,7 @@ func (e *Engine) Checkpoint(ctx context.Context, o engine.CheckpointOptions, sin
 		defer cu.finish(&err)
 		steps := engine.NewSteps(sink, 1)
 		steps.Start("checkpoint")
-		res, err = e.checkpoint(ctx, cu, sink, o, engine.OpCheckpoint)
+		res, err = e.checkpoint(ctx, c, cu, sink, o, engine.OpCheckpoint)
 		if err != nil {
 			return nil, err
 		}
@@ -48,7 +48,7 @@ const failureGrace = time.Second
 // checkpoint runs the checkpoint container. role is the operation it serves: a standalone
 // checkpoint's container is its product (prune keeps it once it has exited 0); the chain's is
 // intermediate.
-func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, o engine.CheckpointOptions, role string) (*engine.Result, error) {
+func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engine.Sink, o engine.CheckpointOptions, role string) (*engine.Result, error) {
 	img, err := inspectImage(ctx, o.Image, "image",
 		"build the application image first (liberty-checkpoint containerize), or check the name (podman images lists them)")
 	if err != nil {
@@ -63,11 +63,15 @@ func (e *Engine) checkpoint(ctx context.Context, cu *cleanup, sink engine.Sink, 
 		env = map[string]string{}
 	}
 	env["WLP_CHECKPOINT"] = string(o.Phase)
+	seccomp, err := c.hostFile(ctx, cu, o.SeccompProfile, "seccomp_profile")
+	if err != nil {
+		return nil, err
+	}
 	keep := ""
 	if role == engine.OpCheckpoint {
 		keep = keepIfExited0
 	}
-	r := run{Name: name, Image: o.Image, Env: env, Caps: checkpointCaps, Seccomp: o.SeccompProfile, Role: role, Keep: keep}
+	r := run{Name: name, Image: o.Image, Env: env, Caps: checkpointCaps, Seccomp: seccomp, Role: role, Keep: keep}
 	id, _, err := r.create(ctx, cu)
 	if err != nil {
 		return nil, err

@@ -169,14 +169,16 @@ func (e *Engine) checkpointLabels(ctx context.Context, c *conn, sink engine.Sink
 }
 
 // hostLabels records what a restore depends on about the host that checkpoints: its kernel and
-// architecture (from Podman) and, when Podman runs on this machine, its CPU flags.
+// architecture (from Podman) and its CPU flags: from /proc/cpuinfo when Podman runs on this
+// machine, else from a probe container on the Podman host (containers see the host's CPU).
 func hostLabels(ctx context.Context, c *conn, sink engine.Sink, labels map[string]string) {
-	if info, err := system.Info(ctx, nil); err == nil && info.Host != nil {
-		labels[engine.LabelKernel] = info.Host.Kernel
-		labels[engine.LabelArch] = hostinfo.UnameMachine(info.Host.Arch)
-	} else {
+	info, err := system.Info(ctx, nil)
+	if err != nil || info.Host == nil {
 		sink.Warnf("cannot read the Podman host's kernel and architecture: %v", err)
+		return
 	}
+	labels[engine.LabelKernel] = info.Host.Kernel
+	labels[engine.LabelArch] = hostinfo.UnameMachine(info.Host.Arch)
 	if c.local {
 		cpuinfo, err := os.ReadFile("/proc/cpuinfo")
 		if flags := hostinfo.CPUFlags(cpuinfo); len(flags) > 0 {
@@ -184,6 +186,17 @@ func hostLabels(ctx context.Context, c *conn, sink engine.Sink, labels map[strin
 		} else {
 			sink.Debugf("cannot read the CPU flags from /proc/cpuinfo (%v)", err)
 		}
+		return
+	}
+	h, err := readRemoteHost(ctx, c, info.Host.Arch, sink)
+	switch {
+	case err != nil:
+		sink.Warnf("cannot read the CPU flags of the Podman host %s: %v (doctor cannot compare CPUs for this image)", c.uri, err)
+	case len(h.CPUFlags) == 0:
+		sink.Warnf("the Podman host %s shows no CPU flags in /proc/cpuinfo (doctor cannot compare CPUs for this image)", c.uri)
+	default:
+		labels[engine.LabelCPUFlags] = strings.Join(h.CPUFlags, " ")
+		sink.Debugf("read the CPU flags of the Podman host %s (Linux %s, %s) in a probe container", c.uri, h.Kernel, h.Machine)
 	}
 }
 

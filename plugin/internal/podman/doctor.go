@@ -61,10 +61,7 @@ func (r doctorRuntime) Info(ctx context.Context) (*doctor.EngineInfo, error) {
 		Kernel: info.Host.Kernel, Arch: info.Host.Arch,
 		SELinux: info.Host.Security.SELinuxEnabled, AppArmor: info.Host.Security.AppArmorEnabled,
 		Seccomp: info.Host.Security.SECCOMPEnabled, SeccompProfile: info.Host.Security.SECCOMPProfilePath,
-		Service: r.c.uri,
-	}
-	if r.c.transient != nil {
-		out.Service += " (a transient service started for this call: no service was running)"
+		Service: r.c.describe(), Remote: !r.c.local,
 	}
 	out.CgroupControllers = info.Host.CgroupControllers
 	for _, m := range info.Host.IDMappings.UIDMap {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -25,9 +26,12 @@ type Engine struct {
 	// PodmanBinary is the podman executable that runs a transient service when no service
 	// answers. Default "podman" (from $PATH).
 	PodmanBinary string
-	// DefaultSockets are tried, in order, when neither the request nor $CONTAINER_HOST names a
+	// DefaultSockets are tried, in order, when neither the request nor Podman's settings name a
 	// service. Default: the rootful socket for root, the user's socket otherwise.
 	DefaultSockets []string
+	// TransientService lets the engine start a podman system service of its own when no service
+	// is named and none answers at DefaultSockets. Default: on Linux.
+	TransientService bool
 
 	// restoreCaps replaces the capabilities a restore run gets. Tests set it to check that a
 	// restore without the capability CRIU needs is never reported as restored.
@@ -38,7 +42,7 @@ var _ engine.Engine = (*Engine)(nil)
 
 // New returns an engine with the defaults.
 func New(version string) *Engine {
-	return &Engine{Version: version, PodmanBinary: "podman", DefaultSockets: defaultSockets()}
+	return &Engine{Version: version, PodmanBinary: "podman", DefaultSockets: defaultSockets(), TransientService: runtime.GOOS == "linux"}
 }
 
 // Capabilities the runs get, per FACTS.md: the checkpoint run needs ptrace to dump; the restore

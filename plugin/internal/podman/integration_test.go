@@ -572,12 +572,7 @@ func TestDoctorThroughBindings(t *testing.T) {
 	require.NoError(t, o.Validate())
 	res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Doctor(context.Background(), o, s) })
 	require.NoError(t, err)
-	checks := map[string]engine.Check{}
-	for _, ev := range events {
-		if ev.Check != nil {
-			checks[ev.Check.ID] = *ev.Check
-		}
-	}
+	checks := checksOf(events)
 	for _, id := range []string{"kernel.version", "podman", "oci.runtime", "cgroups", "image.found", "image.kernel", "image.cpu"} {
 		c, ok := checks[id]
 		if assert.True(t, ok, "check %s missing", id) {
@@ -593,12 +588,7 @@ func TestDoctorThroughBindings(t *testing.T) {
 	res, events, err = record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Doctor(context.Background(), o, s) })
 	require.NoError(t, err, "an unreachable Podman is a failing check, not an error")
 	assert.GreaterOrEqual(t, res.Doctor.Fail, 1)
-	checks = map[string]engine.Check{}
-	for _, ev := range events {
-		if ev.Check != nil {
-			checks[ev.Check.ID] = *ev.Check
-		}
-	}
+	checks = checksOf(events)
 	assert.Equal(t, engine.CheckFail, checks["podman"].Status)
 	assert.NotEmpty(t, checks["podman"].Fix)
 	assert.Equal(t, engine.CheckOK, checks["kernel.version"].Status, "host checks still run")

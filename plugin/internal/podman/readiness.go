@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -28,12 +29,14 @@ type httpProber struct {
 	status int
 }
 
-func newHTTPProber(url string) *httpProber {
+// newHTTPProber probes url; dial, when set, makes its connections (through the ssh connection
+// to a remote Podman host, from that host).
+func newHTTPProber(url string, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *httpProber {
 	return &httpProber{URL: url, Client: &http.Client{
 		Timeout: 2 * time.Second,
 		// Each probe on a fresh connection: a connection made before the server listened
 		// (port forwarding accepts early) must not be reused.
-		Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
+		Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil, DialContext: dial},
 	}}
 }
 

@@ -61,11 +61,15 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 	if e.restoreCaps != nil {
 		caps = e.restoreCaps
 	}
+	seccomp, err := c.hostFile(ctx, cu, o.SeccompProfile, "seccomp_profile")
+	if err != nil {
+		return nil, err
+	}
 	keep := ""
 	if o.KeepRunning {
 		keep = keepIfRunning
 	}
-	r := run{Name: name, Image: o.Image, Env: env, Caps: caps, Seccomp: o.SeccompProfile, Ports: o.Ports, Role: engine.OpRestore, Keep: keep}
+	r := run{Name: name, Image: o.Image, Env: env, Caps: caps, Seccomp: seccomp, Ports: o.Ports, Role: engine.OpRestore, Keep: keep}
 	createStart := time.Now()
 	id, task, err := r.create(ctx, cu)
 	if err != nil {
@@ -122,7 +126,12 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 		if strings.HasPrefix(url, "/") {
 			url = "http://" + published[uint32(o.Ports[0].ContainerPort)] + url
 		}
-		httpProbe = newHTTPProber(url)
+		var dial func(ctx context.Context, network, addr string) (net.Conn, error)
+		if c.ssh != nil {
+			dial = c.ssh.DialContext
+			sink.Infof("readiness: %s is on the Podman host %s: probing it from there, through the ssh connection", url, c.ssh.host)
+		}
+		httpProbe = newHTTPProber(url, dial)
 		probe = httpProbe
 	}
 	steps.Done(name)

@@ -382,6 +382,17 @@ func record(call func(engine.Sink) (*engine.Result, error)) (*engine.Result, []e
 	return res, rec.Snapshot(), err
 }
 
+// checksOf is doctor's checks among the events, by ID.
+func checksOf(events []engine.Event) map[string]engine.Check {
+	checks := map[string]engine.Check{}
+	for _, ev := range events {
+		if ev.Check != nil {
+			checks[ev.Check.ID] = *ev.Check
+		}
+	}
+	return checks
+}
+
 func logLines(events []engine.Event) string {
 	var b strings.Builder
 	for _, ev := range events {

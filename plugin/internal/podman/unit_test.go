@@ -241,7 +241,7 @@ func TestHTTPProber(t *testing.T) {
 		fmt.Fprintln(w, "ok")
 	}))
 	defer srv.Close()
-	p := newHTTPProber(srv.URL + "/health")
+	p := newHTTPProber(srv.URL+"/health", nil)
 	detail, err := waitReady(context.Background(), p, time.Millisecond, make(chan struct{}))
 	require.NoError(t, err)
 	assert.Equal(t, "HTTP 200", detail)
@@ -250,10 +250,10 @@ func TestHTTPProber(t *testing.T) {
 
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
-	ok, detail := newHTTPProber(closed.URL).Probe(context.Background())
+	ok, detail := newHTTPProber(closed.URL, nil).Probe(context.Background())
 	assert.False(t, ok)
 	assert.Contains(t, detail, "refused")
-	ok, detail = newHTTPProber(srv.URL + "/").Probe(context.Background())
+	ok, detail = newHTTPProber(srv.URL+"/", nil).Probe(context.Background())
 	assert.True(t, ok, detail)
 }
 

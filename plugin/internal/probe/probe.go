@@ -1,7 +1,9 @@
 // Package probe is the in-container half of doctor. The plugin binary is static, so doctor copies
 // it into a throwaway container and runs it as `liberty-checkpoint-plugin probe <mode>`:
 //
-//	probe caps   report the capabilities, seccomp mode and rlimits the container really got
+//	probe caps   report the capabilities, seccomp mode and rlimits the container really got,
+//	             and what the container sees of its host (see Host)
+//	probe host   report only what the container sees of its host: kernel, CPU flags, Yama
 //	probe criu   run `criu check`, then dump and restore a child process holding a listening
 //	             TCP socket with the image's own criu, and connect to it before and after
 //
@@ -15,8 +17,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
-	"syscall"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 )
 
 const (
@@ -30,10 +34,24 @@ const (
 	Path = Dir + "/probe"
 )
 
-// Report is what one probe run found. Exactly one of Caps and CRIU is set.
+// Report is what one probe run found: Caps and Host (caps), Host (host), or CRIU (criu).
 type Report struct {
 	Caps *Caps `json:"caps,omitempty"`
 	CRIU *CRIU `json:"criu,omitempty"`
+	Host *Host `json:"host,omitempty"`
+}
+
+// Host is what a container sees of the machine it runs on: containers share its kernel, so the
+// kernel's release, its sysctls and /proc/cpuinfo are the Podman host's. Doctor and commit read
+// a remote Podman host through it.
+type Host struct {
+	Kernel  string `json:"kernel"`  // uname -r
+	Machine string `json:"machine"` // uname -m
+	// CapLastCap is /proc/sys/kernel/cap_last_cap (40 and up: CAP_CHECKPOINT_RESTORE); -1 unknown.
+	CapLastCap int `json:"capLastCap"`
+	// PtraceScope is /proc/sys/kernel/yama/ptrace_scope; empty when Yama is not active.
+	PtraceScope string   `json:"ptraceScope,omitempty"`
+	CPUFlags    []string `json:"cpuFlags,omitempty"` // of the first CPU in /proc/cpuinfo
 }
 
 // Caps is the process state a container started with.
@@ -94,7 +112,7 @@ func Main(args []string) int { return run(args, os.Stdout, os.Stderr) }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: probe caps | criu [--criu PATH] | listen DIR")
+		fmt.Fprintln(stderr, "usage: probe caps | host | criu [--criu PATH] | listen DIR")
 		return 2
 	}
 	var rep Report
@@ -105,7 +123,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "probe caps:", err)
 			return 1
 		}
-		rep.Caps = c
+		rep.Caps, rep.Host = c, readHost()
+	case "host":
+		rep.Host = readHost()
 	case "criu":
 		criu := ""
 		if len(args) == 3 && args[1] == "--criu" {
@@ -123,7 +143,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	default:
-		fmt.Fprintf(stderr, "probe: unknown mode %q (caps, criu, listen)\n", args[0])
+		fmt.Fprintf(stderr, "probe: unknown mode %q (caps, host, criu, listen)\n", args[0])
 		return 2
 	}
 	b, err := json.Marshal(rep)
@@ -148,10 +168,6 @@ func Parse(output string) (*Report, error) {
 	}
 	return nil, fmt.Errorf("no probe report in the container output")
 }
-
-// RLIMIT_NPROC is 6 on every Linux architecture Go supports except mips/sparc; syscall does not
-// name it.
-const rlimitNproc = 6
 
 func readCaps() (*Caps, error) {
 	status, err := os.ReadFile("/proc/self/status")
@@ -178,12 +194,29 @@ func readCaps() (*Caps, error) {
 			c.Seccomp = v
 		}
 	}
-	var l syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err == nil {
-		c.Nofile = [2]uint64{l.Cur, l.Max}
+	if soft, hard, err := hostinfo.Rlimit("nofile"); err == nil {
+		c.Nofile = [2]uint64{soft, hard}
 	}
-	if err := syscall.Getrlimit(rlimitNproc, &l); err == nil {
-		c.Nproc = [2]uint64{l.Cur, l.Max}
+	if soft, hard, err := hostinfo.Rlimit("nproc"); err == nil {
+		c.Nproc = [2]uint64{soft, hard}
 	}
 	return c, nil
+}
+
+// readHost reads what the container sees of its host. Missing pieces stay empty.
+func readHost() *Host {
+	h := &Host{CapLastCap: -1}
+	h.Kernel, h.Machine, _ = hostinfo.Uname()
+	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			h.CapLastCap = n
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope"); err == nil {
+		h.PtraceScope = strings.TrimSpace(string(b))
+	}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		h.CPUFlags = hostinfo.CPUFlags(b)
+	}
+	return h
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package probe
 
 import (
@@ -9,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 )
 
 // The test binary is the probe too: the criu mode starts `<self> probe listen DIR`.
@@ -69,4 +73,30 @@ func TestLogExcerptKeepsErrorsAndTail(t *testing.T) {
 	assert.Equal(t, []string{"(0.2) Error (x.c:1): first", "(0.7) Error (y.c:2): last", "(0.3) b", "(0.4) c", "(0.5) d", "(0.6) e"}, got)
 	assert.Equal(t, []string{"b", "c"}, tail("a\nb\nc\n", 2))
 	assert.Nil(t, tail("", 2))
+}
+
+// Outside a container the host is this machine: the probe reads what doctor and commit read of a
+// remote Podman host from inside a container there.
+func TestHostReportsThisKernelAndCPU(t *testing.T) {
+	var out, errb bytes.Buffer
+	require.Equal(t, 0, run([]string{"host"}, &out, &errb), errb.String())
+	rep, err := Parse(out.String())
+	require.NoError(t, err)
+	require.NotNil(t, rep.Host)
+	assert.Nil(t, rep.Caps)
+	release, machine, err := hostinfo.Uname()
+	require.NoError(t, err)
+	assert.Equal(t, release, rep.Host.Kernel)
+	assert.Equal(t, machine, rep.Host.Machine)
+	assert.GreaterOrEqual(t, rep.Host.CapLastCap, 36, "every kernel since 3.16 has cap_last_cap >= 36")
+	cpuinfo, err := os.ReadFile("/proc/cpuinfo")
+	require.NoError(t, err)
+	assert.Equal(t, hostinfo.CPUFlags(cpuinfo), rep.Host.CPUFlags)
+
+	out.Reset()
+	require.Equal(t, 0, run([]string{"caps"}, &out, &errb), errb.String())
+	rep, err = Parse(out.String())
+	require.NoError(t, err)
+	assert.NotNil(t, rep.Caps)
+	assert.Equal(t, release, rep.Host.Kernel, "caps reports the host too")
 }

@@ -30,10 +30,16 @@ def log = new File(basedir, 'build.log').text
 ].each { assert log.contains(it): "build.log lacks: $it" }
 assert !log.contains('Dumping finished successfully'): 'debug-level events show only with -X'
 
-// Zero install: the jar's binaries, extracted once into a directory named by their checksum.
+// Zero install: this host's binaries (linux-x86_64), resolved by Maven from the staged repository as
+// io.libertycheckpoint:liberty-checkpoint-binaries:<version>:zip:linux-x86_64, checked against the
+// sha256 the plugin jar pins, and extracted once into a directory named by that checksum.
+def zips = new File(localRepositoryPath, 'io/libertycheckpoint/liberty-checkpoint-binaries').listFiles()
+    .collectMany { it.isDirectory() ? it.listFiles().findAll { f -> f.name.endsWith('-linux-x86_64.zip') } : [] }
+assert zips.size() == 1: "the staged repository holds this host's zip: $zips"
+def sha = java.security.MessageDigest.getInstance('SHA-256').digest(zips[0].bytes).encodeHex().toString()
 def bin = new File(itCache, "liberty-checkpoint/bin")
 def dirs = bin.listFiles().findAll { !it.name.startsWith('.') }
-assert dirs.size() == 1 && dirs[0].name ==~ /[0-9a-f]{64}/
+assert dirs*.name == [sha]: "extracted into bin/<sha256 of the resolved zip>: ${dirs*.name} vs $sha"
 ['liberty-checkpoint', 'liberty-checkpoint-plugin'].each {
   def f = new File(dirs[0], it)
   assert f.isFile() && f.canExecute(): "$f is extracted and executable"

@@ -24,6 +24,8 @@ try {
       "[INFO] Built InstantOn image ${image} (",
       "[INFO] ${image}: restored from checkpoint, ready in ",
       '/health/ready answered HTTP 200',
+      "[INFO] Wrote the Kubernetes objects for ${image} (",
+      '[INFO]   Pod Security Standards: only the "privileged" level admits the pod',
       '[INFO] BUILD SUCCESS',
   ].each { assert log.contains(it): "build.log lacks: $it" }
   assert new File(basedir, 'target/liberty-checkpoint/image.id').text.startsWith('sha256:')
@@ -34,6 +36,11 @@ try {
   assert items.size == 1000 && items.first.name == 'item-0' && items.source == 'liberty-maven-plugin': items
   def logs = run(['podman', 'logs', container])
   assert logs.contains('CWWKC0452I'): 'the server resumed from the checkpoint'
+  // checkpoint-kube wrote the Deployment with the restore's securityContext and the seccomp profile.
+  def yaml = new File(basedir, 'target/kube/lcp-maven-it-inventory.yaml').text
+  ['kind: Deployment', 'kind: Service', '- CHECKPOINT_RESTORE', 'path: /health/ready',
+   'localhostProfile: liberty-checkpoint-lcp-maven-it-inventory.json'].each { assert yaml.contains(it): "the YAML lacks: $it" }
+  assert new File(basedir, 'target/kube/liberty-checkpoint-lcp-maven-it-inventory.json').text.contains('"defaultAction": "SCMP_ACT_ERRNO"')
   def ready = (log =~ /restored from checkpoint, ready in (\S+)/)
   println "real chain: inventory restored and ready (MicroProfile Health) in ${ready[0][1]}; /inventory/api/items: ${items}"
   return true

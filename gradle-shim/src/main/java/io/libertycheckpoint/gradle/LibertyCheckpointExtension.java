@@ -18,9 +18,13 @@ public class LibertyCheckpointExtension extends SettingsExtension {
         super(objects);
     }
 
-    /** Podman service URI; default $CONTAINER_HOST, the default socket, or a transient service. */
+    /** Podman service URI: unix:///path, tcp://host:port or ssh://user@host[:port]/path/to/podman.sock; default $CONTAINER_HOST, $CONTAINER_CONNECTION or podman system connection's default (podman machine's), the default socket, or a transient service. */
     public Property<String> getPodmanUrl() { return string("podmanUrl"); }
     public void setPodmanUrl(Object v) { assign("podmanUrl", v); }
+
+    /** ssh private key for an ssh:// Podman connection; default $CONTAINER_SSHKEY, the connection's own key, or ssh-agent. */
+    public Property<String> getIdentity() { return string("identity"); }
+    public void setIdentity(Object v) { assign("identity", v); }
 
     /** base image the application image is built on (default open-liberty:beta-checkpoint-ubi). */
     public Property<String> getBaseImage() { return string("baseImage"); }
@@ -118,11 +122,43 @@ public class LibertyCheckpointExtension extends SettingsExtension {
     public Property<Boolean> getKeepRunning() { return bool("keepRunning"); }
     public void setKeepRunning(Object v) { assignBool("keepRunning", v); }
 
+    /** directory kube writes &lt;appName&gt;.yaml and its seccomp profile to (default kube). */
+    public Property<String> getKubeDirectory() { return string("kubeDirectory"); }
+    public void setKubeDirectory(Object v) { assign("kubeDirectory", v); }
+
+    /** name of the Kubernetes objects kube writes (default: from the image's repository name). */
+    public Property<String> getAppName() { return string("appName"); }
+    public void setAppName(Object v) { assign("appName", v); }
+
+    /** Kubernetes namespace of the objects (default: none, kubectl's -n decides). */
+    public Property<String> getNamespace() { return string("namespace"); }
+    public void setNamespace(Object v) { assign("namespace", v); }
+
+    /** number of pods of the Deployment (default 1). */
+    public Property<String> getReplicas() { return string("replicas"); }
+    public void setReplicas(Object v) { assign("replicas", v); }
+
+    /** the server's HTTP port in the container, for the Service and the probes (default 9080). */
+    public Property<String> getHttpPort() { return string("httpPort"); }
+    public void setHttpPort(Object v) { assign("httpPort", v); }
+
+    /** memory request and limit of the pod, a Kubernetes quantity such as 768Mi (default: the checkpoint's RSS recorded on the image plus 50%, else 512Mi). */
+    public Property<String> getMemoryLimit() { return string("memoryLimit"); }
+    public void setMemoryLimit(Object v) { assign("memoryLimit", v); }
+
+    /** run the pod seccomp Unconfined instead of with the generated Localhost profile. */
+    public Property<Boolean> getSeccompUnconfined() { return bool("seccompUnconfined"); }
+    public void setSeccompUnconfined(Object v) { assignBool("seccompUnconfined", v); }
+
+    /** also write OpenShift's SecurityContextConstraints, ServiceAccount, Role and RoleBinding. */
+    public Property<Boolean> getOpenshift() { return bool("openshift"); }
+    public void setOpenshift(Object v) { assignBool("openshift", v); }
+
     /** the base image's Containerfile, relative to contextDirectory or absolute (default Dockerfile.ubi.openjdk11). */
     public Property<String> getBaseContainerfile() { return string("baseContainerfile"); }
     public void setBaseContainerfile(Object v) { assign("baseContainerfile", v); }
 
-    /** a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the bundled one; a bare name is looked up on PATH. */
+    /** a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the plugin's own for this machine (io.libertycheckpoint:liberty-checkpoint-binaries:&lt;version&gt;:zip:&lt;classifier&gt;); a bare name is looked up on PATH. */
     public Property<String> getExecutable() { return string("executable"); }
     public void setExecutable(Object v) { assign("executable", v); }
 

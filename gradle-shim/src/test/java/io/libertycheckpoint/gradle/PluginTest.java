@@ -82,6 +82,10 @@ public class PluginTest {
         assertEquals(Arrays.asList("restore", "--output", "json", "--image=localhost/sample:1.0-instanton", "--env=A=1", "--env=B=2",
                 "--publish=9080", "--publish=127.0.0.1:9443:9443"), args(p, "checkpointRestore"));
         assertEquals(Arrays.asList("doctor", "--output", "json"), args(p, "checkpointDoctor"));
+        e.setOpenshift(true);
+        e.setMemoryLimit("768Mi");
+        assertEquals(Arrays.asList("kube", "--output", "json", "--image=localhost/sample:1.0-instanton", "--memory-limit=768Mi",
+                "--openshift"), args(p, "checkpointKube"));
     }
 
     @Test

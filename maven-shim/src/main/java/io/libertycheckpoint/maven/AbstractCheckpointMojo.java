@@ -3,19 +3,29 @@ package io.libertycheckpoint.maven;
 import io.libertycheckpoint.shim.BuildTool;
 import io.libertycheckpoint.shim.Invocation;
 import io.libertycheckpoint.shim.Log;
+import io.libertycheckpoint.shim.PlatformBinaries;
 import io.libertycheckpoint.shim.Project;
 import io.libertycheckpoint.shim.Settings;
 import io.libertycheckpoint.shim.Shim;
 import io.libertycheckpoint.shim.ShimFailure;
 import java.io.File;
+import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
+import org.eclipse.aether.RepositorySystem;
+import org.eclipse.aether.RepositorySystemSession;
+import org.eclipse.aether.artifact.DefaultArtifact;
+import org.eclipse.aether.repository.RemoteRepository;
+import org.eclipse.aether.resolution.ArtifactRequest;
+import org.eclipse.aether.resolution.ArtifactResolutionException;
 
 /**
  * A goal is one call of the liberty-checkpoint CLI, made by shim-core: this adapter hands it the
@@ -53,6 +63,20 @@ public abstract class AbstractCheckpointMojo extends AbstractMojo {
   @Parameter(defaultValue = "${session}", readonly = true)
   protected MavenSession session;
 
+  /** This plugin's version: the version of the binaries it resolves. */
+  @Parameter(defaultValue = "${plugin.version}", readonly = true)
+  protected String pluginVersion;
+
+  @Component
+  protected RepositorySystem repositorySystem;
+
+  @Parameter(defaultValue = "${repositorySystemSession}", readonly = true)
+  protected RepositorySystemSession repositorySession;
+
+  /** Where Maven found this plugin: where its binaries are published too. */
+  @Parameter(defaultValue = "${project.remotePluginRepositories}", readonly = true)
+  protected List<RemoteRepository> pluginRepositories;
+
   private final String command;
 
   protected AbstractCheckpointMojo(String command) {
@@ -67,7 +91,7 @@ public abstract class AbstractCheckpointMojo extends AbstractMojo {
     Settings table = Settings.bundled();
     warnAboutThePrefix();
     try {
-      new Shim(table, BuildTool.MAVEN, new MavenLog()).run(invocation(table), basedir, () -> false);
+      new Shim(table, BuildTool.MAVEN, new MavenLog(), this::resolveBinaries).run(invocation(table), basedir, () -> false);
     } catch (ShimFailure f) {
       if (f.kind() == ShimFailure.Kind.FAILED || f.kind() == ShimFailure.Kind.BAD_INPUT) {
         throw new MojoFailureException(f.getMessage(), f);
@@ -113,6 +137,21 @@ public abstract class AbstractCheckpointMojo extends AbstractMojo {
       getLog().warn("liberty-checkpoint: this POM also has liberty-maven-plugin, which shares the goal prefix liberty: declare "
           + GoalPrefix.ARTIFACT + " with <extensions>true</extensions> (or list it in .mvn/extensions.xml) so that both"
           + " mvn liberty:checkpoint-image and mvn liberty:dev work, whatever the plugins' order");
+    }
+  }
+
+  /**
+   * This machine's binaries, io.libertycheckpoint:liberty-checkpoint-binaries:&lt;plugin version&gt;:zip:&lt;classifier&gt;,
+   * through Maven's repository system: the local repository, else the plugin repositories (and
+   * the mirrors and proxies of settings.xml), as protoc's artifacts are resolved.
+   */
+  private File resolveBinaries(String classifier) throws IOException {
+    DefaultArtifact a = new DefaultArtifact(PlatformBinaries.GROUP_ID, PlatformBinaries.ARTIFACT_ID, classifier, PlatformBinaries.TYPE, pluginVersion);
+    getLog().debug("liberty-checkpoint: resolving " + a + " from " + pluginRepositories);
+    try {
+      return repositorySystem.resolveArtifact(repositorySession, new ArtifactRequest(a, pluginRepositories, null)).getArtifact().getFile();
+    } catch (ArtifactResolutionException e) {
+      throw new IOException("Maven cannot resolve " + a + ": " + e.getMessage(), e);
     }
   }
 

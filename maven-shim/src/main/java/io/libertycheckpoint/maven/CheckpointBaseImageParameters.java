@@ -9,9 +9,13 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /** The parameters of {@code liberty:checkpoint-base-image} (CLI command {@code build-base-image}), one per setting of contract/settings.json. */
 public abstract class CheckpointBaseImageParameters extends AbstractCheckpointMojo {
-  /** Podman service URI; default $CONTAINER_HOST, the default socket, or a transient service. */
+  /** Podman service URI: unix:///path, tcp://host:port or ssh://user@host[:port]/path/to/podman.sock; default $CONTAINER_HOST, $CONTAINER_CONNECTION or podman system connection's default (podman machine's), the default socket, or a transient service. */
   @Parameter(property = "liberty.checkpoint.podmanUrl")
   protected String podmanUrl;
+
+  /** ssh private key for an ssh:// Podman connection; default $CONTAINER_SSHKEY, the connection's own key, or ssh-agent. */
+  @Parameter(property = "liberty.checkpoint.identity")
+  protected File identity;
 
   /** the base image's Containerfile, relative to contextDirectory or absolute (default Dockerfile.ubi.openjdk11). */
   @Parameter(property = "liberty.checkpoint.baseContainerfile")
@@ -37,7 +41,7 @@ public abstract class CheckpointBaseImageParameters extends AbstractCheckpointMo
   @Parameter
   protected Map<String, String> buildArgs;
 
-  /** a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the bundled one; a bare name is looked up on PATH. */
+  /** a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the plugin's own for this machine (io.libertycheckpoint:liberty-checkpoint-binaries:&lt;version&gt;:zip:&lt;classifier&gt;); a bare name is looked up on PATH. */
   @Parameter(property = "liberty.checkpoint.executable")
   protected File executable;
 
@@ -53,6 +57,7 @@ public abstract class CheckpointBaseImageParameters extends AbstractCheckpointMo
   protected final Map<String, Object> parameters() {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("podmanUrl", podmanUrl);
+    p.put("identity", identity);
     p.put("baseContainerfile", baseContainerfile);
     p.put("baseImage", baseImage);
     p.put("labels", labels);

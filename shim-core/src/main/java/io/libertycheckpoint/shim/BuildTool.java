@@ -9,18 +9,23 @@ import io.libertycheckpoint.shim.Settings.Setting;
  * setting's Maven and Gradle spelling; this is the rest.
  */
 public enum BuildTool {
-  MAVEN("-D", "mvn -X", "run Maven with -X"),
-  GRADLE("-P", "gradle --debug", "run Gradle with --debug");
+  MAVEN("-D", "mvn -X", "run Maven with -X",
+      "make the plugin's repositories reach it (Maven Central, or your mirror of it; mvn -X shows where Maven looked)"),
+  GRADLE("-P", "gradle --debug", "run Gradle with --debug",
+      "declare a repository that has it in the project: repositories { mavenCentral() } (or your mirror of it)");
 
   /** -D or -P. */
   final String propertyOption;
   final String debug;
   final String debugRun;
+  /** How to let the build resolve liberty-checkpoint's binaries (PlatformBinaries). */
+  final String binariesFix;
 
-  BuildTool(String propertyOption, String debug, String debugRun) {
+  BuildTool(String propertyOption, String debug, String debugRun, String binariesFix) {
     this.propertyOption = propertyOption;
     this.debug = debug;
     this.debugRun = debugRun;
+    this.binariesFix = binariesFix;
   }
 
   /** How the build names the goal: liberty:checkpoint-image, checkpointImage. */

@@ -119,6 +119,14 @@ public final class Report {
         add(Level.LIFECYCLE, String.format(Locale.ROOT, "doctor: %d ok, %d warn, %d fail, %d skipped",
             d.num("ok"), d.num("warn"), d.num("fail"), d.num("skip")));
         break;
+      case "kube":
+        Event k = e.obj("kube");
+        add(Level.LIFECYCLE, "Wrote the Kubernetes objects for " + e.str("image") + " (memory " + bytes(k.num("memoryBytes")) + ")");
+        for (String f : k.strings("files")) {
+          add(Level.LIFECYCLE, "  " + f);
+        }
+        add(Level.LIFECYCLE, "  Pod Security Standards: only the \"" + k.str("podSecurityLevel") + "\" level admits the pod");
+        break;
       default:
         add(Level.LIFECYCLE, image(e));
     }

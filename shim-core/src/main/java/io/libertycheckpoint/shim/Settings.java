@@ -118,7 +118,7 @@ public final class Settings {
         throw new IllegalStateException("settings.json is missing from the plugin jar");
       }
       ByteArrayOutputStream b = new ByteArrayOutputStream();
-      BundledTool.copy(in, b);
+      PlatformBinaries.copy(in, b);
       return new Settings(new String(b.toByteArray(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the bundled settings.json", e);

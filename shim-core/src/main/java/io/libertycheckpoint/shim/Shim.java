@@ -4,13 +4,14 @@ import io.libertycheckpoint.shim.Log.Level;
 import io.libertycheckpoint.shim.Settings.Goal;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs one goal for a build tool: picks the executable (the configured one, else the bundled one,
- * extracted once), makes the one CLI call, logs its events and turns the outcome into the result
+ * Runs one goal for a build tool: picks the executable (the configured one, else this machine's
+ * binaries, resolved and extracted once), makes the one CLI call, logs its events and turns the outcome into the result
  * event or a {@link ShimFailure} worded for the build's user. The Maven and Gradle plugins are
  * adapters around this.
  */
@@ -18,12 +19,15 @@ public final class Shim {
   private final Settings table;
   private final BuildTool tool;
   private final Log log;
+  private final PlatformBinaries.Resolver resolver;
   private long graceMillis = ToolRunner.GRACE_MILLIS;
 
-  public Shim(Settings table, BuildTool tool, Log log) {
+  /** resolver fetches this machine's binaries through the build tool's repositories (see {@link PlatformBinaries}). */
+  public Shim(Settings table, BuildTool tool, Log log, PlatformBinaries.Resolver resolver) {
     this.table = table;
     this.tool = tool;
     this.log = log;
+    this.resolver = resolver;
   }
 
   Shim grace(long millis) {
@@ -142,7 +146,7 @@ public final class Shim {
     return r;
   }
 
-  /** The executable to run: the configured one (a path, or a name on PATH), else the bundled one. */
+  /** The executable to run: the configured one (a path, or a name on PATH), else this machine's binaries. */
   private String executable(Invocation inv, String name) throws ShimFailure {
     Object exe = inv.get("executable");
     String spelled = tool.spelling(table.get("executable"));
@@ -163,18 +167,27 @@ public final class Shim {
       }
       throw cannotRun(name + ": " + spelled + ": " + exe + " is not on PATH\n  fix: give its path, or leave it unset to use the one this plugin carries", null);
     }
-    String why = BundledTool.unsupported(System.getProperty("os.name"), System.getProperty("os.arch"));
+    Path cache = PlatformBinaries.cacheRoot(System.getenv());
+    PlatformBinaries binaries;
+    try {
+      binaries = PlatformBinaries.ofJar();
+    } catch (IOException e) {
+      throw cannotRun(name + ": " + e.getMessage() + "\n  fix: set " + spelled + " to a liberty-checkpoint binary", e);
+    }
+    String why = binaries.unsupported();
     if (why != null) {
-      throw cannotRun(name + ": " + why + "\n  fix: build liberty-checkpoint and liberty-checkpoint-plugin for this platform"
-          + " (side by side) and set " + spelled + " to the liberty-checkpoint binary", null);
+      throw cannotRun(name + ": " + why + "\n  fix: build liberty-checkpoint and liberty-checkpoint-plugin for this machine"
+          + " (GOOS/GOARCH; make cross builds the supported ones), put them side by side and set " + spelled
+          + " to the liberty-checkpoint binary", null);
     }
     try {
-      String cli = BundledTool.ofJar().extract(BundledTool.cacheRoot(System.getenv())).toString();
-      log.log(Level.DEBUG, "using the bundled " + cli);
+      String cli = binaries.executable(resolver, cache).toString();
+      log.log(Level.DEBUG, "using " + cli + " (" + binaries.classifier() + ")");
       return cli;
     } catch (IOException e) {
-      throw cannotRun(name + ": cannot extract the bundled liberty-checkpoint into " + BundledTool.cacheRoot(System.getenv()) + ": "
-          + e.getMessage() + "\n  fix: make that directory writable (or set $LCP_CACHE_DIR), or set " + spelled, e);
+      throw cannotRun(name + ": cannot get liberty-checkpoint for " + binaries.classifier() + ": " + e.getMessage()
+          + "\n  fix: " + tool.binariesFix + " (the cache is " + cache + ", $LCP_CACHE_DIR moves it), or set " + spelled
+          + " to a liberty-checkpoint binary", e);
     }
   }
 

@@ -55,6 +55,19 @@ class ReportTest {
   }
 
   @Test
+  void kube() throws Exception {
+    Event kube = Event.parse("{\"result\":{\"operation\":\"kube\",\"image\":\"i\",\"durationMs\":\"75\",\"kube\":{"
+        + "\"files\":[\"target/kube/app.yaml\",\"target/kube/liberty-checkpoint-app.json\"],\"podSecurityLevel\":\"privileged\","
+        + "\"memoryBytes\":\"536870912\"}}}");
+    assertThat(lines(java.util.Collections.singletonList(kube))).containsExactly(
+        "LIFECYCLE Wrote the Kubernetes objects for i (memory 536.9 MB)",
+        "LIFECYCLE   target/kube/app.yaml",
+        "LIFECYCLE   target/kube/liberty-checkpoint-app.json",
+        "LIFECYCLE   Pod Security Standards: only the \"privileged\" level admits the pod",
+        "LIFECYCLE   done in 75ms");
+  }
+
+  @Test
   void formats() {
     assertThat(Report.duration(850)).isEqualTo("850ms");
     assertThat(Report.duration(12_345)).isEqualTo("12.3s");

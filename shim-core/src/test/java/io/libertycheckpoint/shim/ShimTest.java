@@ -40,7 +40,9 @@ class ShimTest {
     }
     Settings t = Settings.bundled();
     Invocation inv = Invocation.of(t, t.goal(command), script::get, k -> null, new Project(dir.toFile(), "sample", "1.0", null), tool);
-    return new Shim(t, tool, log).run(inv, dir.toFile(), () -> false);
+    return new Shim(t, tool, log, c -> {
+      throw new java.io.IOException("no repository in this test");
+    }).run(inv, dir.toFile(), () -> false);
   }
 
   private static String golden(int stream, int exit) throws Exception {

@@ -31,10 +31,11 @@ import org.junit.Test;
 import org.junit.rules.TestName;
 
 /**
- * End to end through the real pieces except the container engine: the plugin extracts the
- * liberty-checkpoint CLI it bundles, the CLI launches the bundled plugin binary over go-plugin
- * (handshake, AutoMTLS, gRPC), and that plugin is plugin/enginetest/fakeplugin, which records each
- * call in $LCP_FAKE_CALLS.
+ * End to end through the real pieces except the container engine: the plugin resolves this host's
+ * liberty-checkpoint-binaries zip from the project's repositories (build/binaries-repo), checks it
+ * against the sha256 its jar pins and extracts it; the CLI launches the plugin binary beside it over
+ * go-plugin (handshake, AutoMTLS, gRPC), and that plugin is plugin/enginetest/fakeplugin, which
+ * records each call in $LCP_FAKE_CALLS.
  */
 public class BundledCliTest {
     @Rule
@@ -78,7 +79,7 @@ public class BundledCliTest {
         assertTrue(out, out.contains("Built InstantOn image " + image + " ("));
         assertTrue(out, out.contains("353.0 MB), phase afterAppStart, checkpoint 41.0 MB\n"));
 
-        // The binaries were extracted once, by checksum, next to each other.
+        // This host's binaries were resolved and extracted once, by checksum, next to each other.
         File dir = Fixtures.extractedDir();
         assertTrue(dir + " holds the CLI", new File(dir, "liberty-checkpoint").canExecute());
         assertTrue(dir + " holds the plugin", new File(dir, "liberty-checkpoint-plugin").canExecute());

@@ -19,7 +19,8 @@ import org.gradle.testkit.runner.GradleRunner;
 /**
  * What the functional tests share: fixture projects copied into build/functional/&lt;test&gt;, a
  * GradleRunner on the TestKit-ready installation (see gradleTestInstallation in build.gradle) with
- * the plugin's classes plus the bundle of the real CLI and the fake engine plugin on its classpath.
+ * the plugin's classes (and the sha256 of the binaries) on its classpath; the war project resolves
+ * the binaries, the real CLI with the fake engine plugin, from build/binaries-repo.
  */
 final class Fixtures {
     private Fixtures() {
@@ -57,8 +58,11 @@ final class Fixtures {
         return to.toFile();
     }
 
+    /** The war fixture, with the repository of this build's binaries zip. */
     static File warProject(String testName) throws IOException {
-        return copyProject(new File(repoRoot(), "gradle-shim/src/functionalTest/projects/war"), testName);
+        File p = copyProject(new File(repoRoot(), "gradle-shim/src/functionalTest/projects/war"), testName);
+        append(new File(p, "build.gradle"), "\nrepositories { maven { url '" + prop("lcp.binariesRepo") + "' } }\n");
+        return p;
     }
 
     static void append(File file, String text) throws IOException {
@@ -79,7 +83,7 @@ final class Fixtures {
         Files.setPosixFilePermissions(file.toPath(), PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    /** The plugin's classes and resources (from java-gradle-plugin's metadata) plus the bundle. */
+    /** The plugin's classes and resources (from java-gradle-plugin's metadata), the pinned checksums among them. */
     static List<File> pluginClasspath() throws IOException {
         Properties meta = new Properties();
         try (InputStream in = Fixtures.class.getClassLoader().getResourceAsStream("plugin-under-test-metadata.properties")) {
@@ -89,7 +93,6 @@ final class Fixtures {
         for (String p : meta.getProperty("implementation-classpath").split(File.pathSeparator)) {
             cp.add(new File(p));
         }
-        cp.add(new File(prop("lcp.bundle")));
         return cp;
     }
 
@@ -103,11 +106,14 @@ final class Fixtures {
                 .withPluginClasspath(pluginClasspath()).withArguments(a);
     }
 
-    /** The directory the bundled binaries are extracted to: named by the sha256 of their SHA256SUMS. */
+    /** The directory this host's binaries are extracted to: named by the sha256 of the zip. */
     static File extractedDir() throws Exception {
-        byte[] sums = Files.readAllBytes(new File(prop("lcp.bundle"), "META-INF/liberty-checkpoint/linux-amd64/SHA256SUMS").toPath());
+        File[] zips = new File(prop("lcp.bundle")).listFiles((d, n) -> n.endsWith(".zip"));
+        if (zips == null || zips.length != 1) {
+            throw new IllegalStateException("the test bundle " + prop("lcp.bundle") + " holds one zip, this host's (make bundle-test)");
+        }
         StringBuilder hex = new StringBuilder();
-        for (byte b : java.security.MessageDigest.getInstance("SHA-256").digest(sums)) {
+        for (byte b : java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zips[0].toPath()))) {
             hex.append(String.format("%02x", b));
         }
         return new File(System.getenv("XDG_CACHE_HOME"), "liberty-checkpoint/bin/" + hex);
