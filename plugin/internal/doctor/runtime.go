@@ -104,3 +104,11 @@ type RunResult struct {
 	ExitCode int
 	Output   string // stdout and stderr
 }
+
+// MountProgram is the overlay mount program (fuse-overlayfs) that `podman info` names in
+// store.graphOptions ("overlay.mount_program": {"Executable": ...}), or "".
+func MountProgram(graphOptions map[string]any) string {
+	mp, _ := graphOptions["overlay.mount_program"].(map[string]any)
+	exe, _ := mp["Executable"].(string)
+	return exe
+}

@@ -73,20 +73,12 @@ func (r doctorRuntime) Info(ctx context.Context) (*doctor.EngineInfo, error) {
 	out.Slirp4netns = info.Host.Slirp4NetNS.Executable
 	if info.Store != nil {
 		out.StorageDriver = info.Store.GraphDriverName
-		out.StorageMountProgram = mountProgram(info.Store.GraphOptions)
+		out.StorageMountProgram = doctor.MountProgram(info.Store.GraphOptions)
 	}
 	if rt := info.Host.OCIRuntime; rt != nil {
 		out.OCIRuntime, out.OCIRuntimeVersion = rt.Name, rt.Version
 	}
 	return out, nil
-}
-
-// mountProgram is the overlay mount program named in `podman info`'s store.graphOptions
-// ("overlay.mount_program": {"Executable": ...}), or "".
-func mountProgram(opts map[string]interface{}) string {
-	mp, _ := opts["overlay.mount_program"].(map[string]interface{})
-	exe, _ := mp["Executable"].(string)
-	return exe
 }
 
 func (doctorRuntime) Image(ctx context.Context, ref string) (*doctor.ImageInfo, error) {
