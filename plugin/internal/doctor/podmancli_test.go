@@ -161,4 +161,3 @@ func (p podmanCLI) RemoveImage(ctx context.Context, ref string) error {
 	_, err := p.podman(ctx, nil, "rmi", "--force", "--ignore", ref)
 	return err
 }
-
