@@ -81,7 +81,7 @@ func quoteAll(args []string) []string {
 func (r *rootless) workdir(t *testing.T, cli, war string) string {
 	t.Helper()
 	// Not t.TempDir(): its parent directory is root's alone (mode 0700).
-	dir, err := os.MkdirTemp("", "lcp-e2e-rootless-")
+	dir, err := os.MkdirTemp("", "rootless-e2e-")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	require.NoError(t, os.Chmod(dir, 0o755))
