@@ -5,7 +5,10 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 )
 
 // pipelineScript is the tool's pipeline as plain podman commands.
@@ -61,7 +64,7 @@ func (b *bench) pipelineScript(ctx context.Context, round int) (s pipelineSample
 	defer func() { err = b.removeImage(ctx, image, err) }()
 	t0 := time.Now()
 	out, err := run(ctx, "bash", "-c", pipelineScript, "podman-pipeline.sh",
-		b.cfg.Base, b.cfg.War, b.cfg.ConfigDir, image, app, container)
+		b.cfg.Base, b.cfg.War, b.cfg.ConfigDir, image, app, container, strings.Join(privilege.Checkpoint.PodmanArgs(""), " "))
 	s.Wall = ms(time.Since(t0))
 	if err != nil {
 		return s, fmt.Errorf("bench/podman-pipeline.sh: %w%s", err, tail(string(out), 10))

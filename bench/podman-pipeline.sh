@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# podman-pipeline.sh BASE WAR CONFIG_DIR IMAGE APP_IMAGE CONTAINER: the steps of
+# podman-pipeline.sh BASE WAR CONFIG_DIR IMAGE APP_IMAGE CONTAINER PRIVILEGES: the steps of
 # `liberty-checkpoint checkpoint-image` as plain podman commands, for make bench to time against
 # the tool. Same base, same inputs, same Containerfile (what the tool generates: config directory,
 # server.xml and the WAR copied in as 1001:0, the base-name label, configure.sh), same build
 # settings (no layer cache, never pull), same checkpoint run (WLP_CHECKPOINT=afterAppStart, the
-# tool's capabilities, seccomp unconfined), the same commit change, and the same cleanup (the
+# tool's privileges, PRIVILEGES: the podman run flags of internal/privilege's checkpoint policy,
+# which the bench passes), the same commit change, and the same cleanup (the
 # checkpoint container, the application image and the build context are removed). What it leaves
 # out is the tool's own work: checks, labels, progress and errors that explain themselves.
 # It prints "lcp-bench-step NAME MS" for the steps the tool also times (containerize, checkpoint,
 # commit with the container's removal); $EPOCHREALTIME costs no process.
 set -euo pipefail
-(($# == 6)) || { echo "usage: $0 BASE WAR CONFIG_DIR IMAGE APP_IMAGE CONTAINER" >&2; exit 2; }
+(($# == 7)) || { echo "usage: $0 BASE WAR CONFIG_DIR IMAGE APP_IMAGE CONTAINER PRIVILEGES" >&2; exit 2; }
 base=$1 war=$2 config=$3 image=$4 app=$5 container=$6
+read -r -a privileges <<<"$7"
 
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; printf '%s' "${t%???}"; }
 step_start=
@@ -50,9 +52,7 @@ CONTAINERFILE
 
 podman build --quiet --layers=false --pull=never --file "$ctx/Containerfile" --tag "$app" "$ctx" >/dev/null
 step containerize
-podman run --name "$container" --env WLP_CHECKPOINT=afterAppStart \
-  --cap-add=CHECKPOINT_RESTORE --cap-add=SYS_PTRACE --cap-add=SETPCAP \
-  --security-opt seccomp=unconfined "$app"
+podman run --name "$container" --env WLP_CHECKPOINT=afterAppStart "${privileges[@]}" "$app"
 step checkpoint
 podman commit --quiet --change 'ENV WLP_CHECKPOINT=' "$container" "$image" >/dev/null
 podman rm "$container" >/dev/null

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -67,10 +68,11 @@ func failedSample() startupSample {
 	return startupSample{Ready: nan(), Restored: nan(), ResumeReported: nan(), Criu: nan(), P50: nan(), P99: nan(), RSS: nan()}
 }
 
-// commonRunOptions are what every timed run gets: the restore run's capabilities and seccomp
-// setting (liberty-checkpoint restore uses the same), so only the image differs between cold
-// start and restore.
-var commonRunOptions = []string{"--cap-add=CHECKPOINT_RESTORE", "--cap-add=SETPCAP", "--security-opt", "seccomp=unconfined"}
+// commonRunOptions are what every timed run gets: the restore policy (internal/privilege, which
+// liberty-checkpoint restore applies too: every capability dropped but CHECKPOINT_RESTORE and
+// SETPCAP, Podman's default seccomp profile), so only the image differs between cold start and
+// restore.
+var commonRunOptions = privilege.Restore.PodmanArgs("")
 
 // noopMarker is what the no-op variants echo.
 const noopMarker = "lcp-bench-noop"

@@ -11,9 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -32,6 +34,7 @@ var stubs = map[string]string{
 if [[ $1 == start || $1 == stop ]]; then echo "server $1 OPENJ9_JAVA_OPTIONS=${OPENJ9_JAVA_OPTIONS-}" >>"$STUB_CALLS"; exit 0; fi
 echo "server $* WLP_CHECKPOINT=${WLP_CHECKPOINT-unset} JVM_ARGS=${JVM_ARGS-}" >>"$STUB_CALLS"
 [[ -n ${ltpa_keys_password:-} ]] && echo "$ltpa_keys_password" >"$STUB_CALLS.ltpa"
+[[ -n ${LCP_JVM_STARTED_MS:-} ]] && echo "$LCP_JVM_STARTED_MS" >"$STUB_CALLS.started"
 case $1 in
   checkpoint)
     [[ ${STUB_SERVER_NO_IMAGE:-} == 1 ]] || { mkdir -p "$LCP_OUTPUT_DIR/workarea/checkpoint/image"; echo core >"$LCP_OUTPUT_DIR/workarea/checkpoint/image/core-1.img"; }
@@ -206,8 +209,9 @@ func TestStartWithoutCheckpointRunsTheServerWithoutCapabilities(t *testing.T) {
 			r := s.run(t, "lcp-start.sh", []string{"STUB_SERVER_RC=3"}, serverCmd...)
 			assert.Equal(t, 3, r.code, "the server's exit status")
 			require.Len(t, r.calls, 2)
-			assert.Equal(t, "setpriv --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])
+			assert.Equal(t, "setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])
 			assert.True(t, strings.HasPrefix(r.calls[1], "server run defaultServer WLP_CHECKPOINT=unset"), r.calls[1])
+			assertStartRecorded(t, s)
 		})
 	}
 }
@@ -223,8 +227,11 @@ func TestCheckpointOpenJ9(t *testing.T) {
 	s := newSandbox(t, "openj9")
 	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "LCP_PID_FLOOR=" + fmt.Sprint(os.Getpid()+20)}, serverCmd...)
 	assert.Equal(t, 0, r.code)
+	// No no_new_privs for OpenJ9's checkpoint: the JVM launches criu, which needs its file
+	// capabilities.
 	assert.Contains(t, r.calls, "setpriv --inh-caps=-all --ambient-caps=-all -- server checkpoint defaultServer --at=afterAppStart")
 	assert.Contains(t, r.calls, "server checkpoint defaultServer --at=afterAppStart WLP_CHECKPOINT=unset JVM_ARGS=", "WLP_CHECKPOINT is unset for the server")
+	assertStartRecorded(t, s)
 	assert.Regexp(t, `PID counter moved to \d+ \(floor \d+\)`, r.stderr)
 	assert.NoFileExists(t, filepath.Join(s.root, "config/configDropins/defaults/liberty-checkpoint.xml"),
 		"GA Liberty has no checkpoint feature to enable: nothing is added to the configuration")
@@ -280,7 +287,7 @@ func TestCheckpointHotSpot(t *testing.T) {
 		"the dumped process's VmRSS (make bench reads it)")
 	assert.Contains(t, r.stdout, "checkpoint of the server saved in "+s.checkpointDir())
 	require.Len(t, r.calls, 3)
-	assert.Equal(t, "setpriv --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])
+	assert.Equal(t, "setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])
 	assert.Equal(t, "server run defaultServer WLP_CHECKPOINT=unset JVM_ARGS=-XX:-UsePerfData -Xmx64m", r.calls[1])
 	dump := r.calls[2]
 	for _, want := range []string{
@@ -376,7 +383,7 @@ func TestRestoreHotSpotFailureFallsBackToAColdStart(t *testing.T) {
 	assert.Contains(t, r.stdout, "CWWKF0011I", "the server started normally")
 	last := r.calls[len(r.calls)-1]
 	assert.True(t, strings.HasPrefix(last, "server run defaultServer"), last)
-	assert.Contains(t, r.calls, "setpriv --inh-caps=-all --ambient-caps=-all -- server run defaultServer")
+	assert.Contains(t, r.calls, "setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all -- server run defaultServer")
 	assert.NoDirExists(t, s.checkpointDir(), "moved aside so Liberty's script does not retry")
 	assert.DirExists(t, s.checkpointDir()+".not-restored")
 }
@@ -492,7 +499,7 @@ func TestCheckpointScript(t *testing.T) {
 		s := newSandbox(t, "hotspot")
 		r := s.run(t, "checkpoint.sh", []string{"STUB_SERVER_STAY=1"}, "beforeAppStart")
 		assert.Equal(t, 0, r.code)
-		assert.Equal(t, "setpriv --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])
+		assert.Equal(t, "setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])
 		assert.Contains(t, r.stdout, "checkpoint of the server saved in "+s.checkpointDir())
 	})
 	t.Run("usage", func(t *testing.T) {
@@ -751,4 +758,15 @@ func TestCriuActionScriptOnlyActsAtPreResume(t *testing.T) {
 	data, err := os.ReadFile(abs)
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(string(data), "#!/bin/sh\n"), "criu waits for it at every step: plain sh, not bash")
+}
+
+// assertStartRecorded checks that the server got LCP_JVM_STARTED_MS, the wall clock of its start
+// in milliseconds, in its environment (the fact liberty-checkpoint restore reads).
+func assertStartRecorded(t *testing.T, s *sandbox) {
+	t.Helper()
+	b, err := os.ReadFile(s.calls + ".started")
+	require.NoError(t, err, "the server's environment has LCP_JVM_STARTED_MS")
+	ms, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now(), time.UnixMilli(ms), time.Minute)
 }

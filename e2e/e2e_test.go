@@ -199,10 +199,21 @@ func (u runAs) restoreSample(t *testing.T, cli, image string) (string, time.Time
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(body), sampleGreeting)
-	inspect := u.podman(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.HostConfig.CapAdd}}", name)
+	// The verdict rests on a fact a cold start cannot produce, which --output json carries: the
+	// restored JVM started in the checkpoint run, before its container was created.
+	p := restore.GetServerProcess()
+	require.NotNil(t, p, "the local base records the JVM's start (LCP_JVM_STARTED_MS)")
+	assert.Less(t, p.GetStartedMs(), p.GetContainerCreatedMs(), "the restored JVM is older than its container")
+	assert.Contains(t, restore.GetEvidence(), "before its container was created")
+	// Least privilege: never privileged, exactly CHECKPOINT_RESTORE and SETPCAP, Podman's default
+	// seccomp profile; the JVM holds no capability and runs with no_new_privs (criu restored it
+	// from the checkpoint), so nothing it executes, criu's copies included, gains one.
+	inspect := u.podman(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.EffectiveCaps}}", name)
 	require.Len(t, inspect, 1)
-	assert.True(t, strings.HasPrefix(inspect[0], "false "), "never privileged: %s", inspect[0])
-	assert.NotContains(t, inspect[0], "SYS_PTRACE", "restore runs without SYS_PTRACE")
+	assert.Equal(t, "false [CAP_CHECKPOINT_RESTORE CAP_SETPCAP]", inspect[0])
+	assert.Equal(t, "0000000000000000", p.GetCapEff())
+	assert.True(t, p.GetNoNewPrivs(), "the restored JVM runs with no_new_privs")
+	assert.EqualValues(t, 2, p.GetSeccomp(), "the restored JVM runs under a seccomp filter")
 	u.podman(t, "rm", "-f", name)
 	return string(body), start
 }
@@ -278,7 +289,11 @@ func TestSampleBuildMethodEndToEnd(t *testing.T) {
 	// 2. Your own Containerfile that runs checkpoint.sh itself: built as it is, at its phase.
 	dir := t.TempDir()
 	own := "FROM " + baseImage + "\nCOPY --chown=1001:0 server.xml /config/\nCOPY --chown=1001:0 sample.war /config/apps/\n" +
-		"RUN configure.sh\nRUN checkpoint.sh beforeAppStart\n"
+		"RUN configure.sh\n" +
+		// A root step of the user's own (chown needs CAP_CHOWN): a user's Containerfile keeps
+		// Podman's default capabilities for its RUN steps, and gets the checkpoint's added.
+		"USER root\nRUN chown -R 1001:0 /config\nUSER 1001\n" +
+		"RUN checkpoint.sh beforeAppStart\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(own), 0o644))
 	copyFile(t, war, filepath.Join(dir, "sample.war"))
 	copyFile(t, filepath.Join(testenv.RepoRoot(t), "sample/src/main/liberty/config/server.xml"), filepath.Join(dir, "server.xml"))

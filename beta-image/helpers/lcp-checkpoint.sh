@@ -42,6 +42,8 @@ checkpoint_openj9() {
     ppc64le | s390x) export JVM_ARGS="${JVM_ARGS:-} -XX:+JVMPortableRestoreMode" ;;
   esac
   lcp_say "Performing checkpoint --at=$phase"
+  # No no_new_privs here: the JVM launches criu (the checkpoint copy) itself.
+  lcp_mark_jvm_start
   lcp_run_unprivileged server checkpoint "$LCP_SERVER_NAME" --at="$phase"
 }
 
@@ -152,7 +154,7 @@ checkpoint_hotspot() {
   # hsperfdata mmap in /tmp, one less file for criu to carry; the agent compacts it before the dump.
   (
     export JVM_ARGS="-XX:-UsePerfData ${compactdir:+-javaagent:$LCP_COMPACT_AGENT=$compactdir }${JVM_ARGS:-}"
-    lcp_exec_unprivileged "$@"
+    lcp_exec_jvm "$@"
   ) </dev/null >>"$LCP_CONSOLE_LOG" 2>&1 &
   pid=$!
   if ! wait_ready "$pid"; then

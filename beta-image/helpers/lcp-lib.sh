@@ -109,9 +109,16 @@ lcp_criu_mode_args() {
 # JVM checkpointed while holding SYS_PTRACE cannot be restored without it, and a process holding
 # capabilities cannot be reached through /proc by one without them. Only the two criu copies
 # (file capabilities) need any. Empty without setpriv or with LCP_DROP_CAPS=false.
+#
+# LCP_JVM_CMD is the same plus no_new_privs, for every JVM that never launches criu itself (each
+# HotSpot JVM, and every cold start): nothing the application executes can gain a capability, not
+# even the criu copies with their file capabilities. OpenJ9's `server checkpoint` and a restore by
+# Liberty's server script launch criu from the JVM's side, so they cannot have it.
 LCP_DROP_CAPS_CMD=()
+LCP_JVM_CMD=()
 if [[ ${LCP_DROP_CAPS:-true} != false ]] && command -v setpriv >/dev/null 2>&1; then
   LCP_DROP_CAPS_CMD=(setpriv --inh-caps=-all --ambient-caps=-all --)
+  LCP_JVM_CMD=(setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all --)
 fi
 
 # lcp_run_unprivileged CMD... runs CMD through LCP_DROP_CAPS_CMD.
@@ -119,6 +126,24 @@ lcp_run_unprivileged() { "${LCP_DROP_CAPS_CMD[@]}" "$@"; }
 
 # lcp_exec_unprivileged CMD... replaces this shell with CMD run through LCP_DROP_CAPS_CMD.
 lcp_exec_unprivileged() { exec "${LCP_DROP_CAPS_CMD[@]}" "$@"; }
+
+# lcp_exec_jvm CMD... replaces this shell with the server CMD: no capabilities, no_new_privs, and
+# LCP_JVM_STARTED_MS, the wall clock when it started, in its environment. criu restores both: a
+# JVM checkpointed with no_new_privs has it after the restore (measured with criu 4.2.1, whether
+# or not the restoring criu had it), and a restored JVM keeps the environment it had at
+# checkpoint time, so LCP_JVM_STARTED_MS is a fact of the process that tells a restore (started
+# before its container was created) from a cold start (after). liberty-checkpoint restore reads
+# it from /proc/<pid>/environ.
+lcp_exec_jvm() {
+  lcp_mark_jvm_start
+  exec "${LCP_JVM_CMD[@]}" "$@"
+}
+
+# lcp_mark_jvm_start exports LCP_JVM_STARTED_MS, the wall clock in milliseconds (no process).
+lcp_mark_jvm_start() {
+  local t=${EPOCHREALTIME/[.,]/}
+  export LCP_JVM_STARTED_MS=${t%???}
+}
 
 # lcp_group_writable makes what the checkpoint run wrote under /logs and /output group-writable, so
 # the image also runs under an arbitrary UID in group 0 (OpenShift's restricted SCC).

@@ -71,4 +71,4 @@ lcp_log_tail "$log"
 # Move the checkpoint aside so the Liberty server script does not try to restore it again.
 mv "$LCP_CHECKPOINT_DIR" "$LCP_CHECKPOINT_DIR.not-restored" 2>/dev/null ||
   lcp_warn "could not move $LCP_CHECKPOINT_DIR aside; the server script may try to restore it"
-lcp_exec_unprivileged "$@"
+lcp_exec_jvm "$@"

@@ -51,5 +51,5 @@ elif [[ -n ${WLP_CHECKPOINT:-} ]]; then
   exec "$helpers/lcp-checkpoint.sh" "$phase" "$@"
 else
   lcp_ltpa_password
-  lcp_exec_unprivileged "$@"
+  lcp_exec_jvm "$@"
 fi

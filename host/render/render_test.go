@@ -39,7 +39,9 @@ func script(r Renderer) {
 	r.Result(&engine.Result{Operation: engine.OpRestore, Image: "localhost/sample:1.0-instanton", Duration: ms(700),
 		Restore: &engine.RestoreOutcome{Verdict: engine.Restored, Ready: ms(612), URL: "http://127.0.0.1:40123/sample/hello", HTTPStatus: 200,
 			Evidence:  "[AUDIT   ] CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 0.251 seconds.",
-			Published: map[uint32]string{9080: "127.0.0.1:40123"}}})
+			Published: map[uint32]string{9080: "127.0.0.1:40123"},
+			Process: &engine.ServerProcess{PID: 1007, Started: time.UnixMilli(1796079260415), ContainerCreated: time.UnixMilli(1796079267235),
+				CapEff: "0000000000000000", NoNewPrivs: true, Seccomp: 2}}})
 	r.Start(engine.OpDoctor)
 	r.Event(engine.Event{Elapsed: ms(3), Check: &engine.Check{ID: "kernel.version", Status: engine.CheckOK, Found: "Linux 6.18.44"}})
 	r.Event(engine.Event{Elapsed: ms(90), Check: &engine.Check{ID: "podman.runtime", Status: engine.CheckFail, Found: "crun 1.8.1 on hybrid cgroups",

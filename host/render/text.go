@@ -85,6 +85,9 @@ func (t *Text) Result(r *engine.Result) {
 		if ro.Evidence != "" {
 			fmt.Fprintf(&b, "  evidence: %s\n", ro.Evidence)
 		}
+		if p := ro.Process; p != nil {
+			fmt.Fprintf(&b, "  server process: pid %d, capabilities %s, no_new_privs %t, seccomp mode %d\n", p.PID, p.CapEff, p.NoNewPrivs, p.Seccomp)
+		}
 		ports := make([]int, 0, len(ro.Published))
 		for p := range ro.Published {
 			ports = append(ports, int(p))

@@ -52,7 +52,7 @@ var All = []Setting{
 	{"labels", "--label", "labels", Map, "image labels, key=value"},
 	{"env", "--env", "env", Map, "environment variables, key=value"},
 	{"keepAppImage", "--keep-app-image", "keep_app_image", Bool, "keep the intermediate application image (<image>-app)"},
-	{"seccompProfile", "--seccomp-profile", "seccomp_profile", Path, "seccomp profile JSON (default: unconfined, as Open Liberty documents)"},
+	{"seccompProfile", "--seccomp-profile", "seccomp_profile", Path, "seccomp profile JSON, or unconfined (default: unconfined to checkpoint, which criu needs; Podman's default profile to restore)"},
 	{"timeout", "--timeout", "timeout_seconds", String, "give up after this long (Go duration such as 10m, or seconds)"},
 	{"contextDirectory", "--context", "context_dir", Path, "build context of the base image (default beta-image)"},
 	{"buildArgs", "--build-arg", "build_args", Map, "base image build arguments, key=value"},

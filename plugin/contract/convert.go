@@ -216,6 +216,10 @@ func pbResult(r *engine.Result) *pb.Result {
 	if ro := r.Restore; ro != nil {
 		out.Restore = &pb.RestoreOutcome{Verdict: pb.RestoreOutcome_Verdict(ro.Verdict), ReadyMs: ro.Ready.Milliseconds(),
 			Evidence: ro.Evidence, Url: ro.URL, HttpStatus: int32(ro.HTTPStatus)}
+		if p := ro.Process; p != nil {
+			out.Restore.ServerProcess = &pb.ServerProcess{Pid: int32(p.PID), StartedMs: unixMs(p.Started),
+				ContainerCreatedMs: unixMs(p.ContainerCreated), CapEff: p.CapEff, NoNewPrivs: p.NoNewPrivs, Seccomp: int32(p.Seccomp)}
+		}
 		if len(ro.Published) > 0 {
 			out.Restore.Published = map[uint32]string{}
 			for k, v := range ro.Published {
@@ -246,6 +250,10 @@ func engineResult(r *pb.Result) *engine.Result {
 		out.Restore = &engine.RestoreOutcome{Verdict: engine.Verdict(ro.GetVerdict()),
 			Ready: time.Duration(ro.GetReadyMs()) * time.Millisecond, Evidence: ro.GetEvidence(), URL: ro.GetUrl(),
 			HTTPStatus: int(ro.GetHttpStatus()), Published: ro.GetPublished()}
+		if p := ro.GetServerProcess(); p != nil {
+			out.Restore.Process = &engine.ServerProcess{PID: int(p.GetPid()), Started: fromUnixMs(p.GetStartedMs()),
+				ContainerCreated: fromUnixMs(p.GetContainerCreatedMs()), CapEff: p.GetCapEff(), NoNewPrivs: p.GetNoNewPrivs(), Seccomp: int(p.GetSeccomp())}
+		}
 	}
 	if d := r.GetDoctor(); d != nil {
 		out.Doctor = &engine.DoctorSummary{OK: int(d.GetOk()), Warn: int(d.GetWarn()), Fail: int(d.GetFail()), Skip: int(d.GetSkip())}
@@ -256,4 +264,20 @@ func engineResult(r *pb.Result) *engine.Result {
 			Directories: p.GetDirectories(), Processes: int(p.GetProcesses()), InUse: int(p.GetInUse())}
 	}
 	return out
+}
+
+// unixMs is t in Unix milliseconds, 0 for the zero time.
+func unixMs(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromUnixMs is the time of Unix milliseconds ms, the zero time for 0.
+func fromUnixMs(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
 }

@@ -3,6 +3,8 @@ package engine
 import (
 	"path/filepath"
 	"strings"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 )
 
 // PathField is a file or directory on the serving machine that a request names, by the request
@@ -52,7 +54,7 @@ func RequestPaths(opts any, base string) []PathField {
 	}
 	var set []PathField
 	for _, p := range all {
-		if *p.Path == "" {
+		if *p.Path == "" || (p.Field == "seccomp_profile" && *p.Path == privilege.Unconfined) {
 			continue
 		}
 		*p.Path = absPath(base, *p.Path)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -39,6 +40,36 @@ type RestoreOutcome struct {
 	URL        string        // where the HTTP probe answered
 	HTTPStatus int
 	Published  map[uint32]string // container port -> host address
+	Process    *ServerProcess    // the server process, when the image records its start
+}
+
+// ServerProcess is the restored container's server process as /proc shows it.
+type ServerProcess struct {
+	PID              int
+	Started          time.Time // LCP_JVM_STARTED_MS from its environment
+	ContainerCreated time.Time
+	CapEff           string // hex, as /proc/<pid>/status writes it
+	NoNewPrivs       bool
+	Seccomp          int
+}
+
+// StartedBeforeContainer reports whether the process started before its container was created:
+// a process a cold start cannot produce.
+func (p *ServerProcess) StartedBeforeContainer() bool {
+	return p != nil && !p.Started.IsZero() && !p.ContainerCreated.IsZero() && p.Started.Before(p.ContainerCreated)
+}
+
+// String describes the fact: "pid 1007 started 8.213 s before its container was created".
+func (p *ServerProcess) String() string {
+	if p == nil {
+		return ""
+	}
+	d := p.ContainerCreated.Sub(p.Started)
+	when := "before"
+	if d < 0 {
+		d, when = -d, "after"
+	}
+	return fmt.Sprintf("pid %d started %.3f s %s its container was created", p.PID, d.Seconds(), when)
 }
 
 // DoctorSummary counts doctor checks by status.

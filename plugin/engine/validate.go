@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 )
 
 var (
@@ -612,11 +614,13 @@ func validateContainerName(name string) error {
 	return nil
 }
 
+// validateSeccomp accepts a seccomp profile file, "unconfined" (explicitly no filter), or nothing
+// (the step's default: internal/privilege).
 func validateSeccomp(path *string) error {
-	if *path == "" {
+	if *path == "" || *path == privilege.Unconfined {
 		return nil
 	}
-	if err := existingPath("seccomp_profile", path, false, "pass a seccomp profile JSON file, or leave it empty for seccomp unconfined"); err != nil {
+	if err := existingPath("seccomp_profile", path, false, "pass a seccomp profile JSON file, \"unconfined\", or nothing for the default"); err != nil {
 		return err
 	}
 	data, err := os.ReadFile(*path)

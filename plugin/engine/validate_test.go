@@ -192,3 +192,17 @@ func TestReferenceLikePodman(t *testing.T) {
 	_, why, ok = ParseReference("localhost/app@sha512:" + strings.Repeat("0", 128))
 	assert.True(t, ok, why)
 }
+
+// "unconfined" turns seccomp off only when asked for by name: it is no path, so it is neither
+// made absolute nor confined to serve's root, and it passes validation; anything else must be a
+// JSON profile file.
+func TestSeccompUnconfinedIsAKeyword(t *testing.T) {
+	o := &RestoreOptions{SeccompProfile: "unconfined"}
+	assert.Empty(t, RequestPaths(o, t.TempDir()))
+	assert.Equal(t, "unconfined", o.SeccompProfile)
+	assert.NoError(t, validateSeccomp(&o.SeccompProfile))
+	missing := "no-such-profile.json"
+	err := validateSeccomp(&missing)
+	require.Error(t, err)
+	assert.Equal(t, "seccomp_profile", AsError(err).Field)
+}

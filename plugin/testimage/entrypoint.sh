@@ -12,7 +12,9 @@
 #   otherwise                start the server normally.
 #
 # Least privilege: the server runs as this script's uid (1001) through
-# `setpriv --inh-caps=-all --ambient-caps=-all`, so it holds no capabilities; only the two criu
+# `setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all`, so it holds no capabilities and
+# cannot gain any by executing a binary with file capabilities (criu restores no_new_privs with
+# the server); only the two criu
 # copies do, through file capabilities (checkpoint: checkpoint_restore, sys_ptrace, setpcap;
 # restore: checkpoint_restore, setpcap). A restore then needs neither SYS_PTRACE nor privileges.
 #
@@ -27,12 +29,16 @@ image_dir=/output/workarea/checkpoint/image
 checkpoint_log=/logs/checkpoint/checkpoint.log
 restore_log=/logs/checkpoint/restore.log
 messages=/logs/messages.log
-server=(setpriv --inh-caps=-all --ambient-caps=-all /opt/lcp/bin/lcp-testserver)
+server=(setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all /opt/lcp/bin/lcp-testserver)
 criu_checkpoint=/opt/lcp/criu/checkpoint/criu
 criu_restore=${CRIU_RESTORE_PATH:-/opt/lcp/criu/restore/criu}
 criu_opts=(--unprivileged --shell-job --tcp-established --file-locks --skip-file-rwx-check -v4)
 
 say() { printf '%s\n' "$*"; }
+
+# The privileges this container got, for the tests that check them.
+say "lcp-test entrypoint privileges: $(grep -E '^(CapBnd|CapEff|NoNewPrivs|Seccomp):' /proc/self/status | tr -d ' \t' | tr '\n' ' ')"
+
 now_ns() { date +%s%N; }
 
 # follow_messages <tail -n argument>: copy the server's log file to our stdout (the container log).
@@ -49,7 +55,9 @@ stop_following() {
 
 # run_server: start the server normally and wait for it; SIGTERM is passed on.
 run_server() {
-  "${server[@]}" </dev/null >>"$messages" 2>&1 &
+  # As the base images do, the server's environment records when it started
+  # (LCP_JVM_STARTED_MS); a restored server keeps the checkpoint run's.
+  LCP_JVM_STARTED_MS=$(date +%s%3N) "${server[@]}" </dev/null >>"$messages" 2>&1 &
   server_pid=$!
   trap 'kill -TERM "$server_pid" 2>/dev/null' TERM INT
   wait "$server_pid"
@@ -78,7 +86,7 @@ checkpoint() {
   : >"$messages"
   bump_pids
   follow_messages +1
-  "${server[@]}" -checkpoint-at="$phase" </dev/null >>"$messages" 2>&1 &
+  LCP_JVM_STARTED_MS=$(date +%s%3N) "${server[@]}" -checkpoint-at="$phase" </dev/null >>"$messages" 2>&1 &
   pid=$!
   disown "$pid" # criu kills it after the dump: no job notice
   # Wait until the server reaches the phase (CWWKC0451I) or dies.

@@ -619,8 +619,9 @@ type CheckpointRequest struct {
 	Env map[string]string `protobuf:"bytes,4,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Name for the checkpoint container. Default: a unique generated name.
 	ContainerName string `protobuf:"bytes,5,opt,name=container_name,json=containerName,proto3" json:"container_name,omitempty"`
-	// Path of a seccomp profile (JSON) for the container. Empty: seccomp unconfined, as the Open
-	// Liberty documentation shows.
+	// Path of a seccomp profile (JSON) for the container, or "unconfined". Empty: seccomp
+	// unconfined, as the Open Liberty documentation shows (criu cannot dump under a seccomp filter
+	// without CAP_SYS_ADMIN).
 	SeccompProfile string `protobuf:"bytes,6,opt,name=seccomp_profile,json=seccompProfile,proto3" json:"seccomp_profile,omitempty"`
 	// Give up after this many seconds. 0: 600.
 	TimeoutSeconds uint32 `protobuf:"varint,7,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
@@ -976,7 +977,8 @@ type RestoreRequest struct {
 	KeepRunning bool `protobuf:"varint,7,opt,name=keep_running,json=keepRunning,proto3" json:"keep_running,omitempty"`
 	// Name for the container. Default: a unique generated name.
 	ContainerName string `protobuf:"bytes,8,opt,name=container_name,json=containerName,proto3" json:"container_name,omitempty"`
-	// Path of a seccomp profile (JSON). Empty: seccomp unconfined.
+	// Path of a seccomp profile (JSON), or "unconfined" (no filter, only when asked). Empty:
+	// Podman's default profile, under which criu restores.
 	SeccompProfile string `protobuf:"bytes,9,opt,name=seccomp_profile,json=seccompProfile,proto3" json:"seccomp_profile,omitempty"`
 	// Give up waiting for readiness after this many seconds. 0: 120.
 	TimeoutSeconds uint32 `protobuf:"varint,10,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
@@ -1110,7 +1112,8 @@ type CheckpointImageRequest struct {
 	Env map[string]string `protobuf:"bytes,11,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Keep the intermediate application image (tagged <image>-app). Default: remove it.
 	KeepAppImage bool `protobuf:"varint,12,opt,name=keep_app_image,json=keepAppImage,proto3" json:"keep_app_image,omitempty"`
-	// Path of a seccomp profile (JSON) for the checkpoint run. Empty: seccomp unconfined.
+	// Path of a seccomp profile (JSON) for the checkpoint run, or "unconfined". Empty: seccomp
+	// unconfined (criu cannot dump under a seccomp filter without CAP_SYS_ADMIN).
 	SeccompProfile string `protobuf:"bytes,13,opt,name=seccomp_profile,json=seccompProfile,proto3" json:"seccomp_profile,omitempty"`
 	// Give up after this many seconds for the whole chain. 0: 1200.
 	TimeoutSeconds uint32 `protobuf:"varint,14,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
@@ -2204,14 +2207,19 @@ type RestoreOutcome struct {
 	Verdict RestoreOutcome_Verdict `protobuf:"varint,1,opt,name=verdict,proto3,enum=libertycheckpoint.v1.RestoreOutcome_Verdict" json:"verdict,omitempty"`
 	// Milliseconds from starting the container to ready.
 	ReadyMs int64 `protobuf:"varint,2,opt,name=ready_ms,json=readyMs,proto3" json:"ready_ms,omitempty"`
-	// The log line the verdict rests on.
+	// What the verdict rests on: Liberty's CWWKC0452I line in its exact format (any other line
+	// that merely contains the id does not count), and the server process's start, when the image
+	// records it (see server_process).
 	Evidence string `protobuf:"bytes,3,opt,name=evidence,proto3" json:"evidence,omitempty"`
 	// The URL the readiness probe answered on, when it was an HTTP probe.
 	Url string `protobuf:"bytes,4,opt,name=url,proto3" json:"url,omitempty"`
 	// HTTP status of the first ready answer.
 	HttpStatus int32 `protobuf:"varint,5,opt,name=http_status,json=httpStatus,proto3" json:"http_status,omitempty"`
 	// Published ports as container_port -> host address (127.0.0.1:41234).
-	Published     map[uint32]string `protobuf:"bytes,6,rep,name=published,proto3" json:"published,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Published map[uint32]string `protobuf:"bytes,6,rep,name=published,proto3" json:"published,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The server process in the container, read from /proc once it was ready. Absent when the
+	// image does not record when its server started.
+	ServerProcess *ServerProcess `protobuf:"bytes,7,opt,name=server_process,json=serverProcess,proto3" json:"server_process,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2288,6 +2296,107 @@ func (x *RestoreOutcome) GetPublished() map[uint32]string {
 	return nil
 }
 
+func (x *RestoreOutcome) GetServerProcess() *ServerProcess {
+	if x != nil {
+		return x.ServerProcess
+	}
+	return nil
+}
+
+// ServerProcess is a fact of the server process that a cold start cannot produce: its start time.
+// The base images put LCP_JVM_STARTED_MS (the wall clock when the JVM started) in the JVM's
+// environment; a restored JVM keeps the environment, and the memory, of the checkpoint run, so
+// its start predates its container's creation, while a cold-started one's follows it.
+type ServerProcess struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its PID inside the container.
+	Pid int32 `protobuf:"varint,1,opt,name=pid,proto3" json:"pid,omitempty"`
+	// When it started (Unix milliseconds, LCP_JVM_STARTED_MS) and when its container was created
+	// (Unix milliseconds, from Podman). A restored server started before its container existed.
+	StartedMs          int64 `protobuf:"varint,2,opt,name=started_ms,json=startedMs,proto3" json:"started_ms,omitempty"`
+	ContainerCreatedMs int64 `protobuf:"varint,3,opt,name=container_created_ms,json=containerCreatedMs,proto3" json:"container_created_ms,omitempty"`
+	// Its state as /proc/<pid>/status shows it: the effective capabilities (hex, CapEff), whether
+	// no_new_privs is set (nothing it executes can gain a capability), and the seccomp mode (0
+	// none, 2 filter).
+	CapEff        string `protobuf:"bytes,4,opt,name=cap_eff,json=capEff,proto3" json:"cap_eff,omitempty"`
+	NoNewPrivs    bool   `protobuf:"varint,5,opt,name=no_new_privs,json=noNewPrivs,proto3" json:"no_new_privs,omitempty"`
+	Seccomp       int32  `protobuf:"varint,6,opt,name=seccomp,proto3" json:"seccomp,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServerProcess) Reset() {
+	*x = ServerProcess{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServerProcess) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServerProcess) ProtoMessage() {}
+
+func (x *ServerProcess) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServerProcess.ProtoReflect.Descriptor instead.
+func (*ServerProcess) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ServerProcess) GetPid() int32 {
+	if x != nil {
+		return x.Pid
+	}
+	return 0
+}
+
+func (x *ServerProcess) GetStartedMs() int64 {
+	if x != nil {
+		return x.StartedMs
+	}
+	return 0
+}
+
+func (x *ServerProcess) GetContainerCreatedMs() int64 {
+	if x != nil {
+		return x.ContainerCreatedMs
+	}
+	return 0
+}
+
+func (x *ServerProcess) GetCapEff() string {
+	if x != nil {
+		return x.CapEff
+	}
+	return ""
+}
+
+func (x *ServerProcess) GetNoNewPrivs() bool {
+	if x != nil {
+		return x.NoNewPrivs
+	}
+	return false
+}
+
+func (x *ServerProcess) GetSeccomp() int32 {
+	if x != nil {
+		return x.Seccomp
+	}
+	return 0
+}
+
 // DoctorSummary counts the checks.
 type DoctorSummary struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2301,7 +2410,7 @@ type DoctorSummary struct {
 
 func (x *DoctorSummary) Reset() {
 	*x = DoctorSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2313,7 +2422,7 @@ func (x *DoctorSummary) String() string {
 func (*DoctorSummary) ProtoMessage() {}
 
 func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2326,7 +2435,7 @@ func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoctorSummary.ProtoReflect.Descriptor instead.
 func (*DoctorSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *DoctorSummary) GetOk() int32 {
@@ -2392,7 +2501,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2404,7 +2513,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2417,7 +2526,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Result) GetOperation() string {
@@ -2539,7 +2648,7 @@ type PruneSummary struct {
 
 func (x *PruneSummary) Reset() {
 	*x = PruneSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2551,7 +2660,7 @@ func (x *PruneSummary) String() string {
 func (*PruneSummary) ProtoMessage() {}
 
 func (x *PruneSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2564,7 +2673,7 @@ func (x *PruneSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PruneSummary.ProtoReflect.Descriptor instead.
 func (*PruneSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{24}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PruneSummary) GetContainers() []string {
@@ -2635,7 +2744,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2647,7 +2756,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2660,7 +2769,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{25}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Failure) GetCode() string {
@@ -2949,7 +3058,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\vSTATUS_SKIP\x10\x04\",\n" +
 	"\x06Timing\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x0e\n" +
-	"\x02ms\x18\x02 \x01(\x03R\x02ms\"\xa5\x03\n" +
+	"\x02ms\x18\x02 \x01(\x03R\x02ms\"\xf1\x03\n" +
 	"\x0eRestoreOutcome\x12F\n" +
 	"\averdict\x18\x01 \x01(\x0e2,.libertycheckpoint.v1.RestoreOutcome.VerdictR\averdict\x12\x19\n" +
 	"\bready_ms\x18\x02 \x01(\x03R\areadyMs\x12\x1a\n" +
@@ -2957,14 +3066,24 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x03url\x18\x04 \x01(\tR\x03url\x12\x1f\n" +
 	"\vhttp_status\x18\x05 \x01(\x05R\n" +
 	"httpStatus\x12Q\n" +
-	"\tpublished\x18\x06 \x03(\v23.libertycheckpoint.v1.RestoreOutcome.PublishedEntryR\tpublished\x1a<\n" +
+	"\tpublished\x18\x06 \x03(\v23.libertycheckpoint.v1.RestoreOutcome.PublishedEntryR\tpublished\x12J\n" +
+	"\x0eserver_process\x18\a \x01(\v2#.libertycheckpoint.v1.ServerProcessR\rserverProcess\x1a<\n" +
 	"\x0ePublishedEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\rR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"P\n" +
 	"\aVerdict\x12\x17\n" +
 	"\x13VERDICT_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10VERDICT_RESTORED\x10\x01\x12\x16\n" +
-	"\x12VERDICT_COLD_START\x10\x02\"[\n" +
+	"\x12VERDICT_COLD_START\x10\x02\"\xc7\x01\n" +
+	"\rServerProcess\x12\x10\n" +
+	"\x03pid\x18\x01 \x01(\x05R\x03pid\x12\x1d\n" +
+	"\n" +
+	"started_ms\x18\x02 \x01(\x03R\tstartedMs\x120\n" +
+	"\x14container_created_ms\x18\x03 \x01(\x03R\x12containerCreatedMs\x12\x17\n" +
+	"\acap_eff\x18\x04 \x01(\tR\x06capEff\x12 \n" +
+	"\fno_new_privs\x18\x05 \x01(\bR\n" +
+	"noNewPrivs\x12\x18\n" +
+	"\aseccomp\x18\x06 \x01(\x05R\aseccomp\"[\n" +
 	"\rDoctorSummary\x12\x0e\n" +
 	"\x02ok\x18\x01 \x01(\x05R\x02ok\x12\x12\n" +
 	"\x04warn\x18\x02 \x01(\x05R\x04warn\x12\x12\n" +
@@ -3032,7 +3151,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP() []byte {
 }
 
 var file_libertycheckpoint_v1_libertycheckpoint_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(Log_Source)(0),                // 0: libertycheckpoint.v1.Log.Source
 	(Log_Level)(0),                 // 1: libertycheckpoint.v1.Log.Level
@@ -3061,39 +3180,40 @@ var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(*Check)(nil),                  // 24: libertycheckpoint.v1.Check
 	(*Timing)(nil),                 // 25: libertycheckpoint.v1.Timing
 	(*RestoreOutcome)(nil),         // 26: libertycheckpoint.v1.RestoreOutcome
-	(*DoctorSummary)(nil),          // 27: libertycheckpoint.v1.DoctorSummary
-	(*Result)(nil),                 // 28: libertycheckpoint.v1.Result
-	(*PruneSummary)(nil),           // 29: libertycheckpoint.v1.PruneSummary
-	(*Failure)(nil),                // 30: libertycheckpoint.v1.Failure
-	nil,                            // 31: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	nil,                            // 32: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
-	nil,                            // 33: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	nil,                            // 34: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
-	nil,                            // 35: libertycheckpoint.v1.CheckpointRequest.EnvEntry
-	nil,                            // 36: libertycheckpoint.v1.CommitRequest.LabelsEntry
-	nil,                            // 37: libertycheckpoint.v1.RestoreRequest.EnvEntry
-	nil,                            // 38: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	nil,                            // 39: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	nil,                            // 40: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	(*ServerProcess)(nil),          // 27: libertycheckpoint.v1.ServerProcess
+	(*DoctorSummary)(nil),          // 28: libertycheckpoint.v1.DoctorSummary
+	(*Result)(nil),                 // 29: libertycheckpoint.v1.Result
+	(*PruneSummary)(nil),           // 30: libertycheckpoint.v1.PruneSummary
+	(*Failure)(nil),                // 31: libertycheckpoint.v1.Failure
+	nil,                            // 32: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	nil,                            // 33: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	nil,                            // 34: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	nil,                            // 35: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	nil,                            // 36: libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	nil,                            // 37: libertycheckpoint.v1.CommitRequest.LabelsEntry
+	nil,                            // 38: libertycheckpoint.v1.RestoreRequest.EnvEntry
+	nil,                            // 39: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	nil,                            // 40: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	nil,                            // 41: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
 }
 var file_libertycheckpoint_v1_libertycheckpoint_proto_depIdxs = []int32{
 	5,  // 0: libertycheckpoint.v1.BuildBaseImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	31, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	32, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	32, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	33, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
 	5,  // 3: libertycheckpoint.v1.ContainerizeRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	33, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	34, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	34, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	35, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
 	5,  // 6: libertycheckpoint.v1.CheckpointRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	35, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	36, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
 	5,  // 8: libertycheckpoint.v1.CommitRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	36, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
+	37, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
 	5,  // 10: libertycheckpoint.v1.RestoreRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	10, // 11: libertycheckpoint.v1.RestoreRequest.ports:type_name -> libertycheckpoint.v1.Port
-	37, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
+	38, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
 	11, // 13: libertycheckpoint.v1.RestoreRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
 	5,  // 14: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	38, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	39, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	39, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	40, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
 	5,  // 17: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	5,  // 18: libertycheckpoint.v1.KubeRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	11, // 19: libertycheckpoint.v1.KubeRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
@@ -3102,44 +3222,45 @@ var file_libertycheckpoint_v1_libertycheckpoint_proto_depIdxs = []int32{
 	22, // 22: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
 	23, // 23: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
 	24, // 24: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
-	28, // 25: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
-	30, // 26: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
+	29, // 25: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
+	31, // 26: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
 	0,  // 27: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
 	1,  // 28: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
 	2,  // 29: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
 	3,  // 30: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
 	4,  // 31: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
-	40, // 32: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
-	25, // 33: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
-	26, // 34: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
-	27, // 35: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
-	16, // 36: libertycheckpoint.v1.Result.kube:type_name -> libertycheckpoint.v1.KubeOutcome
-	29, // 37: libertycheckpoint.v1.Result.prune:type_name -> libertycheckpoint.v1.PruneSummary
-	6,  // 38: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
-	7,  // 39: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
-	8,  // 40: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
-	9,  // 41: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
-	12, // 42: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
-	13, // 43: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
-	14, // 44: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
-	15, // 45: libertycheckpoint.v1.LibertyCheckpoint.Kube:input_type -> libertycheckpoint.v1.KubeRequest
-	17, // 46: libertycheckpoint.v1.LibertyCheckpoint.Prune:input_type -> libertycheckpoint.v1.PruneRequest
-	18, // 47: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
-	20, // 48: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
-	20, // 49: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
-	20, // 50: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
-	20, // 51: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
-	20, // 52: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
-	20, // 53: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
-	20, // 54: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
-	20, // 55: libertycheckpoint.v1.LibertyCheckpoint.Kube:output_type -> libertycheckpoint.v1.Event
-	20, // 56: libertycheckpoint.v1.LibertyCheckpoint.Prune:output_type -> libertycheckpoint.v1.Event
-	19, // 57: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
-	48, // [48:58] is the sub-list for method output_type
-	38, // [38:48] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	41, // 32: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	27, // 33: libertycheckpoint.v1.RestoreOutcome.server_process:type_name -> libertycheckpoint.v1.ServerProcess
+	25, // 34: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
+	26, // 35: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
+	28, // 36: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
+	16, // 37: libertycheckpoint.v1.Result.kube:type_name -> libertycheckpoint.v1.KubeOutcome
+	30, // 38: libertycheckpoint.v1.Result.prune:type_name -> libertycheckpoint.v1.PruneSummary
+	6,  // 39: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
+	7,  // 40: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
+	8,  // 41: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
+	9,  // 42: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
+	12, // 43: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
+	13, // 44: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
+	14, // 45: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
+	15, // 46: libertycheckpoint.v1.LibertyCheckpoint.Kube:input_type -> libertycheckpoint.v1.KubeRequest
+	17, // 47: libertycheckpoint.v1.LibertyCheckpoint.Prune:input_type -> libertycheckpoint.v1.PruneRequest
+	18, // 48: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
+	20, // 49: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
+	20, // 50: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
+	20, // 51: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
+	20, // 52: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
+	20, // 53: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
+	20, // 54: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
+	20, // 55: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
+	20, // 56: libertycheckpoint.v1.LibertyCheckpoint.Kube:output_type -> libertycheckpoint.v1.Event
+	20, // 57: libertycheckpoint.v1.LibertyCheckpoint.Prune:output_type -> libertycheckpoint.v1.Event
+	19, // 58: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
+	49, // [49:59] is the sub-list for method output_type
+	39, // [39:49] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_libertycheckpoint_v1_libertycheckpoint_proto_init() }
@@ -3165,7 +3286,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc), len(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   36,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

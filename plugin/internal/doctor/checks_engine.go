@@ -291,5 +291,5 @@ func checkSeccomp(ctx context.Context, s *state) engine.Check {
 		return fail(fmt.Sprintf("a container asked for seccomp=unconfined still runs under a seccomp filter (mode %s; %s)", mode, def),
 			"let containers run with --security-opt seccomp=unconfined (check seccomp_profile in containers.conf and any policy that forces one), or pass a seccomp_profile that allows CRIU's syscalls")
 	}
-	return ok(fmt.Sprintf("seccomp=unconfined is honoured (%s; checkpoint and restore run unconfined unless seccomp_profile names a profile)", def))
+	return ok(fmt.Sprintf("seccomp=unconfined is honoured (%s; checkpoint runs unconfined, restore under the default profile, unless seccomp_profile names one)", def))
 }

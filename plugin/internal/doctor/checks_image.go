@@ -221,7 +221,7 @@ func stepFailure(what string, st *probe.Step, criuVersion, kernel string) engine
 		return fail(what+" fails: "+p.found, p.fix)
 	}
 	if st.Error != "" {
-		return fail(fmt.Sprintf("%s could not run: %s", what, st.Error), "make sure criu in the image runs as root with the checkpoint capabilities")
+		return fail(fmt.Sprintf("%s could not run: %s", what, st.Error), "make sure the image's restore criu (CRIU_RESTORE_PATH) runs as uid 1001 with CHECKPOINT_RESTORE and SETPCAP, as a restore runs it")
 	}
 	return fail(fmt.Sprintf("%s fails (exit %d): %s", what, st.Exit, firstError(append(append([]string{}, st.Log...), st.Output...))),
 		"read the criu log lines above; a newer criu in the image (4.2 or later) fixes most failures on new kernels")

@@ -48,14 +48,22 @@ func TestGoodHostAndImageAllOK(t *testing.T) {
 	assert.Equal(t, engine.OpDoctor, res.Operation)
 	assert.Equal(t, goodImage, res.Image)
 
-	// Both probes ran in the given image, with the probe copied in, as root with the checkpoint
-	// capabilities, unconfined, without a network; no probe image was needed.
+	// Both probes ran in the given image, with the probe copied in, unconfined, without a
+	// network, every capability dropped but their step's: the caps probe as root with the
+	// checkpoint's, the criu probe as a restore runs (uid 1001, no SYS_PTRACE); no probe image was
+	// needed.
 	require.Len(t, r.runs, 2)
 	for _, spec := range r.runs {
 		assert.Equal(t, goodImage, spec.Image)
 		assert.True(t, r.copied[spec.Name], "probe copied into %s", spec.Name)
-		assert.Equal(t, "0", spec.User)
-		assert.Equal(t, []string{"CHECKPOINT_RESTORE", "SETPCAP", "SYS_PTRACE"}, spec.CapAdd)
+		assert.Equal(t, []string{"ALL"}, spec.CapDrop)
+		if spec.Command[2] == "criu" {
+			assert.Equal(t, "1001:0", spec.User)
+			assert.Equal(t, []string{"CHECKPOINT_RESTORE", "SETPCAP"}, spec.CapAdd)
+		} else {
+			assert.Equal(t, "0", spec.User)
+			assert.Equal(t, []string{"CHECKPOINT_RESTORE", "SYS_PTRACE", "SETPCAP"}, spec.CapAdd)
+		}
 		assert.True(t, spec.SeccompUnconfined)
 		assert.True(t, spec.NoNetwork)
 		assert.Equal(t, probe.Path, spec.Command[0])

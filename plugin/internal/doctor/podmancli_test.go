@@ -100,6 +100,9 @@ func (p podmanCLI) Run(ctx context.Context, spec RunSpec) (*RunResult, error) {
 	if spec.User != "" {
 		args = append(args, "--user", spec.User)
 	}
+	for _, c := range spec.CapDrop {
+		args = append(args, "--cap-drop", c)
+	}
 	for _, c := range spec.CapAdd {
 		args = append(args, "--cap-add", c)
 	}

@@ -87,6 +87,7 @@ type RunSpec struct {
 	// command is empty (specgen Entrypoint = Command, Command = nil).
 	Command []string
 	User    string   // e.g. "0"; empty: the image's USER
+	CapDrop []string // e.g. ALL
 	CapAdd  []string // e.g. CHECKPOINT_RESTORE (no CAP_ prefix)
 	// SeccompUnconfined runs without a seccomp filter (specgen SeccompPolicy "", SeccompProfilePath
 	// "unconfined"; CLI --security-opt seccomp=unconfined).

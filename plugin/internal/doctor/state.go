@@ -8,15 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probebin"
 )
-
-// checkpointCaps are the capabilities a checkpoint container gets (a restore gets the first
-// two); the probes run with them.
-var checkpointCaps = []string{"CHECKPOINT_RESTORE", "SETPCAP", "SYS_PTRACE"}
 
 // state holds what the checks found out, each fact fetched once and shared by the checks that
 // need it.
@@ -210,14 +207,12 @@ func (s *state) runProbe(ctx context.Context, image string, copyIn bool, mode st
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	spec := RunSpec{
-		Name:              "lcp-doctor-" + mode + "-" + randomSuffix(),
-		Image:             image,
-		Command:           []string{probe.Path, probe.Command, mode},
-		User:              "0",
-		CapAdd:            checkpointCaps,
-		SeccompUnconfined: true,
-		NoNetwork:         true,
+		Name:      "lcp-doctor-" + mode + "-" + randomSuffix(),
+		Image:     image,
+		Command:   []string{probe.Path, probe.Command, mode},
+		NoNetwork: true,
 	}
+	spec.setPrivileges(mode)
 	if copyIn {
 		spec.CopyIn = bytes.NewReader(s.probeTar)
 	}
@@ -236,11 +231,34 @@ func (s *state) runProbe(ctx context.Context, image string, copyIn bool, mode st
 	return &probeResult{report: rep, err: perr, output: res.Output}
 }
 
+// criuProbeUser is who the criu probe runs as: the user Open Liberty's images (and this project's)
+// run the server as, so criu works with its file capabilities alone, as in a real restore.
+const criuProbeUser = "1001:0"
+
+// setPrivileges gives a probe container the privileges of the step it stands for, from the one
+// policy (internal/privilege) the engine applies. The caps probe asks whether a container really
+// gets the checkpoint's capabilities, so it runs as root with the checkpoint policy. The criu
+// probe runs as a restore does: uid 1001, every capability dropped but the restore's
+// (CHECKPOINT_RESTORE, SETPCAP; no SYS_PTRACE), and the image's restore copy of criu
+// (CRIU_RESTORE_PATH, which the probe reads from the image's environment). Its dump and restore
+// run under seccomp unconfined: criu cannot dump a process under a seccomp filter without
+// SYS_ADMIN, and the probe has to dump before it can restore.
+func (spec *RunSpec) setPrivileges(mode string) {
+	policy, user := privilege.Checkpoint, "0"
+	if mode == "criu" {
+		policy, user = privilege.Restore, criuProbeUser
+	}
+	spec.User = user
+	spec.CapDrop = policy.CapDrop()
+	spec.CapAdd = append([]string(nil), policy.Caps...)
+	spec.SeccompUnconfined = true
+}
+
 // probeProblem explains a probe container that gave no report, for the check that needed it.
 func probeProblem(r *probeResult) engine.Check {
 	if r.startErr != nil {
 		return fail("a container does not start: "+oneLine(r.startErr.Error()),
-			"run `podman run --rm --cap-add=CHECKPOINT_RESTORE --cap-add=SETPCAP --cap-add=SYS_PTRACE --security-opt seccomp=unconfined <image> true` to see why, and fix that")
+			"run `podman run --rm "+strings.Join(privilege.Checkpoint.PodmanArgs(""), " ")+" <image> true` to see why, and fix that")
 	}
 	return fail("the probe gave no answer: "+r.err.Error()+"; output: "+oneLine(lastLines(r.output, 5)),
 		"report this as a liberty-checkpoint bug, with the output above")

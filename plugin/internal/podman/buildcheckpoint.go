@@ -13,6 +13,7 @@ import (
 	"github.com/containers/podman/v4/pkg/specgen"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -44,12 +45,10 @@ func (e *Engine) checkpointByBuild(ctx context.Context, c *conn, cu *cleanup, si
 	co := o.ContainerizeOptions(o.Image)
 	co.Labels = e.checkpointLabels(ctx, c, sink, phase, o.Labels)
 
-	seccomp, err := c.hostFile(ctx, cu, o.SeccompProfile, "seccomp_profile")
+	policy := privilege.Checkpoint
+	seccomp, err := c.hostFile(ctx, cu, policy.SeccompFor(o.SeccompProfile), "seccomp_profile")
 	if err != nil {
 		return nil, err
-	}
-	if seccomp == "" {
-		seccomp = "unconfined"
 	}
 	steps.Start("build")
 	if err := lockImage(ctx, cu, o.Image, "image"); err != nil {
@@ -71,9 +70,18 @@ func (e *Engine) checkpointByBuild(ctx context.Context, c *conn, cu *cleanup, si
 		} else if err := appendLine(b.Containerfile, "RUN checkpoint.sh "+string(phase)); err != nil {
 			return engine.Wrap(err, engine.CodeInternal, "check that the temporary directory ($TMPDIR) is writable", "cannot add the checkpoint step")
 		}
-		b.Caps, b.Seccomp, b.Fix = checkpointCaps, seccomp, buildFix
+		b.Policy, b.Seccomp, b.Fix = &policy, seccomp, buildFix
 		b.Watch = newAppWatch(expected, phase)
-		sink.Infof("the checkpoint step runs with %s, seccomp %s", strings.Join(checkpointCaps, ", "), seccomp)
+		if o.Containerfile != "" {
+			// The user's RUN steps are the user's: they keep Podman's default capabilities, plus
+			// the checkpoint's (Open Liberty's `podman build --cap-add ...`).
+			b.KeepDefaultCaps = true
+			sink.Infof("the build's RUN steps run with Podman's default capabilities plus %s (your Containerfile's steps may need the defaults), %s",
+				strings.Join(policy.Caps, ", "), privilege.DescribeSeccomp(seccomp))
+			return nil
+		}
+		sink.Infof("the build's RUN steps, the checkpoint step among them, run with %s only, %s",
+			strings.Join(policy.Caps, ", "), privilege.DescribeSeccomp(seccomp))
 		return nil
 	}, o.Image)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -64,16 +65,23 @@ func TestMajorMinor(t *testing.T) {
 	}
 }
 
-// The build request carries the checkpoint's capabilities and seccomp profile into the options
-// the bindings send (addcaps, seccomp); without them the RUN checkpoint.sh step cannot dump.
+// The build request carries the checkpoint's policy and seccomp profile into the options the
+// bindings send (dropcaps ALL, addcaps, seccomp); without them the RUN checkpoint.sh step cannot
+// dump, and with more the build's steps would hold capabilities the checkpoint does not need.
 func TestBuildOptionsCarryCapabilities(t *testing.T) {
-	opts := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1", Caps: checkpointCaps, Seccomp: "unconfined",
+	opts := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1", Policy: &privilege.Checkpoint, Seccomp: "unconfined",
 		Pull: buildahDefine.PullNever}, "localhost/lcp-tmp-build-x:latest", nil)
+	assert.Equal(t, []string{"ALL"}, opts.DropCapabilities)
 	assert.Equal(t, []string{"CAP_CHECKPOINT_RESTORE", "CAP_SYS_PTRACE", "CAP_SETPCAP"}, opts.AddCapabilities)
 	require.NotNil(t, opts.CommonBuildOpts)
 	assert.Equal(t, "unconfined", opts.CommonBuildOpts.SeccompProfilePath)
 	assert.True(t, opts.RemoveIntermediateCtrs && opts.ForceRmIntermediateCtrs)
+	own := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1", Policy: &privilege.Checkpoint, KeepDefaultCaps: true,
+		Pull: buildahDefine.PullNever}, "localhost/lcp-tmp-build-z:latest", nil)
+	assert.Empty(t, own.DropCapabilities, "a user's Containerfile keeps Podman's defaults for its own RUN steps")
+	assert.Equal(t, []string{"CAP_CHECKPOINT_RESTORE", "CAP_SYS_PTRACE", "CAP_SETPCAP"}, own.AddCapabilities, "and adds the checkpoint's")
 	plain := buildOptions(buildRequest{ContextDir: "/ctx", Image: "localhost/x:1"}, "localhost/lcp-tmp-build-y:latest", nil)
 	assert.Empty(t, plain.AddCapabilities, "an ordinary build adds no capabilities")
+	assert.Empty(t, plain.DropCapabilities, "and drops none")
 	assert.Empty(t, plain.CommonBuildOpts.SeccompProfilePath, "and keeps Podman's seccomp profile")
 }

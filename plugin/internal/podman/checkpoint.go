@@ -10,6 +10,7 @@ import (
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -71,7 +72,7 @@ func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engi
 	if role == engine.OpCheckpoint {
 		keep = keepIfExited0
 	}
-	r := run{Name: name, Image: o.Image, Env: env, Caps: checkpointCaps, Seccomp: seccomp, Role: role, Keep: keep}
+	r := run{Name: name, Image: o.Image, Env: env, Policy: privilege.Checkpoint, Seccomp: seccomp, Role: role, Keep: keep}
 	id, _, err := r.create(ctx, cu)
 	if err != nil {
 		return nil, err
@@ -80,7 +81,8 @@ func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engi
 	if err != nil {
 		sink.Debugf("cannot read the server configuration in %s: %v", name, err)
 	}
-	sink.Infof("checkpoint run: container %s from %s with WLP_CHECKPOINT=%s", name, o.Image, o.Phase)
+	sink.Infof("checkpoint run: container %s from %s with WLP_CHECKPOINT=%s; %s, %s", name, o.Image, o.Phase,
+		strings.Join(r.Policy.Caps, ", "), privilege.DescribeSeccomp(r.Policy.SeccompFor(r.Seccomp)))
 	if len(apps) > 0 {
 		sink.Debugf("applications the checkpoint waits for (%s): %s", engine.MsgAppStarted, strings.Join(apps, ", "))
 	}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -255,8 +254,8 @@ func generatedBuild(dir string, o engine.ContainerizeOptions, labels map[string]
 	labels[engine.LabelBaseName] = o.BaseImage
 	ac := appContext{BaseImage: o.BaseImage, Env: o.Env, Labels: labels}
 	if o.ConfigDir != "" {
-		if err := copyTree(o.ConfigDir, filepath.Join(dir, "config")); err != nil {
-			return contextBuild{}, withField(engine.Wrap(err, engine.CodeFailedPrecondition, "make the configuration directory readable", "cannot copy config_dir %s", o.ConfigDir), "config_dir")
+		if err := copyConfigDir(o.ConfigDir, filepath.Join(dir, "config")); err != nil {
+			return contextBuild{}, err
 		}
 		ac.ConfigDir = "config"
 	}
@@ -372,31 +371,6 @@ func finalBaseImage(containerfile []byte) string {
 		return ""
 	}
 	return last
-}
-
-// copyTree copies the regular files and directories under src to dst (following symlinks).
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		fi, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		switch {
-		case fi.IsDir():
-			return os.MkdirAll(target, 0o755)
-		case fi.Mode().IsRegular():
-			return copyFile(path, target)
-		}
-		return nil // sockets, devices: not configuration
-	})
 }
 
 // copyFile hard-links src to dst when it can, else copies it, keeping the mode bits.

@@ -10,6 +10,7 @@ import (
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 	"github.com/containers/podman/v4/pkg/specgen"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -18,25 +19,23 @@ type run struct {
 	Name    string
 	Image   string
 	Env     map[string]string
-	Caps    []string
-	Seccomp string // a profile path; empty: unconfined
+	Policy  privilege.Policy // the capabilities and default seccomp profile of the step
+	Seccomp string           // the profile asked for: a path, privilege.Unconfined, or "" for the policy's
 	Ports   []engine.Port
 	Role    string // value of labelOwner
 	Keep    string // value of labelKeep: the state in which the container is a product ("" none)
 }
 
-// spec turns the run into a container spec. Never privileged: the run gets exactly the
-// capabilities it names on top of Podman's defaults.
+// spec turns the run into a container spec. Never privileged: every capability is dropped but
+// the policy's.
 func (r run) spec(ctx context.Context) *specgen.SpecGenerator {
 	s := specgen.NewSpecGenerator(r.Image, false)
 	s.Name = r.Name
 	s.Env = maps.Clone(r.Env)
-	s.CapAdd = append([]string(nil), r.Caps...)
+	s.CapDrop = r.Policy.CapDrop()
+	s.CapAdd = r.Policy.CapAdd()
 	s.Privileged = false
-	s.SeccompProfilePath = "unconfined"
-	if r.Seccomp != "" {
-		s.SeccompProfilePath = r.Seccomp
-	}
+	s.SeccompProfilePath = r.Policy.SeccompFor(r.Seccomp)
 	s.Labels = containerLabels(ctx, r.Name, r.Role, r.Keep)
 	for _, p := range r.Ports {
 		s.PortMappings = append(s.PortMappings, portMapping(p))

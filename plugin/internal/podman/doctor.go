@@ -95,6 +95,7 @@ func (doctorRuntime) Run(ctx context.Context, spec doctor.RunSpec) (*doctor.RunR
 	s.Name = spec.Name
 	s.Entrypoint = append([]string(nil), spec.Command...) // an entrypoint set here drops the image's CMD
 	s.User = spec.User
+	s.CapDrop = append([]string(nil), spec.CapDrop...)
 	s.CapAdd = append([]string(nil), spec.CapAdd...)
 	s.Env = maps.Clone(spec.Env)
 	if spec.SeccompUnconfined {

@@ -33,8 +33,8 @@ type Engine struct {
 	// is named and none answers at DefaultSockets. Default: on Linux.
 	TransientService bool
 
-	// restoreCaps replaces the capabilities a restore run gets. Tests set it to check that a
-	// restore without the capability CRIU needs is never reported as restored.
+	// restoreCaps replaces the capabilities a restore run gets (names without CAP_). Tests set it
+	// to check that a restore without the capability CRIU needs is never reported as restored.
 	restoreCaps []string
 }
 
@@ -44,13 +44,6 @@ var _ engine.Engine = (*Engine)(nil)
 func New(version string) *Engine {
 	return &Engine{Version: version, PodmanBinary: "podman", DefaultSockets: defaultSockets(), TransientService: runtime.GOOS == "linux"}
 }
-
-// Capabilities the runs get, per FACTS.md: the checkpoint run needs ptrace to dump; the restore
-// run does not, as long as the server process itself holds no capabilities.
-var (
-	checkpointCaps = []string{"CAP_CHECKPOINT_RESTORE", "CAP_SYS_PTRACE", "CAP_SETPCAP"}
-	restoreCaps    = []string{"CAP_CHECKPOINT_RESTORE", "CAP_SETPCAP"}
-)
 
 // Names of what the engine creates; every name carries a random suffix so parallel calls on the
 // same Podman never collide.

@@ -15,6 +15,7 @@ import (
 	"github.com/containers/podman/v4/pkg/domain/entities"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -60,10 +61,16 @@ type buildRequest struct {
 	Args          map[string]string
 	Labels        map[string]string
 	Pull          buildahDefine.PullPolicy
-	// Caps are added to the capabilities of the RUN steps, Seccomp is their seccomp profile (a
-	// path on the Podman host, or "unconfined"; empty: Podman's default). For the build method.
-	Caps    []string
+	// Policy, when set, gives the RUN steps its capabilities only (every other is dropped), and
+	// Seccomp is their seccomp profile (a path on the Podman host, or "unconfined"; empty:
+	// Podman's default). For the build method.
+	Policy  *privilege.Policy
 	Seccomp string
+	// KeepDefaultCaps adds the Policy's capabilities to Podman's default set instead of dropping
+	// every other: a user's Containerfile may have RUN steps of its own (a package install as
+	// root needs CHOWN, DAC_OVERRIDE, SETUID...), which a build that kept only the checkpoint's
+	// capabilities would break. This is Open Liberty's documented `podman build --cap-add` form.
+	KeepDefaultCaps bool
 	// Field names the request field the build output belongs to, for errors ("" when the build
 	// is generated from the request and no single field is to blame).
 	Field string
@@ -141,7 +148,7 @@ func build(ctx context.Context, cu *cleanup, sink engine.Sink, r buildRequest) (
 // buildOptions are the bindings' options for a build request that tags output; out gets the
 // build's output.
 func buildOptions(r buildRequest, output string, out io.Writer) entities.BuildOptions {
-	return entities.BuildOptions{BuildOptions: buildahDefine.BuildOptions{
+	opts := entities.BuildOptions{BuildOptions: buildahDefine.BuildOptions{
 		ContextDirectory:        r.ContextDir,
 		Output:                  output,
 		Args:                    r.Args,
@@ -153,9 +160,15 @@ func buildOptions(r buildRequest, output string, out io.Writer) entities.BuildOp
 		Err:                     out,
 		ReportWriter:            out,
 		OutputFormat:            buildahDefine.OCIv1ImageManifest,
-		AddCapabilities:         r.Caps,
 		CommonBuildOpts:         &buildahDefine.CommonBuildOptions{SeccompProfilePath: r.Seccomp},
 	}}
+	if r.Policy != nil {
+		if !r.KeepDefaultCaps {
+			opts.DropCapabilities = r.Policy.CapDrop()
+		}
+		opts.AddCapabilities = r.Policy.CapAdd()
+	}
+	return opts
 }
 
 // publish gives the image built or committed under the temporary name tmp its real name ref, and

@@ -3,6 +3,7 @@ package podman
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/enginetest"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
@@ -178,11 +180,31 @@ func TestCheckpointImageThenRestoreAnswersHTTP(t *testing.T) {
 	assert.Contains(t, body, "hello from the sample app")
 	t.Logf("restored in %d ms: %s", out.Ready.Milliseconds(), strings.TrimSpace(body))
 
-	// Least privilege: never privileged, no SYS_PTRACE for the restore.
-	hc := podmanCLI(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.HostConfig.CapAdd}}", rres.ContainerName)
-	assert.True(t, strings.HasPrefix(hc, "false "), hc)
-	assert.Contains(t, hc, "CAP_CHECKPOINT_RESTORE")
-	assert.NotContains(t, hc, "SYS_PTRACE")
+	// Least privilege: never privileged; the checkpoint run had exactly the checkpoint's
+	// capabilities under seccomp unconfined, the restore exactly CHECKPOINT_RESTORE and SETPCAP
+	// under Podman's default profile (seccomp mode 2), as the containers' own /proc says.
+	hc := podmanCLI(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.EffectiveCaps}}", rres.ContainerName)
+	assert.Equal(t, "false [CAP_CHECKPOINT_RESTORE CAP_SETPCAP]", hc)
+	assertPrivileges(t, logLines(events), privilege.Checkpoint.Mask(), "0")
+	assertPrivileges(t, podmanCLI(t, "logs", rres.ContainerName), privilege.Restore.Mask(), "2")
+
+	// The verdict rests on a fact of the process too: the restored server started before its
+	// container was created. It runs with no capabilities and no_new_privs, so a binary with
+	// file capabilities that it executes (capcat, with the restore criu's) gets none; the same
+	// binary run by podman exec, without no_new_privs, gets them.
+	p := out.Process
+	require.NotNil(t, p, "the test image records the server's start")
+	assert.True(t, p.StartedBeforeContainer(), "%s", p)
+	assert.Contains(t, out.Evidence, "before its container was created")
+	assert.True(t, p.NoNewPrivs)
+	assert.Equal(t, "0000000000000000", p.CapEff)
+	assert.Equal(t, 2, p.Seccomp)
+	code, body = httpGet(t, "http://"+addr+"/privileges")
+	require.Equal(t, 200, code, body)
+	assert.Contains(t, body, "server: CapPrm:0000000000000000 CapEff:0000000000000000 NoNewPrivs:1 Seccomp:2")
+	assert.Contains(t, body, "capcat: CapPrm:0000000000000000 CapEff:0000000000000000 NoNewPrivs:1", "an exec from the server gains no capability")
+	control := podmanCLI(t, "exec", rres.ContainerName, "/opt/lcp/bin/capcat", "/proc/self/status")
+	assert.Contains(t, control, fmt.Sprintf("CapEff:\t%016x", privilege.Restore.Mask()), "without no_new_privs the file capabilities work")
 
 	// Kept running, then removed by the test.
 	state := podmanCLI(t, "inspect", "--format", "{{.State.Status}}", rres.ContainerName)
@@ -241,7 +263,7 @@ func TestRestoreWithoutCapabilityIsNotRestored(t *testing.T) {
 	te := integration(t)
 	sharedInstantOn(t, te)
 	e := te.engine()
-	e.restoreCaps = []string{"CAP_SETPCAP"}
+	e.restoreCaps = []string{"SETPCAP"}
 
 	o := engine.RestoreOptions{Connection: te.conn(), Image: sharedImage, Ports: []engine.Port{{ContainerPort: 9080}}}
 	require.NoError(t, o.Validate())
@@ -681,4 +703,19 @@ func TestTransientService(t *testing.T) {
 			assert.Empty(t, leftovers())
 		})
 	}
+}
+
+// assertPrivileges finds the test image's privileges line in a run's output and checks that the
+// container's bounding set is exactly mask (nothing but the policy's capabilities) and its
+// seccomp mode.
+func assertPrivileges(t *testing.T, output string, mask uint64, seccomp string) {
+	t.Helper()
+	for _, l := range strings.Split(output, "\n") {
+		if _, rest, ok := strings.Cut(l, "lcp-test entrypoint privileges: "); ok {
+			assert.Contains(t, rest, fmt.Sprintf("CapBnd:%016x", mask), l)
+			assert.Contains(t, rest, "Seccomp:"+seccomp+" ", l)
+			return
+		}
+	}
+	t.Errorf("no privileges line in the output:\n%s", output)
 }

@@ -13,6 +13,7 @@ import (
 	nettypes "github.com/containers/common/libnetwork/types"
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -57,9 +58,9 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 	if o.DisableRecovery {
 		env["CRIU_RESTORE_DISABLE_RECOVERY"] = "true"
 	}
-	caps := restoreCaps
+	policy := privilege.Restore
 	if e.restoreCaps != nil {
-		caps = e.restoreCaps
+		policy.Caps = e.restoreCaps
 	}
 	seccomp, err := c.hostFile(ctx, cu, o.SeccompProfile, "seccomp_profile")
 	if err != nil {
@@ -69,7 +70,7 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 	if o.KeepRunning {
 		keep = keepIfRunning
 	}
-	r := run{Name: name, Image: o.Image, Env: env, Caps: caps, Seccomp: seccomp, Ports: o.Ports, Role: engine.OpRestore, Keep: keep}
+	r := run{Name: name, Image: o.Image, Env: env, Policy: policy, Seccomp: seccomp, Ports: o.Ports, Role: engine.OpRestore, Keep: keep}
 	createStart := time.Now()
 	id, task, err := r.create(ctx, cu)
 	if err != nil {
@@ -136,7 +137,8 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 	}
 	steps.Done(name)
 	steps.Start("ready")
-	sink.Infof("restore: container %s from %s; waiting for %s", name, o.Image, probe)
+	sink.Infof("restore: container %s from %s (%s, %s); waiting for %s", name, o.Image,
+		strings.Join(policy.Caps, ", "), privilege.DescribeSeccomp(policy.SeccompFor(o.SeccompProfile)), probe)
 
 	detail, err := waitReady(ctx, probe, probeInterval, exited)
 	ready := time.Since(start)
@@ -180,7 +182,15 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 		time.Sleep(100 * time.Millisecond)
 	}
 	verdict, because := evidence.Verdict()
-	outcome := &engine.RestoreOutcome{Verdict: verdict, Ready: ready, Evidence: because, Published: published}
+	// The process fact: when the server started, against when its container was created.
+	proc, err := serverProcess(ctx, id)
+	if err != nil {
+		sink.Debugf("cannot read the server process of %s: %v", name, err)
+	} else if proc == nil {
+		sink.Debugf("%s: no process with %s in its environment: the verdict rests on the output alone", name, startedVar)
+	}
+	verdict, because = judgeProcess(verdict, because, proc)
+	outcome := &engine.RestoreOutcome{Verdict: verdict, Ready: ready, Evidence: because, Published: published, Process: proc}
 	if httpProbe != nil {
 		outcome.URL, outcome.HTTPStatus = httpProbe.URL, httpProbe.Status()
 	}

@@ -180,7 +180,15 @@ func TestRestoreVerdict(t *testing.T) {
 		{"a failure outweighs a restore line", []string{restored, fallback}, engine.ColdStart, fallback},
 		{"recovery disabled", []string{disabled}, engine.ColdStart, disabled},
 		{"first line of a kind counts", []string{restored, restored + " again"}, engine.Restored, restored},
-		{"message id inside other text", []string{"criu: see CWWKC0452I-like text"}, engine.Restored, "criu: see CWWKC0452I-like text"},
+		// Only Liberty's exact message counts: a line that merely contains the id, or the
+		// message inside other text, is no evidence.
+		{"message id inside other text", []string{"criu: see CWWKC0452I-like text"}, engine.ColdStart, noRestoreEvidence},
+		{"an application echoing the message", []string{"app: " + strings.TrimPrefix(restored, "[AUDIT   ] ") + " (quoted)", ready}, engine.ColdStart, noRestoreEvidence},
+		{"the id without its text", []string{"[AUDIT   ] CWWKC0452I: resumed", ready}, engine.ColdStart, noRestoreEvidence},
+		{"messages.log prefix", []string{"[11/30/26, 23:00:00:123 UTC] 0000002a com.ibm.ws.kernel  A CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 1.5 seconds."}, engine.Restored,
+			"[11/30/26, 23:00:00:123 UTC] 0000002a com.ibm.ws.kernel  A CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 1.5 seconds."},
+		{"the local flavor's line", []string{"CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 0.175 seconds."}, engine.Restored,
+			"CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 0.175 seconds."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,6 +1,8 @@
 package podman
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -16,12 +18,17 @@ type restoreEvidence struct {
 	recoveryDisabled string // CWWKE0964E: restore failed and falling back is disabled
 }
 
+// restoredRE is Liberty's restore message as Liberty writes it (after a log prefix, if any, such
+// as "[AUDIT   ] "): an application line that merely contains the id does not count.
+var restoredRE = regexp.MustCompile(`(?:^|[\s\]])` + engine.MsgRestored +
+	`: The Liberty server process resumed operation from a checkpoint in \d+(?:[.,]\d+)? seconds\.\s*$`)
+
 // Observe looks at one line of output.
 func (r *restoreEvidence) Observe(line string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
-	case strings.Contains(line, engine.MsgRestored):
+	case restoredRE.MatchString(line):
 		if r.restored == "" {
 			r.restored = line
 		}
@@ -70,3 +77,20 @@ func (r *restoreEvidence) Verdict() (engine.Verdict, string) {
 // noRestoreEvidence is the evidence of a server that became ready without saying it restored.
 const noRestoreEvidence = "the server became ready without " + engine.MsgRestored +
 	" (resumed from a checkpoint) in its output: it started from scratch"
+
+// judgeProcess weighs the server process against the output's verdict. A restored server started
+// before its container existed (it kept the checkpoint run's start); one that started after it
+// is a cold start, whatever its output says. Without the fact (an image that does not record
+// the start) the output's verdict stands.
+func judgeProcess(v engine.Verdict, because string, p *engine.ServerProcess) (engine.Verdict, string) {
+	if p == nil || p.Started.IsZero() || p.ContainerCreated.IsZero() {
+		return v, because
+	}
+	switch {
+	case p.StartedBeforeContainer() && v == engine.Restored:
+		return v, because + " (" + p.String() + ")"
+	case !p.StartedBeforeContainer() && v == engine.Restored:
+		return engine.ColdStart, fmt.Sprintf("the server process %s: a cold start, although the output said %q", p, because)
+	}
+	return v, because
+}

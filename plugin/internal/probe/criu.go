@@ -44,9 +44,13 @@ func findCRIU() string {
 	return ""
 }
 
-// probeCRIU runs criu check and a dump and restore of a child holding a listening TCP socket.
+// probeCRIU runs criu check and a dump and restore of a child holding a listening TCP socket,
+// with criu, else the image's restore copy (CRIU_RESTORE_PATH), else the criu it finds.
 func probeCRIU(criu string) *CRIU {
 	r := &CRIU{}
+	if criu == "" {
+		criu = os.Getenv("CRIU_RESTORE_PATH")
+	}
 	if criu == "" {
 		criu = findCRIU()
 	} else if _, err := os.Stat(criu); err != nil {
@@ -160,8 +164,19 @@ func startListener(work string) (*exec.Cmd, int, error) {
 	return nil, 0, errors.New("the listening child did not report its port within 5s")
 }
 
+// prSetPtracer and prSetPtracerAny (linux/prctl.h, Yama): let any process of the same user
+// ptrace this one.
+const (
+	prSetPtracer    = 0x59616d61
+	prSetPtracerAny = ^uintptr(0)
+)
+
 // listen serves a greeting on a loopback TCP port until killed; it writes the port to dir/port.
+// It lets any process of its user trace it: the probe's criu runs as a restore does, without
+// CAP_SYS_PTRACE, and Yama's ptrace_scope 1 would otherwise keep it from dumping a process that
+// is not its descendant (an error without Yama, which needs nothing).
 func listen(dir string) error {
+	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, prSetPtracer, prSetPtracerAny, 0)
 	// Plain TCP, as a Java server has: Go listens with MPTCP by default, which criu cannot dump.
 	var lc net.ListenConfig
 	lc.SetMultipathTCP(false)

@@ -75,6 +75,15 @@ func TestLogExcerptKeepsErrorsAndTail(t *testing.T) {
 	assert.Nil(t, tail("", 2))
 }
 
+// Without --criu the probe runs the image's restore copy, which the image names in
+// CRIU_RESTORE_PATH, as a restore does.
+func TestCRIUProbeUsesTheRestoreCopy(t *testing.T) {
+	t.Setenv("CRIU_RESTORE_PATH", "/no/such/restore/criu")
+	r := probeCRIU("")
+	assert.Contains(t, r.Error, "/no/such/restore/criu")
+	assert.Empty(t, r.Path)
+}
+
 // Outside a container the host is this machine: the probe reads what doctor and commit read of a
 // remote Podman host from inside a container there.
 func TestHostReportsThisKernelAndCPU(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"sort"
@@ -122,6 +123,10 @@ func main() {
 // handler serves / (a status line) and /<app>/<entry> (a file inside an application archive).
 func handler(name string, apps []app, restored *atomic.Bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/privileges" {
+			privileges(w)
+			return
+		}
 		if r.URL.Path == "/" {
 			names := make([]string, len(apps))
 			for i, a := range apps {
@@ -247,4 +252,34 @@ func durationEnv(k string, def time.Duration) time.Duration {
 		return d
 	}
 	return def
+}
+
+// privileges writes the server's own capability lines from /proc/self/status, then those of
+// capcat, a binary with file capabilities (cap_checkpoint_restore, cap_setpcap) that the server
+// executes, as application code could execute criu: with no_new_privs it gains nothing.
+func privileges(w http.ResponseWriter) {
+	own, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	fmt.Fprintf(w, "server: %s\n", capLines(string(own)))
+	out, err := exec.Command("/opt/lcp/bin/capcat", "/proc/self/status").Output()
+	if err != nil {
+		fmt.Fprintf(w, "capcat: %v\n", err)
+		return
+	}
+	fmt.Fprintf(w, "capcat: %s\n", capLines(string(out)))
+}
+
+func capLines(status string) string {
+	var keep []string
+	for _, l := range strings.Split(status, "\n") {
+		k, v, _ := strings.Cut(l, ":")
+		switch k {
+		case "CapPrm", "CapEff", "NoNewPrivs", "Seccomp":
+			keep = append(keep, k+":"+strings.TrimSpace(v))
+		}
+	}
+	return strings.Join(keep, " ")
 }

@@ -23,6 +23,7 @@ try {
       '[INFO] [3/3] commit done in ',
       "[INFO] Built InstantOn image ${image} (",
       "[INFO] ${image}: restored from checkpoint, ready in ",
+      'before its container was created', // the JVM started in the checkpoint run: no cold start does
       '/health/ready answered HTTP 200',
       "[INFO] Wrote the Kubernetes objects for ${image} (",
       '[INFO]   Pod Security Standards: only the "privileged" level admits the pod',

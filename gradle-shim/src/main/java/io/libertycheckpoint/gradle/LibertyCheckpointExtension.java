@@ -74,7 +74,7 @@ public class LibertyCheckpointExtension extends SettingsExtension {
     public Property<Boolean> getKeepAppImage() { return bool("keepAppImage"); }
     public void setKeepAppImage(Object v) { assignBool("keepAppImage", v); }
 
-    /** seccomp profile JSON (default: unconfined, as Open Liberty documents). */
+    /** seccomp profile JSON, or unconfined (default: unconfined to checkpoint, which criu needs; Podman's default profile to restore). */
     public Property<String> getSeccompProfile() { return string("seccompProfile"); }
     public void setSeccompProfile(Object v) { assign("seccompProfile", v); }
 

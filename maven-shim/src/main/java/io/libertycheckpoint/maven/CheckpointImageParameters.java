@@ -65,7 +65,7 @@ public abstract class CheckpointImageParameters extends AbstractCheckpointMojo {
   @Parameter(property = "liberty.checkpoint.keepAppImage", defaultValue = "false")
   protected boolean keepAppImage;
 
-  /** seccomp profile JSON (default: unconfined, as Open Liberty documents). */
+  /** seccomp profile JSON, or unconfined (default: unconfined to checkpoint, which criu needs; Podman's default profile to restore). */
   @Parameter(property = "liberty.checkpoint.seccompProfile")
   protected File seccompProfile;
 

@@ -25,7 +25,7 @@ public abstract class CheckpointRestoreParameters extends AbstractCheckpointMojo
   @Parameter
   protected Map<String, String> env;
 
-  /** seccomp profile JSON (default: unconfined, as Open Liberty documents). */
+  /** seccomp profile JSON, or unconfined (default: unconfined to checkpoint, which criu needs; Podman's default profile to restore). */
   @Parameter(property = "liberty.checkpoint.seccompProfile")
   protected File seccompProfile;
 

@@ -111,6 +111,8 @@ public class RealChainTest {
         System.out.println(out);
         assertTrue(out, out.contains(image + ": restored from checkpoint, ready in "));
         assertTrue(out, out.contains("/sample/hello answered HTTP 200"));
+        // The verdict rests on a fact a cold start cannot produce: the JVM started in the checkpoint run.
+        assertTrue(out, out.contains("before its container was created"));
 
         // Ask the restored server ourselves, on the loopback port the restore published.
         Matcher port = Pattern.compile("port 9080 -> 127\\.0\\.0\\.1:(\\d+)").matcher(out);
