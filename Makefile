@@ -62,8 +62,9 @@ FORCE:
 ## gen: regenerate gen/ from proto/ (protoc + pinned protoc-gen-go and protoc-gen-go-grpc), with
 ## the descriptor set with the proto's comments that serve's reflection hands to grpcurl describe;
 ## and from the settings table (host/settings): contract/settings.json and SETTINGS.md, the
-## settings table in README.md, the Maven goals' parameters and the Gradle extension
-GENERATED := gen/ contract/ README.md maven-shim/src/main/java/ gradle-shim/src/main/java/
+## settings table in README.md, the Maven goals' parameters and the Gradle extension; and kube's copy
+## of containers/common's default seccomp profile (built on Linux only there, embedded for every host)
+GENERATED := gen/ contract/ README.md maven-shim/src/main/java/ gradle-shim/src/main/java/ plugin/internal/kube/runtime-default.json
 gen:
 	protoc -I proto \
 	  --go_out=. --go_opt=module=$(MODULE) \
@@ -71,6 +72,7 @@ gen:
 	  --include_source_info --descriptor_set_out=gen/libertycheckpoint/v1/libertycheckpoint.protoset \
 	  proto/libertycheckpoint/v1/libertycheckpoint.proto
 	go run ./host/settings/gen
+	go run ./plugin/internal/kube/gendefault
 
 ## check-gen: fail when the committed generated code differs from what make gen writes
 check-gen: gen

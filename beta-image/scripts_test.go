@@ -285,6 +285,8 @@ func TestCheckpointHotSpot(t *testing.T) {
 	assert.Contains(t, r.stdout, `CWWKC0451I: A server checkpoint "afterAppStart" was requested.`)
 	assert.Regexp(t, `(?m)^liberty-checkpoint: server RSS before the dump: [1-9]\d* kB \(pid \d+\)$`, r.stdout,
 		"the dumped process's VmRSS (make bench reads it)")
+	assert.Regexp(t, `(?m)^liberty-checkpoint: memory at checkpoint: rss=[1-9]\d* kB$`, r.stdout,
+		"the line liberty-checkpoint commit records as the image's memory labels")
 	assert.Contains(t, r.stdout, "checkpoint of the server saved in "+s.checkpointDir())
 	require.Len(t, r.calls, 3)
 	assert.Equal(t, "setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all -- server run defaultServer", r.calls[0])

@@ -124,15 +124,20 @@ func (u runAs) podman(t *testing.T, args ...string) []string {
 	return lines
 }
 
-// leftovers are the containers and temporary images the tool names as its own.
+// leftovers are the containers and temporary images the tool names as its own, in u's storage
+// (the rootless user's: its plugins run as that user, out of pluginWatch's sight).
 func (u runAs) leftovers(t *testing.T) []string {
 	return append(u.podman(t, "ps", "-a", "--filter", "name=^lcp-", "--format", "container {{.Names}}"),
 		u.podman(t, "images", "--filter", "reference=localhost/lcp-tmp-*", "--format", "image {{.Repository}}:{{.Tag}}")...)
 }
 
-func podmanLines(t *testing.T, args ...string) []string { return runAs{}.podman(t, args...) }
+// leftovers are the containers, temporary images and lock volumes this test binary's plugins
+// made and left (pluginWatch).
+func leftovers(t *testing.T) []string {
+	return watchPlugins(testenv.Build(t, "plugin/cmd/liberty-checkpoint-plugin", "liberty-checkpoint-plugin")).leftovers(t)
+}
 
-func leftovers(t *testing.T) []string { return runAs{}.leftovers(t) }
+func podmanLines(t *testing.T, args ...string) []string { return runAs{}.podman(t, args...) }
 
 // sampleSetup builds the CLI and the plugin, the local Open Liberty base (cached: rebuilt only
 // when its context changed) and the sample's WAR, and returns the CLI and the WAR.
@@ -142,6 +147,7 @@ func sampleSetup(t *testing.T) (cli, war string) {
 	testenv.LookPath(t, "mvn", "install Maven (the machine's JDK comes with it here)")
 	root := testenv.RepoRoot(t)
 	plugin := testenv.Build(t, "plugin/cmd/liberty-checkpoint-plugin", "liberty-checkpoint-plugin")
+	watchPlugins(plugin) // what its plugins make counts as ours (leftovers)
 	cli = testenv.Build(t, "host/cmd/liberty-checkpoint", "liberty-checkpoint")
 	require.Equal(t, filepath.Dir(cli), filepath.Dir(plugin))
 	tool(t, 30*time.Minute, []string{"LCP_CLI=" + cli}, "beta-image/local/build.sh", baseImage)

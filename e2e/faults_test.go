@@ -77,6 +77,7 @@ func setupLib(t *testing.T) (*lib, error) {
 		failingWar: filepath.Join(root, "e2e/testdata/failing-app/target/failing.war"),
 		failingCfg: filepath.Join(root, "e2e/testdata/failing-app/src/main/liberty/config"),
 	}
+	watchPlugins(l.plugin) // from the first run on: what its plugins make counts as ours
 	tool(t, 30*time.Minute, []string{"LCP_CLI=" + l.cli}, "beta-image/local/build.sh", baseImage)
 	tool(t, 10*time.Minute, nil, "mvn", "-B", "-q", "-f", "sample/pom.xml", "package")
 	tool(t, 10*time.Minute, nil, "mvn", "-B", "-q", "-f", "e2e/testdata/failing-app/pom.xml", "package")
@@ -322,13 +323,12 @@ func waitFor(d time.Duration, cond func() bool) bool {
 	return cond()
 }
 
-// left counts what the tool has left: containers named lcp-*, temporary images, lock volumes,
-// anything in tmp (the CLI's TMPDIR), and plugin or Podman processes working in tmp.
+// left counts what the tool has left: the containers, temporary images and lock volumes this
+// test binary's plugins made (pluginWatch), anything in tmp (the CLI's TMPDIR), and plugin or
+// Podman processes working in tmp.
 func (l *lib) left(t *testing.T, tmp string) []string {
 	t.Helper()
-	out := append(podmanLines(t, "ps", "-a", "--filter", "name=^lcp-", "--format", "container {{.Names}}"),
-		podmanLines(t, "images", "--filter", "reference=localhost/lcp-tmp-*", "--format", "image {{.Repository}}:{{.Tag}}")...)
-	out = append(out, podmanLines(t, "volume", "ls", "--filter", "name=lcp-lock-", "--format", "volume {{.Name}}")...)
+	out := watchPlugins(l.plugin).leftovers(t)
 	entries, _ := os.ReadDir(tmp)
 	for _, e := range entries {
 		out = append(out, "dir "+e.Name())

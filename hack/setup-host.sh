@@ -23,10 +23,12 @@ log() { printf 'setup-host: %s\n' "$*" >&2; }
 # uidmap/slirp4netns for podman, curl/jq for scripts, gcc and the C library headers for cgo, which
 # the race detector (make test-race) needs, zip for the shims' per-platform binaries (hack/bundle.sh),
 # and openssh-server (sshd only: the ssh remote test starts its own, on a free loopback port with its
-# own config and keys; the system's ssh service is not started here).
+# own config and keys; the system's ssh service is not started here); docker-registry (the
+# distribution registry 2.8) for the push and pull tests, which start their own instance on a free
+# loopback port with TLS and auth (the package starts no service here).
 APT_PACKAGES=(podman runc conmon debootstrap protobuf-compiler gradle maven openjdk-17-jdk-headless
   shellcheck uidmap slirp4netns fuse-overlayfs curl jq iptables catatonit libcap2-bin openssl gcc libc6-dev
-  zip openssh-server)
+  zip openssh-server docker-registry)
 
 # Go tools pinned to exact versions (the proxy refuses @latest for some of them). grpcurl 1.9.1:
 # 1.9.2 and 1.9.3 broke `grpcurl -unix PATH` (fullstorydev/grpcurl#496, #546), which is how

@@ -170,6 +170,9 @@ checkpoint_hotspot() {
     compact "$compactdir"
   fi
   lcp_say "liberty-checkpoint: server RSS before the dump: $(rss_kb "$pid") (pid $pid$started)"
+  # liberty-checkpoint commit records this line's numbers as the image's memory labels (with the
+  # heap the agent reported in its compact reply), so doctor and kube can size a restore.
+  lcp_say "liberty-checkpoint: memory at checkpoint: rss=$(rss_kb "$pid")"
   lcp_say "CWWKC0451I: A server checkpoint \"$phase\" was requested. When the checkpoint completes, the server stops."
   mkdir -p "$LCP_CHECKPOINT_DIR" || return 1
   disown "$pid" # criu kills it: no job report

@@ -47,6 +47,8 @@ func TestPolicyConfinesPaths(t *testing.T) {
 		"a Containerfile out of its context": {&engine.BuildBaseImageOptions{ContextDir: "target", Containerfile: "../../../etc/passwd"}, "containerfile"},
 		"a build context outside":            {&engine.BuildBaseImageOptions{ContextDir: "/etc"}, "context_dir"},
 		"the root's parent":                  {&engine.CheckpointImageOptions{ConfigDir: ".."}, "config_dir"},
+		"a registry auth file outside":       {&engine.PushOptions{Registry: engine.Registry{AuthFile: "/root/.docker/config.json"}}, "registry.authfile"},
+		"a certificate directory outside":    {&engine.RestoreOptions{Registry: engine.Registry{CertDir: "/etc/containers/certs.d"}}, "registry.cert_dir"},
 	}
 	for name, c := range denied {
 		err := p.Admit("op", c.opts)
@@ -126,6 +128,9 @@ func TestPolicyConnection(t *testing.T) {
 	e = engine.AsError(p.Admit("restore", o))
 	assert.Equal(t, engine.CodePermissionDenied, e.Code)
 	assert.Equal(t, "connection.identity", e.Field)
+
+	push := &engine.PushOptions{Connection: engine.Connection{URI: "tcp://elsewhere:8888"}}
+	assert.Equal(t, "connection.uri", engine.AsError(p.Admit("push", push)).Field, "push is confined to serve's Podman too")
 
 	o = &engine.RestoreOptions{}
 	require.NoError(t, p.Admit("restore", o))

@@ -149,6 +149,16 @@ func TestTextOutput(t *testing.T) {
 	assert.Contains(t, r.stdout, "checkpoint-image localhost/app:1 (")
 }
 
+// --log-level reaches the plugin's own logger, not only the host's filter of what it forwards:
+// the plugin writes its debug lines only when the host asks for them.
+func TestLogLevelReachesPlugin(t *testing.T) {
+	const debugLine = "fake engine ready" // the fake plugin's logger.Debug at start
+	r := runCLI(t, t.TempDir(), nil, "doctor", "--log-level", "debug")
+	assert.Contains(t, r.stderr, debugLine, "with --log-level debug")
+	r = runCLI(t, t.TempDir(), nil, "doctor")
+	assert.NotContains(t, r.stderr, debugLine, "at the default level (warn)")
+}
+
 func TestValidationErrorThroughPlugin(t *testing.T) {
 	dir := appFixture(t)
 	r := runCLI(t, dir, nil, "checkpoint-image", "-o", "json", "--app-archive", "target/missing.war",

@@ -127,6 +127,7 @@ func newCommitCommand(d *Deps, g *GlobalOptions) *cobra.Command {
 
 func newRestoreCommand(d *Deps, g *GlobalOptions) *cobra.Command {
 	var o engine.RestoreOptions
+	var registry func()
 	cmd := &cobra.Command{
 		Use:   "restore",
 		Short: "Run an InstantOn image, wait until it is ready, and report whether it restored or started cold",
@@ -139,6 +140,7 @@ is stopped and removed afterwards; --keep-running leaves it up.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Connection = g.Connection()
+			registry()
 			return runOp(cmd.Context(), d, g, engine.OpRestore, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.Restore(ctx, o, s)
 			})
@@ -154,6 +156,8 @@ is stopped and removed afterwards; --keep-running leaves it up.`,
 	boolFlag(fs, &o.KeepRunning, "keepRunning")
 	stringFlag(fs, &o.ContainerName, "containerName", "")
 	stringFlag(fs, &o.SeccompProfile, "seccompProfile", "")
+	stringFlag(fs, &o.Memory, "memory", "")
+	registry = registryFlags(fs, &o.Registry)
 	timeoutFlag(fs, &o.Timeout)
 	return cmd
 }
@@ -161,6 +165,7 @@ is stopped and removed afterwards; --keep-running leaves it up.`,
 func newCheckpointImageCommand(d *Deps, g *GlobalOptions) *cobra.Command {
 	var o engine.CheckpointImageOptions
 	var phase, method string
+	var registry func()
 	cmd := &cobra.Command{
 		Use:   "checkpoint-image",
 		Short: "Containerize, checkpoint and commit in one go: the InstantOn image from an app archive",
@@ -175,6 +180,7 @@ ends with RUN checkpoint.sh <phase>, which Podman runs with CHECKPOINT_RESTORE, 
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Connection, o.Phase, o.Method = g.Connection(), engine.Phase(phase), engine.Method(method)
+			registry()
 			return runOp(cmd.Context(), d, g, engine.OpCheckpointImage, func(ctx context.Context, e engine.Engine, s engine.Sink) (*engine.Result, error) {
 				return e.CheckpointImage(ctx, o, s)
 			})
@@ -186,6 +192,8 @@ ends with RUN checkpoint.sh <phase>, which Podman runs with CHECKPOINT_RESTORE, 
 	stringFlag(fs, &method, "method", "")
 	boolFlag(fs, &o.KeepAppImage, "keepAppImage")
 	stringFlag(fs, &o.SeccompProfile, "seccompProfile", "")
+	boolFlag(fs, &o.Push, "push")
+	registry = registryFlags(fs, &o.Registry)
 	timeoutFlag(fs, &o.Timeout)
 	return cmd
 }
@@ -209,6 +217,7 @@ check (ok, warn, fail) with the fix, and exits non-zero when any check fails.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.Image, flagName("image"), "", "an image to check as well (CRIU in it, and for an InstantOn image the kernel and CPU it was checkpointed on)")
+	stringFlag(fs, &o.Memory, "memory", "")
 	timeoutFlag(fs, &o.Timeout)
 	return cmd
 }

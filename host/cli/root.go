@@ -173,6 +173,7 @@ service is started when none answers. --output json prints one JSON event per li
 		newRestoreCommand(d, g),
 		newCheckpointImageCommand(d, g),
 		newDoctorCommand(d, g),
+		newPushCommand(d, g),
 		newKubeCommand(d, g),
 		newPruneCommand(d, g),
 		newServeCommand(d, g),

@@ -144,8 +144,9 @@ func Launch(ctx context.Context, path string, logger hclog.Logger) (*Plugin, err
 		return nil, &engine.Error{Code: engine.CodeFailedPrecondition, Message: "cannot create a directory for the plugin's socket",
 			Err: err, Fix: "check that the temporary directory ($TMPDIR) is writable"}
 	}
-	// go-plugin appends the host's environment after this; the plugin creates its socket here.
-	cmd.Env = []string{plugin.EnvUnixSocketDir + "=" + sockets}
+	// go-plugin appends the host's environment after this; the plugin creates its socket here
+	// and logs at the host's level.
+	cmd.Env = []string{plugin.EnvUnixSocketDir + "=" + sockets, contract.EnvLogLevel + "=" + logger.GetLevel().String()}
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  contract.Handshake,
 		Plugins:          contract.PluginMap(nil),

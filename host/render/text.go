@@ -135,6 +135,9 @@ func (t *Text) Result(r *engine.Result) {
 			fmt.Fprintf(&b, ", phase %s", r.Phase)
 		}
 		b.WriteString("\n")
+		if r.ImageDigest != "" {
+			fmt.Fprintf(&b, "  pushed to %s@%s\n", r.PushedTo, r.ImageDigest)
+		}
 	}
 	if len(r.Timings) > 1 {
 		parts := make([]string, len(r.Timings))

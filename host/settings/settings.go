@@ -64,6 +64,13 @@ var All = []Setting{
 	{"readyLog", "--ready-log", "readiness.log_line", String, "readiness log text (default CWWKF0011I when no port is published)"},
 	{"disableRecovery", "--disable-recovery", "disable_recovery", Bool, "fail instead of falling back to a cold start when restore fails"},
 	{"keepRunning", "--keep-running", "keep_running", Bool, "leave the restored container running"},
+	{"memory", "--memory", "memory", String, "memory limit of the restore container, as podman run --memory (512m, 1g); doctor warns when it is below what the server used at checkpoint time"},
+	{"push", "--push", "push", Bool, "push the InstantOn image to its registry once built (image names the registry: registry.example.com/team/app:1.0); the digest goes to image.digest"},
+	{"destination", "--destination", "destination", String, "registry reference to push to (default: the image's own name)"},
+	{"authfile", "--authfile", "registry.authfile", Path, "registry credentials file (podman login's auth.json); default $REGISTRY_AUTH_FILE, then $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json"},
+	{"creds", "--creds", "registry.creds", String, "registry user:password, for CI (never logged; the CLI also reads $LCP_REGISTRY_CREDS)"},
+	{"tlsVerify", "--tls-verify", "registry.tls_verify", String, "verify the registry's TLS certificate: true (default) or false (also allows plain HTTP)"},
+	{"certDir", "--cert-dir", "registry.cert_dir", Path, "directory of CA certificates (*.crt) for the registry, as podman's --cert-dir"},
 	{"kubeDirectory", "--kube-directory", "output_dir", Path, "directory kube writes <appName>.yaml and its seccomp profile to (default kube)"},
 	{"appName", "--app-name", "name", String, "name of the Kubernetes objects kube writes (default: from the image's repository name)"},
 	{"namespace", "--namespace", "namespace", String, "Kubernetes namespace of the objects (default: none, kubectl's -n decides)"},
@@ -122,6 +129,9 @@ var Goals = []Goal{
 	{"restore", "checkpoint-restore", "checkpointRestore",
 		"Restores the InstantOn image, waits until it is ready and fails unless it restored from its checkpoint.",
 		nil, []string{"image"}},
+	{"push", "checkpoint-push", "checkpointPush",
+		"Pushes the InstantOn image to its registry and writes the registry's digest to image.digest.",
+		nil, []string{"image"}},
 	{"doctor", "checkpoint-doctor", "checkpointDoctor",
 		"Checks that this host, Podman and (when image is set) the image can checkpoint and restore.",
 		nil, nil},
@@ -144,7 +154,7 @@ func ByField(field string) (Setting, bool) {
 		}
 	}
 	base := indexRE.ReplaceAllString(field, "")
-	if i := strings.Index(base, "."); i > 0 && !strings.HasPrefix(base, "readiness.") && !strings.HasPrefix(base, "connection.") {
+	if i := strings.Index(base, "."); i > 0 && !strings.HasPrefix(base, "readiness.") && !strings.HasPrefix(base, "connection.") && !strings.HasPrefix(base, "registry.") {
 		base = base[:i]
 	}
 	for _, s := range All {

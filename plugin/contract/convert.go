@@ -66,7 +66,8 @@ func restoreOptions(r *pb.RestoreRequest) (engine.RestoreOptions, error) {
 	o := engine.RestoreOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(), Env: r.GetEnv(),
 		Readiness:       engine.Readiness{HTTPURL: r.GetReadiness().GetHttpUrl(), LogLine: r.GetReadiness().GetLogLine()},
 		DisableRecovery: r.GetDisableRecovery(), KeepRunning: r.GetKeepRunning(), ContainerName: r.GetContainerName(),
-		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds())}
+		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds()),
+		Memory: r.GetMemory(), Registry: registry(r.GetRegistry())}
 	for i, p := range r.GetPorts() {
 		if p.GetContainerPort() > 65535 {
 			return o, engine.Invalid(portField(i, "container_port"), "use a port number from 1 to 65535", "%d is not a port number", p.GetContainerPort())
@@ -87,12 +88,13 @@ func checkpointImageOptions(r *pb.CheckpointImageRequest) engine.CheckpointImage
 		AppArchive: r.GetAppArchive(), ServerXML: r.GetServerXml(), ConfigDir: r.GetConfigDir(),
 		ServerName: r.GetServerName(), Containerfile: r.GetContainerfile(), Phase: engine.Phase(r.GetPhase()),
 		Image: r.GetImage(), Labels: r.GetLabels(), Env: r.GetEnv(), KeepAppImage: r.GetKeepAppImage(),
-		SeccompProfile: r.GetSeccompProfile(), Method: engine.Method(r.GetMethod()), Timeout: seconds(r.GetTimeoutSeconds())}
+		SeccompProfile: r.GetSeccompProfile(), Method: engine.Method(r.GetMethod()), Timeout: seconds(r.GetTimeoutSeconds()),
+		Push: r.GetPush(), Registry: registry(r.GetRegistry())}
 }
 
 func doctorOptions(r *pb.DoctorRequest) engine.DoctorOptions {
 	return engine.DoctorOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(),
-		Timeout: seconds(r.GetTimeoutSeconds())}
+		Timeout: seconds(r.GetTimeoutSeconds()), Memory: r.GetMemory()}
 }
 
 func pruneOptions(r *pb.PruneRequest) engine.PruneOptions {
@@ -126,7 +128,8 @@ func commitRequest(o engine.CommitOptions) *pb.CommitRequest {
 func restoreRequest(o engine.RestoreOptions) *pb.RestoreRequest {
 	r := &pb.RestoreRequest{Connection: pbConn(o.Connection), Image: o.Image, Env: o.Env,
 		DisableRecovery: o.DisableRecovery, KeepRunning: o.KeepRunning, ContainerName: o.ContainerName,
-		SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout)}
+		SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout),
+		Memory: o.Memory, Registry: pbRegistry(o.Registry)}
 	for _, p := range o.Ports {
 		r.Ports = append(r.Ports, &pb.Port{ContainerPort: uint32(p.ContainerPort), HostPort: uint32(p.HostPort),
 			HostIp: p.HostIP, Protocol: p.Protocol})
@@ -144,11 +147,12 @@ func checkpointImageRequest(o engine.CheckpointImageOptions) *pb.CheckpointImage
 	return &pb.CheckpointImageRequest{Connection: pbConn(o.Connection), BaseImage: o.BaseImage, AppArchive: o.AppArchive,
 		ServerXml: o.ServerXML, ConfigDir: o.ConfigDir, ServerName: o.ServerName, Containerfile: o.Containerfile,
 		Phase: string(o.Phase), Image: o.Image, Labels: o.Labels, Env: o.Env, KeepAppImage: o.KeepAppImage,
-		SeccompProfile: o.SeccompProfile, Method: string(o.Method), TimeoutSeconds: toSeconds(o.Timeout)}
+		SeccompProfile: o.SeccompProfile, Method: string(o.Method), TimeoutSeconds: toSeconds(o.Timeout),
+		Push: o.Push, Registry: pbRegistry(o.Registry)}
 }
 
 func doctorRequest(o engine.DoctorOptions) *pb.DoctorRequest {
-	return &pb.DoctorRequest{Connection: pbConn(o.Connection), Image: o.Image, TimeoutSeconds: toSeconds(o.Timeout)}
+	return &pb.DoctorRequest{Connection: pbConn(o.Connection), Image: o.Image, TimeoutSeconds: toSeconds(o.Timeout), Memory: o.Memory}
 }
 
 func pruneRequest(o engine.PruneOptions) *pb.PruneRequest {
@@ -209,7 +213,8 @@ func engineEvent(ev *pb.Event) (engine.Event, bool) {
 func pbResult(r *engine.Result) *pb.Result {
 	out := &pb.Result{Operation: r.Operation, Image: r.Image, ImageId: r.ImageID, ImageSizeBytes: r.ImageSize,
 		ContainerId: r.ContainerID, ContainerName: r.ContainerName, Phase: string(r.Phase),
-		CheckpointSizeBytes: r.CheckpointSize, DurationMs: r.Duration.Milliseconds()}
+		CheckpointSizeBytes: r.CheckpointSize, DurationMs: r.Duration.Milliseconds(),
+		ImageDigest: r.ImageDigest, PushedTo: r.PushedTo}
 	for _, t := range r.Timings {
 		out.Timings = append(out.Timings, &pb.Timing{Name: t.Name, Ms: t.Duration.Milliseconds()})
 	}
@@ -242,7 +247,8 @@ func engineResult(r *pb.Result) *engine.Result {
 	out := &engine.Result{Operation: r.GetOperation(), Image: r.GetImage(), ImageID: r.GetImageId(),
 		ImageSize: r.GetImageSizeBytes(), ContainerID: r.GetContainerId(), ContainerName: r.GetContainerName(),
 		Phase: engine.Phase(r.GetPhase()), CheckpointSize: r.GetCheckpointSizeBytes(),
-		Duration: time.Duration(r.GetDurationMs()) * time.Millisecond}
+		Duration:    time.Duration(r.GetDurationMs()) * time.Millisecond,
+		ImageDigest: r.GetImageDigest(), PushedTo: r.GetPushedTo()}
 	for _, t := range r.GetTimings() {
 		out.AddTiming(t.GetName(), time.Duration(t.GetMs())*time.Millisecond)
 	}

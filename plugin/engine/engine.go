@@ -17,6 +17,7 @@ type Engine interface {
 	Restore(ctx context.Context, opts RestoreOptions, sink Sink) (*Result, error)
 	CheckpointImage(ctx context.Context, opts CheckpointImageOptions, sink Sink) (*Result, error)
 	Doctor(ctx context.Context, opts DoctorOptions, sink Sink) (*Result, error)
+	Push(ctx context.Context, opts PushOptions, sink Sink) (*Result, error)
 	Kube(ctx context.Context, opts KubeOptions, sink Sink) (*Result, error)
 	// Prune removes what operations whose process has ended left behind (containers, temporary
 	// images and directories, helper processes), and nothing else. Engines also do it at the

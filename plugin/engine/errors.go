@@ -20,13 +20,14 @@ const (
 	CodeFailedPrecondition Code = 9  // the machine or the image cannot do what was asked
 	CodeInternal           Code = 13 // a bug or an unexpected answer from a dependency
 	CodeUnavailable        Code = 14 // the container engine cannot be reached
+	CodeUnauthenticated    Code = 16 // a registry refused the credentials
 	CodeCanceled           Code = 1  // the caller cancelled
 )
 
 var codeNames = map[Code]string{
 	CodeUnknown: "Unknown", CodeInvalidArgument: "InvalidArgument", CodeDeadlineExceeded: "DeadlineExceeded",
 	CodeNotFound: "NotFound", CodeAlreadyExists: "AlreadyExists", CodePermissionDenied: "PermissionDenied", CodeFailedPrecondition: "FailedPrecondition",
-	CodeInternal: "Internal", CodeUnavailable: "Unavailable", CodeCanceled: "Canceled",
+	CodeInternal: "Internal", CodeUnavailable: "Unavailable", CodeCanceled: "Canceled", CodeUnauthenticated: "Unauthenticated",
 }
 
 func (c Code) String() string {

@@ -113,6 +113,12 @@ type RestoreOptions struct {
 	ContainerName   string
 	SeccompProfile  string
 	Timeout         time.Duration
+	// Memory is the container's memory limit as podman run --memory takes it ("" for none);
+	// Validate fills in MemoryBytes.
+	Memory      string
+	MemoryBytes int64
+	// Registry is for pulling Image when Podman's storage does not hold it.
+	Registry Registry
 }
 
 // Method is how checkpoint-image takes the checkpoint.
@@ -146,6 +152,14 @@ type CheckpointImageOptions struct {
 	KeepAppImage   bool // keep the application image, tagged AppImageRef(Image)
 	SeccompProfile string
 	Timeout        time.Duration
+	// Push pushes Image to its registry once it is built, with Registry's settings.
+	Push     bool
+	Registry Registry
+}
+
+// PushOptions returns the push step of the chain.
+func (o CheckpointImageOptions) PushOptions() PushOptions {
+	return PushOptions{Connection: o.Connection, Image: o.Image, Destination: o.Image, Registry: o.Registry, Timeout: o.Timeout}
 }
 
 // ContainerizeOptions returns the containerize step of the chain, building appImage.
@@ -174,6 +188,10 @@ type DoctorOptions struct {
 	Connection Connection
 	Image      string
 	Timeout    time.Duration
+	// Memory is the memory limit a restore of Image will get ("" for none), compared with the
+	// memory the image recorded; Validate fills in MemoryBytes.
+	Memory      string
+	MemoryBytes int64
 }
 
 // PruneOptions removes what ended operations left behind.

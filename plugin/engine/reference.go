@@ -1,27 +1,20 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/containers/image/v5/docker/reference"
+	"github.com/opencontainers/go-digest"
 )
 
-// The image reference grammar of Podman's parser (github.com/containers/image/v5/docker/reference,
-// a fork of distribution/reference without IPv6 registry addresses), restated so this package
-// needs only the standard library; FuzzParseReference holds the two together. Digests are the
-// ones Podman can verify: sha256, sha384 or sha512 in lowercase hex of their exact length.
-var (
-	refComponent = `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
-	refDomain    = `(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?`
-	refName      = `(?:` + refDomain + `/)?` + refComponent + `(?:/` + refComponent + `)*`
-	refTag       = `[\w][\w.-]{0,127}`
-	refDigest    = `sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}`
-	referenceRE  = regexp.MustCompile(`^(` + refName + `)(?::(` + refTag + `))?(?:@(` + refDigest + `))?$`)
-	digestRE     = regexp.MustCompile(`^(?:` + refDigest + `)$`)
-	// nameMax is Podman's limit on a repository name (the reference without tag and digest).
-	nameMax   = 255
-	imageIDRE = regexp.MustCompile(`^(?:sha256:)?[0-9a-f]{12,64}$`)
-)
+// References are parsed by Podman's own parser (github.com/containers/image/v5/docker/reference,
+// distribution/reference's grammar without IPv6 registry addresses), without normalizing: the
+// name stays as given. Digests are the ones Podman can verify (go-digest): sha256, sha384 or
+// sha512 in lowercase hex of their exact length.
+var imageIDRE = regexp.MustCompile(`^(?:sha256:)?[0-9a-f]{12,64}$`)
 
 // Reference is a parsed image reference.
 type Reference struct {
@@ -44,27 +37,45 @@ func ParseReference(s string) (Reference, string, bool) {
 	if s == "" {
 		return Reference{}, "it is empty", false
 	}
-	m := referenceRE.FindStringSubmatch(s)
-	if m != nil && len(m[1]) > nameMax {
-		return Reference{}, fmt.Sprintf("its name is longer than %d characters", nameMax), false
+	parsed, err := reference.Parse(s)
+	if err != nil {
+		return Reference{}, referenceRefusal(s, err), false
 	}
-	if m == nil {
-		name := s
-		if i := strings.IndexAny(name, ":@"); i >= 0 && !strings.Contains(name[i:], "/") {
-			name = name[:i]
-		}
-		if strings.ToLower(name) != name {
-			return Reference{}, "repository names must be lowercase", false
-		}
-		if strings.ContainsAny(s, " \t\n") {
-			return Reference{}, "it contains whitespace", false
-		}
-		if i := strings.Index(s, "@"); i >= 0 && !digestRE.MatchString(s[i+1:]) {
-			return Reference{}, "its digest is not sha256, sha384 or sha512 in lowercase hex of the full length", false
-		}
+	var r Reference
+	if n, ok := parsed.(reference.Named); ok {
+		r.Name = n.Name()
+	}
+	if t, ok := parsed.(reference.Tagged); ok {
+		r.Tag = t.Tag()
+	}
+	if d, ok := parsed.(reference.Digested); ok {
+		r.Digest = d.Digest().String()
+	}
+	if r.Name == "" { // a bare digest
 		return Reference{}, "it is not of the form [registry/]name[:tag][@digest]", false
 	}
-	return Reference{Name: m[1], Tag: m[2], Digest: m[3]}, "", true
+	return r, "", true
+}
+
+// referenceRefusal says in words why the parser refused s.
+func referenceRefusal(s string, err error) string {
+	switch {
+	case errors.Is(err, reference.ErrNameTooLong):
+		return fmt.Sprintf("its name is longer than %d characters", reference.NameTotalLengthMax)
+	case errors.Is(err, reference.ErrNameContainsUppercase):
+		return "repository names must be lowercase"
+	case strings.ContainsAny(s, " \t\n"):
+		return "it contains whitespace"
+	}
+	badDigest := !errors.Is(err, reference.ErrReferenceInvalidFormat) // go-digest's refusal
+	if i := strings.Index(s, "@"); i >= 0 && !badDigest {
+		_, derr := digest.Parse(s[i+1:])
+		badDigest = derr != nil
+	}
+	if badDigest && strings.Contains(s, "@") {
+		return "its digest is not sha256, sha384 or sha512 in lowercase hex of the full length"
+	}
+	return "it is not of the form [registry/]name[:tag][@digest]"
 }
 
 // IsImageID reports whether s looks like an image id (full or short hex).

@@ -32,6 +32,10 @@ func RequestPaths(opts any, base string) []PathField {
 		add("server_xml", serverXML)
 		add("config_dir", configDir)
 	}
+	registry := func(r *Registry) {
+		add("registry.authfile", &r.AuthFile)
+		add("registry.cert_dir", &r.CertDir)
+	}
 	switch o := opts.(type) {
 	case *BuildBaseImageOptions:
 		o.defaultPaths(base)
@@ -43,9 +47,13 @@ func RequestPaths(opts any, base string) []PathField {
 		add("seccomp_profile", &o.SeccompProfile)
 	case *RestoreOptions:
 		add("seccomp_profile", &o.SeccompProfile)
+		registry(&o.Registry)
 	case *CheckpointImageOptions:
 		app(&o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.Containerfile)
 		add("seccomp_profile", &o.SeccompProfile)
+		registry(&o.Registry)
+	case *PushOptions:
+		registry(&o.Registry)
 	case *KubeOptions:
 		if o.OutputDir == "" {
 			o.OutputDir = DefaultKubeDir
@@ -81,6 +89,8 @@ func RequestConnection(opts any) *Connection {
 	case *CheckpointImageOptions:
 		return &o.Connection
 	case *DoctorOptions:
+		return &o.Connection
+	case *PushOptions:
 		return &o.Connection
 	case *KubeOptions:
 		return &o.Connection

@@ -107,6 +107,9 @@ type Result struct {
 	Kube           *KubeOutcome
 	Prune          *PruneSummary
 	Duration       time.Duration
+	// ImageDigest is the registry's digest of a pushed manifest, PushedTo where it went.
+	ImageDigest string
+	PushedTo    string
 }
 
 // PruneSummary is what Prune removed: only what operations whose process has ended left behind.

@@ -187,6 +187,12 @@ func (o *RestoreOptions) Validate() error {
 	if err := validateSeccomp(&o.SeccompProfile); err != nil {
 		return err
 	}
+	if err := validateMemory(o.Memory, &o.MemoryBytes); err != nil {
+		return err
+	}
+	if err := o.Registry.Validate(); err != nil {
+		return err
+	}
 	return validateTimeout(&o.Timeout, OpRestore)
 }
 
@@ -229,6 +235,14 @@ func (o *CheckpointImageOptions) Validate() error {
 	if err := validateSeccomp(&o.SeccompProfile); err != nil {
 		return err
 	}
+	if o.Push {
+		if err := pushDestination("image", o.Image); err != nil {
+			return err
+		}
+	}
+	if err := o.Registry.Validate(); err != nil {
+		return err
+	}
 	return validateTimeout(&o.Timeout, OpCheckpointImage)
 }
 
@@ -241,6 +255,9 @@ func (o *DoctorOptions) Validate() error {
 		if err := inputImage("image", o.Image); err != nil {
 			return err
 		}
+	}
+	if err := validateMemory(o.Memory, &o.MemoryBytes); err != nil {
+		return err
 	}
 	return validateTimeout(&o.Timeout, OpDoctor)
 }

@@ -193,6 +193,42 @@ func TestReferenceLikePodman(t *testing.T) {
 	assert.True(t, ok, why)
 }
 
+func TestMemoryLabels(t *testing.T) {
+	got := MemoryLabels([]string{
+		"liberty-checkpoint: compacted: RSS 190000 kB -> 150000 kB (...); memory at checkpoint: heap-committed=51200 kB heap-max=262144 kB",
+		"liberty-checkpoint: server RSS before the dump: 150000 kB (pid 42)",
+		"liberty-checkpoint: memory at checkpoint: rss=150000 kB",
+		"rss=1 kB without the marker is not read",
+	})
+	want := map[string]string{LabelMemoryRSS: "153600000", LabelHeapCommitted: "52428800", LabelHeapMax: "268435456"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	if m := MemoryLabels([]string{"liberty-checkpoint: memory at checkpoint: rss= kB"}); len(m) != 0 {
+		t.Errorf("an empty value gives no label: %v", m)
+	}
+}
+
+func TestValidateMemory(t *testing.T) {
+	for in, want := range map[string]int64{"": 0, "512m": 512 << 20, "1G": 1 << 30, "7000000": 7000000, "8192k": 8 << 20} {
+		var n int64
+		if err := validateMemory(in, &n); err != nil || n != want {
+			t.Errorf("validateMemory(%q) = %d, %v; want %d", in, n, err, want)
+		}
+	}
+	for _, in := range []string{"1m", "lots", "-5m", "1.5g", "99999999999999999999g"} {
+		var n int64
+		if err := validateMemory(in, &n); CodeOf(err) != CodeInvalidArgument || AsError(err).Field != "memory" {
+			t.Errorf("validateMemory(%q) = %v, want an InvalidArgument on memory", in, err)
+		}
+	}
+}
+
 // "unconfined" turns seccomp off only when asked for by name: it is no path, so it is neither
 // made absolute nor confined to serve's root, and it passes validation; anything else must be a
 // JSON profile file.

@@ -76,8 +76,10 @@ public final class LcpCompact {
             hotspot.setVMOption("MaxHeapFreeRatio", max);
             hotspot.setVMOption("MinHeapFreeRatio", min);
         }
+        java.lang.management.MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         return "compacted: RSS " + started + " kB -> " + rssKb() + " kB (full GC with MaxHeapFreeRatio=" + maxFree
-                + ", malloc_trim; MinHeapFreeRatio=" + min + " MaxHeapFreeRatio=" + max + " again)";
+                + ", malloc_trim; MinHeapFreeRatio=" + min + " MaxHeapFreeRatio=" + max + " again); memory at checkpoint: heap-committed="
+                + heap.getCommitted() / 1024 + " kB heap-max=" + heap.getMax() / 1024 + " kB";
     }
 
     private static void dcmd(MBeanServer server, ObjectName dcmd, String operation) throws Exception {

@@ -92,7 +92,7 @@ func (x Log_Source) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Source.Descriptor instead.
 func (Log_Source) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19, 0}
 }
 
 // Severity. Debug lines are detail a build tool shows only when asked.
@@ -145,7 +145,7 @@ func (x Log_Level) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Log_Level.Descriptor instead.
 func (Log_Level) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17, 1}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19, 1}
 }
 
 type Progress_State int32
@@ -194,7 +194,7 @@ func (x Progress_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Progress_State.Descriptor instead.
 func (Progress_State) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20, 0}
 }
 
 type Check_Status int32
@@ -249,7 +249,7 @@ func (x Check_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Check_Status.Descriptor instead.
 func (Check_Status) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21, 0}
 }
 
 type RestoreOutcome_Verdict int32
@@ -300,7 +300,7 @@ func (x RestoreOutcome_Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestoreOutcome_Verdict.Descriptor instead.
 func (RestoreOutcome_Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21, 0}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23, 0}
 }
 
 // Connection says which Podman service to use.
@@ -982,8 +982,15 @@ type RestoreRequest struct {
 	SeccompProfile string `protobuf:"bytes,9,opt,name=seccomp_profile,json=seccompProfile,proto3" json:"seccomp_profile,omitempty"`
 	// Give up waiting for readiness after this many seconds. 0: 120.
 	TimeoutSeconds uint32 `protobuf:"varint,10,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Memory limit of the container, as podman run --memory takes it (512m, 1g, or bytes). Empty: no
+	// limit. A limit below the memory the server used at checkpoint time (the image's memory labels)
+	// is warned about: the restored heap keeps its checkpoint-time size.
+	Memory string `protobuf:"bytes,20,opt,name=memory,proto3" json:"memory,omitempty"`
+	// How to reach and log in to the registry when the image is not in Podman's storage yet and is
+	// pulled first.
+	Registry      *Registry `protobuf:"bytes,21,opt,name=registry,proto3" json:"registry,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RestoreRequest) Reset() {
@@ -1086,6 +1093,20 @@ func (x *RestoreRequest) GetTimeoutSeconds() uint32 {
 	return 0
 }
 
+func (x *RestoreRequest) GetMemory() string {
+	if x != nil {
+		return x.Memory
+	}
+	return ""
+}
+
+func (x *RestoreRequest) GetRegistry() *Registry {
+	if x != nil {
+		return x.Registry
+	}
+	return nil
+}
+
 type CheckpointImageRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
@@ -1122,7 +1143,13 @@ type CheckpointImageRequest struct {
 	// last step of the application image's build is `RUN checkpoint.sh <phase>` (added unless your
 	// Containerfile runs checkpoint.sh itself), built with the checkpoint's capabilities and seccomp
 	// profile; keep_app_image has no intermediate image to keep then.
-	Method        string `protobuf:"bytes,15,opt,name=method,proto3" json:"method,omitempty"`
+	Method string `protobuf:"bytes,15,opt,name=method,proto3" json:"method,omitempty"`
+	// Push the InstantOn image to its registry once it is built (image must then name the registry,
+	// for example registry.example.com/team/app:1.0). The Result's image_digest is the pushed digest.
+	// A failed push keeps the built image and fails the call.
+	Push bool `protobuf:"varint,20,opt,name=push,proto3" json:"push,omitempty"`
+	// How to reach and log in to the registry, for push.
+	Registry      *Registry `protobuf:"bytes,21,opt,name=registry,proto3" json:"registry,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1262,6 +1289,177 @@ func (x *CheckpointImageRequest) GetMethod() string {
 	return ""
 }
 
+func (x *CheckpointImageRequest) GetPush() bool {
+	if x != nil {
+		return x.Push
+	}
+	return false
+}
+
+func (x *CheckpointImageRequest) GetRegistry() *Registry {
+	if x != nil {
+		return x.Registry
+	}
+	return nil
+}
+
+// Registry says how to reach and log in to a container registry, as podman push and pull do.
+type Registry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The credentials file (containers-auth.json(5), podman login writes it). Empty:
+	// $REGISTRY_AUTH_FILE (read by the CLI), then $XDG_RUNTIME_DIR/containers/auth.json, then
+	// ~/.docker/config.json, as Podman looks them up.
+	Authfile string `protobuf:"bytes,1,opt,name=authfile,proto3" json:"authfile,omitempty"`
+	// user:password, for CI. Takes precedence over authfile. Never logged.
+	Creds string `protobuf:"bytes,2,opt,name=creds,proto3" json:"creds,omitempty"`
+	// Verify the registry's TLS certificate. Unset: true. False also allows plain HTTP.
+	TlsVerify *bool `protobuf:"varint,3,opt,name=tls_verify,json=tlsVerify,proto3,oneof" json:"tls_verify,omitempty"`
+	// A directory of CA certificates (*.crt) the registry's certificate is checked against, as
+	// podman's --cert-dir. Used by the tool's own calls to the registry (the digest check); the
+	// Podman service reads /etc/containers/certs.d/<host:port>/ for the push and pull themselves.
+	CertDir       string `protobuf:"bytes,4,opt,name=cert_dir,json=certDir,proto3" json:"cert_dir,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Registry) Reset() {
+	*x = Registry{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Registry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Registry) ProtoMessage() {}
+
+func (x *Registry) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Registry.ProtoReflect.Descriptor instead.
+func (*Registry) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Registry) GetAuthfile() string {
+	if x != nil {
+		return x.Authfile
+	}
+	return ""
+}
+
+func (x *Registry) GetCreds() string {
+	if x != nil {
+		return x.Creds
+	}
+	return ""
+}
+
+func (x *Registry) GetTlsVerify() bool {
+	if x != nil && x.TlsVerify != nil {
+		return *x.TlsVerify
+	}
+	return false
+}
+
+func (x *Registry) GetCertDir() string {
+	if x != nil {
+		return x.CertDir
+	}
+	return ""
+}
+
+type PushRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
+	// The image to push, as Podman's storage names it (reference or id). Required.
+	Image string `protobuf:"bytes,2,opt,name=image,proto3" json:"image,omitempty"`
+	// Where to push it: a registry reference such as registry.example.com/team/app:1.0. Empty: image.
+	Destination string `protobuf:"bytes,3,opt,name=destination,proto3" json:"destination,omitempty"`
+	// How to reach and log in to the registry.
+	Registry *Registry `protobuf:"bytes,4,opt,name=registry,proto3" json:"registry,omitempty"`
+	// Give up after this many seconds. 0: 900.
+	TimeoutSeconds uint32 `protobuf:"varint,5,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *PushRequest) Reset() {
+	*x = PushRequest{}
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PushRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PushRequest) ProtoMessage() {}
+
+func (x *PushRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PushRequest.ProtoReflect.Descriptor instead.
+func (*PushRequest) Descriptor() ([]byte, []int) {
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *PushRequest) GetConnection() *Connection {
+	if x != nil {
+		return x.Connection
+	}
+	return nil
+}
+
+func (x *PushRequest) GetImage() string {
+	if x != nil {
+		return x.Image
+	}
+	return ""
+}
+
+func (x *PushRequest) GetDestination() string {
+	if x != nil {
+		return x.Destination
+	}
+	return ""
+}
+
+func (x *PushRequest) GetRegistry() *Registry {
+	if x != nil {
+		return x.Registry
+	}
+	return nil
+}
+
+func (x *PushRequest) GetTimeoutSeconds() uint32 {
+	if x != nil {
+		return x.TimeoutSeconds
+	}
+	return 0
+}
+
 type DoctorRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
@@ -1271,13 +1469,16 @@ type DoctorRequest struct {
 	Image string `protobuf:"bytes,2,opt,name=image,proto3" json:"image,omitempty"`
 	// Give up after this many seconds. 0: 300.
 	TimeoutSeconds uint32 `protobuf:"varint,3,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The memory limit a restore of the image will get (512m, 1g): checked against the memory the
+	// server used at checkpoint time (the image's memory labels). Empty: no limit.
+	Memory        string `protobuf:"bytes,20,opt,name=memory,proto3" json:"memory,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DoctorRequest) Reset() {
 	*x = DoctorRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1289,7 +1490,7 @@ func (x *DoctorRequest) String() string {
 func (*DoctorRequest) ProtoMessage() {}
 
 func (x *DoctorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1302,7 +1503,7 @@ func (x *DoctorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoctorRequest.ProtoReflect.Descriptor instead.
 func (*DoctorRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{9}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DoctorRequest) GetConnection() *Connection {
@@ -1324,6 +1525,13 @@ func (x *DoctorRequest) GetTimeoutSeconds() uint32 {
 		return x.TimeoutSeconds
 	}
 	return 0
+}
+
+func (x *DoctorRequest) GetMemory() string {
+	if x != nil {
+		return x.Memory
+	}
+	return ""
 }
 
 type KubeRequest struct {
@@ -1365,7 +1573,7 @@ type KubeRequest struct {
 
 func (x *KubeRequest) Reset() {
 	*x = KubeRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1377,7 +1585,7 @@ func (x *KubeRequest) String() string {
 func (*KubeRequest) ProtoMessage() {}
 
 func (x *KubeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[10]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1390,7 +1598,7 @@ func (x *KubeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KubeRequest.ProtoReflect.Descriptor instead.
 func (*KubeRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{10}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *KubeRequest) GetConnection() *Connection {
@@ -1496,7 +1704,7 @@ type KubeOutcome struct {
 
 func (x *KubeOutcome) Reset() {
 	*x = KubeOutcome{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1508,7 +1716,7 @@ func (x *KubeOutcome) String() string {
 func (*KubeOutcome) ProtoMessage() {}
 
 func (x *KubeOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[11]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1521,7 +1729,7 @@ func (x *KubeOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KubeOutcome.ProtoReflect.Descriptor instead.
 func (*KubeOutcome) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{11}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *KubeOutcome) GetFiles() []string {
@@ -1570,7 +1778,7 @@ type PruneRequest struct {
 
 func (x *PruneRequest) Reset() {
 	*x = PruneRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1582,7 +1790,7 @@ func (x *PruneRequest) String() string {
 func (*PruneRequest) ProtoMessage() {}
 
 func (x *PruneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[12]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1595,7 +1803,7 @@ func (x *PruneRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PruneRequest.ProtoReflect.Descriptor instead.
 func (*PruneRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{12}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PruneRequest) GetConnection() *Connection {
@@ -1622,7 +1830,7 @@ type CancelRequest struct {
 
 func (x *CancelRequest) Reset() {
 	*x = CancelRequest{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1634,7 +1842,7 @@ func (x *CancelRequest) String() string {
 func (*CancelRequest) ProtoMessage() {}
 
 func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[13]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1647,7 +1855,7 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
 func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{13}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CancelRequest) GetOperationId() string {
@@ -1667,7 +1875,7 @@ type CancelResponse struct {
 
 func (x *CancelResponse) Reset() {
 	*x = CancelResponse{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1679,7 +1887,7 @@ func (x *CancelResponse) String() string {
 func (*CancelResponse) ProtoMessage() {}
 
 func (x *CancelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[14]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1692,7 +1900,7 @@ func (x *CancelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
 func (*CancelResponse) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{14}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CancelResponse) GetCancelled() bool {
@@ -1723,7 +1931,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1735,7 +1943,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1748,7 +1956,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{15}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Event) GetElapsedMs() int64 {
@@ -1877,7 +2085,7 @@ type Accepted struct {
 
 func (x *Accepted) Reset() {
 	*x = Accepted{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1889,7 +2097,7 @@ func (x *Accepted) String() string {
 func (*Accepted) ProtoMessage() {}
 
 func (x *Accepted) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[16]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1902,7 +2110,7 @@ func (x *Accepted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Accepted.ProtoReflect.Descriptor instead.
 func (*Accepted) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{16}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Accepted) GetOperationId() string {
@@ -1938,7 +2146,7 @@ type Log struct {
 
 func (x *Log) Reset() {
 	*x = Log{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1950,7 +2158,7 @@ func (x *Log) String() string {
 func (*Log) ProtoMessage() {}
 
 func (x *Log) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1963,7 +2171,7 @@ func (x *Log) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Log.ProtoReflect.Descriptor instead.
 func (*Log) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{17}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Log) GetSource() Log_Source {
@@ -2006,7 +2214,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2018,7 +2226,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[18]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2031,7 +2239,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{18}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Progress) GetStep() uint32 {
@@ -2092,7 +2300,7 @@ type Check struct {
 
 func (x *Check) Reset() {
 	*x = Check{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2104,7 +2312,7 @@ func (x *Check) String() string {
 func (*Check) ProtoMessage() {}
 
 func (x *Check) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[19]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2117,7 +2325,7 @@ func (x *Check) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Check.ProtoReflect.Descriptor instead.
 func (*Check) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{19}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Check) GetId() string {
@@ -2159,7 +2367,7 @@ type Timing struct {
 
 func (x *Timing) Reset() {
 	*x = Timing{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2171,7 +2379,7 @@ func (x *Timing) String() string {
 func (*Timing) ProtoMessage() {}
 
 func (x *Timing) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[20]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2184,7 +2392,7 @@ func (x *Timing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timing.ProtoReflect.Descriptor instead.
 func (*Timing) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{20}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Timing) GetName() string {
@@ -2226,7 +2434,7 @@ type RestoreOutcome struct {
 
 func (x *RestoreOutcome) Reset() {
 	*x = RestoreOutcome{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2238,7 +2446,7 @@ func (x *RestoreOutcome) String() string {
 func (*RestoreOutcome) ProtoMessage() {}
 
 func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[21]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2251,7 +2459,7 @@ func (x *RestoreOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestoreOutcome.ProtoReflect.Descriptor instead.
 func (*RestoreOutcome) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{21}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RestoreOutcome) GetVerdict() RestoreOutcome_Verdict {
@@ -2327,7 +2535,7 @@ type ServerProcess struct {
 
 func (x *ServerProcess) Reset() {
 	*x = ServerProcess{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2339,7 +2547,7 @@ func (x *ServerProcess) String() string {
 func (*ServerProcess) ProtoMessage() {}
 
 func (x *ServerProcess) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[22]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2352,7 +2560,7 @@ func (x *ServerProcess) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServerProcess.ProtoReflect.Descriptor instead.
 func (*ServerProcess) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{22}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ServerProcess) GetPid() int32 {
@@ -2410,7 +2618,7 @@ type DoctorSummary struct {
 
 func (x *DoctorSummary) Reset() {
 	*x = DoctorSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2422,7 +2630,7 @@ func (x *DoctorSummary) String() string {
 func (*DoctorSummary) ProtoMessage() {}
 
 func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[23]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2435,7 +2643,7 @@ func (x *DoctorSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoctorSummary.ProtoReflect.Descriptor instead.
 func (*DoctorSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{23}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *DoctorSummary) GetOk() int32 {
@@ -2494,14 +2702,18 @@ type Result struct {
 	// For Kube.
 	Kube *KubeOutcome `protobuf:"bytes,20,opt,name=kube,proto3" json:"kube,omitempty"`
 	// For Prune.
-	Prune         *PruneSummary `protobuf:"bytes,13,opt,name=prune,proto3" json:"prune,omitempty"`
+	Prune *PruneSummary `protobuf:"bytes,13,opt,name=prune,proto3" json:"prune,omitempty"`
+	// For Push and CheckpointImage with push: the registry's digest of the pushed manifest
+	// (sha256:<64 hex digits>), and the reference it was pushed to.
+	ImageDigest   string `protobuf:"bytes,30,opt,name=image_digest,json=imageDigest,proto3" json:"image_digest,omitempty"`
+	PushedTo      string `protobuf:"bytes,31,opt,name=pushed_to,json=pushedTo,proto3" json:"pushed_to,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2513,7 +2725,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[24]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2526,7 +2738,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{24}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Result) GetOperation() string {
@@ -2627,6 +2839,20 @@ func (x *Result) GetPrune() *PruneSummary {
 	return nil
 }
 
+func (x *Result) GetImageDigest() string {
+	if x != nil {
+		return x.ImageDigest
+	}
+	return ""
+}
+
+func (x *Result) GetPushedTo() string {
+	if x != nil {
+		return x.PushedTo
+	}
+	return ""
+}
+
 // PruneSummary lists what Prune removed.
 type PruneSummary struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2648,7 +2874,7 @@ type PruneSummary struct {
 
 func (x *PruneSummary) Reset() {
 	*x = PruneSummary{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2660,7 +2886,7 @@ func (x *PruneSummary) String() string {
 func (*PruneSummary) ProtoMessage() {}
 
 func (x *PruneSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[25]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2673,7 +2899,7 @@ func (x *PruneSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PruneSummary.ProtoReflect.Descriptor instead.
 func (*PruneSummary) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{25}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *PruneSummary) GetContainers() []string {
@@ -2744,7 +2970,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[26]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2756,7 +2982,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[26]
+	mi := &file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2769,7 +2995,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{26}
+	return file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Failure) GetCode() string {
@@ -2914,7 +3140,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\tReadiness\x12\x1b\n" +
 	"\bhttp_url\x18\x01 \x01(\tH\x00R\ahttpUrl\x12\x1b\n" +
 	"\blog_line\x18\x02 \x01(\tH\x00R\alogLineB\a\n" +
-	"\x05probe\"\x99\x04\n" +
+	"\x05probe\"\xed\x04\n" +
 	"\x0eRestoreRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -2928,10 +3154,12 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x0econtainer_name\x18\b \x01(\tR\rcontainerName\x12'\n" +
 	"\x0fseccomp_profile\x18\t \x01(\tR\x0eseccompProfile\x12'\n" +
 	"\x0ftimeout_seconds\x18\n" +
-	" \x01(\rR\x0etimeoutSeconds\x1a6\n" +
+	" \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
+	"\x06memory\x18\x14 \x01(\tR\x06memory\x12:\n" +
+	"\bregistry\x18\x15 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe9\x05\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb9\x06\n" +
 	"\x16CheckpointImageRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -2955,19 +3183,37 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x0ekeep_app_image\x18\f \x01(\bR\fkeepAppImage\x12'\n" +
 	"\x0fseccomp_profile\x18\r \x01(\tR\x0eseccompProfile\x12'\n" +
 	"\x0ftimeout_seconds\x18\x0e \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
-	"\x06method\x18\x0f \x01(\tR\x06method\x1a9\n" +
+	"\x06method\x18\x0f \x01(\tR\x06method\x12\x12\n" +
+	"\x04push\x18\x14 \x01(\bR\x04push\x12:\n" +
+	"\bregistry\x18\x15 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x90\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x8a\x01\n" +
+	"\bRegistry\x12\x1a\n" +
+	"\bauthfile\x18\x01 \x01(\tR\bauthfile\x12\x14\n" +
+	"\x05creds\x18\x02 \x01(\tR\x05creds\x12\"\n" +
+	"\n" +
+	"tls_verify\x18\x03 \x01(\bH\x00R\ttlsVerify\x88\x01\x01\x12\x19\n" +
+	"\bcert_dir\x18\x04 \x01(\tR\acertDirB\r\n" +
+	"\v_tls_verify\"\xec\x01\n" +
+	"\vPushRequest\x12@\n" +
+	"\n" +
+	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
+	"connection\x12\x14\n" +
+	"\x05image\x18\x02 \x01(\tR\x05image\x12 \n" +
+	"\vdestination\x18\x03 \x01(\tR\vdestination\x12:\n" +
+	"\bregistry\x18\x04 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x12'\n" +
+	"\x0ftimeout_seconds\x18\x05 \x01(\rR\x0etimeoutSeconds\"\xa8\x01\n" +
 	"\rDoctorRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
 	"connection\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12'\n" +
-	"\x0ftimeout_seconds\x18\x03 \x01(\rR\x0etimeoutSeconds\"\xc7\x03\n" +
+	"\x0ftimeout_seconds\x18\x03 \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
+	"\x06memory\x18\x14 \x01(\tR\x06memory\"\xc7\x03\n" +
 	"\vKubeRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -3088,7 +3334,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x02ok\x18\x01 \x01(\x05R\x02ok\x12\x12\n" +
 	"\x04warn\x18\x02 \x01(\x05R\x04warn\x12\x12\n" +
 	"\x04fail\x18\x03 \x01(\x05R\x04fail\x12\x12\n" +
-	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\xdc\x04\n" +
+	"\x04skip\x18\x04 \x01(\x05R\x04skip\"\x9c\x05\n" +
 	"\x06Result\x12\x1c\n" +
 	"\toperation\x18\x01 \x01(\tR\toperation\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x12\x19\n" +
@@ -3105,7 +3351,9 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\vduration_ms\x18\f \x01(\x03R\n" +
 	"durationMs\x125\n" +
 	"\x04kube\x18\x14 \x01(\v2!.libertycheckpoint.v1.KubeOutcomeR\x04kube\x128\n" +
-	"\x05prune\x18\r \x01(\v2\".libertycheckpoint.v1.PruneSummaryR\x05prune\"\xb7\x01\n" +
+	"\x05prune\x18\r \x01(\v2\".libertycheckpoint.v1.PruneSummaryR\x05prune\x12!\n" +
+	"\fimage_digest\x18\x1e \x01(\tR\vimageDigest\x12\x1b\n" +
+	"\tpushed_to\x18\x1f \x01(\tR\bpushedTo\"\xb7\x01\n" +
 	"\fPruneSummary\x12\x1e\n" +
 	"\n" +
 	"containers\x18\x01 \x03(\tR\n" +
@@ -3123,7 +3371,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x04flag\x18\x05 \x01(\tR\x04flag\x12\x10\n" +
 	"\x03fix\x18\x06 \x01(\tR\x03fix\x12\x19\n" +
 	"\blog_tail\x18\a \x03(\tR\alogTail\x12\x1b\n" +
-	"\texit_code\x18\b \x01(\x05R\bexitCode2\xd8\x06\n" +
+	"\texit_code\x18\b \x01(\x05R\bexitCode2\xa2\a\n" +
 	"\x11LibertyCheckpoint\x12\\\n" +
 	"\x0eBuildBaseImage\x12+.libertycheckpoint.v1.BuildBaseImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12X\n" +
 	"\fContainerize\x12).libertycheckpoint.v1.ContainerizeRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12T\n" +
@@ -3133,6 +3381,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\aRestore\x12$.libertycheckpoint.v1.RestoreRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12^\n" +
 	"\x0fCheckpointImage\x12,.libertycheckpoint.v1.CheckpointImageRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12L\n" +
 	"\x06Doctor\x12#.libertycheckpoint.v1.DoctorRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12H\n" +
+	"\x04Push\x12!.libertycheckpoint.v1.PushRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12H\n" +
 	"\x04Kube\x12!.libertycheckpoint.v1.KubeRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12J\n" +
 	"\x05Prune\x12\".libertycheckpoint.v1.PruneRequest\x1a\x1b.libertycheckpoint.v1.Event0\x01\x12S\n" +
 	"\x06Cancel\x12#.libertycheckpoint.v1.CancelRequest\x1a$.libertycheckpoint.v1.CancelResponseB~\n" +
@@ -3151,7 +3400,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_rawDescGZIP() []byte {
 }
 
 var file_libertycheckpoint_v1_libertycheckpoint_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(Log_Source)(0),                // 0: libertycheckpoint.v1.Log.Source
 	(Log_Level)(0),                 // 1: libertycheckpoint.v1.Log.Level
@@ -3167,100 +3416,108 @@ var file_libertycheckpoint_v1_libertycheckpoint_proto_goTypes = []any{
 	(*Readiness)(nil),              // 11: libertycheckpoint.v1.Readiness
 	(*RestoreRequest)(nil),         // 12: libertycheckpoint.v1.RestoreRequest
 	(*CheckpointImageRequest)(nil), // 13: libertycheckpoint.v1.CheckpointImageRequest
-	(*DoctorRequest)(nil),          // 14: libertycheckpoint.v1.DoctorRequest
-	(*KubeRequest)(nil),            // 15: libertycheckpoint.v1.KubeRequest
-	(*KubeOutcome)(nil),            // 16: libertycheckpoint.v1.KubeOutcome
-	(*PruneRequest)(nil),           // 17: libertycheckpoint.v1.PruneRequest
-	(*CancelRequest)(nil),          // 18: libertycheckpoint.v1.CancelRequest
-	(*CancelResponse)(nil),         // 19: libertycheckpoint.v1.CancelResponse
-	(*Event)(nil),                  // 20: libertycheckpoint.v1.Event
-	(*Accepted)(nil),               // 21: libertycheckpoint.v1.Accepted
-	(*Log)(nil),                    // 22: libertycheckpoint.v1.Log
-	(*Progress)(nil),               // 23: libertycheckpoint.v1.Progress
-	(*Check)(nil),                  // 24: libertycheckpoint.v1.Check
-	(*Timing)(nil),                 // 25: libertycheckpoint.v1.Timing
-	(*RestoreOutcome)(nil),         // 26: libertycheckpoint.v1.RestoreOutcome
-	(*ServerProcess)(nil),          // 27: libertycheckpoint.v1.ServerProcess
-	(*DoctorSummary)(nil),          // 28: libertycheckpoint.v1.DoctorSummary
-	(*Result)(nil),                 // 29: libertycheckpoint.v1.Result
-	(*PruneSummary)(nil),           // 30: libertycheckpoint.v1.PruneSummary
-	(*Failure)(nil),                // 31: libertycheckpoint.v1.Failure
-	nil,                            // 32: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	nil,                            // 33: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
-	nil,                            // 34: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	nil,                            // 35: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
-	nil,                            // 36: libertycheckpoint.v1.CheckpointRequest.EnvEntry
-	nil,                            // 37: libertycheckpoint.v1.CommitRequest.LabelsEntry
-	nil,                            // 38: libertycheckpoint.v1.RestoreRequest.EnvEntry
-	nil,                            // 39: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	nil,                            // 40: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	nil,                            // 41: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	(*Registry)(nil),               // 14: libertycheckpoint.v1.Registry
+	(*PushRequest)(nil),            // 15: libertycheckpoint.v1.PushRequest
+	(*DoctorRequest)(nil),          // 16: libertycheckpoint.v1.DoctorRequest
+	(*KubeRequest)(nil),            // 17: libertycheckpoint.v1.KubeRequest
+	(*KubeOutcome)(nil),            // 18: libertycheckpoint.v1.KubeOutcome
+	(*PruneRequest)(nil),           // 19: libertycheckpoint.v1.PruneRequest
+	(*CancelRequest)(nil),          // 20: libertycheckpoint.v1.CancelRequest
+	(*CancelResponse)(nil),         // 21: libertycheckpoint.v1.CancelResponse
+	(*Event)(nil),                  // 22: libertycheckpoint.v1.Event
+	(*Accepted)(nil),               // 23: libertycheckpoint.v1.Accepted
+	(*Log)(nil),                    // 24: libertycheckpoint.v1.Log
+	(*Progress)(nil),               // 25: libertycheckpoint.v1.Progress
+	(*Check)(nil),                  // 26: libertycheckpoint.v1.Check
+	(*Timing)(nil),                 // 27: libertycheckpoint.v1.Timing
+	(*RestoreOutcome)(nil),         // 28: libertycheckpoint.v1.RestoreOutcome
+	(*ServerProcess)(nil),          // 29: libertycheckpoint.v1.ServerProcess
+	(*DoctorSummary)(nil),          // 30: libertycheckpoint.v1.DoctorSummary
+	(*Result)(nil),                 // 31: libertycheckpoint.v1.Result
+	(*PruneSummary)(nil),           // 32: libertycheckpoint.v1.PruneSummary
+	(*Failure)(nil),                // 33: libertycheckpoint.v1.Failure
+	nil,                            // 34: libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	nil,                            // 35: libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	nil,                            // 36: libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	nil,                            // 37: libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	nil,                            // 38: libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	nil,                            // 39: libertycheckpoint.v1.CommitRequest.LabelsEntry
+	nil,                            // 40: libertycheckpoint.v1.RestoreRequest.EnvEntry
+	nil,                            // 41: libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	nil,                            // 42: libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	nil,                            // 43: libertycheckpoint.v1.RestoreOutcome.PublishedEntry
 }
 var file_libertycheckpoint_v1_libertycheckpoint_proto_depIdxs = []int32{
 	5,  // 0: libertycheckpoint.v1.BuildBaseImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	32, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
-	33, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
+	34, // 1: libertycheckpoint.v1.BuildBaseImageRequest.build_args:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.BuildArgsEntry
+	35, // 2: libertycheckpoint.v1.BuildBaseImageRequest.labels:type_name -> libertycheckpoint.v1.BuildBaseImageRequest.LabelsEntry
 	5,  // 3: libertycheckpoint.v1.ContainerizeRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	34, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
-	35, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
+	36, // 4: libertycheckpoint.v1.ContainerizeRequest.labels:type_name -> libertycheckpoint.v1.ContainerizeRequest.LabelsEntry
+	37, // 5: libertycheckpoint.v1.ContainerizeRequest.env:type_name -> libertycheckpoint.v1.ContainerizeRequest.EnvEntry
 	5,  // 6: libertycheckpoint.v1.CheckpointRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	36, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
+	38, // 7: libertycheckpoint.v1.CheckpointRequest.env:type_name -> libertycheckpoint.v1.CheckpointRequest.EnvEntry
 	5,  // 8: libertycheckpoint.v1.CommitRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	37, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
+	39, // 9: libertycheckpoint.v1.CommitRequest.labels:type_name -> libertycheckpoint.v1.CommitRequest.LabelsEntry
 	5,  // 10: libertycheckpoint.v1.RestoreRequest.connection:type_name -> libertycheckpoint.v1.Connection
 	10, // 11: libertycheckpoint.v1.RestoreRequest.ports:type_name -> libertycheckpoint.v1.Port
-	38, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
+	40, // 12: libertycheckpoint.v1.RestoreRequest.env:type_name -> libertycheckpoint.v1.RestoreRequest.EnvEntry
 	11, // 13: libertycheckpoint.v1.RestoreRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
-	5,  // 14: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	39, // 15: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
-	40, // 16: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
-	5,  // 17: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	5,  // 18: libertycheckpoint.v1.KubeRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	11, // 19: libertycheckpoint.v1.KubeRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
-	5,  // 20: libertycheckpoint.v1.PruneRequest.connection:type_name -> libertycheckpoint.v1.Connection
-	21, // 21: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
-	22, // 22: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
-	23, // 23: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
-	24, // 24: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
-	29, // 25: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
-	31, // 26: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
-	0,  // 27: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
-	1,  // 28: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
-	2,  // 29: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
-	3,  // 30: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
-	4,  // 31: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
-	41, // 32: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
-	27, // 33: libertycheckpoint.v1.RestoreOutcome.server_process:type_name -> libertycheckpoint.v1.ServerProcess
-	25, // 34: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
-	26, // 35: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
-	28, // 36: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
-	16, // 37: libertycheckpoint.v1.Result.kube:type_name -> libertycheckpoint.v1.KubeOutcome
-	30, // 38: libertycheckpoint.v1.Result.prune:type_name -> libertycheckpoint.v1.PruneSummary
-	6,  // 39: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
-	7,  // 40: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
-	8,  // 41: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
-	9,  // 42: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
-	12, // 43: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
-	13, // 44: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
-	14, // 45: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
-	15, // 46: libertycheckpoint.v1.LibertyCheckpoint.Kube:input_type -> libertycheckpoint.v1.KubeRequest
-	17, // 47: libertycheckpoint.v1.LibertyCheckpoint.Prune:input_type -> libertycheckpoint.v1.PruneRequest
-	18, // 48: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
-	20, // 49: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
-	20, // 50: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
-	20, // 51: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
-	20, // 52: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
-	20, // 53: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
-	20, // 54: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
-	20, // 55: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
-	20, // 56: libertycheckpoint.v1.LibertyCheckpoint.Kube:output_type -> libertycheckpoint.v1.Event
-	20, // 57: libertycheckpoint.v1.LibertyCheckpoint.Prune:output_type -> libertycheckpoint.v1.Event
-	19, // 58: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
-	49, // [49:59] is the sub-list for method output_type
-	39, // [39:49] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	14, // 14: libertycheckpoint.v1.RestoreRequest.registry:type_name -> libertycheckpoint.v1.Registry
+	5,  // 15: libertycheckpoint.v1.CheckpointImageRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	41, // 16: libertycheckpoint.v1.CheckpointImageRequest.labels:type_name -> libertycheckpoint.v1.CheckpointImageRequest.LabelsEntry
+	42, // 17: libertycheckpoint.v1.CheckpointImageRequest.env:type_name -> libertycheckpoint.v1.CheckpointImageRequest.EnvEntry
+	14, // 18: libertycheckpoint.v1.CheckpointImageRequest.registry:type_name -> libertycheckpoint.v1.Registry
+	5,  // 19: libertycheckpoint.v1.PushRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	14, // 20: libertycheckpoint.v1.PushRequest.registry:type_name -> libertycheckpoint.v1.Registry
+	5,  // 21: libertycheckpoint.v1.DoctorRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	5,  // 22: libertycheckpoint.v1.KubeRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	11, // 23: libertycheckpoint.v1.KubeRequest.readiness:type_name -> libertycheckpoint.v1.Readiness
+	5,  // 24: libertycheckpoint.v1.PruneRequest.connection:type_name -> libertycheckpoint.v1.Connection
+	23, // 25: libertycheckpoint.v1.Event.accepted:type_name -> libertycheckpoint.v1.Accepted
+	24, // 26: libertycheckpoint.v1.Event.log:type_name -> libertycheckpoint.v1.Log
+	25, // 27: libertycheckpoint.v1.Event.progress:type_name -> libertycheckpoint.v1.Progress
+	26, // 28: libertycheckpoint.v1.Event.check:type_name -> libertycheckpoint.v1.Check
+	31, // 29: libertycheckpoint.v1.Event.result:type_name -> libertycheckpoint.v1.Result
+	33, // 30: libertycheckpoint.v1.Event.error:type_name -> libertycheckpoint.v1.Failure
+	0,  // 31: libertycheckpoint.v1.Log.source:type_name -> libertycheckpoint.v1.Log.Source
+	1,  // 32: libertycheckpoint.v1.Log.level:type_name -> libertycheckpoint.v1.Log.Level
+	2,  // 33: libertycheckpoint.v1.Progress.state:type_name -> libertycheckpoint.v1.Progress.State
+	3,  // 34: libertycheckpoint.v1.Check.status:type_name -> libertycheckpoint.v1.Check.Status
+	4,  // 35: libertycheckpoint.v1.RestoreOutcome.verdict:type_name -> libertycheckpoint.v1.RestoreOutcome.Verdict
+	43, // 36: libertycheckpoint.v1.RestoreOutcome.published:type_name -> libertycheckpoint.v1.RestoreOutcome.PublishedEntry
+	29, // 37: libertycheckpoint.v1.RestoreOutcome.server_process:type_name -> libertycheckpoint.v1.ServerProcess
+	27, // 38: libertycheckpoint.v1.Result.timings:type_name -> libertycheckpoint.v1.Timing
+	28, // 39: libertycheckpoint.v1.Result.restore:type_name -> libertycheckpoint.v1.RestoreOutcome
+	30, // 40: libertycheckpoint.v1.Result.doctor:type_name -> libertycheckpoint.v1.DoctorSummary
+	18, // 41: libertycheckpoint.v1.Result.kube:type_name -> libertycheckpoint.v1.KubeOutcome
+	32, // 42: libertycheckpoint.v1.Result.prune:type_name -> libertycheckpoint.v1.PruneSummary
+	6,  // 43: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:input_type -> libertycheckpoint.v1.BuildBaseImageRequest
+	7,  // 44: libertycheckpoint.v1.LibertyCheckpoint.Containerize:input_type -> libertycheckpoint.v1.ContainerizeRequest
+	8,  // 45: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:input_type -> libertycheckpoint.v1.CheckpointRequest
+	9,  // 46: libertycheckpoint.v1.LibertyCheckpoint.Commit:input_type -> libertycheckpoint.v1.CommitRequest
+	12, // 47: libertycheckpoint.v1.LibertyCheckpoint.Restore:input_type -> libertycheckpoint.v1.RestoreRequest
+	13, // 48: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:input_type -> libertycheckpoint.v1.CheckpointImageRequest
+	16, // 49: libertycheckpoint.v1.LibertyCheckpoint.Doctor:input_type -> libertycheckpoint.v1.DoctorRequest
+	15, // 50: libertycheckpoint.v1.LibertyCheckpoint.Push:input_type -> libertycheckpoint.v1.PushRequest
+	17, // 51: libertycheckpoint.v1.LibertyCheckpoint.Kube:input_type -> libertycheckpoint.v1.KubeRequest
+	19, // 52: libertycheckpoint.v1.LibertyCheckpoint.Prune:input_type -> libertycheckpoint.v1.PruneRequest
+	20, // 53: libertycheckpoint.v1.LibertyCheckpoint.Cancel:input_type -> libertycheckpoint.v1.CancelRequest
+	22, // 54: libertycheckpoint.v1.LibertyCheckpoint.BuildBaseImage:output_type -> libertycheckpoint.v1.Event
+	22, // 55: libertycheckpoint.v1.LibertyCheckpoint.Containerize:output_type -> libertycheckpoint.v1.Event
+	22, // 56: libertycheckpoint.v1.LibertyCheckpoint.Checkpoint:output_type -> libertycheckpoint.v1.Event
+	22, // 57: libertycheckpoint.v1.LibertyCheckpoint.Commit:output_type -> libertycheckpoint.v1.Event
+	22, // 58: libertycheckpoint.v1.LibertyCheckpoint.Restore:output_type -> libertycheckpoint.v1.Event
+	22, // 59: libertycheckpoint.v1.LibertyCheckpoint.CheckpointImage:output_type -> libertycheckpoint.v1.Event
+	22, // 60: libertycheckpoint.v1.LibertyCheckpoint.Doctor:output_type -> libertycheckpoint.v1.Event
+	22, // 61: libertycheckpoint.v1.LibertyCheckpoint.Push:output_type -> libertycheckpoint.v1.Event
+	22, // 62: libertycheckpoint.v1.LibertyCheckpoint.Kube:output_type -> libertycheckpoint.v1.Event
+	22, // 63: libertycheckpoint.v1.LibertyCheckpoint.Prune:output_type -> libertycheckpoint.v1.Event
+	21, // 64: libertycheckpoint.v1.LibertyCheckpoint.Cancel:output_type -> libertycheckpoint.v1.CancelResponse
+	54, // [54:65] is the sub-list for method output_type
+	43, // [43:54] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_libertycheckpoint_v1_libertycheckpoint_proto_init() }
@@ -3272,7 +3529,8 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 		(*Readiness_HttpUrl)(nil),
 		(*Readiness_LogLine)(nil),
 	}
-	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[15].OneofWrappers = []any{
+	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[9].OneofWrappers = []any{}
+	file_libertycheckpoint_v1_libertycheckpoint_proto_msgTypes[17].OneofWrappers = []any{
 		(*Event_Accepted)(nil),
 		(*Event_Log)(nil),
 		(*Event_Progress)(nil),
@@ -3286,7 +3544,7 @@ func file_libertycheckpoint_v1_libertycheckpoint_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc), len(file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   37,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -41,6 +41,7 @@ const (
 	LibertyCheckpoint_Restore_FullMethodName         = "/libertycheckpoint.v1.LibertyCheckpoint/Restore"
 	LibertyCheckpoint_CheckpointImage_FullMethodName = "/libertycheckpoint.v1.LibertyCheckpoint/CheckpointImage"
 	LibertyCheckpoint_Doctor_FullMethodName          = "/libertycheckpoint.v1.LibertyCheckpoint/Doctor"
+	LibertyCheckpoint_Push_FullMethodName            = "/libertycheckpoint.v1.LibertyCheckpoint/Push"
 	LibertyCheckpoint_Kube_FullMethodName            = "/libertycheckpoint.v1.LibertyCheckpoint/Kube"
 	LibertyCheckpoint_Prune_FullMethodName           = "/libertycheckpoint.v1.LibertyCheckpoint/Prune"
 	LibertyCheckpoint_Cancel_FullMethodName          = "/libertycheckpoint.v1.LibertyCheckpoint/Cancel"
@@ -74,6 +75,9 @@ type LibertyCheckpointClient interface {
 	// Doctor checks the host, the container engine and optionally an image, and streams one
 	// `Check` event per check.
 	Doctor(ctx context.Context, in *DoctorRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
+	// Push copies an image from Podman's storage to a container registry (Podman's images.Push)
+	// and reports the digest the registry gave its manifest, checked against the registry itself.
+	Push(ctx context.Context, in *PushRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
 	// Kube writes the Kubernetes YAML (and, for OpenShift, the SecurityContextConstraints) that
 	// deploys an InstantOn image with the least privilege a restore needs, and the Localhost seccomp
 	// profile beside it. It reads the image's labels (architecture, memory at the checkpoint) and
@@ -231,9 +235,28 @@ func (c *libertyCheckpointClient) Doctor(ctx context.Context, in *DoctorRequest,
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LibertyCheckpoint_DoctorClient = grpc.ServerStreamingClient[Event]
 
+func (c *libertyCheckpointClient) Push(ctx context.Context, in *PushRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[7], LibertyCheckpoint_Push_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[PushRequest, Event]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LibertyCheckpoint_PushClient = grpc.ServerStreamingClient[Event]
+
 func (c *libertyCheckpointClient) Kube(ctx context.Context, in *KubeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[7], LibertyCheckpoint_Kube_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[8], LibertyCheckpoint_Kube_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +275,7 @@ type LibertyCheckpoint_KubeClient = grpc.ServerStreamingClient[Event]
 
 func (c *libertyCheckpointClient) Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[8], LibertyCheckpoint_Prune_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &LibertyCheckpoint_ServiceDesc.Streams[9], LibertyCheckpoint_Prune_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -307,6 +330,9 @@ type LibertyCheckpointServer interface {
 	// Doctor checks the host, the container engine and optionally an image, and streams one
 	// `Check` event per check.
 	Doctor(*DoctorRequest, grpc.ServerStreamingServer[Event]) error
+	// Push copies an image from Podman's storage to a container registry (Podman's images.Push)
+	// and reports the digest the registry gave its manifest, checked against the registry itself.
+	Push(*PushRequest, grpc.ServerStreamingServer[Event]) error
 	// Kube writes the Kubernetes YAML (and, for OpenShift, the SecurityContextConstraints) that
 	// deploys an InstantOn image with the least privilege a restore needs, and the Localhost seccomp
 	// profile beside it. It reads the image's labels (architecture, memory at the checkpoint) and
@@ -351,6 +377,9 @@ func (UnimplementedLibertyCheckpointServer) CheckpointImage(*CheckpointImageRequ
 }
 func (UnimplementedLibertyCheckpointServer) Doctor(*DoctorRequest, grpc.ServerStreamingServer[Event]) error {
 	return status.Errorf(codes.Unimplemented, "method Doctor not implemented")
+}
+func (UnimplementedLibertyCheckpointServer) Push(*PushRequest, grpc.ServerStreamingServer[Event]) error {
+	return status.Errorf(codes.Unimplemented, "method Push not implemented")
 }
 func (UnimplementedLibertyCheckpointServer) Kube(*KubeRequest, grpc.ServerStreamingServer[Event]) error {
 	return status.Errorf(codes.Unimplemented, "method Kube not implemented")
@@ -459,6 +488,17 @@ func _LibertyCheckpoint_Doctor_Handler(srv interface{}, stream grpc.ServerStream
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LibertyCheckpoint_DoctorServer = grpc.ServerStreamingServer[Event]
 
+func _LibertyCheckpoint_Push_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(PushRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(LibertyCheckpointServer).Push(m, &grpc.GenericServerStream[PushRequest, Event]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LibertyCheckpoint_PushServer = grpc.ServerStreamingServer[Event]
+
 func _LibertyCheckpoint_Kube_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(KubeRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -545,6 +585,11 @@ var LibertyCheckpoint_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Doctor",
 			Handler:       _LibertyCheckpoint_Doctor_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "Push",
+			Handler:       _LibertyCheckpoint_Push_Handler,
 			ServerStreams: true,
 		},
 		{

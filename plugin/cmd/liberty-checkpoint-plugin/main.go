@@ -5,9 +5,7 @@ package main
 
 import (
 	"io"
-	"os"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/sirupsen/logrus"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/contract"
@@ -20,8 +18,7 @@ var version = "dev"
 
 func main() {
 	probe.RunIfAsked() // `liberty-checkpoint-plugin probe ...`: doctor runs this binary inside throwaway containers
-	logger := hclog.New(&hclog.LoggerOptions{Name: "podman-engine", Output: os.Stderr, JSONFormat: true,
-		Level: hclog.LevelFromString(os.Getenv("LCP_PLUGIN_LOG_LEVEL"))})
+	logger := contract.Logger("podman-engine")
 	// The Podman bindings log through logrus; route it into the plugin log.
 	logrus.SetOutput(io.Discard)
 	logrus.AddHook(hclogHook{logger})

@@ -16,8 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/contract"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/enginetest"
@@ -30,7 +28,7 @@ var codes = map[string]engine.Code{
 }
 
 func main() {
-	logger := hclog.New(&hclog.LoggerOptions{Name: "fakeplugin", Output: os.Stderr, JSONFormat: true, Level: hclog.Debug})
+	logger := contract.Logger("fakeplugin")
 	fake := &enginetest.Fake{StepDelay: 20 * time.Millisecond, Errors: map[string]error{}}
 	if d, err := time.ParseDuration(os.Getenv("LCP_FAKE_STEP_DELAY")); err == nil {
 		fake.StepDelay = d

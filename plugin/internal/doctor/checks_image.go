@@ -8,6 +8,7 @@ import (
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostinfo"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostmatch"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 )
 
@@ -71,9 +72,8 @@ func checkImageArch(ctx context.Context, s *state) engine.Check {
 			machine = m
 		}
 	}
-	if rec := img.Labels[engine.LabelArch]; rec != "" && rec != machine {
-		return fail(fmt.Sprintf("the image was checkpointed on %s, this machine is %s: a checkpoint restores only on the architecture it was taken on", rec, machine),
-			"restore on "+rec+", or checkpoint the image again on "+machine)
+	if f := hostmatch.Arch(img.Labels, machine); f.Severity == hostmatch.Blocking {
+		return fromFinding(f)
 	}
 	return ok(fmt.Sprintf("%s, as Podman runs", img.Arch))
 }
@@ -232,32 +232,17 @@ func checkImageKernel(ctx context.Context, s *state) engine.Check {
 	if why := s.imageSkip(ctx); why != "" {
 		return skip(why)
 	}
-	rec := s.image.Labels[engine.LabelKernel]
-	if rec == "" {
-		return skip("no " + engine.LabelKernel + " label: not an image liberty-checkpoint checkpointed")
-	}
-	here := s.kernel(ctx)
-	rv, ok1 := parseVersion(rec)
-	hv, ok2 := parseVersion(here)
-	if !ok1 || !ok2 {
-		return warn(fmt.Sprintf("cannot compare the checkpoint's kernel %q with this one, %q", rec, here), "")
-	}
-	if hv.less(rv) {
-		return warn(fmt.Sprintf("checkpointed on Linux %s, restoring on the older Linux %s: the checkpoint may use kernel features this one lacks", rec, here),
-			fmt.Sprintf("restore on Linux %s or newer, or checkpoint on the oldest kernel you restore on", rv))
-	}
-	return ok(fmt.Sprintf("checkpointed on Linux %s, restoring on Linux %s", rec, here))
+	return fromFinding(hostmatch.Kernel(s.image.Labels, s.kernel(ctx)))
 }
 
 // checkImageCPU: the JVM was checkpointed using the CPU features it found; restoring on a CPU
-// without them can crash it (Liberty restores with --cpu-cap=none, so CRIU does not object).
+// without them crashes it (Liberty restores with --cpu-cap=none, so CRIU does not object).
 func checkImageCPU(ctx context.Context, s *state) engine.Check {
 	if why := s.imageSkip(ctx); why != "" {
 		return skip(why)
 	}
-	rec := s.image.Labels[engine.LabelCPUFlags]
-	if rec == "" {
-		return skip("no " + engine.LabelCPUFlags + " label: not an image liberty-checkpoint checkpointed")
+	if s.image.Labels[engine.LabelCPUFlags] == "" {
+		return fromFinding(hostmatch.CPU(s.image.Labels, nil))
 	}
 	var flags []string
 	if s.local(ctx) {
@@ -276,13 +261,26 @@ func checkImageCPU(ctx context.Context, s *state) engine.Check {
 	if len(flags) == 0 {
 		return warn("no CPU flags in /proc/cpuinfo", "")
 	}
-	have := map[string]bool{}
-	for _, f := range flags {
-		have[f] = true
+	return fromFinding(hostmatch.CPU(s.image.Labels, flags))
+}
+
+// checkImageMemory: the memory the checkpointed server used, against the restore's limit.
+func checkImageMemory(ctx context.Context, s *state) engine.Check {
+	if why := s.imageSkip(ctx); why != "" {
+		return skip(why)
 	}
-	if lack := missing(rec, have); len(lack) > 0 {
-		return warn(fmt.Sprintf("this CPU lacks %d of the features the checkpointing CPU had: %s", len(lack), strings.Join(lack, " ")),
-			"restore on a CPU with these features, or checkpoint on the oldest CPU model you restore on")
+	return fromFinding(hostmatch.Memory(s.image.Labels, s.opts.MemoryBytes))
+}
+
+// fromFinding is a comparison of the image's labels with this host as a check.
+func fromFinding(f hostmatch.Finding) engine.Check {
+	switch f.Severity {
+	case hostmatch.Unknown:
+		return skip(f.Found)
+	case hostmatch.Risk:
+		return warn(f.Found, f.Fix)
+	case hostmatch.Blocking:
+		return fail(f.Found, f.Fix)
 	}
-	return ok(fmt.Sprintf("this CPU has all %d features recorded at checkpoint time", len(strings.Fields(rec))))
+	return ok(f.Found)
 }

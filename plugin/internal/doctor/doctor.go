@@ -74,6 +74,7 @@ var checks = []check{
 	{"criu.restore", checkCRIURestore},
 	{"image.kernel", checkImageKernel},
 	{"image.cpu", checkImageCPU},
+	{"image.memory", checkImageMemory},
 }
 
 // probeTimeout bounds each throwaway container.

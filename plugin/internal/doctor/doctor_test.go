@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/hostmatch"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/probe"
 )
 
@@ -83,12 +84,12 @@ func TestWithoutImageAProbeImageIsImportedAndRemoved(t *testing.T) {
 	require.Len(t, r.runs, 1, "only the caps probe runs without an image")
 	assert.Equal(t, r.imported[0], r.runs[0].Image)
 	assert.False(t, r.copied[r.runs[0].Name], "the probe image already holds the probe")
-	for _, id := range []string{"image.found", "image.arch", "criu.version", "criu.check", "criu.dump", "criu.restore", "image.kernel", "image.cpu"} {
+	for _, id := range []string{"image.found", "image.arch", "criu.version", "criu.check", "criu.dump", "criu.restore", "image.kernel", "image.cpu", "image.memory"} {
 		assert.Equal(t, engine.CheckSkip, checks[id].Status, id)
 		assert.Contains(t, checks[id].Found, "no image given", id)
 	}
 	assert.Equal(t, 14, res.Doctor.OK)
-	assert.Equal(t, 8, res.Doctor.Skip)
+	assert.Equal(t, 9, res.Doctor.Skip)
 }
 
 // Known-bad inputs: each yields its line and its fix.
@@ -142,7 +143,7 @@ func TestKnownProblems(t *testing.T) {
 		{"remote host: the image's CPU against the Podman host's", goodImage, func(h *fakeHost, r *fakeRuntime) {
 			r.info.Remote = true
 			r.host.CPUFlags = []string{"fpu", "sse", "sse2"}
-		}, []want{{"image.cpu", engine.CheckWarn, "this CPU lacks 2 of the features the checkpointing CPU had: avx avx2", "restore on a CPU with these features"}}},
+		}, []want{{"image.cpu", engine.CheckFail, "this CPU lacks 2 of the features the checkpointing CPU had: avx avx2", "restore on a CPU with these features"}}},
 		// macOS or Windows with no Podman reachable: the host checks do not read this machine,
 		// and the fix is podman machine.
 		{"not Linux, Podman not reachable", "", func(h *fakeHost, r *fakeRuntime) {
@@ -277,10 +278,10 @@ func TestKnownProblems(t *testing.T) {
 		}, []want{{"image.kernel", engine.CheckWarn, "checkpointed on Linux 6.19.2-arch1-1, restoring on the older Linux 6.18.44-fc-v657", "restore on Linux 6.19.2 or newer"}}},
 		{"image from an older kernel", goodImage, func(h *fakeHost, r *fakeRuntime) {
 			r.images[goodImage].Labels[engine.LabelKernel] = "6.1.0-18-amd64"
-		}, []want{{"image.kernel", engine.CheckOK, "checkpointed on Linux 6.1.0-18-amd64, restoring on Linux 6.18.44-fc-v657", ""}}},
+		}, []want{{"image.kernel", engine.CheckOK, "checkpointed on Linux 6.1.0-18-amd64, restoring on the newer Linux 6.18.44-fc-v657 (the image's criu must know this kernel", ""}}},
 		{"CPU without recorded flags", goodImage, func(h *fakeHost, r *fakeRuntime) {
 			r.images[goodImage].Labels[engine.LabelCPUFlags] = "fpu sse sse2 avx avx2 avx512f avx512bw sha_ni"
-		}, []want{{"image.cpu", engine.CheckWarn, "this CPU lacks 3 of the features the checkpointing CPU had: avx512bw avx512f sha_ni", "restore on a CPU with these features"}}},
+		}, []want{{"image.cpu", engine.CheckFail, "this CPU lacks 3 of the features the checkpointing CPU had: avx512bw avx512f sha_ni", "restore on a CPU with these features"}}},
 		{"image not there", "localhost/nope:1", nil, []want{
 			{"image.found", engine.CheckFail, "image localhost/nope:1 is not in Podman's local storage", "build it first"},
 			{"criu.dump", engine.CheckSkip, "see image.found", ""},
@@ -422,7 +423,7 @@ func TestParsers(t *testing.T) {
 	_, isRlimit = rlimitStartError(errors.New("exec format error"))
 	assert.False(t, isRlimit)
 
-	assert.Equal(t, []string{"b", "c"}, missing("a b c c", map[string]bool{"a": true}))
+	assert.Equal(t, []string{"b", "c"}, hostmatch.Missing("a b c c", map[string]bool{"a": true}))
 }
 
 // A remote engine that cannot be reached: the checks that read this machine skip with the

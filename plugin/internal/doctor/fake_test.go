@@ -198,7 +198,7 @@ func podmanLikeThisOne() *fakeRuntime {
 		},
 		images: map[string]*ImageInfo{goodImage: {ID: "sha256:86c843e9da8b0123", Arch: "amd64", OS: "linux", Labels: map[string]string{
 			engine.LabelPhase: "afterAppStart", engine.LabelKernel: "6.18.44-fc-v657", engine.LabelArch: "x86_64",
-			engine.LabelCPUFlags: "fpu sse sse2 avx avx2",
+			engine.LabelCPUFlags: "fpu sse sse2 avx avx2", engine.LabelMemoryRSS: "157286400", engine.LabelHeapMax: "268435456",
 		}}},
 		host: &probe.Host{Kernel: "6.18.44-fc-v657", Machine: "x86_64", CapLastCap: 40, PtraceScope: "1", CPUFlags: []string{"fpu", "sse", "sse2", "avx", "avx2"}},
 		caps: &probe.Caps{UID: 0, CapEff: "00000100800c05fb", CapPrm: "00000100800c05fb", CapBnd: "00000100800c05fb",

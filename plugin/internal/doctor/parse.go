@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -100,20 +99,6 @@ func statusField(status []byte, key string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// missing lists the words of want that have lacks, sorted.
-func missing(want string, have map[string]bool) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range strings.Fields(want) {
-		if !have[f] && !seen[f] {
-			out = append(out, f)
-			seen[f] = true
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // cgroupHybrid reports whether /proc/self/mountinfo shows cgroup v1 hierarchies together with a

@@ -266,7 +266,7 @@ func TestRealCheckpointLabels(t *testing.T) {
 	assert.Equal(t, engine.CheckWarn, k.Status, k.Found)
 	assert.Contains(t, k.Found, "checkpointed on Linux 99.1.0-future, restoring on the older Linux")
 	c := checks["image.cpu"]
-	assert.Equal(t, engine.CheckWarn, c.Status, c.Found)
+	assert.Equal(t, engine.CheckFail, c.Status, "a CPU without a recorded feature cannot run the restored JIT code: %s", c.Found)
 	assert.Contains(t, c.Found, "lacks 1 of the features the checkpointing CPU had: lcp_fake_flag")
 	assert.Equal(t, engine.CheckOK, checks["image.arch"].Status)
 	assert.Equal(t, engine.CheckFail, checks["criu.version"].Status, "the image has no criu")

@@ -247,3 +247,15 @@ func TestNameFromImage(t *testing.T) {
 	assert.LessOrEqual(t, len(NameFromImage(strings.Repeat("x", 100))), 50)
 	assert.True(t, slices.Contains(RestoreCapabilities, "SETPCAP"))
 }
+
+// The embedded runtime default is containers/common's DefaultProfile of the pinned module (make
+// gen writes it; this holds it to that on the Linux side, where DefaultProfile exists).
+func TestEmbeddedRuntimeDefaultIsContainersCommons(t *testing.T) {
+	def, err := runtimeDefault()
+	require.NoError(t, err)
+	want, err := json.Marshal(seccomp.DefaultProfile())
+	require.NoError(t, err)
+	got, err := json.Marshal(def)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(got))
+}

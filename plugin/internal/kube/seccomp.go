@@ -1,6 +1,7 @@
 package kube
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -30,7 +31,11 @@ var ExtraSyscalls = map[string]string{}
 // reads as it is: containerd loads a Localhost profile without resolving them, and with them left
 // in it would allow or refuse syscalls by capabilities the container does not have.
 func SeccompProfile(arch string) ([]byte, error) {
-	p, err := seccompProfile(arch, RestoreCapabilities, seccomp.DefaultProfile())
+	def, err := runtimeDefault()
+	if err != nil {
+		return nil, err
+	}
+	p, err := seccompProfile(arch, RestoreCapabilities, def)
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +44,21 @@ func SeccompProfile(arch string) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// runtimeDefaultJSON is containers/common's seccomp.DefaultProfile() of the pinned module, written
+// by make gen (./gendefault): containers/common builds DefaultProfile on Linux only, and kube runs
+// on macOS and Windows hosts too.
+//
+//go:embed runtime-default.json
+var runtimeDefaultJSON []byte
+
+func runtimeDefault() (*seccomp.Seccomp, error) {
+	var def seccomp.Seccomp
+	if err := json.Unmarshal(runtimeDefaultJSON, &def); err != nil {
+		return nil, fmt.Errorf("the embedded runtime default seccomp profile: %w", err)
+	}
+	return &def, nil
 }
 
 // seccompProfile resolves def for arch and caps (names without CAP_) as containers/common's own

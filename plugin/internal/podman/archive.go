@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 )
@@ -91,7 +90,7 @@ func copyFromContainer(ctx context.Context, nameOrID, path string, w *io.PipeWri
 	}
 	err = copyFn()
 	w.CloseWithError(err) // nil: EOF for the reader
-	if err != nil && strings.Contains(err.Error(), errEnough.Error()) {
+	if err != nil && errors.Is(err, errEnough) {
 		return errEnough
 	}
 	return err

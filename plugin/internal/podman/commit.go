@@ -75,7 +75,7 @@ func (e *Engine) commit(ctx context.Context, c *conn, cu *cleanup, sink engine.S
 		if isConnectionLost(err) { // "dial unix ...: no such file or directory" is the service, not the file
 			return nil, failed(err, engine.CodeUnavailable, "", "cannot look at the checkpoint in container %s", name)
 		}
-		if isNotFound(err) || strings.Contains(err.Error(), "no such file") {
+		if isNotFound(err) {
 			return nil, engine.Errorf(engine.CodeFailedPrecondition, "container", "run the checkpoint step again",
 				"container %s holds no checkpoint (%s/inventory.img is missing)", name, engine.CheckpointDir)
 		}
@@ -133,6 +133,11 @@ func (e *Engine) commitLabels(ctx context.Context, c *conn, sink engine.Sink, ct
 		if base := img.Labels[engine.LabelBaseName]; base != "" {
 			labels[engine.LabelBaseName] = base
 		}
+	}
+	if lines, err := readLogs(ctx, ctrID); err == nil {
+		maps.Copy(labels, engine.MemoryLabels(lines))
+	} else {
+		sink.Debugf("cannot read the checkpoint run's output for its memory: %v", err)
 	}
 	if head, err := readContainerFile(ctx, ctrID, engine.CheckpointLog, 64<<10, false); err == nil {
 		if v := criuVersion(string(head)); v != "" {

@@ -58,3 +58,20 @@ func FuzzContainerfileValues(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFinalBaseImage: whatever a user's Containerfile holds, finding its final base image does not
+// fail, and what it finds is one word that names an image: no whitespace, no unexpanded variable,
+// not scratch (BuildKit's parser reads the file, line continuations, directives and heredocs
+// included, so the word may be joined from several lines).
+func FuzzFinalBaseImage(f *testing.F) {
+	for _, s := range []string{"FROM a:1\n", "from --platform=linux/amd64 a:1 AS build\nFROM build\n", "FROM \\\n  cont:1\n",
+		"# escape=`\nFROM a:1 AS b\nRUN x `\n  y\nFROM b\n", "FROM a:1\nRUN <<EOF\nFROM not:me\nEOF\n", "ARG B=x\nFROM ${B}\n", "", "FROM"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		base := finalBaseImage(data)
+		if strings.ContainsAny(base, " \t\r\n$") || strings.EqualFold(base, "scratch") {
+			t.Fatalf("%q: final base %q is not an image name", data, base)
+		}
+	})
+}

@@ -2,7 +2,6 @@ package podman
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"strings"
 
 	buildahDefine "github.com/containers/buildah/define"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
@@ -341,29 +341,25 @@ func envAndLabels(env, labels map[string]string) string {
 }
 
 // finalBaseImage returns the image the last stage of a Containerfile starts FROM ("" when it
-// starts from an earlier stage or cannot be told).
+// starts from an earlier stage or cannot be told). BuildKit's parser reads the file, so line
+// continuations, comments, parser directives and flags count as they do for buildah.
 func finalBaseImage(containerfile []byte) string {
+	res, err := parser.Parse(bytes.NewReader(containerfile))
+	if err != nil {
+		return ""
+	}
 	stageBase := map[string]string{}
 	last := ""
-	sc := bufio.NewScanner(bytes.NewReader(containerfile))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 || !strings.EqualFold(f[0], "FROM") {
+	for _, n := range res.AST.Children {
+		if !strings.EqualFold(n.Value, "from") || n.Next == nil {
 			continue
 		}
-		args := f[1:]
-		for len(args) > 0 && strings.HasPrefix(args[0], "--") {
-			args = args[1:]
-		}
-		if len(args) == 0 {
-			continue
-		}
-		base := args[0]
+		base := n.Next.Value
 		if b, ok := stageBase[strings.ToLower(base)]; ok {
 			base = b
 		}
-		if len(args) >= 3 && strings.EqualFold(args[1], "AS") {
-			stageBase[strings.ToLower(args[2])] = base
+		if as := n.Next.Next; as != nil && strings.EqualFold(as.Value, "AS") && as.Next != nil {
+			stageBase[strings.ToLower(as.Next.Value)] = base
 		}
 		last = base
 	}

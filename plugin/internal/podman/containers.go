@@ -9,6 +9,7 @@ import (
 	"github.com/containers/podman/v4/libpod/define"
 	"github.com/containers/podman/v4/pkg/bindings/containers"
 	"github.com/containers/podman/v4/pkg/specgen"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/privilege"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
@@ -24,6 +25,7 @@ type run struct {
 	Ports   []engine.Port
 	Role    string // value of labelOwner
 	Keep    string // value of labelKeep: the state in which the container is a product ("" none)
+	Memory  int64  // memory limit in bytes; 0: none
 }
 
 // spec turns the run into a container spec. Never privileged: every capability is dropped but
@@ -35,6 +37,10 @@ func (r run) spec(ctx context.Context) *specgen.SpecGenerator {
 	s.CapDrop = r.Policy.CapDrop()
 	s.CapAdd = r.Policy.CapAdd()
 	s.Privileged = false
+	if r.Memory > 0 {
+		limit := r.Memory
+		s.ResourceLimits = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit}}
+	}
 	s.SeccompProfilePath = r.Policy.SeccompFor(r.Seccomp)
 	s.Labels = containerLabels(ctx, r.Name, r.Role, r.Keep)
 	for _, p := range r.Ports {
@@ -47,12 +53,11 @@ func (r run) spec(ctx context.Context) *specgen.SpecGenerator {
 func (r run) create(ctx context.Context, cu *cleanup) (string, *cleanupTask, error) {
 	resp, err := containers.CreateWithSpec(ctx, r.spec(ctx), nil)
 	if err != nil {
-		msg := err.Error()
-		switch {
-		case apiStatus(err) == 409 || strings.Contains(msg, "already in use"):
+		switch podmanCode(err) {
+		case engine.CodeAlreadyExists:
 			return "", nil, engine.Errorf(engine.CodeAlreadyExists, "container_name",
 				"choose another container_name, or remove the old container (podman rm "+r.Name+")", "a container named %s exists already", r.Name)
-		case isNotFound(err) || strings.Contains(msg, "image not known"):
+		case engine.CodeNotFound:
 			return "", nil, engine.Errorf(engine.CodeNotFound, "image", "check the image name (podman images lists them)", "image %s does not exist", r.Image)
 		}
 		return "", nil, failed(err, engine.CodeFailedPrecondition, "read the error; liberty-checkpoint doctor checks the host",
@@ -71,13 +76,13 @@ func removeContainer(ctx context.Context, id string, stopTimeout uint) error {
 	yes := true
 	reports, err := containers.Remove(ctx, id, &containers.RemoveOptions{Force: &yes, Volumes: &yes, Timeout: &stopTimeout})
 	if err != nil {
-		if isNotFound(err) || strings.Contains(err.Error(), "no such container") {
+		if isNotFound(err) {
 			return nil
 		}
 		return err
 	}
 	for _, r := range reports {
-		if r != nil && r.Err != nil && !strings.Contains(r.Err.Error(), "no such container") {
+		if r != nil && r.Err != nil && !isNotFound(r.Err) {
 			return r.Err
 		}
 	}
@@ -97,7 +102,7 @@ func waitExit(ctx context.Context, id string) (int32, error) {
 func inspectContainer(ctx context.Context, nameOrID, field string) (*define.InspectContainerData, error) {
 	data, err := containers.Inspect(ctx, nameOrID, nil)
 	if err != nil {
-		if isNotFound(err) || strings.Contains(err.Error(), "no such container") {
+		if isNotFound(err) {
 			return nil, engine.Errorf(engine.CodeNotFound, field,
 				"pass the checkpoint container's name or id as the checkpoint step printed it (podman ps -a lists containers)",
 				"container %s does not exist", nameOrID)

@@ -6,15 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"runtime"
-	"strings"
-	"syscall"
 	"time"
-
-	"github.com/containers/podman/v4/pkg/bindings"
-	"github.com/containers/podman/v4/pkg/errorhandling"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
@@ -121,31 +115,6 @@ func classify(parent, ctx context.Context, op string, timeout time.Duration, err
 	}
 	return engine.Wrap(err, engine.CodeInternal, "retry; if it fails again, report it with the log above", "%s failed", op)
 }
-
-func isConnectionLost(err error) bool {
-	var ce bindings.ConnectError
-	if errors.As(err, &ce) {
-		return true
-	}
-	var ne *net.OpError
-	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || strings.Contains(err.Error(), "server probably quit")
-}
-
-// apiStatus returns the HTTP status of a Podman API error, or 0.
-func apiStatus(err error) int {
-	var em *errorhandling.ErrorModel
-	if errors.As(err, &em) {
-		return em.ResponseCode
-	}
-	var cm *errorhandling.PodConflictErrorModel
-	if errors.As(err, &cm) {
-		return cm.Code()
-	}
-	return 0
-}
-
-func isNotFound(err error) bool { return apiStatus(err) == 404 }
 
 // failed wraps an API error of a step: a lost connection or a typed error passes through,
 // anything else becomes code with the fix.

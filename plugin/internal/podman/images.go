@@ -301,7 +301,7 @@ func removeImage(ctx context.Context, ref string) error {
 	_, errs := images.Remove(ctx, []string{ref}, nil)
 	for _, err := range errs {
 		if err != nil {
-			if isNotFound(err) || strings.Contains(err.Error(), "image not known") {
+			if isNotFound(err) {
 				return errNothingRemoved
 			}
 			return err
@@ -314,7 +314,7 @@ func removeImage(ctx context.Context, ref string) error {
 func inspectImage(ctx context.Context, ref, field, fix string) (*entities.ImageInspectReport, error) {
 	img, err := images.GetImage(ctx, ref, nil)
 	if err != nil {
-		if isNotFound(err) || strings.Contains(err.Error(), "image not known") {
+		if isNotFound(err) {
 			return nil, engine.Errorf(engine.CodeNotFound, field, fix, "image %s does not exist", ref)
 		}
 		return nil, failed(err, engine.CodeInternal, "retry", "cannot inspect image %s", ref)

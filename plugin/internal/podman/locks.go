@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strings"
 
 	"github.com/containers/podman/v4/pkg/bindings/volumes"
 	"github.com/containers/podman/v4/pkg/domain/entities"
@@ -36,7 +35,7 @@ func lockImage(ctx context.Context, cu *cleanup, ref, field string) error {
 		if isConnectionLost(err) || ctx.Err() != nil {
 			return failed(err, engine.CodeUnavailable, "", "cannot lock the image name %s", norm)
 		}
-		if !strings.Contains(err.Error(), "already exists") && apiStatus(err) != 409 {
+		if !isAlreadyExists(err) {
 			return failed(err, engine.CodeInternal, "retry", "cannot create the lock volume %s for %s", name, norm)
 		}
 		held, err := volumes.Inspect(ctx, name, nil)
@@ -78,7 +77,7 @@ func lockName(norm string) string {
 func removeVolume(ctx context.Context, name string) error {
 	yes := true
 	if err := volumes.Remove(ctx, name, &volumes.RemoveOptions{Force: &yes}); err != nil {
-		if isNotFound(err) || strings.Contains(err.Error(), "no such volume") {
+		if isNotFound(err) {
 			return errNothingRemoved
 		}
 		return err

@@ -42,9 +42,11 @@ func (e *Engine) Restore(ctx context.Context, o engine.RestoreOptions, sink engi
 func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.Sink, o engine.RestoreOptions) (*engine.Result, error) {
 	steps := engine.NewSteps(sink, 2)
 	steps.Start("start")
-	img, err := inspectImage(ctx, o.Image, "image",
-		"make the InstantOn image first (liberty-checkpoint checkpoint-image), or check the name (podman images lists them)")
+	img, err := restoreImage(ctx, sink, o)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.checkHost(ctx, c, sink, o, img.Labels); err != nil {
 		return nil, err
 	}
 	name := o.ContainerName
@@ -70,7 +72,8 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 	if o.KeepRunning {
 		keep = keepIfRunning
 	}
-	r := run{Name: name, Image: o.Image, Env: env, Policy: policy, Seccomp: seccomp, Ports: o.Ports, Role: engine.OpRestore, Keep: keep}
+	r := run{Name: name, Image: o.Image, Env: env, Policy: policy, Seccomp: seccomp, Ports: o.Ports, Role: engine.OpRestore, Keep: keep,
+		Memory: o.MemoryBytes}
 	createStart := time.Now()
 	id, task, err := r.create(ctx, cu)
 	if err != nil {
@@ -86,7 +89,7 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 	}
 	start := time.Now()
 	if err := containers.Start(ctx, id, nil); err != nil {
-		if strings.Contains(err.Error(), "address already in use") {
+		if isPortInUse(err) {
 			return nil, engine.Wrap(err, engine.CodeFailedPrecondition, "publish another host port, or 0 for a free one",
 				"a host port of %s is in use", name)
 		}

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -216,12 +217,26 @@ func testBaseImage(uri, root, rootfs string) (string, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%s|", strings.TrimSpace(string(rootfsID)), runtime.Version())
+	helpers := filepath.Join(root, "beta-image", "helpers")
+	inputs := []string{}
 	for _, f := range []string{"Containerfile", "entrypoint.sh", "configure.sh", "lcp-testserver/main.go"} {
-		data, err := os.ReadFile(filepath.Join(src, f))
+		inputs = append(inputs, filepath.Join(src, f))
+	}
+	if err := filepath.WalkDir(helpers, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			inputs = append(inputs, p)
+		}
+		return err
+	}); err != nil {
+		return "", err
+	}
+	for _, f := range inputs {
+		data, err := os.ReadFile(f)
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(h, "%s|%d|", f, len(data))
+		rel, _ := filepath.Rel(root, f)
+		fmt.Fprintf(h, "%s|%d|", rel, len(data))
 		h.Write(data)
 	}
 	ref := "localhost/lcp-test-base:" + hex.EncodeToString(h.Sum(nil))[:12]
@@ -243,6 +258,10 @@ func testBaseImage(uri, root, rootfs string) (string, error) {
 		if err := copyFile(filepath.Join(src, f), filepath.Join(ctxDir, f)); err != nil {
 			return "", err
 		}
+	}
+	// The real base image's scripts: the test image runs the same InstantOn protocol.
+	if err := copyConfigDir(helpers, filepath.Join(ctxDir, "helpers")); err != nil {
+		return "", err
 	}
 	o := engine.BuildBaseImageOptions{Connection: engine.Connection{URI: uri}, ContextDir: ctxDir, Containerfile: "Containerfile",
 		Image: ref, BuildArgs: map[string]string{"ROOTFS": rootfs}}

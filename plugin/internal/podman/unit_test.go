@@ -140,6 +140,10 @@ func TestFinalBaseImage(t *testing.T) {
 		"# no FROM at all\n":                              "",
 		"  FROM   indented:3  \n":                         "indented:3",
 		"FROM registry.example/lib/app@sha256:abc AS a\n": "registry.example/lib/app@sha256:abc",
+		// what a line scan got wrong: a continued FROM line, an escape directive, a heredoc
+		"FROM \\\n  cont:1 \\\n  AS x\n":                    "cont:1",
+		"# escape=`\nFROM a:1 AS b\nRUN x `\n  y\nFROM b\n": "a:1",
+		"FROM a:1\nRUN <<EOF\nFROM not:me\nEOF\n":           "a:1",
 	}
 	for in, want := range cases {
 		assert.Equal(t, want, finalBaseImage([]byte(in)), "%q", in)

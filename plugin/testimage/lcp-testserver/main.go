@@ -8,9 +8,19 @@
 // HTTP port (httpEndpoint httpPort in server.xml, default 9080) and logs Liberty-shaped messages
 // (CWWKF0011I when ready).
 //
-// With -checkpoint-at=<phase> it stops at that phase (beforeAppStart: before the applications
-// start; afterAppStart: after, before the port opens), logs CWWKC0451I and waits for SIGUSR1: the
-// entry script dumps it with CRIU at that point, and after a restore sends SIGUSR1 to let it go on.
+// It is started, checkpointed and restored by the base image's own scripts (beta-image/helpers,
+// the local flavor's protocol, as for a HotSpot JVM): lcp-checkpoint.sh waits for CWWKF0011I and
+// dumps it with CRIU from outside; lcp-restore.sh restores it, and the CRIU action script leaves
+// $LCP_RESUMED_MARKER, which is how the server tells it was restored (restored=true on /).
+//
+// The argument names the server (like `server run defaultServer`). Test knobs: LCP_TEST_APP_START
+// (a Go duration) sets the simulated application start time; LCP_TEST_FAIL_CHECKPOINT=true makes
+// the server exit once it is ready, so the dump that follows fails for real.
+//
+// Its listener is plain TCP (go:debug multipathtcp=0): Go's default MPTCP listener is a socket
+// CRIU cannot dump ("Unsupported proto 262"), and a JVM's is plain TCP too.
+//
+//go:debug multipathtcp=0
 package main
 
 import (
@@ -29,7 +39,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -49,51 +58,31 @@ type app struct {
 
 func main() {
 	var (
-		configDir    = flag.String("config", "/config", "Liberty configuration directory")
-		checkpointAt = flag.String("checkpoint-at", "", "stop at this phase (beforeAppStart or afterAppStart) and wait for SIGUSR1")
-		appStart     = flag.Duration("app-start", durationEnv("LCP_TEST_APP_START", time.Second), "simulated application initialisation time (env LCP_TEST_APP_START)")
+		configDir = flag.String("config", "/config", "Liberty configuration directory")
+		appStart  = flag.Duration("app-start", durationEnv("LCP_TEST_APP_START", time.Second), "simulated application initialisation time (env LCP_TEST_APP_START)")
 	)
 	flag.Parse()
 	log.SetFlags(0)
 	started := time.Now()
-	name := envOr("SERVER_NAME", "defaultServer")
+	name := flag.Arg(0)
+	if name == "" {
+		name = "defaultServer"
+	}
 	logf("A", "CWWKE0001I: The server %s has been launched (lcp-testserver, pid %d).", name, os.Getpid())
 
-	resume := make(chan os.Signal, 1)
-	signal.Notify(resume, syscall.SIGUSR1)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
-
-	var restored atomic.Bool
-	phase := normalisePhase(*checkpointAt)
-	if *checkpointAt != "" && phase == "" {
-		logf("E", "CWWKE0954E: The checkpoint phase %q is not valid. Use beforeAppStart or afterAppStart.", *checkpointAt)
-		os.Exit(1)
-	}
-	checkpoint := func(at string) {
-		if phase != at {
-			return
-		}
-		logf("A", "CWWKC0451I: A server checkpoint %q was requested. When the checkpoint completes, the server stops.", at)
-		<-resume
-		restored.Store(true)
-		started = time.Now()
-		logf("I", "lcp-testserver: resumed after the %s checkpoint.", at)
-	}
 
 	port, host, err := readServerXML(filepath.Join(*configDir, "server.xml"))
 	if err != nil {
 		logf("E", "CWWKF0002E: cannot read the server configuration: %v", err)
 		os.Exit(1)
 	}
-
-	checkpoint("beforeAppStart")
 	apps, err := startApps(filepath.Join(*configDir, "apps"), *appStart)
 	if err != nil {
 		logf("E", "CWWKZ0002E: An exception occurred while starting the applications: %v", err)
 		os.Exit(1)
 	}
-	checkpoint("afterAppStart")
 
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
@@ -105,7 +94,7 @@ func main() {
 		shown = "*"
 	}
 	logf("I", "CWWKO0219I: TCP Channel defaultHttpEndpoint has been started and is now listening for requests on host %s port %d.", shown, port)
-	srv := &http.Server{Handler: handler(name, apps, &restored), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handler(name, apps, restored), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 			logf("E", "lcp-testserver: serve: %v", err)
@@ -114,14 +103,41 @@ func main() {
 	}()
 	logf("A", "CWWKF0011I: The %s server is ready to run a smarter planet. The %s server started in %.3f seconds.",
 		name, name, time.Since(started).Seconds())
+	// Liberty on OpenJ9 says it is ready again once restored; so does the stand-in, when the
+	// action script's marker appears (the local flavor's JVM on HotSpot cannot: it was dumped
+	// after its one CWWKF0011I).
+	go func() {
+		for !restored() {
+			time.Sleep(20 * time.Millisecond)
+		}
+		since := time.Duration(0)
+		if fi, err := os.Stat(resumedMarker()); err == nil {
+			since = time.Since(fi.ModTime())
+		}
+		logf("A", "CWWKF0011I: The %s server is ready to run a smarter planet. The %s server started in %.3f seconds.",
+			name, name, since.Seconds())
+	}()
+	if os.Getenv("LCP_TEST_FAIL_CHECKPOINT") == "true" && !restored() {
+		logf("I", "lcp-testserver: LCP_TEST_FAIL_CHECKPOINT=true, exiting before the dump")
+		os.Exit(0)
+	}
 
 	<-stop
 	_ = srv.Close()
 	logf("A", "CWWKE0036I: The server %s stopped after %.3f seconds.", name, time.Since(started).Seconds())
 }
 
+// restored reports whether this process was restored: the base image's CRIU action script
+// leaves the marker once criu has restored the process tree (lcp-restore.sh removes it first).
+func restored() bool {
+	_, err := os.Stat(resumedMarker())
+	return err == nil
+}
+
+func resumedMarker() string { return envOr("LCP_RESUMED_MARKER", "/logs/checkpoint/.resumed") }
+
 // handler serves / (a status line) and /<app>/<entry> (a file inside an application archive).
-func handler(name string, apps []app, restored *atomic.Bool) http.Handler {
+func handler(name string, apps []app, restored func() bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/privileges" {
 			privileges(w)
@@ -132,7 +148,7 @@ func handler(name string, apps []app, restored *atomic.Bool) http.Handler {
 			for i, a := range apps {
 				names[i] = a.Name
 			}
-			fmt.Fprintf(w, "lcp-testserver %s pid=%d restored=%t apps=%s\n", name, os.Getpid(), restored.Load(), strings.Join(names, ","))
+			fmt.Fprintf(w, "lcp-testserver %s pid=%d restored=%t apps=%s\n", name, os.Getpid(), restored(), strings.Join(names, ","))
 			return
 		}
 		appName, entry, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
@@ -222,16 +238,6 @@ func startApps(dir string, initTime time.Duration) ([]app, error) {
 	}
 	time.Sleep(initTime)
 	return apps, nil
-}
-
-func normalisePhase(p string) string {
-	switch strings.ToLower(p) {
-	case "beforeappstart", "deployment":
-		return "beforeAppStart"
-	case "afterappstart", "applications":
-		return "afterAppStart"
-	}
-	return ""
 }
 
 func logf(level, format string, args ...any) {

@@ -2,7 +2,7 @@ import groovy.json.JsonSlurper
 
 // What the fake engine received, after the real CLI parsed the flags and the plugin validated them.
 def calls = new File(basedir, 'fake-engine-calls.jsonl').readLines().collect { new JsonSlurper().parseText(it) }
-assert calls*.op == ['checkpoint-image', 'restore', 'doctor']
+assert calls*.op == ['checkpoint-image', 'restore', 'doctor', 'push']
 def image = calls[0].options
 def config = new File(basedir, 'src/main/liberty/config').absolutePath
 assert image.AppArchive == new File(basedir, 'target/sample-1.0.war').absolutePath
@@ -15,7 +15,15 @@ def restore = calls[1].options
 assert restore.Image == 'localhost/sample:1.0-instanton'
 assert restore.Ports == [[ContainerPort: 9080, HostPort: 0, HostIP: '127.0.0.1', Protocol: 'tcp']]
 
+def push = calls[3].options
+assert push.Image == 'registry.example.com/team/sample:1.0-instanton'
+assert push.Registry.Creds == 'ci:hunter2': 'creds reach the tool (in LCP_REGISTRY_CREDS)'
+
 def log = new File(basedir, 'build.log').text
+assert !log.contains('hunter2'): 'the password is in no argument of the tool and no log line'
+def digest = new File(basedir, 'target/liberty-checkpoint/image.digest')
+assert digest.text ==~ /sha256:[0-9a-f]{64}\n/: 'the pushed digest, for CI to pin'
+assert log.contains('Pushed registry.example.com/team/sample:1.0-instanton@sha256:')
 [
     '[INFO] [1/3] containerize...',
     '[INFO]       container| [AUDIT   ] CWWKC0451I: A server checkpoint "beforeAppStart" was requested.',

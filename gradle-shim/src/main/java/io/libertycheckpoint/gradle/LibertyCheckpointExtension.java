@@ -122,6 +122,34 @@ public class LibertyCheckpointExtension extends SettingsExtension {
     public Property<Boolean> getKeepRunning() { return bool("keepRunning"); }
     public void setKeepRunning(Object v) { assignBool("keepRunning", v); }
 
+    /** memory limit of the restore container, as podman run --memory (512m, 1g); doctor warns when it is below what the server used at checkpoint time. */
+    public Property<String> getMemory() { return string("memory"); }
+    public void setMemory(Object v) { assign("memory", v); }
+
+    /** push the InstantOn image to its registry once built (image names the registry: registry.example.com/team/app:1.0); the digest goes to image.digest. */
+    public Property<Boolean> getPush() { return bool("push"); }
+    public void setPush(Object v) { assignBool("push", v); }
+
+    /** registry reference to push to (default: the image's own name). */
+    public Property<String> getDestination() { return string("destination"); }
+    public void setDestination(Object v) { assign("destination", v); }
+
+    /** registry credentials file (podman login's auth.json); default $REGISTRY_AUTH_FILE, then $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json. */
+    public Property<String> getAuthfile() { return string("authfile"); }
+    public void setAuthfile(Object v) { assign("authfile", v); }
+
+    /** registry user:password, for CI (never logged; the CLI also reads $LCP_REGISTRY_CREDS). */
+    public Property<String> getCreds() { return string("creds"); }
+    public void setCreds(Object v) { assign("creds", v); }
+
+    /** verify the registry's TLS certificate: true (default) or false (also allows plain HTTP). */
+    public Property<String> getTlsVerify() { return string("tlsVerify"); }
+    public void setTlsVerify(Object v) { assign("tlsVerify", v); }
+
+    /** directory of CA certificates (*.crt) for the registry, as podman's --cert-dir. */
+    public Property<String> getCertDir() { return string("certDir"); }
+    public void setCertDir(Object v) { assign("certDir", v); }
+
     /** directory kube writes &lt;appName&gt;.yaml and its seccomp profile to (default kube). */
     public Property<String> getKubeDirectory() { return string("kubeDirectory"); }
     public void setKubeDirectory(Object v) { assign("kubeDirectory", v); }

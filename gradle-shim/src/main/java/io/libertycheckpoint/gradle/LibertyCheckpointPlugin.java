@@ -14,14 +14,14 @@ import io.libertycheckpoint.shim.Settings;
 /**
  * The {@code io.libertycheckpoint.checkpoint} plugin: the {@code libertyCheckpoint} extension and
  * one task per goal of the settings table, in group {@code liberty}: checkpointImage (after
- * war/ear), checkpointBaseImage, checkpointRestore, checkpointDoctor, checkpointKube. Each is one call of the
+ * war/ear), checkpointBaseImage, checkpointRestore, checkpointPush, checkpointDoctor, checkpointKube. Each is one call of the
  * bundled {@code liberty-checkpoint} CLI, made by shim-core; no container logic lives here.
  */
 public class LibertyCheckpointPlugin implements Plugin<Project> {
     public static final String GROUP = "liberty";
     public static final String EXTENSION = "libertyCheckpoint";
     /** Commands that check or run something as it is now: their tasks are never up to date. */
-    static final List<String> ALWAYS_RUN = Arrays.asList("restore", "doctor", "kube");
+    static final List<String> ALWAYS_RUN = Arrays.asList("restore", "doctor", "kube", "push");
 
     @Override
     public void apply(Project project) {

@@ -2,8 +2,6 @@ package io.libertycheckpoint.gradle;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +13,6 @@ import org.gradle.api.DefaultTask;
 import org.gradle.api.GradleException;
 import org.gradle.api.InvalidUserDataException;
 import org.gradle.api.file.FileCollection;
-import org.gradle.api.logging.LogLevel;
 import org.gradle.api.provider.Provider;
 import org.gradle.api.tasks.Input;
 import org.gradle.api.tasks.InputFiles;
@@ -26,10 +23,8 @@ import org.gradle.api.tasks.PathSensitivity;
 import org.gradle.api.tasks.TaskAction;
 
 import io.libertycheckpoint.shim.BuildTool;
-import io.libertycheckpoint.shim.Event;
 import io.libertycheckpoint.shim.ImageOutputs;
 import io.libertycheckpoint.shim.Invocation;
-import io.libertycheckpoint.shim.Log;
 import io.libertycheckpoint.shim.PlatformBinaries;
 import io.libertycheckpoint.shim.Settings;
 import io.libertycheckpoint.shim.Shim;
@@ -45,6 +40,10 @@ import io.libertycheckpoint.shim.ShimFailure;
  * time, as Gradle's configuration cache requires.
  */
 public class LibertyCheckpointTask extends DefaultTask {
+    /** How Gradle spells shim-core's failures. */
+    private static final ShimFailure.Spelling<GradleException> FAILURES = new ShimFailure.Spelling<GradleException>(GradleException::new)
+            .on(ShimFailure.Kind.BAD_INPUT, InvalidUserDataException::new).on(ShimFailure.Kind.CANCELLED, BuildCancelledException::new);
+
     private String command;
     private Provider<ProjectInputs> project;
     private FileCollection archive;
@@ -56,7 +55,7 @@ public class LibertyCheckpointTask extends DefaultTask {
         project = inputs;
         setGroup(LibertyCheckpointPlugin.GROUP);
         setDescription(g.doc);
-        settingFiles = getProject().files((Callable<Object>) () -> settings(true).values());
+        settingFiles = getProject().files((Callable<Object>) () -> inputs().inputs(true).values());
         try {
             binaries = new GradleBinaries(getProject(), PlatformBinaries.ofJar().classifier());
         } catch (IOException e) {
@@ -70,24 +69,16 @@ public class LibertyCheckpointTask extends DefaultTask {
         archive = files;
     }
 
-    private static Settings table() {
-        return Settings.bundled();
-    }
-
     /** The goal's settings, resolved now from the project's inputs. */
     Invocation invocation() throws ShimFailure {
-        ProjectInputs in = project.get();
-        FileCollection files = archive;
-        io.libertycheckpoint.shim.Project p = new io.libertycheckpoint.shim.Project(in.projectDir, in.name, in.version,
-                () -> files == null || files.isEmpty() ? null : files.getFiles().iterator().next()).buildDir(in.buildDir).liberty(in.liberty);
-        return Invocation.of(table(), table().goal(command), in.script::get, in.properties::get, in.commandLine::get, p, BuildTool.GRADLE);
+        return project.get().invocation(command, archive);
     }
 
     private Invocation inputs() {
         try {
             return invocation();
         } catch (ShimFailure f) {
-            throw new InvalidUserDataException(f.getMessage(), f);
+            throw f.as(FAILURES);
         }
     }
 
@@ -102,28 +93,11 @@ public class LibertyCheckpointTask extends DefaultTask {
         return b.unsupported() != null ? "unsupported:" + b.classifier() : "binaries:" + b.key();
     }
 
-    /** The resolved settings but the executable (the tool is its own input): the files, or the rest. */
-    private Map<String, Object> settings(boolean files) {
-        Map<String, Object> out = new TreeMap<>();
-        Invocation inv = inputs();
-        inv.values().forEach((k, v) -> {
-            if (v instanceof File == files && !"executable".equals(k)) {
-                out.put(k, v);
-            }
-        });
-        // The files the image's /config gets besides the configuration directory (liberty-gradle-plugin's).
-        inv.layout().entries().forEach((path, v) -> {
-            if (v instanceof File == files) {
-                out.put("config:" + path, v);
-            }
-        });
-        return out;
-    }
-
+    /** The resolved settings that are not files, as text. */
     @Input
     public Map<String, String> getSettingValues() {
         Map<String, String> out = new TreeMap<>();
-        settings(false).forEach((k, v) -> out.put(k, String.valueOf(v)));
+        inputs().inputs(false).forEach((k, v) -> out.put(k, String.valueOf(v)));
         return out;
     }
 
@@ -152,44 +126,11 @@ public class LibertyCheckpointTask extends DefaultTask {
 
     @TaskAction
     public void run() {
-        File resultFile = getResultFile();
-        if (resultFile.exists() && !resultFile.delete()) {
-            throw new GradleException("cannot remove the previous result " + resultFile);
-        }
-        Event result;
         try {
-            result = new Shim(table(), BuildTool.GRADLE, new GradleLog(), binaries)
-                    .run(invocation(), project.get().projectDir, GradleCancellation.of(this));
+            new Shim(Settings.bundled(), BuildTool.GRADLE, new GradleLog(getLogger()), binaries)
+                    .run(invocation(), project.get().projectDir, GradleCancellation.of(this), getResultFile());
         } catch (ShimFailure f) {
-            switch (f.kind()) {
-                case BAD_INPUT:
-                    throw new InvalidUserDataException(f.getMessage(), f);
-                case CANCELLED:
-                    throw new BuildCancelledException(f.getMessage(), f);
-                default:
-                    throw new GradleException(f.getMessage(), f);
-            }
-        }
-        if (result != null) {
-            try {
-                Files.createDirectories(resultFile.getParentFile().toPath());
-                Files.write(resultFile.toPath(), (result.raw() + "\n").getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new GradleException("cannot write " + resultFile + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /** shim-core's lines on Gradle's log: steps and the summary at lifecycle, output at --info. */
-    private final class GradleLog implements Log {
-        @Override
-        public void log(Level level, String line) {
-            getLogger().log(LogLevel.valueOf(level.name()), line); // the same names
-        }
-
-        @Override
-        public boolean isDebug() {
-            return getLogger().isDebugEnabled();
+            throw f.as(FAILURES);
         }
     }
 }

@@ -10,9 +10,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.gradle.api.Project;
+import org.gradle.api.file.FileCollection;
 
+import io.libertycheckpoint.shim.BuildTool;
+import io.libertycheckpoint.shim.Invocation;
 import io.libertycheckpoint.shim.LibertyServer;
 import io.libertycheckpoint.shim.Settings;
+import io.libertycheckpoint.shim.ShimFailure;
 
 /**
  * Everything a task takes from its project, read at configuration time into plain values: the
@@ -33,6 +37,14 @@ final class ProjectInputs implements Serializable {
     String version;
     File buildDir;
     LibertyServer liberty;
+
+    /** The settings of goal command, resolved from these inputs; the archive is the first file of archive. */
+    Invocation invocation(String command, FileCollection archive) throws ShimFailure {
+        io.libertycheckpoint.shim.Project p = new io.libertycheckpoint.shim.Project(projectDir, name, version,
+                () -> archive == null || archive.isEmpty() ? null : archive.getFiles().iterator().next()).buildDir(buildDir).liberty(liberty);
+        Settings table = Settings.bundled();
+        return Invocation.of(table, table.goal(command), script::get, properties::get, commandLine::get, p, BuildTool.GRADLE);
+    }
 
     /** Reads the project now (at configuration time, or when a provider of it is queried). */
     static ProjectInputs read(Project project, SettingsExtension ext, Settings table) {

@@ -86,6 +86,12 @@ public class PluginTest {
         e.setMemoryLimit("768Mi");
         assertEquals(Arrays.asList("kube", "--output", "json", "--image=localhost/sample:1.0-instanton", "--memory-limit=768Mi",
                 "--openshift"), args(p, "checkpointKube"));
+        e.setCreds("ci:hunter2");
+        e.setTlsVerify("false");
+        assertEquals("creds go in the environment, not the arguments",
+                Arrays.asList("push", "--output", "json", "--image=localhost/sample:1.0-instanton", "--tls-verify=false"), args(p, "checkpointPush"));
+        assertEquals("ci:hunter2", ((LibertyCheckpointTask) p.getTasks().getByName("checkpointPush")).invocation().environment()
+                .get("LCP_REGISTRY_CREDS"));
     }
 
     @Test

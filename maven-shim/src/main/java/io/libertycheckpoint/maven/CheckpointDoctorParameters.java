@@ -25,6 +25,10 @@ public abstract class CheckpointDoctorParameters extends AbstractCheckpointMojo 
   @Parameter(property = "liberty.checkpoint.timeout")
   protected String timeout;
 
+  /** memory limit of the restore container, as podman run --memory (512m, 1g); doctor warns when it is below what the server used at checkpoint time. */
+  @Parameter(property = "liberty.checkpoint.memory")
+  protected String memory;
+
   /** a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the plugin's own for this machine (io.libertycheckpoint:liberty-checkpoint-binaries:&lt;version&gt;:zip:&lt;classifier&gt;); a bare name is looked up on PATH. */
   @Parameter(property = "liberty.checkpoint.executable")
   protected File executable;
@@ -44,6 +48,7 @@ public abstract class CheckpointDoctorParameters extends AbstractCheckpointMojo 
     p.put("identity", identity);
     p.put("image", image);
     p.put("timeout", timeout);
+    p.put("memory", memory);
     p.put("executable", executable);
     p.put("skip", skip);
     return p;

@@ -73,6 +73,26 @@ public abstract class CheckpointImageParameters extends AbstractCheckpointMojo {
   @Parameter(property = "liberty.checkpoint.timeout")
   protected String timeout;
 
+  /** push the InstantOn image to its registry once built (image names the registry: registry.example.com/team/app:1.0); the digest goes to image.digest. */
+  @Parameter(property = "liberty.checkpoint.push", defaultValue = "false")
+  protected boolean push;
+
+  /** registry credentials file (podman login's auth.json); default $REGISTRY_AUTH_FILE, then $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json. */
+  @Parameter(property = "liberty.checkpoint.authfile")
+  protected File authfile;
+
+  /** registry user:password, for CI (never logged; the CLI also reads $LCP_REGISTRY_CREDS). */
+  @Parameter(property = "liberty.checkpoint.creds")
+  protected String creds;
+
+  /** verify the registry's TLS certificate: true (default) or false (also allows plain HTTP). */
+  @Parameter(property = "liberty.checkpoint.tlsVerify")
+  protected String tlsVerify;
+
+  /** directory of CA certificates (*.crt) for the registry, as podman's --cert-dir. */
+  @Parameter(property = "liberty.checkpoint.certDir")
+  protected File certDir;
+
   /** a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the plugin's own for this machine (io.libertycheckpoint:liberty-checkpoint-binaries:&lt;version&gt;:zip:&lt;classifier&gt;); a bare name is looked up on PATH. */
   @Parameter(property = "liberty.checkpoint.executable")
   protected File executable;
@@ -112,6 +132,11 @@ public abstract class CheckpointImageParameters extends AbstractCheckpointMojo {
     p.put("keepAppImage", keepAppImage);
     p.put("seccompProfile", seccompProfile);
     p.put("timeout", timeout);
+    p.put("push", push);
+    p.put("authfile", authfile);
+    p.put("creds", creds);
+    p.put("tlsVerify", tlsVerify);
+    p.put("certDir", certDir);
     p.put("executable", executable);
     p.put("skip", skip);
     p.put("bootstrapProperties", bootstrapProperties);

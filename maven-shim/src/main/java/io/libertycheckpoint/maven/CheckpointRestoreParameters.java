@@ -57,6 +57,26 @@ public abstract class CheckpointRestoreParameters extends AbstractCheckpointMojo
   @Parameter(property = "liberty.checkpoint.keepRunning", defaultValue = "false")
   protected boolean keepRunning;
 
+  /** memory limit of the restore container, as podman run --memory (512m, 1g); doctor warns when it is below what the server used at checkpoint time. */
+  @Parameter(property = "liberty.checkpoint.memory")
+  protected String memory;
+
+  /** registry credentials file (podman login's auth.json); default $REGISTRY_AUTH_FILE, then $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json. */
+  @Parameter(property = "liberty.checkpoint.authfile")
+  protected File authfile;
+
+  /** registry user:password, for CI (never logged; the CLI also reads $LCP_REGISTRY_CREDS). */
+  @Parameter(property = "liberty.checkpoint.creds")
+  protected String creds;
+
+  /** verify the registry's TLS certificate: true (default) or false (also allows plain HTTP). */
+  @Parameter(property = "liberty.checkpoint.tlsVerify")
+  protected String tlsVerify;
+
+  /** directory of CA certificates (*.crt) for the registry, as podman's --cert-dir. */
+  @Parameter(property = "liberty.checkpoint.certDir")
+  protected File certDir;
+
   /** a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the plugin's own for this machine (io.libertycheckpoint:liberty-checkpoint-binaries:&lt;version&gt;:zip:&lt;classifier&gt;); a bare name is looked up on PATH. */
   @Parameter(property = "liberty.checkpoint.executable")
   protected File executable;
@@ -84,6 +104,11 @@ public abstract class CheckpointRestoreParameters extends AbstractCheckpointMojo
     p.put("readyLog", readyLog);
     p.put("disableRecovery", disableRecovery);
     p.put("keepRunning", keepRunning);
+    p.put("memory", memory);
+    p.put("authfile", authfile);
+    p.put("creds", creds);
+    p.put("tlsVerify", tlsVerify);
+    p.put("certDir", certDir);
     p.put("executable", executable);
     p.put("skip", skip);
     return p;

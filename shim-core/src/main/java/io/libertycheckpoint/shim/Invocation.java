@@ -158,6 +158,26 @@ public final class Invocation {
     return values;
   }
 
+  /**
+   * The resolved settings as a build tool's up-to-date inputs, split in two: the files (files true:
+   * path settings and the files the layout adds to /config, as {@code config:<path>}) or the other
+   * values. The executable is left out: which tool runs is an input of its own.
+   */
+  public Map<String, Object> inputs(boolean files) {
+    Map<String, Object> out = new TreeMap<>();
+    values.forEach((k, v) -> {
+      if (v instanceof File == files && !"executable".equals(k)) {
+        out.put(k, v);
+      }
+    });
+    layout.entries().forEach((path, v) -> {
+      if (v instanceof File == files) {
+        out.put("config:" + path, v);
+      }
+    });
+    return out;
+  }
+
   /** The project the settings were resolved for. */
   public Project project() {
     return project;
@@ -185,6 +205,17 @@ public final class Invocation {
     values.put("configDirectory", dir);
   }
 
+  /** The setting that holds registry credentials: passed in {@link #CREDS_ENV}, never as an argument (ps and the build log show those). */
+  static final String CREDS = "creds";
+  /** The environment variable the CLI reads credentials from when --creds is not given. */
+  public static final String CREDS_ENV = "LCP_REGISTRY_CREDS";
+
+  /** Variables to add to the tool's environment: the registry credentials, when set. */
+  public Map<String, String> environment() {
+    Object creds = values.get(CREDS);
+    return creds == null ? java.util.Collections.emptyMap() : java.util.Collections.singletonMap(CREDS_ENV, creds.toString());
+  }
+
   /** The arguments after the executable: command, --output json, then --flag=value per setting. */
   public List<String> arguments(boolean debug) {
     List<String> args = new ArrayList<>();
@@ -198,7 +229,7 @@ public final class Invocation {
     for (Map.Entry<String, String> b : goal.flags.entrySet()) {
       Object v = values.get(b.getKey());
       String flag = b.getValue();
-      if (flag.isEmpty() || v == null) {
+      if (flag.isEmpty() || v == null || CREDS.equals(b.getKey())) {
         continue;
       }
       if (v instanceof Boolean) {

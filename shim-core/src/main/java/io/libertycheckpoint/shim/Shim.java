@@ -4,6 +4,8 @@ import io.libertycheckpoint.shim.Log.Level;
 import io.libertycheckpoint.shim.Settings.Goal;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +35,30 @@ public final class Shim {
   Shim grace(long millis) {
     graceMillis = millis;
     return this;
+  }
+
+  /**
+   * Runs the invocation as {@link #run(Invocation, File, BooleanSupplier)} does and keeps its result
+   * event (one JSON line) in resultFile, which a failed run leaves absent: a build tool's output that
+   * says what the last successful run made.
+   */
+  public Event run(Invocation inv, File workDir, BooleanSupplier cancelled, File resultFile) throws ShimFailure {
+    String name = tool.goalName(inv.goal());
+    try {
+      Files.deleteIfExists(resultFile.toPath());
+    } catch (IOException e) {
+      throw cannotRun(name + ": cannot remove the previous result " + resultFile + ": " + e.getMessage(), e);
+    }
+    Event result = run(inv, workDir, cancelled);
+    if (result != null) {
+      try {
+        Files.createDirectories(resultFile.getAbsoluteFile().getParentFile().toPath());
+        Files.write(resultFile.toPath(), (result.raw() + "\n").getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw cannotRun(name + ": cannot write " + resultFile + ": " + e.getMessage(), e);
+      }
+    }
+    return result;
   }
 
   /** Runs the invocation in workDir; returns the result event. cancelled is polled while it runs. */
@@ -73,7 +99,7 @@ public final class Shim {
     List<Event> failedChecks = new ArrayList<>();
     ToolRunner.Outcome o;
     try {
-      o = new ToolRunner(cmd, workDir, graceMillis).run(new ToolRunner.Listener() {
+      o = new ToolRunner(cmd, workDir, graceMillis, inv.environment()).run(new ToolRunner.Listener() {
         @Override
         public void event(Event e) {
           if ("check".equals(e.kind()) && "fail".equals(e.name("status"))) {
@@ -101,6 +127,15 @@ public final class Shim {
         log.log(Level.INFO, "Image id and summary in " + new File(project.outputDir(), ImageOutputs.ID) + " and " + ImageOutputs.JSON);
       } catch (IOException e) {
         throw cannotRun(name + ": cannot write the image's id into " + project.outputDir() + ": " + e.getMessage(), e);
+      }
+    }
+    String digest = r == null ? "" : r.str("imageDigest");
+    if (project != null && !digest.isEmpty()) {
+      try {
+        ImageOutputs.recordPush(project.outputDir(), digest);
+        log.log(Level.LIFECYCLE, "Pushed " + r.str("pushedTo") + "@" + digest + " (in " + new File(project.outputDir(), ImageOutputs.DIGEST) + ")");
+      } catch (IOException e) {
+        throw cannotRun(name + ": cannot write the pushed digest into " + project.outputDir() + ": " + e.getMessage(), e);
       }
     }
     return r;

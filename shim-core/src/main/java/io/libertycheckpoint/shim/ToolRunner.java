@@ -53,8 +53,15 @@ final class ToolRunner {
   private final File workDir;
   private final long graceMillis;
   private final AtomicBoolean terminated = new AtomicBoolean();
+  private final java.util.Map<String, String> environment = new java.util.HashMap<>();
 
   ToolRunner(List<String> command, File workDir, long graceMillis) {
+    this(command, workDir, graceMillis, java.util.Collections.emptyMap());
+  }
+
+  /** environment: variables added to the tool's environment (secrets that must not be in its arguments). */
+  ToolRunner(List<String> command, File workDir, long graceMillis, java.util.Map<String, String> environment) {
+    this.environment.putAll(environment);
     for (String setsid : new String[] {"/usr/bin/setsid", "/bin/setsid"}) {
       if (this.command.isEmpty() && new File(setsid).canExecute()) {
         this.command.add(setsid); // util-linux setsid execs the tool in place, in a new session
@@ -66,7 +73,9 @@ final class ToolRunner {
   }
 
   Outcome run(Listener listener, BooleanSupplier cancelled) throws IOException {
-    Process p = new ProcessBuilder(command).directory(workDir).start();
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir);
+    pb.environment().putAll(environment);
+    Process p = pb.start();
     Thread hook = new Thread(() -> stop(p, Math.min(graceMillis, 15_000)), "liberty-checkpoint-shutdown");
     try {
       Runtime.getRuntime().addShutdownHook(hook);

@@ -33,6 +33,18 @@ class InvocationTest {
   }
 
   @Test
+  void registryCredentialsGoInTheEnvironmentNotTheArguments() throws Exception {
+    props.put("liberty.checkpoint.push", "true");
+    props.put("liberty.checkpoint.creds", "ci:hunter2");
+    props.put("liberty.checkpoint.tlsVerify", "false");
+    Project p = new Project(dir.toFile(), "Sample", "1.0-SNAPSHOT", () -> dir.resolve("target/sample.war").toFile());
+    Settings t = Settings.bundled();
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, p, BuildTool.MAVEN);
+    assertThat(inv.arguments(true)).contains("--push", "--tls-verify=false").noneMatch(a -> a.contains("hunter2"));
+    assertThat(inv.environment()).containsEntry(Invocation.CREDS_ENV, "ci:hunter2");
+  }
+
+  @Test
   void checkpointImageDefaultsComeFromTheProject() throws Exception {
     assertThat(args("checkpoint-image")).containsExactly("checkpoint-image", "--output", "json",
         "--app-archive=" + path("target/sample.war"), "--image=localhost/sample:1.0-SNAPSHOT-instanton");
@@ -57,6 +69,20 @@ class InvocationTest {
         "--server-xml-file=" + path("conf/server.xml"), "--config-directory=/abs/config",
         "--image=localhost/sample:1.0-SNAPSHOT-instanton", "--phase=beforeAppStart",
         "--label=a=9", "--label=b=2", "--label=c=3", "--env=JAVA_OPTS=-Xmx128m", "--keep-app-image", "--timeout=10m");
+  }
+
+  /** A build tool's up-to-date inputs: the files apart from the other values, the executable in neither. */
+  @Test
+  void inputsSplitFilesFromValues() throws Exception {
+    script.put("serverXmlFile", "conf/server.xml");
+    script.put("phase", "beforeAppStart");
+    script.put("executable", "/opt/lc");
+    Project p = new Project(dir.toFile(), "Sample", "1.0-SNAPSHOT", () -> dir.resolve("target/sample.war").toFile());
+    Settings t = Settings.bundled();
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, p, BuildTool.GRADLE);
+    assertThat(inv.inputs(true)).containsOnlyKeys("appArchive", "serverXmlFile")
+        .containsEntry("serverXmlFile", dir.resolve("conf/server.xml").toFile());
+    assertThat(inv.inputs(false)).containsOnlyKeys("image", "phase").containsEntry("phase", "beforeAppStart");
   }
 
   @Test

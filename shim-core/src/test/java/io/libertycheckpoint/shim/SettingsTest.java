@@ -13,7 +13,7 @@ class SettingsTest {
     Settings repo = Golden.table();
     assertThat(Settings.bundled().all()).extracting(s -> s.key + " " + s.flag + " " + s.kind)
         .containsExactlyElementsOf(repo.all().stream().map(s -> s.key + " " + s.flag + " " + s.kind)::iterator);
-    assertThat(Settings.bundled().goals()).extracting(g -> g.command).containsExactly("checkpoint-image", "build-base-image", "restore", "doctor", "kube");
+    assertThat(Settings.bundled().goals()).extracting(g -> g.command).containsExactly("checkpoint-image", "build-base-image", "restore", "push", "doctor", "kube");
   }
 
   @Test

@@ -78,6 +78,39 @@ class ShimTest {
         .hasMessageContaining("speaks event schema 3, and this plugin reads schema 2");
   }
 
+  /** The result file (Gradle's task output) holds the last successful run's result event, and only that. */
+  @Test
+  void theResultFileHoldsTheLastSuccess() throws Exception {
+    Settings t = Settings.bundled();
+    Path resultFile = dir.resolve("out/checkpointImage.json");
+    script.put("executable", ToolRunnerTest.script(dir, golden(0, 0)));
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null, new Project(dir.toFile(), "sample", "1.0", null),
+        BuildTool.GRADLE);
+    PlatformBinaries.Resolver none = c -> {
+      throw new java.io.IOException("no repository in this test");
+    };
+    Event r = new Shim(t, BuildTool.GRADLE, log, none).run(inv, dir.toFile(), () -> false, resultFile.toFile());
+    assertThat(new String(Files.readAllBytes(resultFile), "UTF-8")).isEqualTo(r.raw() + "\n");
+    script.put("executable", ToolRunnerTest.script(dir, golden(3, 2)));
+    Invocation failing = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null,
+        new Project(dir.toFile(), "sample", "1.0", null), BuildTool.GRADLE);
+    assertThatThrownBy(() -> new Shim(t, BuildTool.GRADLE, log, none).run(failing, dir.toFile(), () -> false, resultFile.toFile()))
+        .isInstanceOf(ShimFailure.class);
+    assertThat(resultFile).doesNotExist();
+  }
+
+  /** A build tool spells each kind with its own exception; the message and the cause carry over. */
+  @Test
+  void spellings() {
+    ShimFailure.Spelling<RuntimeException> s = new ShimFailure.Spelling<RuntimeException>(IllegalStateException::new)
+        .on(ShimFailure.Kind.BAD_INPUT, IllegalArgumentException::new);
+    ShimFailure bad = new ShimFailure(ShimFailure.Kind.BAD_INPUT, "image: not a reference", null);
+    assertThat(bad.as(s)).isInstanceOf(IllegalArgumentException.class).hasMessage("image: not a reference").hasCause(bad);
+    for (ShimFailure.Kind k : new ShimFailure.Kind[] {ShimFailure.Kind.FAILED, ShimFailure.Kind.CANCELLED, ShimFailure.Kind.CANNOT_RUN}) {
+      assertThat(new ShimFailure(k, "m", null).as(s)).isExactlyInstanceOf(IllegalStateException.class);
+    }
+  }
+
   @Test
   void theExecutableMustExistAndSkipRunsNothing() throws Exception {
     script.put("executable", "/nonexistent/lc");

@@ -1,0 +1,367 @@
+package podman
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testpki"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/enginetest"
+)
+
+// testRegistry is Debian's docker-registry (the distribution registry) on a free loopback port
+// with TLS from a CA the test makes and htpasswd (bcrypt) authentication.
+type testRegistry struct {
+	addr     string // 127.0.0.1:port
+	caFile   string // the CA's certificate
+	certDir  string // a directory holding it as ca.crt, for --cert-dir
+	user     string
+	password string
+}
+
+func (r *testRegistry) creds() engine.Registry {
+	return engine.Registry{Creds: r.user + ":" + r.password, CertDir: r.certDir}
+}
+
+func startRegistry(t *testing.T) *testRegistry {
+	t.Helper()
+	bin := testenv.LookPath(t, "docker-registry", "run hack/setup-host.sh (it installs Debian's docker-registry package)")
+	ca := testpki.NewCA(t, "lcp-registry")
+	server := ca.Server(t)
+	dir := t.TempDir()
+	r := &testRegistry{caFile: ca.CAFile, certDir: filepath.Join(dir, "certs"), user: "lcp-pusher", password: "s3cret-" + randomSuffix()}
+	require.NoError(t, os.MkdirAll(r.certDir, 0o700))
+	pem, err := os.ReadFile(ca.CAFile)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(r.certDir, "ca.crt"), pem, 0o600))
+	hash, err := bcrypt.GenerateFromPassword([]byte(r.password), bcrypt.MinCost)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "htpasswd"), []byte(r.user+":"+string(hash)+"\n"), 0o600))
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	r.addr = l.Addr().String()
+	require.NoError(t, l.Close())
+	config := fmt.Sprintf(`version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage:
+  filesystem: {rootdirectory: %s}
+  delete: {enabled: true}
+http:
+  addr: %s
+  secret: %s
+  tls: {certificate: %s, key: %s}
+auth:
+  htpasswd: {realm: lcp-test, path: %s}
+`, filepath.Join(dir, "data"), r.addr, randomSuffix(), server.Cert, server.Key, filepath.Join(dir, "htpasswd"))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yml"), []byte(config), 0o600))
+	cmd := exec.Command(bin, "serve", filepath.Join(dir, "config.yml"))
+	logf, err := os.Create(filepath.Join(dir, "registry.log"))
+	require.NoError(t, err)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		logf.Close()
+	})
+
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := client.Get("https://" + r.addr + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the registry asks for credentials")
+			return r
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "registry.log"))
+			t.Fatalf("docker-registry did not answer on %s: %v\n%s", r.addr, err, log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// podmanService runs `podman system service` with extra global flags (another store) and the
+// test CA trusted (SSL_CERT_FILE: as an administrator's /etc/containers/certs.d/<host>/ca.crt
+// would, without touching the machine's configuration), and returns its URI.
+func podmanService(t *testing.T, caFile string, global ...string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "lcp-push-svc-")
+	require.NoError(t, err)
+	sock := filepath.Join(dir, "podman.sock")
+	cmd := exec.Command("podman", append(global, "system", "service", "--time=0", "unix://"+sock)...)
+	cmd.Env = append(localEnv(), "SSL_CERT_FILE="+caFile)
+	logf, err := os.Create(filepath.Join(dir, "service.log"))
+	require.NoError(t, err)
+	cmd.Stderr = logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+		logf.Close()
+		os.RemoveAll(dir)
+	})
+	for i := 0; i < 600; i++ {
+		if dialUnix(context.Background(), sock) == nil {
+			return "unix://" + sock
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("podman %s system service did not answer", strings.Join(global, " "))
+	return ""
+}
+
+// secondHost is another Podman store on this machine (its own --root, --runroot and --tmpdir,
+// and its own service): a host that holds none of the first one's images.
+type secondHost struct {
+	uri    string
+	global []string
+}
+
+func newSecondHost(t *testing.T, caFile string) *secondHost {
+	t.Helper()
+	dir, err := os.MkdirTemp("/var/tmp", "lcp-second-host-")
+	require.NoError(t, err)
+	h := &secondHost{global: []string{"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "runroot"),
+		"--tmpdir", filepath.Join(dir, "tmp")}}
+	t.Cleanup(func() {
+		// Its own store only: every image and container in it is the test's.
+		if out, err := h.cli("rm", "-a", "-f", "-t", "0").CombinedOutput(); err != nil {
+			t.Logf("second host: podman rm: %v: %s", err, out)
+		}
+		if out, err := h.cli("rmi", "-a", "-f").CombinedOutput(); err != nil {
+			t.Logf("second host: podman rmi: %v: %s", err, out)
+		}
+		unmountUnder(dir)
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("second host: removing its store: %v", err)
+		}
+	})
+	h.uri = podmanService(t, caFile, h.global...)
+	return h
+}
+
+func (h *secondHost) cli(args ...string) *exec.Cmd { return cli(append(h.global, args...)...) }
+
+func (h *secondHost) engine() *Engine {
+	e := New("test")
+	e.DefaultSockets = []string{h.uri}
+	return e
+}
+
+// unmountUnder unmounts what is still mounted below dir (overlay layers of the store).
+func unmountUnder(dir string) {
+	data, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		return
+	}
+	lines := strings.Split(string(data), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if f := strings.Fields(lines[i]); len(f) > 1 && strings.HasPrefix(f[1], dir+"/") {
+			_ = syscall.Unmount(f[1], syscall.MNT_DETACH)
+		}
+	}
+}
+
+// TestPushAndRestoreOnAnotherHost pushes the shared InstantOn image to a real registry with TLS
+// and authentication, restores it on a second Podman store that pulls it from there, checks the
+// digest, and covers the registry failures and a host mismatch caught before any container runs.
+func TestPushAndRestoreOnAnotherHost(t *testing.T) {
+	te := integration(t)
+	sharedInstantOn(t, te)
+	reg := startRegistry(t)
+	ctx := context.Background()
+	trusting := New("test")
+	trusting.DefaultSockets = []string{podmanService(t, reg.caFile)}
+	dest := reg.addr + "/lcp/sample:1"
+
+	pushOpts := func(dest string, r engine.Registry) engine.PushOptions {
+		o := engine.PushOptions{Image: sharedImage, Destination: dest, Registry: r}
+		require.NoError(t, o.Validate())
+		return o
+	}
+	imagesBefore := podmanCLI(t, "images", "-q", "--no-trunc")
+
+	var digest string
+	t.Run("push", func(t *testing.T) {
+		res, events, err := record(func(s engine.Sink) (*engine.Result, error) {
+			return trusting.Push(ctx, pushOpts(dest, reg.creds()), s)
+		})
+		require.NoError(t, err, logLines(events))
+		enginetest.CheckEventContract(t, events)
+		assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, res.ImageDigest)
+		assert.Equal(t, dest, res.PushedTo)
+		assert.NotContains(t, logLines(events), reg.password, "the password never reaches an event")
+		digest = res.ImageDigest
+		t.Logf("pushed %s (%s) in %s: %s", sharedImage, res.ImageID, res.Timings[0].Duration, res.ImageDigest)
+		got, err := registryDigest(ctx, dest, reg.creds())
+		require.NoError(t, err)
+		assert.Equal(t, digest, got, "the registry serves the digest push reported")
+	})
+	require.NotEmpty(t, digest, "the push must work for the rest")
+	assert.Equal(t, imagesBefore, podmanCLI(t, "images", "-q", "--no-trunc"), "push creates no local image")
+
+	t.Run("wrong password", func(t *testing.T) {
+		r := engine.Registry{Creds: reg.user + ":not-the-password"}
+		_, events, err := record(func(s engine.Sink) (*engine.Result, error) {
+			return trusting.Push(ctx, pushOpts(reg.addr+"/lcp/denied:1", r), s)
+		})
+		e := requireFailure(t, err, engine.CodeUnauthenticated, "registry.creds")
+		assert.Contains(t, e.Fix, "podman login")
+		assert.NotContains(t, e.Error()+logLines(events), "not-the-password")
+		_, err = registryDigest(ctx, reg.addr+"/lcp/denied:1", reg.creds())
+		assert.Error(t, err, "a refused push leaves no tag in the registry")
+	})
+	t.Run("unknown host", func(t *testing.T) {
+		_, err := trusting.Push(ctx, pushOpts("lcp-no-such-registry.invalid/lcp/sample:1", reg.creds()), engine.Discard)
+		e := requireFailure(t, err, engine.CodeNotFound, "destination")
+		assert.Contains(t, e.Message, "does not resolve")
+	})
+	t.Run("untrusted CA", func(t *testing.T) {
+		// The tests' own service does not trust the test CA.
+		_, err := te.engine().Push(ctx, pushOpts(dest, reg.creds()), engine.Discard)
+		e := requireFailure(t, err, engine.CodeFailedPrecondition, "registry.tls_verify")
+		assert.Contains(t, e.Fix, "/etc/containers/certs.d/"+reg.addr)
+	})
+	t.Run("checkpoint-image push step keeps the image on failure", func(t *testing.T) {
+		tagged := reg.addr + "/lcp/chain:1"
+		podmanCLI(t, "tag", sharedImage, tagged)
+		t.Cleanup(func() { removeImageCLI(tagged) })
+		o := engine.CheckpointImageOptions{Image: tagged, Push: true, Registry: engine.Registry{Creds: reg.user + ":wrong"}}
+		pushStep := func() (*engine.Result, error) {
+			return trusting.call(ctx, engine.OpCheckpointImage, o.Connection, time.Minute, engine.Discard, func(ctx context.Context, c *conn) (*engine.Result, error) {
+				return pushBuilt(ctx, engine.Discard, o, &engine.Result{Image: tagged})
+			})
+		}
+		_, err := pushStep()
+		e := engine.AsError(err)
+		require.NotNil(t, e)
+		assert.Equal(t, engine.CodeUnauthenticated, e.Code, e.Error())
+		assert.Contains(t, e.Message, "is built and kept")
+		assert.NoError(t, cli("image", "exists", tagged).Run(), "the built image stays")
+		o.Registry = reg.creds()
+		res, err := pushStep()
+		require.NoError(t, err)
+		assert.Equal(t, digest, res.ImageDigest, "the same image pushed to another repository has the same manifest")
+	})
+
+	second := newSecondHost(t, reg.caFile)
+	t.Run("restore on another host", func(t *testing.T) {
+		require.Error(t, second.cli("image", "exists", dest).Run(), "the second host starts without the image")
+		o := engine.RestoreOptions{Image: dest, Ports: []engine.Port{{ContainerPort: 9080}}, DisableRecovery: true,
+			Registry: reg.creds()}
+		require.NoError(t, o.Validate())
+		res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return second.engine().Restore(ctx, o, s) })
+		require.NoError(t, err, logLines(events))
+		require.NotNil(t, res.Restore)
+		assert.Equal(t, engine.Restored, res.Restore.Verdict, res.Restore.Evidence)
+		assert.Equal(t, 200, res.Restore.HTTPStatus)
+		assert.NotContains(t, logLines(events), reg.password)
+		out, err := second.cli("image", "inspect", "--format", "{{.Digest}}", dest).Output()
+		require.NoError(t, err)
+		assert.Equal(t, digest, strings.TrimSpace(string(out)), "the second host pulled what was pushed")
+		t.Logf("restored on the second host in %d ms", res.Restore.Ready.Milliseconds())
+	})
+	t.Run("missing repository", func(t *testing.T) {
+		o := engine.RestoreOptions{Image: reg.addr + "/lcp/nope:1", Registry: reg.creds()}
+		require.NoError(t, o.Validate())
+		_, err := second.engine().Restore(ctx, o, engine.Discard)
+		e := requireFailure(t, err, engine.CodeNotFound, "image")
+		assert.Contains(t, e.Message, "no such repository or tag")
+	})
+	t.Run("host mismatch caught before any container", func(t *testing.T) {
+		// A copy of the image as if checkpointed on a CPU with a feature this one lacks and on a
+		// newer kernel.
+		copyRef := testImagePrefix + "-mismatch:1"
+		build := cli("build", "-q", "-t", copyRef, "-f", "-", te.dir)
+		build.Stdin = strings.NewReader(fmt.Sprintf("FROM %s\nLABEL %s=\"fpu lcp_fake_flag\" %s=\"99.1.0-future\"\n",
+			sharedImage, engine.LabelCPUFlags, engine.LabelKernel))
+		out, err := build.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		t.Cleanup(func() { removeImageCLI(copyRef) })
+
+		o := engine.RestoreOptions{Image: copyRef, Ports: []engine.Port{{ContainerPort: 9080}}, DisableRecovery: true}
+		require.NoError(t, o.Validate())
+		_, events, err := record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Restore(ctx, o, s) })
+		e := engine.AsError(err)
+		require.NotNil(t, e, logLines(events))
+		assert.Equal(t, engine.CodeFailedPrecondition, e.Code, e.Error())
+		assert.Contains(t, e.Error(), "lcp_fake_flag")
+		assert.Contains(t, e.Message, "checked before starting a container")
+		assert.Contains(t, logLines(events), "image.kernel: checkpointed on Linux 99.1.0-future, restoring on the older Linux")
+		assert.Empty(t, podmanCLI(t, "ps", "-a", "--filter", "ancestor="+copyRef, "--format", "{{.Names}}"), "no container was created")
+		assert.Empty(t, createdNames(events))
+
+		d := engine.DoctorOptions{Image: copyRef, Memory: "1g"}
+		require.NoError(t, d.Validate())
+		dres, devents, err := record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Doctor(ctx, d, s) })
+		require.NoError(t, err)
+		checks := map[string]engine.Check{}
+		for _, ev := range devents {
+			if ev.Check != nil {
+				checks[ev.Check.ID] = *ev.Check
+			}
+		}
+		assert.Equal(t, engine.CheckFail, checks["image.cpu"].Status, checks["image.cpu"].Found)
+		assert.Contains(t, checks["image.cpu"].Found, "SIGILL")
+		assert.Equal(t, engine.CheckWarn, checks["image.kernel"].Status, checks["image.kernel"].Found)
+		assert.Equal(t, engine.CheckOK, checks["image.memory"].Status, checks["image.memory"].Found)
+		assert.Contains(t, checks["image.memory"].Found, "memory limit 1.1 GB covers the server's memory (at checkpoint time: RSS ")
+		assert.Positive(t, dres.Doctor.Fail)
+
+		// The RSS the checkpoint run printed is on the image, and a restore limit below it is
+		// refused before a container runs.
+		rss, err := strconv.ParseInt(inspectImageCLI(t, copyRef).Config.Labels[engine.LabelMemoryRSS], 10, 64)
+		require.NoError(t, err, "the memory label")
+		assert.Greater(t, rss, int64(1<<20))
+		small := engine.RestoreOptions{Image: sharedImage, DisableRecovery: true, Memory: strconv.FormatInt(max(rss/2, 6<<20), 10)}
+		require.NoError(t, small.Validate())
+		if small.MemoryBytes < rss {
+			_, err = te.engine().Restore(ctx, small, engine.Discard)
+			e := engine.AsError(err)
+			require.NotNil(t, e)
+			assert.Equal(t, "memory", e.Field, e.Error())
+			assert.Contains(t, e.Error(), "OOM-killed")
+			assert.Empty(t, podmanCLI(t, "ps", "-a", "--filter", "ancestor="+sharedImage, "--format", "{{.Names}}"), "no container was created")
+		}
+	})
+}
+
+// requireFailure checks that err is an engine error with code on field, and returns it.
+func requireFailure(t *testing.T, err error, code engine.Code, field string) *engine.Error {
+	t.Helper()
+	e := engine.AsError(err)
+	require.NotNil(t, e, "an error")
+	assert.Equal(t, code, e.Code, e.Error())
+	assert.Equal(t, field, e.Field, e.Error())
+	return e
+}
