@@ -1,6 +1,7 @@
 # liberty-checkpoint: build, generate, test and demo.
 #
-#   make demo    the whole job end to end on the built-in sample (installs what it needs)
+#   make demo    the whole job end to end on the built-in sample (installs what it needs);
+#                ROOTLESS=1: as an ordinary user with rootless Podman
 #   make test    every test: Go (unit, go-plugin, grpcurl, Podman + CRIU), shims, images
 #   make bench   cold start versus restore, side by side (after make demo)
 #   make gradle-shim   the Gradle plugin jar, installed in ~/.m2 (pluginManagement { mavenLocal() })
@@ -21,7 +22,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench bench-catalog clean sample base-local sample-image
+.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench bench-rootless bench-catalog clean sample base-local sample-image
 
 all: build
 
@@ -84,9 +85,11 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 	shellcheck $$(git ls-files '*.sh' .ci/run beta-image/standin/yum)
 
-## demo: the main job end to end on the sample: InstantOn image, cold start versus restore
+## demo: the main job end to end on the sample: InstantOn image, cold start versus restore.
+## ROOTLESS=1: the same as the ordinary user make setup prepares (rootless Podman; hack/rootless.sh)
+ROOTLESS ?=
 demo: setup build sample base-local
-	hack/demo.sh
+	$(if $(filter 1,$(ROOTLESS)),hack/rootless.sh demo,hack/demo.sh)
 
 ## test: everything, as CI runs it (the Go tests once, under the race detector)
 test: setup check-gen lint build cross test-race test-gradle test-maven
@@ -148,6 +151,11 @@ BENCH_FLAGS  ?=
 bench: build sample bench-catalog base-local
 	go build -o $(BIN)/lcp-bench ./bench
 	$(BIN)/lcp-bench -rounds $(BENCH_ROUNDS) -cli $(BIN)/liberty-checkpoint -base-image $(BASE_LOCAL_IMAGE) $(BENCH_FLAGS)
+
+## bench-rootless: rootless versus rootful Podman on the sample (as root; the rootless side runs as
+## the user make setup prepares): checkpoint-image time, restore to first HTTP 200, storage driver
+bench-rootless: build sample base-local
+	BENCH_ROUNDS=$(or $(BENCH_ROUNDS_ROOTLESS),3) bench/rootless.sh
 
 ## bench-catalog: the bench's second workload (JAX-RS + CDI + JSON-B), bench/catalog/target/catalog.war
 bench-catalog:

@@ -8,4 +8,7 @@
 // plugin killed or signalled in the middle of each operation, Podman stopped during a commit,
 // applications that cannot start, bad names, and operations run side by side; after each it
 // counts the containers, temporary images, locks, temporary directories and processes left.
+//
+// rootless_test.go runs the sample's chain and doctor as the ordinary user hack/setup-host.sh
+// prepares (lcp-rootless), with rootless Podman and that user's own storage.
 package e2e

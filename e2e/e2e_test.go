@@ -54,10 +54,29 @@ func tool(t *testing.T, timeout time.Duration, env []string, name string, args .
 // cliEvents runs the CLI with --output json and returns its events and exit code.
 func cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event, int) {
 	t.Helper()
+	return runAs{dir: testenv.RepoRoot(t)}.cliEvents(t, cli, args...)
+}
+
+// runAs is whom the tests run the tool and podman as: this process's user (root; the zero value),
+// or, with as set, another one through a command prefix (runuser -u USER -- env ...).
+type runAs struct {
+	as  []string
+	dir string // the tool's working directory
+}
+
+func (u runAs) command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	argv := append(append(append([]string(nil), u.as...), name), args...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = u.dir
+	return cmd
+}
+
+// cliEvents runs the CLI with --output json and returns its events and exit code.
+func (u runAs) cliEvents(t *testing.T, cli string, args ...string) ([]*pb.Event, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, cli, append(args, "--output", "json")...)
-	cmd.Dir = testenv.RepoRoot(t)
+	cmd := u.command(ctx, cli, append(args, "--output", "json")...)
 	events, code, _ := runEvents(t, cmd)
 	return events, code
 }
@@ -90,10 +109,11 @@ func runEvents(t *testing.T, cmd *exec.Cmd) ([]*pb.Event, int, string) {
 	return events, code, strings.Join(logs, "\n")
 }
 
-func podmanLines(t *testing.T, args ...string) []string {
+// podman runs podman and returns its output's lines, sorted.
+func (u runAs) podman(t *testing.T, args ...string) []string {
 	t.Helper()
-	out, err := exec.Command("podman", args...).Output()
-	require.NoError(t, err)
+	out, err := u.command(context.Background(), "podman", args...).Output()
+	require.NoError(t, err, "podman %s", strings.Join(args, " "))
 	var lines []string
 	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if l != "" {
@@ -104,11 +124,20 @@ func podmanLines(t *testing.T, args ...string) []string {
 	return lines
 }
 
+// leftovers are the containers and temporary images the tool names as its own, in u's storage
+// (the rootless user's: its plugins run as that user, out of pluginWatch's sight).
+func (u runAs) leftovers(t *testing.T) []string {
+	return append(u.podman(t, "ps", "-a", "--filter", "name=^lcp-", "--format", "container {{.Names}}"),
+		u.podman(t, "images", "--filter", "reference=localhost/lcp-tmp-*", "--format", "image {{.Repository}}:{{.Tag}}")...)
+}
+
 // leftovers are the containers, temporary images and lock volumes this test binary's plugins
 // made and left (pluginWatch).
 func leftovers(t *testing.T) []string {
 	return watchPlugins(testenv.Build(t, "plugin/cmd/liberty-checkpoint-plugin", "liberty-checkpoint-plugin")).leftovers(t)
 }
+
+func podmanLines(t *testing.T, args ...string) []string { return runAs{}.podman(t, args...) }
 
 // sampleSetup builds the CLI and the plugin, the local Open Liberty base (cached: rebuilt only
 // when its context changed) and the sample's WAR, and returns the CLI and the WAR.
@@ -150,13 +179,21 @@ func imageLabels(t *testing.T, image string) map[string]string {
 // restoreSample restores image with least privilege and checks it restored and answers.
 func restoreSample(t *testing.T, cli, image string) {
 	t.Helper()
-	events, code := cliEvents(t, cli, "restore", "--image", image, "--publish", "127.0.0.1::9080",
+	runAs{dir: testenv.RepoRoot(t)}.restoreSample(t, cli, image)
+}
+
+// restoreSample restores image as u with least privilege, checks that it restored and answers,
+// removes the container and returns the answer and when the restore command started.
+func (u runAs) restoreSample(t *testing.T, cli, image string) (string, time.Time) {
+	t.Helper()
+	start := time.Now()
+	events, code := u.cliEvents(t, cli, "restore", "--image", image, "--publish", "127.0.0.1::9080",
 		"--ready-url", "/sample/hello", "--keep-running", "--disable-recovery")
 	require.Equal(t, 0, code)
 	result := events[len(events)-1].GetResult()
 	name := result.GetContainerName()
 	require.NotEmpty(t, name)
-	t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", name).Run() })
+	t.Cleanup(func() { _ = u.command(context.Background(), "podman", "rm", "-f", name).Run() })
 	restore := result.GetRestore()
 	assert.Equal(t, pb.RestoreOutcome_VERDICT_RESTORED, restore.GetVerdict())
 	assert.Contains(t, restore.GetEvidence(), engine.MsgRestored)
@@ -177,13 +214,14 @@ func restoreSample(t *testing.T, cli, image string) {
 	// Least privilege: never privileged, exactly CHECKPOINT_RESTORE and SETPCAP, Podman's default
 	// seccomp profile; the JVM holds no capability and runs with no_new_privs (criu restored it
 	// from the checkpoint), so nothing it executes, criu's copies included, gains one.
-	inspect := podmanLines(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.EffectiveCaps}}", name)
+	inspect := u.podman(t, "inspect", "--format", "{{.HostConfig.Privileged}} {{.EffectiveCaps}}", name)
 	require.Len(t, inspect, 1)
 	assert.Equal(t, "false [CAP_CHECKPOINT_RESTORE CAP_SETPCAP]", inspect[0])
 	assert.Equal(t, "0000000000000000", p.GetCapEff())
 	assert.True(t, p.GetNoNewPrivs(), "the restored JVM runs with no_new_privs")
 	assert.EqualValues(t, 2, p.GetSeccomp(), "the restored JVM runs under a seccomp filter")
-	require.NoError(t, exec.Command("podman", "rm", "-f", name).Run())
+	u.podman(t, "rm", "-f", name)
+	return string(body), start
 }
 
 func TestSampleInstantOnEndToEnd(t *testing.T) {

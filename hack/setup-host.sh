@@ -5,6 +5,11 @@
 #
 #   hack/setup-host.sh            install packages, Go tools, containers.conf
 #   hack/setup-host.sh --check    only report what is missing (exit 1 if anything is)
+#
+# It also prepares the rootless user (ROOTLESS_USER, default lcp-rootless) that the rootless tests
+# and `make demo ROOTLESS=1` run as: an ordinary account with subuid/subgid ranges, its runtime
+# directory, /dev/net/tun and /dev/fuse open to users (slirp4netns and fuse-overlayfs need them),
+# and a storage.conf that picks native overlay (kernel >= 5.13) instead of the slow vfs fallback.
 set -euo pipefail
 
 check_only=false
@@ -34,6 +39,26 @@ GO_TOOLS=(
   github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.1
 )
 
+# Rootless Podman: an ordinary user who checkpoints and restores with its own user namespace.
+ROOTLESS_USER=${ROOTLESS_USER:-lcp-rootless}
+SUBID_START=${SUBID_START:-200000}
+SUBID_COUNT=65536
+
+rootless_problems() {
+  local uid
+  id -u "$ROOTLESS_USER" >/dev/null 2>&1 || { echo "user $ROOTLESS_USER missing"; return; }
+  uid=$(id -u "$ROOTLESS_USER")
+  grep -q "^$ROOTLESS_USER:" /etc/subuid || echo "no subuid range for $ROOTLESS_USER"
+  grep -q "^$ROOTLESS_USER:" /etc/subgid || echo "no subgid range for $ROOTLESS_USER"
+  [[ -d /run/user/$uid ]] || echo "runtime directory /run/user/$uid missing"
+  local dev
+  for dev in /dev/net/tun /dev/fuse; do
+    [[ -c $dev && "$(stat -c %a "$dev")" == 666 ]] || echo "$dev not open to users (mode 0666)"
+  done
+  [[ -f "$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)/.config/containers/storage.conf" ]] ||
+    echo "storage.conf of $ROOTLESS_USER missing"
+}
+
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -53,6 +78,8 @@ if $check_only; then
   ((${#missing[@]})) && { log "missing packages: ${missing[*]}"; rc=1; }
   ((${#missing_tools[@]})) && { log "missing Go tools: ${missing_tools[*]}"; rc=1; }
   [[ -f /etc/containers/containers.conf.d/50-liberty-checkpoint.conf ]] || { log "containers.conf drop-in missing"; rc=1; }
+  problems=$(rootless_problems)
+  [[ -z $problems ]] || { log "rootless: ${problems//$'\n'/; }"; rc=1; }
   exit $rc
 fi
 
@@ -107,5 +134,50 @@ CONF
   if [[ ! -f $reg ]]; then
     mkdir -p "$(dirname "$reg")"
     printf '# Written by liberty-checkpoint hack/setup-host.sh\nshort-name-mode = "permissive"\n' >"$reg"
+  fi
+fi
+
+if [[ $EUID -eq 0 ]]; then
+  if ! id -u "$ROOTLESS_USER" >/dev/null 2>&1; then
+    useradd --create-home --shell /bin/bash --comment "liberty-checkpoint rootless tests" "$ROOTLESS_USER"
+    log "created user $ROOTLESS_USER"
+  fi
+  uid=$(id -u "$ROOTLESS_USER"); home=$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)
+  # Subordinate ids for the user namespace (newuidmap/newgidmap from uidmap). useradd adds them
+  # only when SUB_UID_COUNT is set in login.defs; add a range that no other user has.
+  for f in subuid subgid; do
+    touch /etc/$f
+    if ! grep -q "^$ROOTLESS_USER:" /etc/$f; then
+      start=$SUBID_START
+      while awk -F: -v s="$start" -v n="$SUBID_COUNT" '$2 < s+n && s < $2+$3 {found=1} END {exit !found}' /etc/$f; do
+        start=$((start + SUBID_COUNT))
+      done
+      echo "$ROOTLESS_USER:$start:$SUBID_COUNT" >>/etc/$f
+      log "added /etc/$f range $start+$SUBID_COUNT for $ROOTLESS_USER"
+    fi
+  done
+  # XDG_RUNTIME_DIR: no logind here creates it at login.
+  if [[ ! -d /run/user/$uid ]]; then
+    install -d -m 0700 -o "$ROOTLESS_USER" -g "$ROOTLESS_USER" "/run/user/$uid"
+  fi
+  # slirp4netns opens /dev/net/tun and fuse-overlayfs /dev/fuse inside the user namespace: both
+  # must be open to users (0666 is what udev gives them on a desktop Debian; this machine has 0600).
+  for dev in /dev/net/tun /dev/fuse; do
+    if [[ -c $dev && "$(stat -c %a "$dev")" != 666 ]]; then
+      chmod 0666 "$dev"
+      log "chmod 0666 $dev (rootless networking and fuse-overlayfs)"
+    fi
+  done
+  # Storage: native overlay in the user namespace (kernel >= 5.13, no FUSE); without a storage.conf
+  # Podman 4.3 falls back to vfs here, which copies every layer for every container.
+  conf="$home/.config/containers/storage.conf"
+  want='# Written by liberty-checkpoint hack/setup-host.sh
+[storage]
+driver = "overlay"'
+  if [[ ! -f $conf || "$(cat "$conf")" != "$want" ]]; then
+    install -d -o "$ROOTLESS_USER" -g "$ROOTLESS_USER" "$home/.config" "$home/.config/containers"
+    printf '%s\n' "$want" >"$conf"
+    chown "$ROOTLESS_USER:" "$conf"
+    log "wrote $conf (driver overlay)"
   fi
 fi

@@ -1,6 +1,7 @@
 // Package doctor predicts a failed checkpoint or restore before it happens. It checks the host
 // (kernel, architecture, SELinux, Yama, seccomp), the container engine (Podman, its OCI runtime,
-// cgroups, container rlimits, capabilities) and, given an image, the image (its criu really
+// cgroups, rootless Podman's user namespace, network and cgroups, the storage driver, container
+// rlimits, capabilities) and, given an image, the image (its criu really
 // dumping and restoring a process with a TCP socket on this kernel; the kernel and CPU recorded
 // at checkpoint time). Every check is a real probe; each emits one engine.Check: ok, warn, fail
 // or skip, what was found and the exact fix.
@@ -56,6 +57,10 @@ var checks = []check{
 	{"podman", checkPodman},
 	{"oci.runtime", checkOCIRuntime},
 	{"cgroups", checkCgroups},
+	{"rootless.userns", checkUserNS},
+	{"rootless.network", checkRootlessNetwork},
+	{"rootless.cgroups", checkRootlessCgroups},
+	{"storage.driver", checkStorage},
 	{"container.rlimits", checkRlimits},
 	{"container.caps", checkCaps},
 	{"selinux", checkSELinux},

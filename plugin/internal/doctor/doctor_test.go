@@ -88,7 +88,7 @@ func TestWithoutImageAProbeImageIsImportedAndRemoved(t *testing.T) {
 		assert.Equal(t, engine.CheckSkip, checks[id].Status, id)
 		assert.Contains(t, checks[id].Found, "no image given", id)
 	}
-	assert.Equal(t, 10, res.Doctor.OK)
+	assert.Equal(t, 14, res.Doctor.OK)
 	assert.Equal(t, 9, res.Doctor.Skip)
 }
 
@@ -302,6 +302,48 @@ func TestKnownProblems(t *testing.T) {
 		{"plugin for another architecture", "", func(h *fakeHost, r *fakeRuntime) {
 			h.files["/plugin"] = fakeELF(emAARCH64, false)
 		}, []want{{"container.rlimits", engine.CheckSkip, "the probe binary /plugin is for EM_AARCH64 but Podman runs amd64 containers", ""}}},
+		{"rootless as this machine's lcp-rootless user", goodImage, rootless, []want{
+			{"rootless.userns", engine.CheckOK, "a user namespace of 65537 uids and 65537 gids", ""},
+			{"rootless.network", engine.CheckOK, "/usr/bin/slirp4netns; /dev/net/tun is usable", ""},
+			{"rootless.cgroups", engine.CheckWarn, "cgroups v1: rootless containers get no cgroup of their own", "systemd.unified_cgroup_hierarchy=1"},
+			{"storage.driver", engine.CheckOK, "overlay (the kernel's own)", ""},
+		}},
+		{"rootless without subordinate ids", goodImage, func(h *fakeHost, r *fakeRuntime) {
+			rootless(h, r)
+			r.info.UIDMapSize, r.info.GIDMapSize = 1, 1
+		}, []want{{"rootless.userns", engine.CheckFail, "maps only the user's own id (1 uids, 1 gids)", "usermod --add-subuids"}}},
+		{"rootless with too few subordinate ids for uid 1001", goodImage, func(h *fakeHost, r *fakeRuntime) {
+			rootless(h, r)
+			r.info.GIDMapSize = 1001
+		}, []want{{"rootless.userns", engine.CheckFail, "uid 1001, Open Liberty's, is not among them", "usermod --add-subuids"}}},
+		{"rootless without /dev/net/tun access", goodImage, func(h *fakeHost, r *fakeRuntime) {
+			rootless(h, r)
+			h.denied = map[string]bool{"/dev/net/tun": true}
+		}, []want{{"rootless.network", engine.CheckFail, "cannot open /dev/net/tun (it is not open to this user)", "chmod 0666 /dev/net/tun"}}},
+		{"rootless without slirp4netns", goodImage, func(h *fakeHost, r *fakeRuntime) {
+			rootless(h, r)
+			r.info.Slirp4netns = ""
+		}, []want{{"rootless.network", engine.CheckFail, "found no slirp4netns", "apt-get install slirp4netns"}}},
+		{"rootless on cgroups v2 without memory delegated", goodImage, func(h *fakeHost, r *fakeRuntime) {
+			rootless(h, r)
+			r.info.CgroupVersion, r.info.CgroupControllers = "v2", []string{"cpu", "pids"}
+		}, []want{{"rootless.cgroups", engine.CheckWarn, "missing memory", "Delegate=memory pids cpu cpuset"}}},
+		{"rootless on cgroups v2 with delegation", goodImage, func(h *fakeHost, r *fakeRuntime) {
+			rootless(h, r)
+			r.info.CgroupVersion, r.info.CgroupControllers = "v2", []string{"cpuset", "cpu", "io", "memory", "pids"}
+		}, []want{{"rootless.cgroups", engine.CheckOK, "cgroups v2 with cpuset cpu io memory pids delegated", ""}}},
+		{"vfs storage", goodImage, func(h *fakeHost, r *fakeRuntime) {
+			rootless(h, r)
+			r.info.StorageDriver = "vfs"
+		}, []want{{"storage.driver", engine.CheckWarn, "storage driver vfs: every container copies", "driver = \"overlay\""}}},
+		{"fuse-overlayfs on a kernel with native rootless overlay", goodImage, func(h *fakeHost, r *fakeRuntime) {
+			rootless(h, r)
+			r.info.StorageMountProgram = "/usr/bin/fuse-overlayfs"
+		}, []want{{"storage.driver", engine.CheckOK, "through /usr/bin/fuse-overlayfs (FUSE); this kernel (5.13 or newer) could mount overlay natively", ""}}},
+		{"user namespaces off and no service", goodImage, func(h *fakeHost, r *fakeRuntime) {
+			r.infoErr = errors.New("cannot connect")
+			h.files["/proc/sys/user/max_user_namespaces"] = "0\n"
+		}, []want{{"rootless.userns", engine.CheckFail, "user.max_user_namespaces is 0", "sysctl -w user.max_user_namespaces"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, r := hostLikeThisOne(), podmanLikeThisOne()
@@ -401,4 +443,14 @@ func TestRemoteUnreachableEngine(t *testing.T) {
 			assert.Contains(t, c.Found, "tcp://10.0.0.9:8888")
 		}
 	}
+}
+
+// rootless makes the fakes look like this machine's rootless Podman as hack/setup-host.sh's user
+// (podman info of lcp-rootless: idMappings 1 + 65536 ids, slirp4netns, native overlay, cgroups v1).
+func rootless(h *fakeHost, r *fakeRuntime) {
+	r.info.Rootless = true
+	r.info.UIDMapSize, r.info.GIDMapSize = 65537, 65537
+	r.info.Slirp4netns = "/usr/bin/slirp4netns"
+	r.info.StorageDriver = "overlay"
+	h.files["/dev/net/tun"] = ""
 }

@@ -22,8 +22,9 @@ type fakeHost struct {
 	release, machine string
 	hard             map[string]uint64
 	env              map[string]string
-	notLinux         bool   // a Mac or a Windows machine: Podman runs elsewhere
-	embedded         string // the probe the plugin carries, if any
+	notLinux         bool            // a Mac or a Windows machine: Podman runs elsewhere
+	embedded         string          // the probe the plugin carries, if any
+	denied           map[string]bool // Access refuses these
 }
 
 func (h *fakeHost) ReadFile(name string) ([]byte, error) {
@@ -58,6 +59,17 @@ func (h *fakeHost) HardLimit(res string) (uint64, error) {
 }
 
 func (h *fakeHost) Getenv(key string) string { return h.env[key] }
+
+// Access allows the files in h.files unless they are listed in h.denied.
+func (h *fakeHost) Access(name string) error {
+	if h.denied[name] {
+		return &fs.PathError{Op: "access", Path: name, Err: fs.ErrPermission}
+	}
+	if _, found := h.files[name]; found {
+		return nil
+	}
+	return &fs.PathError{Op: "access", Path: name, Err: fs.ErrNotExist}
+}
 
 // fakeRuntime answers like Podman would, from scripted probe reports.
 type fakeRuntime struct {
@@ -182,6 +194,7 @@ func podmanLikeThisOne() *fakeRuntime {
 			OCIRuntimeVersion: "runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\nspec: 1.0.2-dev",
 			CgroupVersion:     "v1", CgroupManager: "cgroupfs", Kernel: "6.18.44-fc-v657", Arch: "amd64",
 			Seccomp: true, SeccompProfile: "/usr/share/containers/seccomp.json",
+			StorageDriver: "overlay",
 		},
 		images: map[string]*ImageInfo{goodImage: {ID: "sha256:86c843e9da8b0123", Arch: "amd64", OS: "linux", Labels: map[string]string{
 			engine.LabelPhase: "afterAppStart", engine.LabelKernel: "6.18.44-fc-v657", engine.LabelArch: "x86_64",

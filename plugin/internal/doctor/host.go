@@ -21,6 +21,8 @@ type Host interface {
 	HardLimit(resource string) (uint64, error)
 	// Getenv reads an environment variable.
 	Getenv(key string) string
+	// Access reports whether this process may open name for reading and writing (access(2)).
+	Access(name string) error
 }
 
 // LocalHost is the machine this process runs on.
@@ -31,6 +33,7 @@ var _ Host = LocalHost{}
 func (LocalHost) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
 func (LocalHost) Glob(pattern string) ([]string, error) { return filepath.Glob(pattern) }
 func (LocalHost) Getenv(key string) string              { return os.Getenv(key) }
+func (LocalHost) Access(name string) error              { return hostinfo.Access(name) }
 
 func (LocalHost) Uname() (string, string, error) { return hostinfo.Uname() }
 

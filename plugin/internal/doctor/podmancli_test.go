@@ -51,6 +51,10 @@ func (p podmanCLI) Info(ctx context.Context) (*EngineInfo, error) {
 			}
 		}
 		Version struct{ Version, APIVersion string }
+		Store   struct {
+			GraphDriverName string
+			GraphOptions    map[string]any
+		}
 	}
 	if err := json.Unmarshal([]byte(out), &raw); err != nil {
 		return nil, err
@@ -62,6 +66,7 @@ func (p podmanCLI) Info(ctx context.Context) (*EngineInfo, error) {
 		CgroupVersion: h.CgroupVersion, CgroupManager: h.CgroupManager, Kernel: h.Kernel, Arch: h.Arch,
 		SELinux: h.Security.SELinuxEnabled, AppArmor: h.Security.AppArmorEnabled,
 		Seccomp: h.Security.SECCOMPEnabled, SeccompProfile: h.Security.SECCOMPProfilePath,
+		StorageDriver: raw.Store.GraphDriverName, StorageMountProgram: MountProgram(raw.Store.GraphOptions),
 	}, nil
 }
 

@@ -154,6 +154,9 @@ func TestRealHost(t *testing.T) {
 	assert.Equal(t, engine.CheckOK, checks["container.rlimits"].Status)
 	assert.Contains(t, checks["container.rlimits"].Found, "a container starts with nofile")
 	assert.Equal(t, engine.CheckSkip, checks["criu.dump"].Status)
+	assert.Equal(t, engine.CheckOK, checks["storage.driver"].Status, checks["storage.driver"].Found)
+	assert.Contains(t, checks["storage.driver"].Found, "overlay")
+	assert.Equal(t, engine.CheckOK, checks["rootless.userns"].Status, "rootful: %s", checks["rootless.userns"].Found)
 	assert.Zero(t, res.Doctor.Fail)
 	assertNoLeftovers(t)
 }

@@ -58,6 +58,17 @@ type EngineInfo struct {
 	AppArmor                      bool   // host.security.apparmorEnabled
 	Seccomp                       bool   // host.security.seccompEnabled
 	SeccompProfile                string // host.security.seccompProfilePath
+	// CgroupControllers is host.cgroupControllers: the controllers a container of this service
+	// may use (for rootless Podman on cgroups v2, those delegated to the user).
+	CgroupControllers []string
+	// UIDMapSize and GIDMapSize count the ids of the service's user namespace
+	// (host.idMappings; rootless only): 1 means no subordinate ids, only the user's own.
+	UIDMapSize, GIDMapSize uint64
+	// Slirp4netns is host.slirp4netns.executable: rootless networking's helper.
+	Slirp4netns string
+	// StorageDriver is store.graphDriverName (overlay, vfs, ...); StorageMountProgram is the
+	// overlay mount program (fuse-overlayfs), empty for the kernel's own overlay.
+	StorageDriver, StorageMountProgram string
 }
 
 // ImageInfo is the part of an image's inspect doctor looks at.
@@ -93,4 +104,12 @@ type RunSpec struct {
 type RunResult struct {
 	ExitCode int
 	Output   string // stdout and stderr
+}
+
+// MountProgram is the overlay mount program (fuse-overlayfs) that `podman info` names in
+// store.graphOptions ("overlay.mount_program": {"Executable": ...}), or "".
+func MountProgram(graphOptions map[string]any) string {
+	mp, _ := graphOptions["overlay.mount_program"].(map[string]any)
+	exe, _ := mp["Executable"].(string)
+	return exe
 }

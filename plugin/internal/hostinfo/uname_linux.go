@@ -41,3 +41,7 @@ func utsString[T int8 | uint8](b []T) string {
 	}
 	return s.String()
 }
+
+// Access reports whether this process may open name for reading and writing (access(2) with
+// R_OK|W_OK), for example /dev/net/tun, which rootless networking opens.
+func Access(name string) error { return syscall.Access(name, 0x6) }

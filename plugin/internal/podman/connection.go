@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -54,14 +55,23 @@ type conn struct {
 }
 
 func defaultSockets() []string {
-	if os.Geteuid() == 0 {
+	return defaultSocketsFor(os.Geteuid(), os.Getuid(), os.Getenv("XDG_RUNTIME_DIR"))
+}
+
+// defaultSocketsFor: root's service socket, or a rootless user's ($XDG_RUNTIME_DIR/podman, then
+// /run/user/<uid>/podman, each once).
+func defaultSocketsFor(euid, uid int, runtimeDir string) []string {
+	if euid == 0 {
 		return []string{DefaultRootfulSocket}
 	}
 	var socks []string
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
-		socks = append(socks, "unix://"+filepath.Join(dir, "podman", "podman.sock"))
+	if runtimeDir != "" {
+		socks = append(socks, "unix://"+filepath.Join(runtimeDir, "podman", "podman.sock"))
 	}
-	return append(socks, fmt.Sprintf("unix:///run/user/%d/podman/podman.sock", os.Getuid()))
+	if fallback := fmt.Sprintf("unix:///run/user/%d/podman/podman.sock", uid); !slices.Contains(socks, fallback) {
+		socks = append(socks, fallback)
+	}
+	return socks
 }
 
 // connect finds the service, in Podman's own order (resolveDestination): the request's URI,
@@ -264,6 +274,11 @@ func unavailable(err error, origin, where string, local bool) error {
 		if runtime.GOOS != "linux" {
 			fix = "Podman runs in a Linux VM here: podman machine init (once), then podman machine start; " +
 				"its connection becomes Podman's default, which liberty-checkpoint uses"
+		} else if os.Geteuid() != 0 {
+			// Rootless: the user's own service, and a user namespace it can create.
+			fix = "start your rootless Podman service (systemctl --user enable --now podman.socket, or podman system service --time=0 &; " +
+				"it listens at $XDG_RUNTIME_DIR/podman/podman.sock), or point connection.uri / CONTAINER_HOST at a running service; " +
+				"if podman info fails for you too, liberty-checkpoint doctor names what rootless Podman lacks (subuid/subgid ranges, user namespaces)"
 		}
 	}
 	switch {

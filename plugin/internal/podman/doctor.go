@@ -63,6 +63,18 @@ func (r doctorRuntime) Info(ctx context.Context) (*doctor.EngineInfo, error) {
 		Seccomp: info.Host.Security.SECCOMPEnabled, SeccompProfile: info.Host.Security.SECCOMPProfilePath,
 		Service: r.c.describe(), Remote: !r.c.local,
 	}
+	out.CgroupControllers = info.Host.CgroupControllers
+	for _, m := range info.Host.IDMappings.UIDMap {
+		out.UIDMapSize += uint64(m.Size)
+	}
+	for _, m := range info.Host.IDMappings.GIDMap {
+		out.GIDMapSize += uint64(m.Size)
+	}
+	out.Slirp4netns = info.Host.Slirp4NetNS.Executable
+	if info.Store != nil {
+		out.StorageDriver = info.Store.GraphDriverName
+		out.StorageMountProgram = doctor.MountProgram(info.Store.GraphOptions)
+	}
 	if rt := info.Host.OCIRuntime; rt != nil {
 		out.OCIRuntime, out.OCIRuntimeVersion = rt.Name, rt.Version
 	}

@@ -498,3 +498,13 @@ func TestLostServiceIsNotAMissingFile(t *testing.T) {
 	assert.Equal(t, engine.CodeUnavailable, ee.Code)
 	assert.NotContains(t, ee.Error(), "libpod/containers", "the request URL is left out")
 }
+
+// A rootless user's service is looked for at $XDG_RUNTIME_DIR/podman/podman.sock, then at
+// /run/user/<uid>, each place once (the demo's message named the same socket twice).
+func TestDefaultSocketsRootless(t *testing.T) {
+	assert.Equal(t, []string{DefaultRootfulSocket}, defaultSocketsFor(0, 0, "/run/user/0"))
+	assert.Equal(t, []string{"unix:///run/user/1001/podman/podman.sock"}, defaultSocketsFor(1001, 1001, "/run/user/1001"))
+	assert.Equal(t, []string{"unix:///tmp/xdg/podman/podman.sock", "unix:///run/user/1001/podman/podman.sock"},
+		defaultSocketsFor(1001, 1001, "/tmp/xdg"))
+	assert.Equal(t, []string{"unix:///run/user/1001/podman/podman.sock"}, defaultSocketsFor(1001, 1001, ""))
+}
