@@ -101,8 +101,10 @@ public final class Report {
         if (!r.str("url").isEmpty()) {
           add(Level.LIFECYCLE, "  " + r.str("url") + " answered HTTP " + r.num("httpStatus"));
         }
+        // The verdict's evidence (Liberty's message and the JVM started before its container) is on the
+        // build log at its default level: it is what tells a restore from a cold start.
         if (!r.str("evidence").isEmpty()) {
-          add(Level.INFO, "  evidence: " + r.str("evidence"));
+          add(Level.LIFECYCLE, "  evidence: " + r.str("evidence"));
         }
         Map<Long, String> ports = new TreeMap<>();
         for (Map.Entry<String, String> p : r.stringMap("published").entrySet()) {

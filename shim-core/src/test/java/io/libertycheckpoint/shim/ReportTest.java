@@ -38,7 +38,7 @@ class ReportTest {
     assertThat(lines(Golden.streams().get(1))).containsExactly(
         "LIFECYCLE localhost/sample:1.0-instanton: restored from checkpoint, ready in 612ms",
         "LIFECYCLE   http://127.0.0.1:40123/sample/hello answered HTTP 200",
-        "INFO   evidence: [AUDIT   ] CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 0.251 seconds.",
+        "LIFECYCLE   evidence: [AUDIT   ] CWWKC0452I: The Liberty server process resumed operation from a checkpoint in 0.251 seconds.",
         "LIFECYCLE   port 9080 -> 127.0.0.1:40123",
         "LIFECYCLE   done in 700ms");
     assertThat(lines(Golden.streams().get(2))).containsExactly(
