@@ -136,11 +136,11 @@ for _ in $(seq 600); do
   [[ -n $verdict ]] && break
   sleep 0.1
 done
-ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$(podman pod inspect --format '{{.InfraContainerID}}' "$pod")" | awk '{print $1}')
 body=
-for _ in $(seq 100); do body=$(curl -fsS "http://$ip:9080$path" 2>/dev/null) && break; sleep 0.1; done
+# kube play publishes the pod's port 9080 on the host (rootful and rootless alike).
+for _ in $(seq 100); do body=$(curl -fsS "http://127.0.0.1:9080$path" 2>/dev/null) && break; sleep 0.1; done
 echo "  pod container $ctr: ${verdict:-no restore message}"
-printf '  GET http://%s:9080%s:\n' "$ip" "$path"; printf '%s\n' "$body" | sed 's/^/    | /'
+printf '  GET http://127.0.0.1:9080%s:\n' "$path"; printf '%s\n' "$body" | sed 's/^/    | /'
 [[ $verdict == *CWWKC0452I* ]] || die "the pod did not restore from the checkpoint"
 grep -q "Hello from the liberty-checkpoint sample" <<<"$body" || die "unexpected answer from the pod"
 podman kube down "$yaml" >/dev/null && yaml=
