@@ -53,8 +53,8 @@ func Serve(e engine.Engine, logger hclog.Logger) {
 		}
 		stopping = true
 		mu.Unlock()
-		logger.Warn("stopping: "+why+"; cancelling running operations and waiting for their clean-up", "bound", DrainTimeout.String())
-		drained.Do(func() { drain(p, logger) })
+		logger.Debug("stopping: " + why)
+		drained.Do(func() { drain(p, logger, why) })
 		mu.Lock()
 		s := server
 		mu.Unlock()
@@ -94,7 +94,7 @@ func Serve(e engine.Engine, logger hclog.Logger) {
 	})
 	// The host's Kill stopped the server (that cancelled every stream), or stop did after its
 	// drain: either way wait for the clean-up before the process ends (once).
-	drained.Do(func() { drain(p, logger) })
+	drained.Do(func() { drain(p, logger, "the host closed the connection") })
 	removeDeadHostsSocketDir(host)
 }
 
@@ -119,12 +119,14 @@ func removeDeadHostsSocketDir(host int) {
 
 // drain cancels the running operations and waits (at most DrainTimeout) until they have
 // returned, which they do after their clean-up.
-func drain(p *EnginePlugin, logger hclog.Logger) {
+func drain(p *EnginePlugin, logger hclog.Logger, why string) {
 	if p.svc == nil {
 		return
 	}
+	// A warning only when something was running: every normal exit of the host stops the plugin
+	// with SIGTERM too, and an idle stop is no news.
 	if n := p.svc.CancelAll(); n > 0 {
-		logger.Info("cancelled running operations", "count", n)
+		logger.Warn("stopping: "+why+"; cancelled running operations, waiting for their clean-up", "count", n, "bound", DrainTimeout.String())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), DrainTimeout)
 	defer cancel()
