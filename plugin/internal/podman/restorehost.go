@@ -52,7 +52,7 @@ func (e *Engine) checkHost(ctx context.Context, c *conn, sink engine.Sink, o eng
 		return nil // not an image this tool checkpointed: nothing recorded
 	}
 	h := hostmatch.Host{Memory: o.MemoryBytes}
-	if release, machine, ok := localUname(); c.local && ok {
+	if release, machine, err := hostinfo.Uname(); c.local && err == nil {
 		// Podman runs here: this machine's kernel, without a podman info (which reads its storage).
 		h.Kernel, h.Arch = release, machine
 		if cpuinfo, err := os.ReadFile("/proc/cpuinfo"); err == nil {
