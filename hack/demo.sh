@@ -20,6 +20,8 @@ die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 [[ -f $war ]] || die "$war is missing: run make sample"
 podman image exists "$base" || die "$base is missing: run make base-local"
 command -v jq >/dev/null || die "jq is missing: run make setup"
+# tool_failed OUTPUT WHAT: print the error event of the CLI's JSON output (message and fix), then die.
+tool_failed() { printf '%s\n' "$1" | jq -r '.error // empty | "\(.message)\n  fix: \(.fix)"' >&2; die "$2"; }
 
 say "InstantOn image of the sample: containerize, checkpoint (afterAppStart), commit"
 "$cli" checkpoint-image --base-image "$base" --app-archive "$war" \
@@ -36,7 +38,7 @@ trap cleanup EXIT
 run() {
   local out
   out=$("$cli" restore -o json --image "$1" --publish 127.0.0.1::9080 --ready-url "$path" --keep-running --timeout 5m) ||
-    { printf '%s\n' "$out" | jq -r '.error // empty | "\(.message)\n  fix: \(.fix)"' >&2; die "restore of $1 failed"; }
+    tool_failed "$out" "restore of $1 failed"
   printf '%s\n' "$out" | jq -c '.result // empty'
 }
 
@@ -107,7 +109,7 @@ curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null || die "the demo's registry di
 pushed=127.0.0.1:$port/liberty-checkpoint-sample:1.0-instanton
 say "Push: the InstantOn image to a registry (127.0.0.1:$port, this demo's own)"
 out=$("$cli" push -o json --image "$image" --destination "$pushed" --tls-verify=false) ||
-  { printf '%s\n' "$out" | jq -r '.error // empty | "\(.message)\n  fix: \(.fix)"' >&2; die "push failed"; }
+  tool_failed "$out" "push failed"
 digest=$(printf '%s\n' "$out" | jq -r '.result.imageDigest // empty')
 [[ $digest == sha256:* ]] || die "push reported no digest"
 echo "  pushed $pushed@$digest"
