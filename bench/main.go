@@ -230,7 +230,7 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 		rep.Build = append(rep.Build,
 			Series{Key: w.Key + "/rss-started", Label: w.Key + ": server RSS once started (before compacting)", Values: []float64{s.RSSStarted}},
 			Series{Key: w.Key + "/rss", Label: w.Key + ": server RSS at the dump", Values: []float64{s.RSS}},
-			Series{Key: w.Key + "/checkpoint-files", Label: w.Key + ": checkpoint files", Values: []float64{float64(ev.CheckpointBytes)}},
+			Series{Key: w.Key + "/checkpoint-files", Label: w.Key + ": checkpoint (what the checkpoint run wrote)", Values: []float64{float64(ev.CheckpointBytes)}},
 			Series{Key: w.Key + "/top-layer", Label: w.Key + ": InstantOn image's top layer", Values: []float64{s.TopLayer}},
 		)
 		if b.cfg.WarmUp {
@@ -241,7 +241,7 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 			}
 			rep.Build = append(rep.Build,
 				Series{Key: w.Key + "/rss-nowarmup", Label: w.Key + ": server RSS at the dump, without the warm-up", Values: []float64{s.RSS}},
-				Series{Key: w.Key + "/checkpoint-files-nowarmup", Label: w.Key + ": checkpoint files, without the warm-up", Values: []float64{float64(ev.CheckpointBytes)}})
+				Series{Key: w.Key + "/checkpoint-files-nowarmup", Label: w.Key + ": checkpoint (what the checkpoint run wrote), without the warm-up", Values: []float64{float64(ev.CheckpointBytes)}})
 		}
 		images[w.Key] = im
 	}
@@ -500,7 +500,7 @@ func (b *bench) pipelines(ctx context.Context, rep *Report) error {
 	both := append(append([]pipelineSample{}, tool...), script...)
 	rep.Memory = []Series{
 		{Key: "rss", Label: "server RSS just before the dump (VmRSS, tool and script runs)", Values: pick(both, func(s pipelineSample) float64 { return s.RSS })},
-		{Key: "checkpoint-files", Label: "checkpoint files in " + engine.CheckpointDir + " (tool runs)", Values: pick(tool, func(s pipelineSample) float64 { return s.CheckpointFiles })},
+		{Key: "checkpoint-files", Label: "checkpoint: what the checkpoint run wrote, " + engine.CheckpointDir + " and logs (tool runs)", Values: pick(tool, func(s pipelineSample) float64 { return s.CheckpointFiles })},
 		{Key: "top-layer", Label: "InstantOn image's top layer (podman history, tool and script runs)", Values: pick(both, func(s pipelineSample) float64 { return s.TopLayer })},
 	}
 	return nil

@@ -184,7 +184,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if len(r.Build) > 0 || len(r.Memory) > 0 {
 		fmt.Fprintf(&b, "\n### Checkpoint size versus the server's memory (MB)\n\n")
 		b.WriteString("What the checkpoint run said (the local flavor prints the server's VmRSS once started and at the dump, " +
-			"after the full GC and malloc_trim that make the checkpoint small), the checkpoint files, and the InstantOn image's top layer " +
+			"after the full GC and malloc_trim that make the checkpoint small), the checkpoint (the tool's size: what the checkpoint run wrote, its files and logs), and the InstantOn image's top layer " +
 			"(what the commit adds). Per workload from the build of the images above; the sample's also over the pipeline runs below.\n\n")
 		table(&b, "what", append(append([]Series{}, r.Build...), r.Memory...), mb)
 		if ratio := Ratio(r.find(r.Memory, "top-layer"), r.find(r.Memory, "rss")); !math.IsNaN(ratio) {

