@@ -87,6 +87,12 @@ func (r *Report) Missing() []string {
 		for _, k := range []string{"cold", "restore", "restore-v3"} {
 			want = append(want, "startup "+w.Key+"/"+k)
 		}
+		if r.Service {
+			want = append(want, "startup "+w.Key+"/cold-cli", "startup "+w.Key+"/restore-cli")
+		}
+		if r.WarmUp {
+			want = append(want, "startup "+w.Key+"/restore-nowarmup", "breakdown "+w.Key+"/to-200-nowarmup", "build "+w.Key+"/checkpoint-files-nowarmup")
+		}
 		for _, k := range []string{"cold-p50", "cold-p99", "restore-p50", "restore-p99"} {
 			want = append(want, "latency "+w.Key+"/"+k)
 		}
@@ -95,6 +101,9 @@ func (r *Report) Missing() []string {
 			"build "+w.Key+"/rss", "build "+w.Key+"/checkpoint-files", "build "+w.Key+"/top-layer")
 	}
 	want = append(want, "startup floor", "startup floor-port")
+	if r.Service {
+		want = append(want, "startup floor-port-service")
+	}
 	lists := map[string][]Series{"startup": r.Startup, "latency": r.Latency, "rss": r.RSS, "breakdown": r.Breakdown, "build": r.Build}
 	var missing []string
 	for _, w := range want {
