@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -25,10 +26,12 @@ import (
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
-const (
-	baseImage      = "localhost/open-liberty:local-checkpoint"
-	sampleGreeting = "Hello from the liberty-checkpoint sample"
-)
+const sampleGreeting = "Hello from the liberty-checkpoint sample"
+
+// baseImage is the local base image the tests build (when its context changed) and use;
+// LCP_E2E_BASE_IMAGE names another, so a worktree whose base-image scripts differ from main's
+// tests them on its own image instead of rebuilding the shared one.
+var baseImage = cmp.Or(os.Getenv("LCP_E2E_BASE_IMAGE"), "localhost/open-liberty:local-checkpoint")
 
 func TestMain(m *testing.M) {
 	code := m.Run()
