@@ -98,6 +98,7 @@ container exits; the stopped container is kept for commit.`,
 	mapFlag(fs, &o.Env, "env", true)
 	stringFlag(fs, &o.ContainerName, "containerName", "")
 	stringFlag(fs, &o.SeccompProfile, "seccompProfile", "")
+	networkFlag(fs, &o.Network)
 	timeoutFlag(fs, &o.Timeout)
 	return cmd
 }
@@ -157,6 +158,7 @@ is stopped and removed afterwards; --keep-running leaves it up.`,
 	stringFlag(fs, &o.ContainerName, "containerName", "")
 	stringFlag(fs, &o.SeccompProfile, "seccompProfile", "")
 	stringFlag(fs, &o.Memory, "memory", "")
+	networkFlag(fs, &o.Network)
 	registry = registryFlags(fs, &o.Registry)
 	timeoutFlag(fs, &o.Timeout)
 	return cmd
@@ -193,6 +195,7 @@ ends with RUN checkpoint.sh <phase>, which Podman runs with CHECKPOINT_RESTORE, 
 	boolFlag(fs, &o.KeepAppImage, "keepAppImage")
 	stringFlag(fs, &o.SeccompProfile, "seccompProfile", "")
 	boolFlag(fs, &o.Push, "push")
+	networkFlag(fs, &o.Network)
 	registry = registryFlags(fs, &o.Registry)
 	timeoutFlag(fs, &o.Timeout)
 	return cmd

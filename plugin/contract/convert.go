@@ -51,7 +51,7 @@ func containerizeOptions(r *pb.ContainerizeRequest) engine.ContainerizeOptions {
 func checkpointOptions(r *pb.CheckpointRequest) engine.CheckpointOptions {
 	return engine.CheckpointOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(),
 		Phase: engine.Phase(r.GetPhase()), Env: r.GetEnv(), ContainerName: r.GetContainerName(),
-		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds())}
+		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds()), Network: engine.Network(r.GetNetwork())}
 }
 
 func commitOptions(r *pb.CommitRequest) engine.CommitOptions {
@@ -67,7 +67,7 @@ func restoreOptions(r *pb.RestoreRequest) (engine.RestoreOptions, error) {
 		Readiness:       engine.Readiness{HTTPURL: r.GetReadiness().GetHttpUrl(), LogLine: r.GetReadiness().GetLogLine()},
 		DisableRecovery: r.GetDisableRecovery(), KeepRunning: r.GetKeepRunning(), ContainerName: r.GetContainerName(),
 		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds()),
-		Memory: r.GetMemory(), Registry: registry(r.GetRegistry())}
+		Memory: r.GetMemory(), Registry: registry(r.GetRegistry()), Network: engine.Network(r.GetNetwork())}
 	for i, p := range r.GetPorts() {
 		if p.GetContainerPort() > 65535 {
 			return o, engine.Invalid(portField(i, "container_port"), "use a port number from 1 to 65535", "%d is not a port number", p.GetContainerPort())
@@ -89,7 +89,7 @@ func checkpointImageOptions(r *pb.CheckpointImageRequest) engine.CheckpointImage
 		ServerName: r.GetServerName(), Containerfile: r.GetContainerfile(), Phase: engine.Phase(r.GetPhase()),
 		Image: r.GetImage(), Labels: r.GetLabels(), Env: r.GetEnv(), KeepAppImage: r.GetKeepAppImage(),
 		SeccompProfile: r.GetSeccompProfile(), Method: engine.Method(r.GetMethod()), Timeout: seconds(r.GetTimeoutSeconds()),
-		Push: r.GetPush(), Registry: registry(r.GetRegistry())}
+		Push: r.GetPush(), Registry: registry(r.GetRegistry()), Network: engine.Network(r.GetNetwork())}
 }
 
 func doctorOptions(r *pb.DoctorRequest) engine.DoctorOptions {
@@ -117,7 +117,8 @@ func containerizeRequest(o engine.ContainerizeOptions) *pb.ContainerizeRequest {
 
 func checkpointRequest(o engine.CheckpointOptions) *pb.CheckpointRequest {
 	return &pb.CheckpointRequest{Connection: pbConn(o.Connection), Image: o.Image, Phase: string(o.Phase), Env: o.Env,
-		ContainerName: o.ContainerName, SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout)}
+		ContainerName: o.ContainerName, SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout),
+		Network: string(o.Network)}
 }
 
 func commitRequest(o engine.CommitOptions) *pb.CommitRequest {
@@ -129,7 +130,7 @@ func restoreRequest(o engine.RestoreOptions) *pb.RestoreRequest {
 	r := &pb.RestoreRequest{Connection: pbConn(o.Connection), Image: o.Image, Env: o.Env,
 		DisableRecovery: o.DisableRecovery, KeepRunning: o.KeepRunning, ContainerName: o.ContainerName,
 		SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout),
-		Memory: o.Memory, Registry: pbRegistry(o.Registry)}
+		Memory: o.Memory, Registry: pbRegistry(o.Registry), Network: string(o.Network)}
 	for _, p := range o.Ports {
 		r.Ports = append(r.Ports, &pb.Port{ContainerPort: uint32(p.ContainerPort), HostPort: uint32(p.HostPort),
 			HostIp: p.HostIP, Protocol: p.Protocol})
@@ -148,7 +149,7 @@ func checkpointImageRequest(o engine.CheckpointImageOptions) *pb.CheckpointImage
 		ServerXml: o.ServerXML, ConfigDir: o.ConfigDir, ServerName: o.ServerName, Containerfile: o.Containerfile,
 		Phase: string(o.Phase), Image: o.Image, Labels: o.Labels, Env: o.Env, KeepAppImage: o.KeepAppImage,
 		SeccompProfile: o.SeccompProfile, Method: string(o.Method), TimeoutSeconds: toSeconds(o.Timeout),
-		Push: o.Push, Registry: pbRegistry(o.Registry)}
+		Push: o.Push, Registry: pbRegistry(o.Registry), Network: string(o.Network)}
 }
 
 func doctorRequest(o engine.DoctorOptions) *pb.DoctorRequest {

@@ -74,6 +74,7 @@ type CheckpointOptions struct {
 	ContainerName  string // default: unique generated
 	SeccompProfile string // default: unconfined
 	Timeout        time.Duration
+	Network        Network // default NetworkDefault
 }
 
 // CommitOptions turns a checkpointed container into the InstantOn image.
@@ -119,6 +120,9 @@ type RestoreOptions struct {
 	MemoryBytes int64
 	// Registry is for pulling Image when Podman's storage does not hold it.
 	Registry Registry
+	// Network is the container's network (default NetworkDefault); with NetworkHost nothing is
+	// published and Ports only name the container ports, which are the host's.
+	Network Network
 }
 
 // Method is how checkpoint-image takes the checkpoint.
@@ -155,6 +159,8 @@ type CheckpointImageOptions struct {
 	// Push pushes Image to its registry once it is built, with Registry's settings.
 	Push     bool
 	Registry Registry
+	// Network is the checkpoint run's network (default NetworkDefault).
+	Network Network
 }
 
 // PushOptions returns the push step of the chain.
@@ -174,7 +180,7 @@ func (o CheckpointImageOptions) ContainerizeOptions(appImage string) Containeriz
 // CheckpointOptions returns the checkpoint step of the chain, run on appImage.
 func (o CheckpointImageOptions) CheckpointOptions(appImage string) CheckpointOptions {
 	return CheckpointOptions{Connection: o.Connection, Image: appImage, Phase: o.Phase,
-		SeccompProfile: o.SeccompProfile, Timeout: o.Timeout}
+		SeccompProfile: o.SeccompProfile, Timeout: o.Timeout, Network: o.Network}
 }
 
 // CommitOptions returns the commit step of the chain for container.

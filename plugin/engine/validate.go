@@ -115,6 +115,9 @@ func (o *CheckpointOptions) Validate() error {
 	if err := validateSeccomp(&o.SeccompProfile); err != nil {
 		return err
 	}
+	if err := validateNetwork(&o.Network); err != nil {
+		return err
+	}
 	return validateTimeout(&o.Timeout, OpCheckpoint)
 }
 
@@ -145,6 +148,14 @@ func (o *RestoreOptions) Validate() error {
 	}
 	if err := inputImage("image", o.Image); err != nil {
 		return err
+	}
+	if err := validateNetwork(&o.Network); err != nil {
+		return err
+	}
+	if o.Network == NetworkHost {
+		if err := hostNetworkPorts(o.Ports); err != nil {
+			return err
+		}
 	}
 	seen := map[string]int{}
 	for i := range o.Ports {
@@ -233,6 +244,9 @@ func (o *CheckpointImageOptions) Validate() error {
 		return err
 	}
 	if err := validateSeccomp(&o.SeccompProfile); err != nil {
+		return err
+	}
+	if err := validateNetwork(&o.Network); err != nil {
 		return err
 	}
 	if o.Push {
