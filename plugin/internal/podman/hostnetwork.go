@@ -45,7 +45,7 @@ func hostPortsFree(ctx context.Context, c *conn, ports []engine.Port) error {
 		if err == nil {
 			conn.Close()
 			return engine.Errorf(engine.CodeFailedPrecondition, fmt.Sprintf("ports[%d]", i),
-				"stop what listens there, give the server another port in server.xml (a variable, which an environment variable can set at restore), or use network default, which publishes the port elsewhere",
+				"stop what listens there, or use network default, which publishes the port on another host port; the server's port is the one server.xml gave it at checkpoint time",
 				"with network host the server listens on the host's port %d, and something answers there already (%s)", p.ContainerPort, addr)
 		}
 	}
