@@ -337,27 +337,21 @@ func (r *RootlessReport) writeMarkdown(b *strings.Builder) {
 		"`liberty-checkpoint restore` reports it (create + ready), for the InstantOn image and for its application image (a cold start). " +
 		"Each round builds both, then starts the four in a random order.\n\n")
 	med := func(list []Series, key string) float64 {
-		for _, s := range list {
-			if s.Key == key {
-				if sum := s.Summary(); sum.N > 0 {
-					return sum.Median
-				}
-			}
+		if sum := (*Report)(nil).find(list, key); sum.N > 0 {
+			return sum.Median
 		}
 		return math.NaN()
 	}
-	cell := func(v float64, format string) string {
-		if math.IsNaN(v) {
-			return "–"
+	row := func(label string, get func(side string) float64, format string) {
+		a, c := get("rootful"), get("rootless")
+		cells := []string{label}
+		for _, v := range []float64{a, c} {
+			cells = append(cells, dashIfNaN(v, format))
 		}
-		return fmt.Sprintf(format, v)
+		fmt.Fprintf(b, "| %s | %s |\n", strings.Join(cells, " | "), dashIfNaN(c/a, "%.2f"))
 	}
 	b.WriteString("| medians | rootful | rootless | rootless / rootful |\n| --- | ---: | ---: | ---: |\n")
 	fmt.Fprintf(b, "| storage driver | %s | %s | |\n", r.Drivers["rootful"], r.Drivers["rootless"])
-	row := func(label string, get func(side string) float64, format string) {
-		a, c := get("rootful"), get("rootless")
-		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", label, cell(a, format), cell(c, format), cell(c/a, "%.2f"))
-	}
 	row("checkpoint-image, whole command (s)", func(s string) float64 { return med(r.Build, s+"/build") / 1000 }, "%.1f")
 	row("its containerize + checkpoint + commit (s)", func(s string) float64 { return med(r.Build, s+"/build-steps") / 1000 }, "%.1f")
 	row("cold start → first HTTP 200 (ms)", func(s string) float64 { return med(r.Startup, s+"/cold") }, "%.0f")
@@ -367,4 +361,12 @@ func (r *RootlessReport) writeMarkdown(b *strings.Builder) {
 	table(b, "build (s)", r.Build, func(v float64) string { return fmt.Sprintf("%.1f", v/1000) })
 	b.WriteString("\n")
 	table(b, "start-up (ms)", r.Startup, func(v float64) string { return fmt.Sprintf("%.0f", v) })
+}
+
+// dashIfNaN formats v, or "–" for a value no round measured.
+func dashIfNaN(v float64, format string) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return fmt.Sprintf(format, v)
 }
