@@ -23,7 +23,7 @@ func TestValidateNetwork(t *testing.T) {
 		assert.Equal(t, "network", AsError(err).Field)
 		assert.Contains(t, AsError(err).Fix, "host")
 	}
-	c := &CheckpointOptions{Image: "localhost/a:1", Network: "hostt"}
+	c := &CheckpointOptions{Image: "localhost/a:1", RunSettings: RunSettings{Network: "hostt"}}
 	require.Error(t, c.Validate())
 	assert.Equal(t, "network", AsError(c.Validate()).Field)
 	c = &CheckpointOptions{Image: "localhost/a:1"}
@@ -34,16 +34,16 @@ func TestValidateNetwork(t *testing.T) {
 // With host networking nothing is published: a port names the container's port, which is the
 // host's; a host port or address that cannot be honoured is refused, naming the field.
 func TestRestoreHostNetworkPorts(t *testing.T) {
-	o := &RestoreOptions{Image: "localhost/a:1", Network: NetworkHost, Ports: []Port{{ContainerPort: 9080}}, Readiness: Readiness{HTTPURL: "/app/"}}
+	o := &RestoreOptions{Image: "localhost/a:1", RunSettings: RunSettings{Network: NetworkHost}, Ports: []Port{{ContainerPort: 9080}}, Readiness: Readiness{HTTPURL: "/app/"}}
 	require.NoError(t, o.Validate())
 	assert.Equal(t, Port{ContainerPort: 9080, HostPort: 9080, HostIP: DefaultHostIP, Protocol: "tcp"}, o.Ports[0])
 	assert.Equal(t, "/app/", o.Readiness.HTTPURL, "the path resolves against the container port on the loopback")
 
-	o = &RestoreOptions{Image: "localhost/a:1", Network: NetworkHost, Ports: []Port{{ContainerPort: 9080, HostPort: 9080, HostIP: "127.0.0.1"}}}
+	o = &RestoreOptions{Image: "localhost/a:1", RunSettings: RunSettings{Network: NetworkHost}, Ports: []Port{{ContainerPort: 9080, HostPort: 9080, HostIP: "127.0.0.1"}}}
 	require.NoError(t, o.Validate(), "the same port on the loopback says the same thing")
 	assert.Equal(t, "/", o.Readiness.HTTPURL)
 
-	o = &RestoreOptions{Image: "localhost/a:1", Network: NetworkHost}
+	o = &RestoreOptions{Image: "localhost/a:1", RunSettings: RunSettings{Network: NetworkHost}}
 	require.NoError(t, o.Validate())
 	assert.Equal(t, DefaultReadyLogLine, o.Readiness.LogLine, "no port: ready on Liberty's message")
 
@@ -57,7 +57,7 @@ func TestRestoreHostNetworkPorts(t *testing.T) {
 		{[]Port{{ContainerPort: 9080}, {ContainerPort: 9080}}, "ports[1].host_port"},
 		{[]Port{{ContainerPort: 0}}, "ports[0].container_port"},
 	} {
-		o := &RestoreOptions{Image: "localhost/a:1", Network: NetworkHost, Ports: tc.ports}
+		o := &RestoreOptions{Image: "localhost/a:1", RunSettings: RunSettings{Network: NetworkHost}, Ports: tc.ports}
 		err := o.Validate()
 		require.Error(t, err, "%+v", tc.ports)
 		assert.Equal(t, CodeInvalidArgument, CodeOf(err))
