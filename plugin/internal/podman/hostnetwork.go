@@ -52,10 +52,10 @@ func hostPortsFree(ctx context.Context, c *conn, ports []engine.Port) error {
 	return nil
 }
 
-// describePorts names ports for a message: "port 9080" or "ports 9080, 9443".
+// describePorts names ports for a message: "port 9080", "ports 9080, 9443", or "ports" for none.
 func describePorts(ports []engine.Port) string {
 	if len(ports) == 0 {
-		return "ports (none named)"
+		return "ports"
 	}
 	s := make([]string, len(ports))
 	for i, p := range ports {

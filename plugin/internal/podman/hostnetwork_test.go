@@ -54,4 +54,6 @@ func TestHostPortsFree(t *testing.T) {
 	require.NoError(t, l.Close())
 	assert.NoError(t, hostPortsFree(context.Background(), c, ports), "a free port")
 	assert.Equal(t, "ports 1, "+strconv.Itoa(int(port)), describePorts(ports))
+	assert.Equal(t, "port 1", describePorts(ports[:1]))
+	assert.Equal(t, "ports", describePorts(nil))
 }
