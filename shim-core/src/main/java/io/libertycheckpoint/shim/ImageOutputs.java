@@ -1,5 +1,8 @@
 package io.libertycheckpoint.shim;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +64,7 @@ public final class ImageOutputs {
     summary.put("imagePushed", false);
     Files.deleteIfExists(new File(dir, DIGEST).toPath());
     put(dir, ID, result.str("imageId") + "\n");
-    put(dir, JSON, Json.write(summary));
+    put(dir, JSON, new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n");
   }
 
   /**
@@ -69,15 +72,13 @@ public final class ImageOutputs {
    * the push goal; the digest is the registry's ({@code sha256:...}).
    */
   public static void recordPush(File dir, String digest) throws IOException {
-    Map<String, Object> summary = new LinkedHashMap<>();
     File json = new File(dir, JSON);
-    if (json.isFile()) {
-      summary.putAll(Json.parseObject(new String(Files.readAllBytes(json.toPath()), StandardCharsets.UTF_8)));
-    }
-    summary.put("imageDigest", digest);
-    summary.put("imagePushed", true);
+    JsonObject summary = json.isFile() ? JsonParser.parseString(new String(Files.readAllBytes(json.toPath()), StandardCharsets.UTF_8))
+        .getAsJsonObject() : new JsonObject();
+    summary.addProperty("imageDigest", digest);
+    summary.addProperty("imagePushed", true);
     put(dir, DIGEST, digest + "\n");
-    put(dir, JSON, Json.write(summary));
+    put(dir, JSON, new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n");
   }
 
   /** The tag of a reference (latest when it has none), as a one-element list. */
