@@ -27,8 +27,18 @@ final class GradleBinaries implements PlatformBinaries.Resolver {
     private final RepositoryHandler repositories;
     private final Configuration configuration;
 
-    /** Made in the task's configure(): the only place the task may use the Project. */
-    GradleBinaries(Project project, String classifier) throws IOException {
+    /** Made in the task's configure(): the only place the task may use the Project. A jar without pins fails when resolving. */
+    static PlatformBinaries.Resolver of(Project project) {
+        try {
+            return new GradleBinaries(project, PlatformBinaries.ofJar().classifier());
+        } catch (IOException e) {
+            return classifier -> {
+                throw e;
+            };
+        }
+    }
+
+    private GradleBinaries(Project project, String classifier) throws IOException {
         Map<String, String> coords = new HashMap<>();
         coords.put("group", PlatformBinaries.GROUP_ID);
         coords.put("name", PlatformBinaries.ARTIFACT_ID);

@@ -39,9 +39,9 @@ public final class ImageOutputs {
 
   private ImageOutputs() {}
 
-  /** The files every checkpoint-image run writes (image.digest comes with a push). */
-  public static List<File> files(File dir) {
-    return Arrays.asList(new File(dir, ID), new File(dir, JSON));
+  /** The files every run of a command writes: checkpoint-image's image.id and image.json (image.digest comes with a push). */
+  public static List<File> files(File dir, String command) {
+    return "checkpoint-image".equals(command) ? Arrays.asList(new File(dir, ID), new File(dir, JSON)) : Collections.<File>emptyList();
   }
 
   /** Removes the files of an earlier build: a build that fails must not leave the last image's id behind. */

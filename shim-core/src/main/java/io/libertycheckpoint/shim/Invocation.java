@@ -159,11 +159,23 @@ public final class Invocation {
   }
 
   /**
-   * The resolved settings as a build tool's up-to-date inputs, split in two: the files (files true:
-   * path settings and the files the layout adds to /config, as {@code config:<path>}) or the other
-   * values. The executable is left out: which tool runs is an input of its own.
+   * The resolved files as a build tool's up-to-date inputs: path settings, and the files the layout
+   * adds to /config as {@code config:<path>}. The executable is left out: {@link #tool} is its input.
    */
-  public Map<String, Object> inputs(boolean files) {
+  public Map<String, File> inputFiles() {
+    Map<String, File> out = new TreeMap<>();
+    inputs(true).forEach((k, v) -> out.put(k, (File) v));
+    return out;
+  }
+
+  /** The other resolved settings and layout entries, as text: a build tool's up-to-date inputs. */
+  public Map<String, String> inputValues() {
+    Map<String, String> out = new TreeMap<>();
+    inputs(false).forEach((k, v) -> out.put(k, String.valueOf(v)));
+    return out;
+  }
+
+  private Map<String, Object> inputs(boolean files) {
     Map<String, Object> out = new TreeMap<>();
     values.forEach((k, v) -> {
       if (v instanceof File == files && !"executable".equals(k)) {
@@ -176,6 +188,15 @@ public final class Invocation {
       }
     });
     return out;
+  }
+
+  /** Which tool runs, for up-to-date checks: the configured executable, else the pinned sha256 of this machine's binaries. */
+  public String tool() throws IOException {
+    if (values.get("executable") != null) {
+      return "executable:" + values.get("executable");
+    }
+    PlatformBinaries b = PlatformBinaries.ofJar();
+    return b.unsupported() != null ? "unsupported:" + b.classifier() : "binaries:" + b.key();
   }
 
   /** The project the settings were resolved for. */

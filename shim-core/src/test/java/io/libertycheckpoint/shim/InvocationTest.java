@@ -80,9 +80,9 @@ class InvocationTest {
     Project p = new Project(dir.toFile(), "Sample", "1.0-SNAPSHOT", () -> dir.resolve("target/sample.war").toFile());
     Settings t = Settings.bundled();
     Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, p, BuildTool.GRADLE);
-    assertThat(inv.inputs(true)).containsOnlyKeys("appArchive", "serverXmlFile")
+    assertThat(inv.inputFiles()).containsOnlyKeys("appArchive", "serverXmlFile")
         .containsEntry("serverXmlFile", dir.resolve("conf/server.xml").toFile());
-    assertThat(inv.inputs(false)).containsOnlyKeys("image", "phase").containsEntry("phase", "beforeAppStart");
+    assertThat(inv.inputValues()).containsOnlyKeys("image", "phase").containsEntry("phase", "beforeAppStart");
   }
 
   @Test
