@@ -39,17 +39,9 @@ public final class Invocation {
   }
 
   /**
-   * Resolves a goal's settings. script gives the build script's value of a key (String, File,
-   * Path, Boolean, Map, Collection or null), property its property's text or null.
-   */
-  public static Invocation of(Settings table, Goal goal, Function<String, Object> script, Function<String, String> property,
-      Project project, BuildTool tool) throws ShimFailure {
-    return of(table, goal, script, property, name -> null, project, tool);
-  }
-
-  /**
-   * Resolves a goal's settings; alias gives the text of a setting's command-line alias (only the
-   * command line's: a {@code -Dimage} or {@code -Pimage}, not a property of the build), or null.
+   * Resolves a goal's settings. script gives the build script's value of a key (String, File, Path,
+   * Boolean, Map, Collection or null), property its property's text or null, alias the text of a
+   * setting's command-line alias (only the command line's: {@code -Dimage}, {@code -Pimage}) or null.
    */
   public static Invocation of(Settings table, Goal goal, Function<String, Object> script, Function<String, String> property,
       Function<String, String> alias, Project project, BuildTool tool) throws ShimFailure {

@@ -225,7 +225,8 @@ public final class PlatformBinaries {
     }
   }
 
-  private static void deleteTree(Path p) throws IOException {
+  /** Removes a file or a directory with everything in it; nothing when it does not exist. */
+  static void deleteTree(Path p) throws IOException {
     if (Files.exists(p)) {
       try (Stream<Path> walk = Files.walk(p)) {
         for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {

@@ -80,7 +80,7 @@ class PlatformBinariesTest {
     try {
       System.setProperty("os.name", "Plan 9");
       Settings t = Settings.bundled();
-      Invocation inv = Invocation.of(t, t.goal("doctor"), k -> null, k -> null, new Project(tmp.toFile(), "s", "1", null), BuildTool.GRADLE);
+      Invocation inv = Invocation.of(t, t.goal("doctor"), k -> null, k -> null, k -> null, new Project(tmp.toFile(), "s", "1", null), BuildTool.GRADLE);
       assertThatThrownBy(() -> new Shim(t, BuildTool.GRADLE, new Log() {
         @Override
         public void log(Level level, String line) {

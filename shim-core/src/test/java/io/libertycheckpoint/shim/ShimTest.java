@@ -39,7 +39,7 @@ class ShimTest {
       script.put("executable", ToolRunnerTest.script(dir, "echo \"$@\" > " + dir.resolve("args") + "\n" + body));
     }
     Settings t = Settings.bundled();
-    Invocation inv = Invocation.of(t, t.goal(command), script::get, k -> null, new Project(dir.toFile(), "sample", "1.0", null), tool);
+    Invocation inv = Invocation.of(t, t.goal(command), script::get, k -> null, k -> null, new Project(dir.toFile(), "sample", "1.0", null), tool);
     return new Shim(t, tool, log, c -> {
       throw new java.io.IOException("no repository in this test");
     }).run(inv, dir.toFile(), () -> false);
@@ -84,7 +84,7 @@ class ShimTest {
     Settings t = Settings.bundled();
     Path resultFile = dir.resolve("out/checkpointImage.json");
     script.put("executable", ToolRunnerTest.script(dir, golden(0, 0)));
-    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null, new Project(dir.toFile(), "sample", "1.0", null),
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null, k -> null, new Project(dir.toFile(), "sample", "1.0", null),
         BuildTool.GRADLE);
     PlatformBinaries.Resolver none = c -> {
       throw new java.io.IOException("no repository in this test");
@@ -92,7 +92,7 @@ class ShimTest {
     Event r = new Shim(t, BuildTool.GRADLE, log, none).run(inv, dir.toFile(), () -> false, resultFile.toFile());
     assertThat(new String(Files.readAllBytes(resultFile), "UTF-8")).isEqualTo(r.raw() + "\n");
     script.put("executable", ToolRunnerTest.script(dir, golden(3, 2)));
-    Invocation failing = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null,
+    Invocation failing = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null, k -> null,
         new Project(dir.toFile(), "sample", "1.0", null), BuildTool.GRADLE);
     assertThatThrownBy(() -> new Shim(t, BuildTool.GRADLE, log, none).run(failing, dir.toFile(), () -> false, resultFile.toFile()))
         .isInstanceOf(ShimFailure.class);
