@@ -86,12 +86,7 @@ public final class Invocation {
   private Object value(Setting s, Object script, String prop, BuildTool tool) throws ShimFailure {
     switch (s.kind) {
       case MAP:
-        Map<String, String> m = new TreeMap<>();
-        if (script instanceof Map) {
-          for (Map.Entry<?, ?> e : ((Map<?, ?>) script).entrySet()) {
-            m.put(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()));
-          }
-        }
+        Map<String, String> m = new TreeMap<>(script instanceof Map ? stringMap((Map<?, ?>) script) : new TreeMap<>());
         for (String pair : prop == null ? new String[0] : prop.split(",")) {
           int eq = pair.indexOf('=');
           if (pair.trim().isEmpty()) {
