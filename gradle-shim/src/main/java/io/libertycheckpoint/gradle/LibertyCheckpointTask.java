@@ -11,6 +11,7 @@ import org.gradle.api.DefaultTask;
 import org.gradle.api.GradleException;
 import org.gradle.api.InvalidUserDataException;
 import org.gradle.api.file.FileCollection;
+import org.gradle.api.logging.LogLevel;
 import org.gradle.api.provider.Provider;
 import org.gradle.api.tasks.Input;
 import org.gradle.api.tasks.InputFiles;
@@ -23,6 +24,7 @@ import org.gradle.api.tasks.TaskAction;
 import io.libertycheckpoint.shim.BuildTool;
 import io.libertycheckpoint.shim.ImageOutputs;
 import io.libertycheckpoint.shim.Invocation;
+import io.libertycheckpoint.shim.Log;
 import io.libertycheckpoint.shim.PlatformBinaries;
 import io.libertycheckpoint.shim.Project;
 import io.libertycheckpoint.shim.Settings;
@@ -88,7 +90,9 @@ public class LibertyCheckpointTask extends DefaultTask {
     @TaskAction
     public void run() {
         try {
-            new Shim(Settings.bundled(), BuildTool.GRADLE, new GradleLog(getLogger()), binaries)
+            // Steps and the summary at lifecycle, output at --info: shim-core's levels have Gradle's names.
+            Log log = Log.of((level, line) -> getLogger().log(LogLevel.valueOf(level.name()), line), getLogger()::isDebugEnabled);
+            new Shim(Settings.bundled(), BuildTool.GRADLE, log, binaries)
                     .run(invocation(), project.get().projectDir, GradleCancellation.of(this), getResultFile());
         } catch (ShimFailure f) {
             throw f.as(FAILURES);

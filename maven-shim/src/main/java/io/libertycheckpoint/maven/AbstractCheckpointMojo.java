@@ -55,7 +55,7 @@ public abstract class AbstractCheckpointMojo extends AbstractMojo {
     MavenSide maven = new MavenSide(this);
     maven.warnAboutThePrefix();
     try {
-      new Shim(Settings.bundled(), BuildTool.MAVEN, maven, maven::resolveBinaries).run(invocation(Settings.bundled()), project.getBasedir(), () -> false);
+      new Shim(Settings.bundled(), BuildTool.MAVEN, maven.log(), maven::resolveBinaries).run(invocation(Settings.bundled()), project.getBasedir(), () -> false);
     } catch (ShimFailure f) {
       if (f.kind() == ShimFailure.Kind.FAILED || f.kind() == ShimFailure.Kind.BAD_INPUT) {
         throw new MojoFailureException(f.getMessage(), f);

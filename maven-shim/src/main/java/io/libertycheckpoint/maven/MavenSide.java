@@ -10,7 +10,7 @@ import org.eclipse.aether.resolution.ArtifactRequest;
 import org.eclipse.aether.resolution.ArtifactResolutionException;
 
 /** What a goal needs from Maven besides its parameters: its log, its repositories, and a word on the shared goal prefix. */
-final class MavenSide implements Log {
+final class MavenSide {
   private final AbstractCheckpointMojo mojo;
 
   MavenSide(AbstractCheckpointMojo mojo) {
@@ -18,26 +18,19 @@ final class MavenSide implements Log {
   }
 
   /** shim-core's lines on Maven's log; what a build shows by default is info. */
-  @Override
-  public void log(Level level, String line) {
-    switch (level) {
-      case DEBUG:
-        mojo.getLog().debug(line);
-        break;
-      case WARN:
-        mojo.getLog().warn(line);
-        break;
-      case ERROR:
-        mojo.getLog().error(line);
-        break;
-      default:
-        mojo.getLog().info(line);
-    }
-  }
-
-  @Override
-  public boolean isDebug() {
-    return mojo.getLog().isDebugEnabled();
+  Log log() {
+    org.apache.maven.plugin.logging.Log maven = mojo.getLog();
+    return Log.of((level, line) -> {
+      if (level == Log.Level.DEBUG) {
+        maven.debug(line);
+      } else if (level == Log.Level.WARN) {
+        maven.warn(line);
+      } else if (level == Log.Level.ERROR) {
+        maven.error(line);
+      } else {
+        maven.info(line);
+      }
+    }, maven::isDebugEnabled);
   }
 
   /**
