@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import org.gradle.api.BuildCancelledException;
 import org.gradle.api.DefaultTask;
@@ -38,8 +40,9 @@ import io.libertycheckpoint.shim.ShimFailure;
  * ({@link ProjectInputs}) and touches the Project only in configure(), as the configuration cache requires.
  */
 public class LibertyCheckpointTask extends DefaultTask {
-    private static final ShimFailure.Spelling<GradleException> FAILURES = new ShimFailure.Spelling<GradleException>(GradleException::new)
-            .on(ShimFailure.Kind.BAD_INPUT, InvalidUserDataException::new).on(ShimFailure.Kind.CANCELLED, BuildCancelledException::new);
+    /** How Gradle spells shim-core's failures. */
+    private static final Function<ShimFailure.Kind, BiFunction<String, Throwable, ? extends GradleException>> FAILURES = k ->
+            k == ShimFailure.Kind.BAD_INPUT ? InvalidUserDataException::new : k == ShimFailure.Kind.CANCELLED ? BuildCancelledException::new : GradleException::new;
 
     private String command;
     private Provider<ProjectInputs> project;

@@ -1,5 +1,6 @@
 package io.libertycheckpoint.shim;
 
+import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -36,6 +37,7 @@ public final class ImageOutputs {
   public static final String ID = "image.id";
   public static final String JSON = "image.json";
   public static final String DIGEST = "image.digest";
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
   private ImageOutputs() {}
 
@@ -64,7 +66,7 @@ public final class ImageOutputs {
     summary.put("imagePushed", false);
     Files.deleteIfExists(new File(dir, DIGEST).toPath());
     put(dir, ID, result.str("imageId") + "\n");
-    put(dir, JSON, new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n");
+    put(dir, JSON, GSON.toJson(summary) + "\n");
   }
 
   /**
@@ -78,7 +80,7 @@ public final class ImageOutputs {
     summary.addProperty("imageDigest", digest);
     summary.addProperty("imagePushed", true);
     put(dir, DIGEST, digest + "\n");
-    put(dir, JSON, new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n");
+    put(dir, JSON, GSON.toJson(summary) + "\n");
   }
 
   /** The tag of a reference (latest when it has none), as a one-element list. */

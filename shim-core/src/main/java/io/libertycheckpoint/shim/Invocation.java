@@ -140,11 +140,6 @@ public final class Invocation {
     return values.get(key);
   }
 
-  /** The resolved settings, unset ones left out. */
-  public Map<String, Object> values() {
-    return values;
-  }
-
   /**
    * The resolved files as a build tool's up-to-date inputs: path settings, and the files the layout
    * adds to /config as {@code config:<path>}. The executable is left out: {@link #tool} is its input.

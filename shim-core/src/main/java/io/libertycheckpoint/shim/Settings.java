@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The one table of settings and goals (contract/settings.json, generated from host/settings and
@@ -126,13 +127,7 @@ public final class Settings {
 
   /** The names of liberty.checkpoint.* properties that name no setting (typos). */
   public List<String> unknownProperties(Collection<String> names) {
-    List<String> out = new ArrayList<>();
-    for (String n : names) {
-      if (n.startsWith(propertyPrefix) && !byKey.containsKey(n.substring(propertyPrefix.length()))) {
-        out.add(n);
-      }
-    }
-    Collections.sort(out);
-    return out;
+    return names.stream().filter(n -> n.startsWith(propertyPrefix) && !byKey.containsKey(n.substring(propertyPrefix.length())))
+        .sorted().collect(Collectors.toList());
   }
 }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,8 +104,8 @@ class ShimTest {
   /** A build tool spells each kind with its own exception; the message and the cause carry over. */
   @Test
   void spellings() {
-    ShimFailure.Spelling<RuntimeException> s = new ShimFailure.Spelling<RuntimeException>(IllegalStateException::new)
-        .on(ShimFailure.Kind.BAD_INPUT, IllegalArgumentException::new);
+    Function<ShimFailure.Kind, BiFunction<String, Throwable, ? extends RuntimeException>> s =
+        k -> k == ShimFailure.Kind.BAD_INPUT ? IllegalArgumentException::new : IllegalStateException::new;
     ShimFailure bad = new ShimFailure(ShimFailure.Kind.BAD_INPUT, "image: not a reference", null);
     assertThat(bad.as(s)).isInstanceOf(IllegalArgumentException.class).hasMessage("image: not a reference").hasCause(bad);
     for (ShimFailure.Kind k : new ShimFailure.Kind[] {ShimFailure.Kind.FAILED, ShimFailure.Kind.CANCELLED, ShimFailure.Kind.CANNOT_RUN}) {
