@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collections;
@@ -100,9 +101,9 @@ public final class ConfigLayout {
       try (Stream<Path> walk = Files.walk(in)) {
         for (Path f : (Iterable<Path>) walk::iterator) {
           Path target = out.resolve(in.relativize(f).toString());
-          if (Files.isDirectory(f)) {
+          if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(target);
-          } else if (Files.isRegularFile(f)) {
+          } else if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
             Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
           }
         }

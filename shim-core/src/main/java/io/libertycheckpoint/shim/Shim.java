@@ -48,6 +48,9 @@ public final class Shim {
    */
   public Event run(Invocation inv, File workDir, BooleanSupplier cancelled, File resultFile) throws ShimFailure {
     String name = tool.goalName(inv.goal());
+    if (resultFile != null) {
+      io(name + ": cannot remove the previous result", () -> Files.deleteIfExists(resultFile.toPath()));
+    }
     if (inv.get("skip") != null) {
       log.log(Level.LIFECYCLE, "Skipping " + name + " (" + tool.spelling(table.get("skip")) + " is true)");
       return null;
@@ -55,14 +58,9 @@ public final class Shim {
     Project project = inv.project();
     File out = project == null ? null : project.outputDir();
     boolean image = "checkpoint-image".equals(inv.goal().command) && project != null;
-    io(name + ": cannot remove the last run's outputs", () -> {
-      if (resultFile != null) {
-        Files.deleteIfExists(resultFile.toPath());
-      }
-      if (image) {
-        ImageOutputs.clear(out);
-      }
-    });
+    if (image) {
+      io(name + ": cannot remove the last build's image id", () -> ImageOutputs.clear(out));
+    }
     if (project != null && project.liberty() != null && inv.goal().defaults.contains("configDirectory")) {
       log.log(Level.LIFECYCLE, "Using the Liberty server configuration of " + project.liberty().source + ": " + project.liberty().describe());
     }
@@ -89,7 +87,7 @@ public final class Shim {
           if ("check".equals(e.kind()) && "fail".equals(e.name("status"))) {
             failedChecks.add(e);
           }
-          Report.lines(e).forEach(l -> log.log(l.level, l.text));
+          Report.log(e, log);
         }
 
         @Override

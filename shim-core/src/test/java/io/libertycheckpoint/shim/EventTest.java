@@ -43,7 +43,7 @@ class EventTest {
   void unknownKindsFieldsAndOldSchemas() {
     Event future = Event.parse("{\"elapsedMs\":\"3\",\"telemetry\":{\"x\":1}}");
     assertThat(future.kind()).isEmpty();
-    assertThat(Report.lines(future)).isEmpty();
+    assertThat(ReportTest.lines(future)).isEmpty();
     assertThat(Event.parse("{\"progress\":{\"step\":1,\"newField\":[1]}}").str("missing")).isEmpty();
     assertThat(Event.parse("{\"type\":\"start\",\"schema\":1}").schema()).isEqualTo(1);
     assertThatThrownBy(() -> Event.parse("[1,2]")).isInstanceOf(IllegalArgumentException.class);
