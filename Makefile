@@ -22,7 +22,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench bench-rootless bench-catalog clean sample base-local sample-image
+.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine shim-core test-gradle gradle-shim test-maven maven-shim demo bench bench-catalog clean sample base-local sample-image
 
 all: build
 
@@ -143,7 +143,9 @@ sample-image: sample base-local
 ## bench: what InstantOn buys, measured side by side in one run (bench/README.md says how to read it):
 ## for the sample and bench/catalog, time to first response (cold start, restore, floors), the first
 ## 1,000 requests after each, memory, where a restore spends its time, the tool's
-## pipeline versus a podman script, go-plugin launch, checkpoint size versus RSS. Writes
+## pipeline versus a podman script, go-plugin launch, checkpoint size versus RSS, and rootless versus
+## rootful Podman on the sample (as root, with the user make setup prepares: build and start-up
+## times, storage drivers; -rootless=false leaves it out). Writes
 ## out/bench/report.md, startup.png and samples.json. BENCH_ROUNDS rounds; BENCH_FLAGS more flags
 ## (bin/lcp-bench -h lists them). make test runs a one-round smoke run (bench/smoke_test.go), no times asserted.
 BENCH_ROUNDS ?= 5
@@ -151,11 +153,6 @@ BENCH_FLAGS  ?=
 bench: build sample bench-catalog base-local
 	go build -o $(BIN)/lcp-bench ./bench
 	$(BIN)/lcp-bench -rounds $(BENCH_ROUNDS) -cli $(BIN)/liberty-checkpoint -base-image $(BASE_LOCAL_IMAGE) $(BENCH_FLAGS)
-
-## bench-rootless: rootless versus rootful Podman on the sample (as root; the rootless side runs as
-## the user make setup prepares): checkpoint-image time, restore to first HTTP 200, storage driver
-bench-rootless: build sample base-local
-	BENCH_ROUNDS=$(or $(BENCH_ROUNDS_ROOTLESS),3) bench/rootless.sh
 
 ## bench-catalog: the bench's second workload (JAX-RS + CDI + JSON-B), bench/catalog/target/catalog.war
 bench-catalog:
@@ -198,7 +195,7 @@ $(BIN)/test/liberty-checkpoint-plugin: FORCE
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugin/enginetest/fakeplugin
 
 # The Gradle plugin (gradle-shim/), built and tested with Debian's Gradle 4.4.1 (hack/setup-host.sh);
-# it compiles shim-core's sources into its jar.
+# its jar carries shim-core's (built by Maven, with Gson shaded in).
 GRADLE            ?= gradle
 GRADLE_FLAGS      ?= --no-daemon --console=plain
 # 1: test-gradle also runs the real chain: the plugin is published to $(GRADLE_M2), and
@@ -209,12 +206,16 @@ GRADLE_REAL_CHAIN ?= 1
 GRADLE_REAL_CHAIN_BASE_IMAGE ?=
 GRADLE_M2         := $(CURDIR)/gradle-shim/build/test-m2
 
+## shim-core: shim-core's jar (the Java core both plugins carry; Gson shaded in), in shim-core/target
+shim-core:
+	$(MVN) $(MVN_FLAGS) -q -pl shim-core -am -DskipTests package
+
 ## gradle-shim: the Gradle plugin jar and every platform's binaries (make cross), installed in ~/.m2
-gradle-shim: bundle-release
+gradle-shim: bundle-release shim-core
 	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) -PbundleDir=$(BUNDLE)/release publishToMavenLocal
 
 ## test-gradle: the Gradle plugin's unit and TestKit tests (real CLI + fake engine plugin over go-plugin)
-test-gradle: bundle-test $(if $(filter 1,$(GRADLE_REAL_CHAIN)),build base-local)
+test-gradle: bundle-test shim-core $(if $(filter 1,$(GRADLE_REAL_CHAIN)),build base-local)
 	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) check -PbundleDir=$(BUNDLE)/test \
 	  $(if $(filter 1,$(GRADLE_REAL_CHAIN)),-PrealChain -Dmaven.repo.local=$(GRADLE_M2) \
 	    $(if $(GRADLE_REAL_CHAIN_BASE_IMAGE),-PrealChainBaseImage=$(GRADLE_REAL_CHAIN_BASE_IMAGE)))
