@@ -240,10 +240,20 @@ func TestSampleInstantOnEndToEnd(t *testing.T) {
 	image := "localhost/lcp-e2e-sample:" + id
 	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", image).Run() })
 
-	// 1. The InstantOn image, in one call.
+	// 1. The InstantOn image, in one call, with the warm-up the demo and the bench use: the
+	// checkpoint run requests the sample's URL before the dump, and no connection of it is dumped.
 	events, code := cliEvents(t, cli, "checkpoint-image", "--base-image", baseImage, "--app-archive", war,
-		"--config-directory", "sample/src/main/liberty/config", "--image", image, "--phase", "afterAppStart")
+		"--config-directory", "sample/src/main/liberty/config", "--image", image, "--phase", "afterAppStart",
+		"--env", "LCP_CHECKPOINT_WARMUP=/sample/hello")
 	require.Equal(t, 0, code)
+	var logs []string
+	for _, ev := range events {
+		if l := ev.GetLog(); l != nil {
+			logs = append(logs, l.GetLine())
+		}
+	}
+	assert.Contains(t, strings.Join(logs, "\n"), "warmed up with 10 requests to each of /sample/hello")
+	assert.Contains(t, strings.Join(logs, "\n"), "warm-up done, the server holds no open connection")
 	result := events[len(events)-1].GetResult()
 	require.NotNil(t, result)
 	assert.Equal(t, image, result.GetImage())
