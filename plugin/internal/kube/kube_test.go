@@ -18,6 +18,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/memfit"
 )
 
 func options() Options {
@@ -171,11 +174,11 @@ func TestMemory(t *testing.T) {
 
 	_, warns = memory(needs, resource.MustParse("128Mi"))
 	require.Len(t, warns, 1)
-	assert.Contains(t, warns[0], "below the checkpoint's RSS")
+	assert.Contains(t, warns[0], "memory limit 128Mi is below the server's RSS")
 
 	_, warns = memory(needs, resource.MustParse("300Mi"))
 	require.Len(t, warns, 1)
-	assert.Contains(t, warns[0], "maximum heap")
+	assert.Contains(t, warns[0], "memory limit 300Mi is below what the server may grow to, 390.1 MB (RSS - committed heap + max heap")
 
 	_, warns = memory(needs, resource.MustParse("512Mi"))
 	assert.Empty(t, warns)
@@ -185,11 +188,11 @@ func TestMemory(t *testing.T) {
 	require.Len(t, warns, 1)
 	assert.Contains(t, warns[0], "memoryLimit")
 
-	got, err := MemoryNeedsFromLabels(map[string]string{"io.liberty-checkpoint.memory.rss": "163577856"})
-	require.NoError(t, err)
-	assert.Equal(t, int64(163577856), got.RSS)
-	_, err = MemoryNeedsFromLabels(map[string]string{"io.liberty-checkpoint.memory.heap-max": "1G"})
-	assert.ErrorContains(t, err, "memory.heap-max")
+	// A label that is not a byte count is ignored, and the warning names it.
+	q, warns = memory(memfit.FromLabels(map[string]string{engine.LabelMemoryRSS: "163577856", engine.LabelHeapMax: "1G"}), resource.Quantity{})
+	assert.Equal(t, int64(240*mi), q.Value())
+	require.Len(t, warns, 1)
+	assert.Contains(t, warns[0], `ignored, not a byte count: io.liberty-checkpoint.memory.heap-max="1G"`)
 }
 
 func TestSeccompProfileIsTheResolvedDefault(t *testing.T) {
