@@ -247,10 +247,27 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		assert.Contains(t, e.Message, "does not resolve")
 	})
 	t.Run("untrusted CA", func(t *testing.T) {
-		// The tests' own service does not trust the test CA.
-		_, err := te.engine().Push(ctx, pushOpts(dest, reg.creds()), engine.Discard)
-		e := requireFailure(t, err, engine.CodeFailedPrecondition, "registry.tls_verify")
+		// The tests' own service does not trust the test CA, and no certDir says it.
+		r := reg.creds()
+		r.CertDir = ""
+		_, err := te.engine().Push(ctx, pushOpts(dest, r), engine.Discard)
+		e := requireFailure(t, err, engine.CodeFailedPrecondition, "registry.cert_dir")
+		assert.Contains(t, e.Message, "is not trusted")
+		assert.Contains(t, e.Fix, "certDir (--cert-dir)")
 		assert.Contains(t, e.Fix, "/etc/containers/certs.d/"+reg.addr)
+	})
+	t.Run("cert-dir governs Podman's push", func(t *testing.T) {
+		// The same service, with --tls-verify=true and --cert-dir: Podman's own connection to the
+		// registry trusts the CA for this push, and nothing of it stays in certs.d.
+		r := reg.creds()
+		verify := true
+		r.TLSVerify = &verify
+		res, err := te.engine().Push(ctx, pushOpts(reg.addr+"/lcp/certdir:1", r), engine.Discard)
+		require.NoError(t, err)
+		assert.Equal(t, digest, res.ImageDigest)
+		for _, d := range certsDirs() {
+			assert.NoDirExists(t, filepath.Join(d, reg.addr), "the lent certificates are taken back")
+		}
 	})
 	t.Run("checkpoint-image push step keeps the image on failure", func(t *testing.T) {
 		tagged := reg.addr + "/lcp/chain:1"
@@ -259,7 +276,7 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		o := engine.CheckpointImageOptions{Image: tagged, Push: true, Registry: engine.Registry{Creds: reg.user + ":wrong"}}
 		pushStep := func() (*engine.Result, error) {
 			return trusting.call(ctx, engine.OpCheckpointImage, o.Connection, time.Minute, engine.Discard, func(ctx context.Context, c *conn) (*engine.Result, error) {
-				return pushBuilt(ctx, engine.Discard, o, &engine.Result{Image: tagged})
+				return pushBuilt(ctx, c, engine.Discard, o, &engine.Result{Image: tagged})
 			})
 		}
 		_, err := pushStep()
