@@ -16,7 +16,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
@@ -29,37 +28,10 @@ func options() Options {
 		Memory: MemoryNeeds{RSS: 156 * mi, HeapCommitted: 40 * mi, HeapMax: 256 * mi}}
 }
 
-// decodeStrict splits the YAML into documents and decodes each into the type its kind names,
-// refusing unknown fields: what the API server's strict field validation does.
 func decodeStrict(t *testing.T, doc []byte) []any {
 	t.Helper()
-	var out []any
-	for _, d := range bytes.Split(doc, []byte("\n---\n")) {
-		if bytes.HasPrefix(bytes.TrimSpace(d), []byte("#")) && !bytes.Contains(d, []byte("kind:")) {
-			continue // the comment header
-		}
-		var tm metav1.TypeMeta
-		require.NoError(t, yaml.Unmarshal(d, &tm))
-		var obj any
-		switch tm.Kind {
-		case "Deployment":
-			obj = &appsv1.Deployment{}
-		case "Service":
-			obj = &corev1.Service{}
-		case "ServiceAccount":
-			obj = &corev1.ServiceAccount{}
-		case "Role":
-			obj = &rbacv1.Role{}
-		case "RoleBinding":
-			obj = &rbacv1.RoleBinding{}
-		case "SecurityContextConstraints":
-			obj = &SecurityContextConstraints{}
-		default:
-			t.Fatalf("unexpected kind %q in\n%s", tm.Kind, d)
-		}
-		require.NoError(t, yaml.UnmarshalStrict(d, obj), "strict decoding of %s", tm.Kind)
-		out = append(out, obj)
-	}
+	out, err := DecodeStrict(doc)
+	require.NoError(t, err)
 	return out
 }
 
