@@ -3,16 +3,21 @@ package io.libertycheckpoint.gradle.functional;
 import static io.libertycheckpoint.gradle.functional.Fixtures.append;
 import static io.libertycheckpoint.gradle.functional.Fixtures.read;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +34,10 @@ import org.junit.Test;
  * through pluginManagement from a Maven repository (the published jar and its marker), runs the
  * real liberty-checkpoint CLI with the Podman engine plugin beside it (bin/, as its executable),
  * builds the InstantOn image on the local base image, restores it, and the restored server answers
- * HTTP.
+ * HTTP. Then it ships: checkpointPush to a real registry the test starts (lcp-shiptest registry:
+ * Debian's docker-registry, TLS from a CA of this run via certDir, htpasswd via creds), whose
+ * manifest by the digest in image.digest must hash to it, and checkpointKube, whose YAML and
+ * seccomp profile must decode strictly into the Kubernetes and runtime-spec types.
  *
  * <p>Switched on with {@code make test-gradle GRADLE_REAL_CHAIN=1} (build.gradle excludes this
  * class otherwise); then a missing piece fails the test, it never skips.
@@ -38,6 +46,8 @@ public class RealChainTest {
     private File project;
     private String image;
     private String container;
+    private String id;
+    private Process registry;
 
     @Before
     public void setUp() throws Exception {
@@ -45,7 +55,7 @@ public class RealChainTest {
             throw new IllegalStateException("the real chain is switched off: run make test-gradle GRADLE_REAL_CHAIN=1");
         }
         project = Fixtures.copyProject(new File(Fixtures.repoRoot(), "gradle-shim/sample"), "RealChainTest");
-        String id = Long.toString(System.currentTimeMillis(), 36);
+        id = Long.toString(System.currentTimeMillis(), 36);
         image = "localhost/lcp-gradle-realchain:" + id + "-instanton";
         container = "lcp-gradle-realchain-" + id;
         String base = System.getProperty("lcp.realChain.baseImage", "");
@@ -56,6 +66,10 @@ public class RealChainTest {
 
     @After
     public void removeWhatThisTestCreated() throws Exception {
+        if (registry != null) {
+            registry.destroy();
+            registry.waitFor(30, TimeUnit.SECONDS);
+        }
         if (image == null) {
             return;
         }
@@ -72,6 +86,33 @@ public class RealChainTest {
         } finally {
             p.waitFor(120, TimeUnit.SECONDS);
         }
+    }
+
+    /** Runs bin/lcp-shiptest; it must succeed. */
+    private static String shiptest(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(Arrays.asList(args));
+        cmd.add(0, Fixtures.prop("lcp.realChain.shiptest"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(String.join(" ", cmd) + ": " + out, 0, p.exitValue());
+        return out;
+    }
+
+    /** Starts the test registry (it stops when this JVM goes away: its stdin closes). */
+    private Properties startRegistry(File dir) throws Exception {
+        registry = new ProcessBuilder(Fixtures.prop("lcp.realChain.shiptest"), "registry", dir.getPath())
+                .redirectErrorStream(true).start();
+        String line = new BufferedReader(new InputStreamReader(registry.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertTrue("lcp-shiptest registry: " + line, line != null && line.startsWith("ready "));
+        Properties props = new Properties();
+        try (InputStream in = new FileInputStream(new File(dir, "registry.properties"))) {
+            props.load(in);
+        }
+        return props;
     }
 
     private GradleRunner gradle(String... tasks) {
@@ -130,6 +171,30 @@ public class RealChainTest {
 
         BuildResult doctor = gradle("checkpointDoctor", "-Pliberty.checkpoint.image=" + image).build();
         System.out.println(doctor.getOutput());
+
+        // Ship: push to a real registry with its CA (certDir, TLS verified) and its user (creds).
+        Properties reg = startRegistry(new File(project, "build/registry"));
+        String dest = reg.getProperty("addr") + "/lcp/sample:" + id;
+        BuildResult pushed = gradle("checkpointPush", "-Pliberty.checkpoint.destination=" + dest,
+                "-Pliberty.checkpoint.certDir=" + reg.getProperty("certDir"), "-Pliberty.checkpoint.tlsVerify=true",
+                "-Pliberty.checkpoint.creds=" + reg.getProperty("creds")).build();
+        out = pushed.getOutput();
+        System.out.println(out);
+        assertFalse("the password never reaches the build's output", out.contains(reg.getProperty("password")));
+        String digest = read(new File(project, "build/liberty-checkpoint/image.digest")).trim();
+        assertTrue(digest, digest.matches("sha256:[0-9a-f]{64}"));
+        assertTrue(out, out.contains("Pushed " + dest + "@" + digest));
+        // The registry serves that digest: its manifest, fetched by digest, hashes to it.
+        String served = shiptest("manifest", new File(project, "build/registry/registry.properties").getPath(), dest, digest);
+
+        File kubeDir = new File(project, "build/kube");
+        BuildResult kube = gradle("checkpointKube", "-Pliberty.checkpoint.kubeDirectory=" + kubeDir.getPath()).build();
+        out = kube.getOutput();
+        System.out.println(out);
+        assertTrue(out, out.contains("Pod Security Standards: only the \"privileged\" level admits the pod"));
+        String strict = shiptest("kube", new File(kubeDir, "lcp-gradle-realchain.yaml").getPath());
+        assertTrue(strict, strict.contains("seccomp profile liberty-checkpoint-lcp-gradle-realchain.json"));
+        System.out.println("real chain: " + served + "; " + strict);
         System.out.printf("real chain: gradle checkpointImage %d ms, gradle checkpointRestore %d ms (both with Gradle start-up)%n",
                 buildMs, restoreMs);
     }
