@@ -323,19 +323,19 @@ func TestServiceAdmitsBeforeReading(t *testing.T) {
 	e := clientEngine(t, sock)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err = e.CheckpointImage(ctx, engine.CheckpointImageOptions{AppArchive: "target/app.war", ServerXML: fifo, Image: "localhost/app:1"}, func(engine.Event) {})
+	_, err = e.CheckpointImage(ctx, engine.CheckpointImageOptions{AppInputs: engine.AppInputs{AppArchive: "target/app.war", ServerXML: fifo}, Image: "localhost/app:1"}, func(engine.Event) {})
 	require.Error(t, err)
 	assert.Equal(t, engine.CodePermissionDenied, engine.CodeOf(err), "%v", err)
 	assert.Equal(t, "server_xml", engine.AsError(err).Field)
 	assert.Contains(t, err.Error(), "outside the directory this serve works in")
 
-	_, err = e.CheckpointImage(ctx, engine.CheckpointImageOptions{AppArchive: "target/app.war", ConfigDir: "src/main/liberty/config",
-		Image: "localhost/app:1", Connection: engine.Connection{URI: "ssh://root@elsewhere/run/podman/podman.sock"}}, func(engine.Event) {})
+	_, err = e.CheckpointImage(ctx, engine.CheckpointImageOptions{AppInputs: engine.AppInputs{AppArchive: "target/app.war", ConfigDir: "src/main/liberty/config"},
+		Image: "localhost/app:1", Common: engine.Common{Connection: engine.Connection{URI: "ssh://root@elsewhere/run/podman/podman.sock"}}}, func(engine.Event) {})
 	assert.Equal(t, engine.CodePermissionDenied, engine.CodeOf(err), "%v", err)
 	assert.Equal(t, "connection.uri", engine.AsError(err).Field)
 	assert.Empty(t, fake.Calls(), "nothing refused reached the engine")
 
-	_, err = e.CheckpointImage(ctx, engine.CheckpointImageOptions{AppArchive: "target/app.war", ConfigDir: "src/main/liberty/config", Image: "localhost/app:1"}, func(engine.Event) {})
+	_, err = e.CheckpointImage(ctx, engine.CheckpointImageOptions{AppInputs: engine.AppInputs{AppArchive: "target/app.war", ConfigDir: "src/main/liberty/config"}, Image: "localhost/app:1"}, func(engine.Event) {})
 	require.NoError(t, err)
 	o := fake.Calls()[0].Options.(engine.CheckpointImageOptions)
 	assert.Equal(t, filepath.Join(root, "target/app.war"), o.AppArchive, "relative paths resolve against the root")

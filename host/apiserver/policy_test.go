@@ -38,15 +38,15 @@ func TestPolicyConfinesPaths(t *testing.T) {
 		opts  any
 		field string
 	}{
-		"an absolute path outside":           {&engine.CheckpointImageOptions{AppArchive: "/root/.ssh/id_rsa"}, "app_archive"},
-		"../.. out of the root":              {&engine.CheckpointImageOptions{AppArchive: "../../etc/passwd"}, "app_archive"},
-		"a file through a directory link":    {&engine.ContainerizeOptions{ServerXML: "escape/secret.war"}, "server_xml"},
-		"a link to a file outside":           {&engine.CheckpointImageOptions{AppArchive: "target/evil.war"}, "app_archive"},
-		"a missing file below a link":        {&engine.ContainerizeOptions{ConfigDir: "escape/no/such/dir"}, "config_dir"},
-		"a seccomp profile outside":          {&engine.RestoreOptions{SeccompProfile: "/etc/passwd"}, "seccomp_profile"},
+		"an absolute path outside":           {&engine.CheckpointImageOptions{AppInputs: engine.AppInputs{AppArchive: "/root/.ssh/id_rsa"}}, "app_archive"},
+		"../.. out of the root":              {&engine.CheckpointImageOptions{AppInputs: engine.AppInputs{AppArchive: "../../etc/passwd"}}, "app_archive"},
+		"a file through a directory link":    {&engine.ContainerizeOptions{AppInputs: engine.AppInputs{ServerXML: "escape/secret.war"}}, "server_xml"},
+		"a link to a file outside":           {&engine.CheckpointImageOptions{AppInputs: engine.AppInputs{AppArchive: "target/evil.war"}}, "app_archive"},
+		"a missing file below a link":        {&engine.ContainerizeOptions{AppInputs: engine.AppInputs{ConfigDir: "escape/no/such/dir"}}, "config_dir"},
+		"a seccomp profile outside":          {&engine.RestoreOptions{RunSettings: engine.RunSettings{SeccompProfile: "/etc/passwd"}}, "seccomp_profile"},
 		"a Containerfile out of its context": {&engine.BuildBaseImageOptions{ContextDir: "target", Containerfile: "../../../etc/passwd"}, "containerfile"},
 		"a build context outside":            {&engine.BuildBaseImageOptions{ContextDir: "/etc"}, "context_dir"},
-		"the root's parent":                  {&engine.CheckpointImageOptions{ConfigDir: ".."}, "config_dir"},
+		"the root's parent":                  {&engine.CheckpointImageOptions{AppInputs: engine.AppInputs{ConfigDir: ".."}}, "config_dir"},
 		"a registry auth file outside":       {&engine.PushOptions{Registry: engine.Registry{AuthFile: "/root/.docker/config.json"}}, "registry.authfile"},
 		"a certificate directory outside":    {&engine.RestoreOptions{Registry: engine.Registry{CertDir: "/etc/containers/certs.d"}}, "registry.cert_dir"},
 	}
@@ -59,10 +59,10 @@ func TestPolicyConfinesPaths(t *testing.T) {
 		assert.Contains(t, e.Message, "is outside the directory this serve works in ("+p.Root()+")", name)
 		assert.Contains(t, e.Fix, "--root", name)
 	}
-	err = p.Admit("op", &engine.ContainerizeOptions{ServerXML: "escape/secret.war"})
+	err = p.Admit("op", &engine.ContainerizeOptions{AppInputs: engine.AppInputs{ServerXML: "escape/secret.war"}})
 	assert.Contains(t, err.Error(), "which leads to", "a link's target is named")
 
-	o := &engine.CheckpointImageOptions{AppArchive: "alias.war", ConfigDir: "src/main/liberty/config", SeccompProfile: "seccomp.json"}
+	o := &engine.CheckpointImageOptions{AppInputs: engine.AppInputs{AppArchive: "alias.war", ConfigDir: "src/main/liberty/config"}, SeccompProfile: "seccomp.json"}
 	require.NoError(t, p.Admit("op", o))
 	assert.Equal(t, filepath.Join(p.Root(), "alias.war"), o.AppArchive, "an archive keeps its own name, deployed under it")
 	assert.Equal(t, filepath.Join(p.Root(), "src/main/liberty/config"), o.ConfigDir)
@@ -71,14 +71,14 @@ func TestPolicyConfinesPaths(t *testing.T) {
 	require.NoError(t, os.Symlink("target", filepath.Join(root, "build")))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "target/Containerfile"), []byte("FROM x\n"), 0o644))
 	require.NoError(t, os.Symlink("target/Containerfile", filepath.Join(root, "Containerfile")))
-	c := &engine.ContainerizeOptions{Containerfile: "Containerfile"}
+	c := &engine.ContainerizeOptions{AppInputs: engine.AppInputs{Containerfile: "Containerfile"}}
 	require.NoError(t, p.Admit("op", c))
 	assert.Equal(t, filepath.Join(p.Root(), "Containerfile"), c.Containerfile, "a Containerfile stays where it is: its directory is the build context")
-	c = &engine.ContainerizeOptions{Containerfile: "build/Containerfile"}
+	c = &engine.ContainerizeOptions{AppInputs: engine.AppInputs{Containerfile: "build/Containerfile"}}
 	require.NoError(t, p.Admit("op", c))
 	assert.Equal(t, filepath.Join(p.Root(), "target/Containerfile"), c.Containerfile, "its directory is resolved")
 
-	o2 := &engine.ContainerizeOptions{ServerXML: "alias.war"}
+	o2 := &engine.ContainerizeOptions{AppInputs: engine.AppInputs{ServerXML: "alias.war"}}
 	require.NoError(t, p.Admit("op", o2))
 	assert.Equal(t, filepath.Join(p.Root(), "target/app.war"), o2.ServerXML, "other paths become the file they lead to, so a later swap of the link changes nothing")
 
@@ -87,7 +87,7 @@ func TestPolicyConfinesPaths(t *testing.T) {
 	assert.Equal(t, filepath.Join(p.Root(), engine.DefaultContextDir), b.ContextDir)
 	assert.Equal(t, filepath.Join(p.Root(), engine.DefaultContextDir, engine.DefaultContainerfile), b.Containerfile)
 
-	missing := &engine.CheckpointImageOptions{AppArchive: "target/missing.war"}
+	missing := &engine.CheckpointImageOptions{AppInputs: engine.AppInputs{AppArchive: "target/missing.war"}}
 	require.NoError(t, p.Admit("op", missing), "a missing file under the root is validation's to report")
 	assert.NoError(t, p.Admit("op", &engine.CommitOptions{Container: "c"}))
 	assert.NoError(t, p.Admit("op", &engine.DoctorOptions{}))
@@ -103,7 +103,7 @@ func TestPolicyRootThroughALink(t *testing.T) {
 	resolved, err := filepath.EvalSymlinks(real)
 	require.NoError(t, err)
 	assert.Equal(t, resolved, p.Root())
-	o := &engine.ContainerizeOptions{AppArchive: filepath.Join(link, "target/app.war")}
+	o := &engine.ContainerizeOptions{AppInputs: engine.AppInputs{AppArchive: filepath.Join(link, "target/app.war")}}
 	require.NoError(t, p.Admit("op", o), "a path through the root's own link is inside")
 	assert.Equal(t, filepath.Join(resolved, "target/app.war"), o.AppArchive)
 
@@ -116,7 +116,7 @@ func TestPolicyConnection(t *testing.T) {
 	own := engine.Connection{URI: "ssh://root@podman-host/run/podman/podman.sock", Identity: "/keys/serve"}
 	p, err := NewPolicy(root, own, false)
 	require.NoError(t, err)
-	o := &engine.RestoreOptions{Connection: engine.Connection{URI: "ssh://core@elsewhere/run/podman/podman.sock"}}
+	o := &engine.RestoreOptions{Common: engine.Common{Connection: engine.Connection{URI: "ssh://core@elsewhere/run/podman/podman.sock"}}}
 	err = p.Admit("restore", o)
 	e := engine.AsError(err)
 	assert.Equal(t, engine.CodePermissionDenied, e.Code)
@@ -124,12 +124,12 @@ func TestPolicyConnection(t *testing.T) {
 	assert.Contains(t, e.Fix, "--allow-connection-override")
 
 	// Another key for serve's own host is another connection too.
-	o = &engine.RestoreOptions{Connection: engine.Connection{Identity: "/home/mallory/.ssh/id_ed25519"}}
+	o = &engine.RestoreOptions{Common: engine.Common{Connection: engine.Connection{Identity: "/home/mallory/.ssh/id_ed25519"}}}
 	e = engine.AsError(p.Admit("restore", o))
 	assert.Equal(t, engine.CodePermissionDenied, e.Code)
 	assert.Equal(t, "connection.identity", e.Field)
 
-	push := &engine.PushOptions{Connection: engine.Connection{URI: "tcp://elsewhere:8888"}}
+	push := &engine.PushOptions{Common: engine.Common{Connection: engine.Connection{URI: "tcp://elsewhere:8888"}}}
 	assert.Equal(t, "connection.uri", engine.AsError(p.Admit("push", push)).Field, "push is confined to serve's Podman too")
 
 	o = &engine.RestoreOptions{}
@@ -139,7 +139,7 @@ func TestPolicyConnection(t *testing.T) {
 
 	p, err = NewPolicy(root, own, true)
 	require.NoError(t, err)
-	o = &engine.RestoreOptions{Connection: engine.Connection{URI: "ssh://core@elsewhere/run/podman/podman.sock"}}
+	o = &engine.RestoreOptions{Common: engine.Common{Connection: engine.Connection{URI: "ssh://core@elsewhere/run/podman/podman.sock"}}}
 	require.NoError(t, p.Admit("restore", o), "--allow-connection-override")
 	assert.Equal(t, "ssh://core@elsewhere/run/podman/podman.sock", o.Connection.URI)
 }

@@ -84,7 +84,7 @@ func FuzzDurationFlag(f *testing.F) {
 		if n, err := strconv.ParseUint(s, 10, 32); err == nil && d != time.Duration(n)*time.Second {
 			t.Fatalf("%q seconds became %s", s, d)
 		}
-		o := engine.DoctorOptions{Timeout: d}
+		o := engine.DoctorOptions{Common: engine.Common{Timeout: d}}
 		if err := o.Validate(); err != nil {
 			if engine.AsError(err).Field != "timeout_seconds" {
 				t.Fatalf("%q: %v", s, err)

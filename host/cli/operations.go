@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
@@ -36,23 +37,25 @@ func newBuildBaseImageCommand(d *Deps, g *GlobalOptions) *cobra.Command {
 	return cmd
 }
 
-// appFlags are the flags containerize and checkpoint-image share.
-type appFlags struct {
-	baseImage, appArchive, serverXML, configDir, serverName, containerfile, image *string
-	labels, env                                                                   *map[string]string
+// addAppFlags binds the flags containerize and checkpoint-image share: the application inputs and
+// the image it builds, with its labels and environment.
+func addAppFlags(fs *pflag.FlagSet, a *engine.AppInputs, image *string, labels, env *map[string]string) {
+	stringFlag(fs, &a.BaseImage, "baseImage", "")
+	stringFlag(fs, &a.AppArchive, "appArchive", "")
+	stringFlag(fs, &a.ServerXML, "serverXmlFile", "")
+	stringFlag(fs, &a.ConfigDir, "configDirectory", "")
+	stringFlag(fs, &a.ServerName, "serverName", "")
+	stringFlag(fs, &a.Containerfile, "containerfile", "")
+	stringFlag(fs, image, "image", "")
+	mapFlag(fs, labels, "labels", false)
+	mapFlag(fs, env, "env", true)
 }
 
-func addAppFlags(cmd *cobra.Command, f appFlags) {
-	fs := cmd.Flags()
-	stringFlag(fs, f.baseImage, "baseImage", "")
-	stringFlag(fs, f.appArchive, "appArchive", "")
-	stringFlag(fs, f.serverXML, "serverXmlFile", "")
-	stringFlag(fs, f.configDir, "configDirectory", "")
-	stringFlag(fs, f.serverName, "serverName", "")
-	stringFlag(fs, f.containerfile, "containerfile", "")
-	stringFlag(fs, f.image, "image", "")
-	mapFlag(fs, f.labels, "labels", false)
-	mapFlag(fs, f.env, "env", true)
+// addRunFlags binds the flags of the container checkpoint and restore run.
+func addRunFlags(fs *pflag.FlagSet, r *engine.RunSettings) {
+	mapFlag(fs, &r.Env, "env", true)
+	stringFlag(fs, &r.ContainerName, "containerName", "")
+	stringFlag(fs, &r.SeccompProfile, "seccompProfile", "")
 }
 
 func newContainerizeCommand(d *Deps, g *GlobalOptions) *cobra.Command {
@@ -69,7 +72,7 @@ func newContainerizeCommand(d *Deps, g *GlobalOptions) *cobra.Command {
 			})
 		},
 	}
-	addAppFlags(cmd, appFlags{&o.BaseImage, &o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.ServerName, &o.Containerfile, &o.Image, &o.Labels, &o.Env})
+	addAppFlags(cmd.Flags(), &o.AppInputs, &o.Image, &o.Labels, &o.Env)
 	timeoutFlag(cmd.Flags(), &o.Timeout)
 	return cmd
 }
@@ -95,9 +98,7 @@ container exits; the stopped container is kept for commit.`,
 	fs := cmd.Flags()
 	stringFlag(fs, &o.Image, "image", "")
 	stringFlag(fs, &phase, "phase", "")
-	mapFlag(fs, &o.Env, "env", true)
-	stringFlag(fs, &o.ContainerName, "containerName", "")
-	stringFlag(fs, &o.SeccompProfile, "seccompProfile", "")
+	addRunFlags(fs, &o.RunSettings)
 	timeoutFlag(fs, &o.Timeout)
 	return cmd
 }
@@ -149,13 +150,11 @@ is stopped and removed afterwards; --keep-running leaves it up.`,
 	fs := cmd.Flags()
 	stringFlag(fs, &o.Image, "image", "")
 	fs.VarP(&portsFlag{&o.Ports}, flagName("ports"), "p", setting("ports").Doc+" (repeatable)")
-	mapFlag(fs, &o.Env, "env", true)
+	addRunFlags(fs, &o.RunSettings)
 	stringFlag(fs, &o.Readiness.HTTPURL, "readyUrl", "")
 	stringFlag(fs, &o.Readiness.LogLine, "readyLog", "")
 	boolFlag(fs, &o.DisableRecovery, "disableRecovery")
 	boolFlag(fs, &o.KeepRunning, "keepRunning")
-	stringFlag(fs, &o.ContainerName, "containerName", "")
-	stringFlag(fs, &o.SeccompProfile, "seccompProfile", "")
 	stringFlag(fs, &o.Memory, "memory", "")
 	registry = registryFlags(fs, &o.Registry)
 	timeoutFlag(fs, &o.Timeout)
@@ -186,8 +185,8 @@ ends with RUN checkpoint.sh <phase>, which Podman runs with CHECKPOINT_RESTORE, 
 			})
 		},
 	}
-	addAppFlags(cmd, appFlags{&o.BaseImage, &o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.ServerName, &o.Containerfile, &o.Image, &o.Labels, &o.Env})
 	fs := cmd.Flags()
+	addAppFlags(fs, &o.AppInputs, &o.Image, &o.Labels, &o.Env)
 	stringFlag(fs, &phase, "phase", "")
 	stringFlag(fs, &method, "method", "")
 	boolFlag(fs, &o.KeepAppImage, "keepAppImage")

@@ -266,7 +266,7 @@ func recoverFromCrash(ctx context.Context, d *Deps, g *GlobalOptions, r render.R
 		return crash
 	}
 	defer release()
-	res, err := e.Prune(pctx, engine.PruneOptions{Connection: engine.Connection{URI: g.PodmanURL}}, func(ev engine.Event) {
+	res, err := e.Prune(pctx, engine.PruneOptions{Common: engine.Common{Connection: engine.Connection{URI: g.PodmanURL}}}, func(ev engine.Event) {
 		if ev.Log != nil { // the prune's own steps would interleave with the failed operation's
 			r.Event(ev)
 		}

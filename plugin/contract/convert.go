@@ -33,41 +33,72 @@ func pbConn(c engine.Connection) *pb.Connection {
 }
 
 // Requests to options (server side). Phases travel as strings so that the API accepts the old
-// names; validation maps them.
+// names; validation maps them. The requests' shared fields become the options' shared structs
+// through the generated getters, once each.
+
+// commonRequest is every request: the Podman service and the timeout.
+type commonRequest interface {
+	GetConnection() *pb.Connection
+	GetTimeoutSeconds() uint32
+}
+
+func common(r commonRequest) engine.Common {
+	return engine.Common{Connection: conn(r.GetConnection()), Timeout: seconds(r.GetTimeoutSeconds())}
+}
+
+// appRequest is a request that builds an application image (Containerize, CheckpointImage).
+type appRequest interface {
+	GetBaseImage() string
+	GetAppArchive() string
+	GetServerXml() string
+	GetConfigDir() string
+	GetServerName() string
+	GetContainerfile() string
+}
+
+func appInputs(r appRequest) engine.AppInputs {
+	return engine.AppInputs{BaseImage: r.GetBaseImage(), AppArchive: r.GetAppArchive(), ServerXML: r.GetServerXml(),
+		ConfigDir: r.GetConfigDir(), ServerName: r.GetServerName(), Containerfile: r.GetContainerfile()}
+}
+
+// runRequest is a request that runs a container (Checkpoint, Restore).
+type runRequest interface {
+	GetEnv() map[string]string
+	GetContainerName() string
+	GetSeccompProfile() string
+}
+
+func runSettings(r runRequest) engine.RunSettings {
+	return engine.RunSettings{Env: r.GetEnv(), ContainerName: r.GetContainerName(), SeccompProfile: r.GetSeccompProfile()}
+}
 
 func buildBaseImageOptions(r *pb.BuildBaseImageRequest) engine.BuildBaseImageOptions {
-	return engine.BuildBaseImageOptions{Connection: conn(r.GetConnection()), ContextDir: r.GetContextDir(),
-		Containerfile: r.GetContainerfile(), Image: r.GetImage(), BuildArgs: r.GetBuildArgs(),
-		Labels: r.GetLabels(), Timeout: seconds(r.GetTimeoutSeconds())}
+	return engine.BuildBaseImageOptions{Common: common(r), ContextDir: r.GetContextDir(),
+		Containerfile: r.GetContainerfile(), Image: r.GetImage(), BuildArgs: r.GetBuildArgs(), Labels: r.GetLabels()}
 }
 
 func containerizeOptions(r *pb.ContainerizeRequest) engine.ContainerizeOptions {
-	return engine.ContainerizeOptions{Connection: conn(r.GetConnection()), BaseImage: r.GetBaseImage(),
-		AppArchive: r.GetAppArchive(), ServerXML: r.GetServerXml(), ConfigDir: r.GetConfigDir(),
-		ServerName: r.GetServerName(), Containerfile: r.GetContainerfile(), Image: r.GetImage(),
-		Labels: r.GetLabels(), Env: r.GetEnv(), Timeout: seconds(r.GetTimeoutSeconds())}
+	return engine.ContainerizeOptions{Common: common(r), AppInputs: appInputs(r), Image: r.GetImage(),
+		Labels: r.GetLabels(), Env: r.GetEnv()}
 }
 
 func checkpointOptions(r *pb.CheckpointRequest) engine.CheckpointOptions {
-	return engine.CheckpointOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(),
-		Phase: engine.Phase(r.GetPhase()), Env: r.GetEnv(), ContainerName: r.GetContainerName(),
-		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds())}
+	return engine.CheckpointOptions{Common: common(r), Image: r.GetImage(), Phase: engine.Phase(r.GetPhase()),
+		RunSettings: runSettings(r)}
 }
 
 func commitOptions(r *pb.CommitRequest) engine.CommitOptions {
-	return engine.CommitOptions{Connection: conn(r.GetConnection()), Container: r.GetContainer(),
-		Image: r.GetImage(), Labels: r.GetLabels(), KeepContainer: r.GetKeepContainer(),
-		Timeout: seconds(r.GetTimeoutSeconds())}
+	return engine.CommitOptions{Common: common(r), Container: r.GetContainer(), Image: r.GetImage(),
+		Labels: r.GetLabels(), KeepContainer: r.GetKeepContainer()}
 }
 
 // restoreOptions converts a RestoreRequest; it fails only for port numbers out of range, which a
 // uint16 cannot hold.
 func restoreOptions(r *pb.RestoreRequest) (engine.RestoreOptions, error) {
-	o := engine.RestoreOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(), Env: r.GetEnv(),
+	o := engine.RestoreOptions{Common: common(r), Image: r.GetImage(), RunSettings: runSettings(r),
 		Readiness:       engine.Readiness{HTTPURL: r.GetReadiness().GetHttpUrl(), LogLine: r.GetReadiness().GetLogLine()},
-		DisableRecovery: r.GetDisableRecovery(), KeepRunning: r.GetKeepRunning(), ContainerName: r.GetContainerName(),
-		SeccompProfile: r.GetSeccompProfile(), Timeout: seconds(r.GetTimeoutSeconds()),
-		Memory: r.GetMemory(), Registry: registry(r.GetRegistry())}
+		DisableRecovery: r.GetDisableRecovery(), KeepRunning: r.GetKeepRunning(),
+		MemoryLimit: engine.MemoryLimit{Memory: r.GetMemory()}, Registry: registry(r.GetRegistry())}
 	for i, p := range r.GetPorts() {
 		if p.GetContainerPort() > 65535 {
 			return o, engine.Invalid(portField(i, "container_port"), "use a port number from 1 to 65535", "%d is not a port number", p.GetContainerPort())
@@ -84,21 +115,18 @@ func restoreOptions(r *pb.RestoreRequest) (engine.RestoreOptions, error) {
 func portField(i int, name string) string { return fmt.Sprintf("ports[%d].%s", i, name) }
 
 func checkpointImageOptions(r *pb.CheckpointImageRequest) engine.CheckpointImageOptions {
-	return engine.CheckpointImageOptions{Connection: conn(r.GetConnection()), BaseImage: r.GetBaseImage(),
-		AppArchive: r.GetAppArchive(), ServerXML: r.GetServerXml(), ConfigDir: r.GetConfigDir(),
-		ServerName: r.GetServerName(), Containerfile: r.GetContainerfile(), Phase: engine.Phase(r.GetPhase()),
+	return engine.CheckpointImageOptions{Common: common(r), AppInputs: appInputs(r), Phase: engine.Phase(r.GetPhase()),
 		Image: r.GetImage(), Labels: r.GetLabels(), Env: r.GetEnv(), KeepAppImage: r.GetKeepAppImage(),
-		SeccompProfile: r.GetSeccompProfile(), Method: engine.Method(r.GetMethod()), Timeout: seconds(r.GetTimeoutSeconds()),
+		SeccompProfile: r.GetSeccompProfile(), Method: engine.Method(r.GetMethod()),
 		Push: r.GetPush(), Registry: registry(r.GetRegistry())}
 }
 
 func doctorOptions(r *pb.DoctorRequest) engine.DoctorOptions {
-	return engine.DoctorOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(),
-		Timeout: seconds(r.GetTimeoutSeconds()), Memory: r.GetMemory()}
+	return engine.DoctorOptions{Common: common(r), Image: r.GetImage(), MemoryLimit: engine.MemoryLimit{Memory: r.GetMemory()}}
 }
 
 func pruneOptions(r *pb.PruneRequest) engine.PruneOptions {
-	return engine.PruneOptions{Connection: conn(r.GetConnection()), Timeout: seconds(r.GetTimeoutSeconds())}
+	return engine.PruneOptions{Common: common(r)}
 }
 
 // Options to requests (client side).

@@ -13,10 +13,10 @@ import (
 // The Kube operation's adapters: request <-> options, outcome <-> result, service and client.
 
 func kubeOptions(r *pb.KubeRequest) (engine.KubeOptions, error) {
-	o := engine.KubeOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(), OutputDir: r.GetOutputDir(),
+	o := engine.KubeOptions{Common: common(r), Image: r.GetImage(), OutputDir: r.GetOutputDir(),
 		Name: r.GetName(), Namespace: r.GetNamespace(), Replicas: int32(min(r.GetReplicas(), 1<<20)),
 		HTTPPort: int32(min(r.GetHttpPort(), 1<<20)), ReadyPath: r.GetReadiness().GetHttpUrl(), MemoryLimit: r.GetMemoryLimit(),
-		SeccompUnconfined: r.GetSeccompUnconfined(), OpenShift: r.GetOpenshift(), Timeout: seconds(r.GetTimeoutSeconds())}
+		SeccompUnconfined: r.GetSeccompUnconfined(), OpenShift: r.GetOpenshift()}
 	if r.GetReadiness().GetLogLine() != "" {
 		return o, engine.Invalid("readiness.log_line", "give the probes an HTTP path (readiness.http_url): a cluster probes a pod over HTTP, not its log",
 			"a log line cannot be a Kubernetes probe")

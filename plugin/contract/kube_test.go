@@ -56,7 +56,7 @@ func TestKubeValidation(t *testing.T) {
 
 func TestKubeOptionsRoundTrip(t *testing.T) {
 	o := engine.KubeOptions{Image: "localhost/a:1", OutputDir: "/tmp/k", Name: "a", Namespace: "n", Replicas: 2, HTTPPort: 9443,
-		ReadyPath: "/h", MemoryLimit: "1Gi", SeccompUnconfined: true, OpenShift: true, Timeout: 30e9}
+		ReadyPath: "/h", MemoryLimit: "1Gi", SeccompUnconfined: true, OpenShift: true, Common: engine.Common{Timeout: 30e9}}
 	back, err := kubeOptions(kubeRequest(o))
 	require.NoError(t, err)
 	assert.Equal(t, o, back)

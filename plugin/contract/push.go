@@ -27,8 +27,8 @@ func (c *Client) Push(ctx context.Context, o engine.PushOptions, sink engine.Sin
 }
 
 func pushOptions(r *pb.PushRequest) engine.PushOptions {
-	return engine.PushOptions{Connection: conn(r.GetConnection()), Image: r.GetImage(), Destination: r.GetDestination(),
-		Registry: registry(r.GetRegistry()), Timeout: seconds(r.GetTimeoutSeconds())}
+	return engine.PushOptions{Common: common(r), Image: r.GetImage(), Destination: r.GetDestination(),
+		Registry: registry(r.GetRegistry())}
 }
 
 func pushRequest(o engine.PushOptions) *pb.PushRequest {

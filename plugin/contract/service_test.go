@@ -292,7 +292,7 @@ func TestCancelReachesEngineAndWaitsForCleanup(t *testing.T) {
 	sink := rec.Sink()
 	start := time.Now()
 	f := fixtures(t)
-	_, err := NewClient(conn).CheckpointImage(ctx, engine.CheckpointImageOptions{Image: "localhost/app:1", AppArchive: f.war, ServerXML: f.xml}, func(ev engine.Event) {
+	_, err := NewClient(conn).CheckpointImage(ctx, engine.CheckpointImageOptions{Image: "localhost/app:1", AppInputs: engine.AppInputs{AppArchive: f.war, ServerXML: f.xml}}, func(ev engine.Event) {
 		sink(ev)
 		if ev.Progress != nil {
 			cancel()

@@ -143,17 +143,17 @@ func TestOutputImageMayNotBeTheBase(t *testing.T) {
 		{"localhost/open-liberty:local-checkpoint", "open-liberty:local-checkpoint"},
 		{"localhost/base", "base:latest"},
 	} {
-		co := ContainerizeOptions{BaseImage: c[1], AppArchive: war, ServerXML: xml, Image: c[0]}
+		co := ContainerizeOptions{AppInputs: AppInputs{BaseImage: c[1], AppArchive: war, ServerXML: xml}, Image: c[0]}
 		err := co.Validate()
 		assert.Equal(t, CodeInvalidArgument, CodeOf(err), "%v: %v", c, err)
 		assert.Equal(t, "image", AsError(err).Field)
 		assert.Contains(t, err.Error(), "move the base image's tag")
-		ci := CheckpointImageOptions{BaseImage: c[1], AppArchive: war, ServerXML: xml, Image: c[0]}
+		ci := CheckpointImageOptions{AppInputs: AppInputs{BaseImage: c[1], AppArchive: war, ServerXML: xml}, Image: c[0]}
 		assert.Equal(t, CodeInvalidArgument, CodeOf(ci.Validate()), "%v", c)
 	}
-	ci := CheckpointImageOptions{BaseImage: "localhost/app:1-app", AppArchive: war, ServerXML: xml, Image: "app:1", KeepAppImage: true}
+	ci := CheckpointImageOptions{AppInputs: AppInputs{BaseImage: "localhost/app:1-app", AppArchive: war, ServerXML: xml}, Image: "app:1", KeepAppImage: true}
 	assert.Equal(t, CodeInvalidArgument, CodeOf(ci.Validate()), "the kept application image would be the base")
-	ok := ContainerizeOptions{BaseImage: "open-liberty:local-checkpoint", AppArchive: war, ServerXML: xml, Image: "localhost/app:1"}
+	ok := ContainerizeOptions{AppInputs: AppInputs{BaseImage: "open-liberty:local-checkpoint", AppArchive: war, ServerXML: xml}, Image: "localhost/app:1"}
 	assert.NoError(t, ok.Validate())
 }
 

@@ -221,13 +221,13 @@ func FuzzValidateRequest(f *testing.F) {
 		env, labels := map[string]string{envK: envV}, map[string]string{labelK: labelV}
 		d := time.Duration(timeout) * time.Second
 		requests := []interface{ Validate() error }{
-			&CheckpointImageOptions{Connection: conn, BaseImage: baseImage, AppArchive: war, ServerXML: xmlFile, ServerName: serverName,
-				Phase: Phase(phase), Image: image, Labels: labels, Env: env, Timeout: d},
-			&CheckpointOptions{Connection: conn, Image: image, Phase: Phase(phase), Env: env, ContainerName: name, Timeout: d},
-			&CommitOptions{Connection: conn, Container: name, Image: image, Labels: labels, Timeout: d},
-			&RestoreOptions{Connection: conn, Image: image, Env: env, ContainerName: name, Timeout: d,
+			&CheckpointImageOptions{Common: Common{Connection: conn, Timeout: d}, AppInputs: AppInputs{BaseImage: baseImage, AppArchive: war, ServerXML: xmlFile, ServerName: serverName},
+				Phase: Phase(phase), Image: image, Labels: labels, Env: env},
+			&CheckpointOptions{Common: Common{Connection: conn, Timeout: d}, Image: image, Phase: Phase(phase), RunSettings: RunSettings{Env: env, ContainerName: name}},
+			&CommitOptions{Common: Common{Connection: conn, Timeout: d}, Container: name, Image: image, Labels: labels},
+			&RestoreOptions{Common: Common{Connection: conn, Timeout: d}, Image: image, RunSettings: RunSettings{Env: env, ContainerName: name},
 				Ports: []Port{{ContainerPort: containerPort, HostPort: hostPort, HostIP: hostIP, Protocol: protocol}}, Readiness: Readiness{HTTPURL: readyURL}},
-			&DoctorOptions{Connection: conn, Image: image, Timeout: d},
+			&DoctorOptions{Common: Common{Connection: conn, Timeout: d}, Image: image},
 		}
 		for _, r := range requests {
 			err := r.Validate()

@@ -19,7 +19,7 @@ const (
 
 // KubeOptions writes the Kubernetes (and OpenShift) objects that deploy an InstantOn image.
 type KubeOptions struct {
-	Connection        Connection
+	Common
 	Image             string // required; in the local store (its labels are read)
 	OutputDir         string // default DefaultKubeDir
 	Name              string // default: from the image's repository
@@ -30,7 +30,6 @@ type KubeOptions struct {
 	MemoryLimit       string // a Kubernetes quantity; empty: from the image's labels
 	SeccompUnconfined bool
 	OpenShift         bool
-	Timeout           time.Duration
 }
 
 // KubeOutcome is what Kube wrote.
@@ -51,7 +50,7 @@ var (
 
 // Validate checks the options and fills in defaults.
 func (o *KubeOptions) Validate() error {
-	if err := validateConnection(&o.Connection); err != nil {
+	if err := o.Common.Validate(OpKube); err != nil {
 		return err
 	}
 	if err := inputImage("image", o.Image); err != nil {
@@ -89,5 +88,5 @@ func (o *KubeOptions) Validate() error {
 	if o.MemoryLimit != "" && (!quantity.MatchString(o.MemoryLimit) || strings.Trim(strings.TrimRight(o.MemoryLimit, "KMGTPEikm"), "0.") == "") {
 		return Invalid("memory_limit", "use a Kubernetes quantity such as 768Mi or 1Gi", "%q is not a memory quantity", o.MemoryLimit)
 	}
-	return validateTimeout(&o.Timeout, OpKube)
+	return nil
 }

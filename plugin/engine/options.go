@@ -39,51 +39,73 @@ var DefaultTimeouts = map[string]time.Duration{
 	OpPrune:           5 * time.Minute,
 }
 
-// BuildBaseImageOptions builds the InstantOn base image.
-type BuildBaseImageOptions struct {
-	Connection    Connection
-	ContextDir    string // default DefaultContextDir
-	Containerfile string // relative to ContextDir or absolute; default DefaultContainerfile
-	Image         string // default DefaultBaseImage
-	BuildArgs     map[string]string
-	Labels        map[string]string
-	Timeout       time.Duration
+// Common is what every operation takes: the Podman service to use and how long the operation may
+// take. Validate checks the connection and fills in the operation's default timeout.
+type Common struct {
+	Connection Connection
+	Timeout    time.Duration // 0: DefaultTimeouts[op]; at most MaxTimeout
 }
 
-// ContainerizeOptions builds the application image.
-type ContainerizeOptions struct {
-	Connection    Connection
+// AppInputs is what an application image is built from: the application archive and its Liberty
+// configuration on a base image, or the user's own Containerfile. Validate fills in the defaults,
+// makes the paths absolute and checks the files.
+type AppInputs struct {
 	BaseImage     string // default DefaultBaseImage
 	AppArchive    string // .war/.ear/.rar/.jar/.eba; required unless Containerfile is set
 	ServerXML     string // required unless ConfigDir holds server.xml or Containerfile is set
 	ConfigDir     string // optional Liberty config dir copied to /config/
 	ServerName    string // default DefaultServerName
 	Containerfile string // the user's own Containerfile (its directory is the context)
-	Image         string // required
+}
+
+// RunSettings are the settings of a container the engine runs from an image.
+type RunSettings struct {
+	Env            map[string]string
+	ContainerName  string // default: unique generated
+	SeccompProfile string // a profile file, "unconfined", or "" for the step's default (internal/privilege)
+}
+
+// MemoryLimit is a container's memory limit as podman run --memory takes it ("" for none);
+// Validate fills in MemoryBytes.
+type MemoryLimit struct {
+	Memory      string
+	MemoryBytes int64
+}
+
+// BuildBaseImageOptions builds the InstantOn base image.
+type BuildBaseImageOptions struct {
+	Common
+	ContextDir    string // default DefaultContextDir
+	Containerfile string // relative to ContextDir or absolute; default DefaultContainerfile
+	Image         string // default DefaultBaseImage
+	BuildArgs     map[string]string
 	Labels        map[string]string
-	Env           map[string]string
-	Timeout       time.Duration
+}
+
+// ContainerizeOptions builds the application image.
+type ContainerizeOptions struct {
+	Common
+	AppInputs
+	Image  string // required
+	Labels map[string]string
+	Env    map[string]string
 }
 
 // CheckpointOptions runs the application image once with WLP_CHECKPOINT=Phase.
 type CheckpointOptions struct {
-	Connection     Connection
-	Image          string // required
-	Phase          Phase  // default DefaultPhase
-	Env            map[string]string
-	ContainerName  string // default: unique generated
-	SeccompProfile string // default: unconfined
-	Timeout        time.Duration
+	Common
+	Image string // required
+	Phase Phase  // default DefaultPhase
+	RunSettings
 }
 
 // CommitOptions turns a checkpointed container into the InstantOn image.
 type CommitOptions struct {
-	Connection    Connection
+	Common
 	Container     string // required
 	Image         string // required
 	Labels        map[string]string
 	KeepContainer bool
-	Timeout       time.Duration
 }
 
 // Port publishes a container port on the host.
@@ -103,20 +125,14 @@ type Readiness struct {
 
 // RestoreOptions runs an InstantOn image.
 type RestoreOptions struct {
-	Connection      Connection
+	Common
 	Image           string // required
 	Ports           []Port
-	Env             map[string]string
 	Readiness       Readiness
 	DisableRecovery bool // CRIU_RESTORE_DISABLE_RECOVERY=true: a failed restore is an error
 	KeepRunning     bool
-	ContainerName   string
-	SeccompProfile  string
-	Timeout         time.Duration
-	// Memory is the container's memory limit as podman run --memory takes it ("" for none);
-	// Validate fills in MemoryBytes.
-	Memory      string
-	MemoryBytes int64
+	RunSettings
+	MemoryLimit
 	// Registry is for pulling Image when Podman's storage does not hold it.
 	Registry Registry
 }
@@ -137,21 +153,15 @@ const (
 
 // CheckpointImageOptions is Containerize, Checkpoint and Commit in one call.
 type CheckpointImageOptions struct {
-	Connection     Connection
-	BaseImage      string
-	AppArchive     string
-	ServerXML      string
-	ConfigDir      string
-	ServerName     string
-	Containerfile  string
+	Common
+	AppInputs
 	Phase          Phase
 	Method         Method // default DefaultMethod
 	Image          string // the InstantOn image; required
 	Labels         map[string]string
-	Env            map[string]string
-	KeepAppImage   bool // keep the application image, tagged AppImageRef(Image)
-	SeccompProfile string
-	Timeout        time.Duration
+	Env            map[string]string // the application image's environment (Containerize's Env)
+	KeepAppImage   bool              // keep the application image, tagged AppImageRef(Image)
+	SeccompProfile string            // the checkpoint run's (RunSettings.SeccompProfile)
 	// Push pushes Image to its registry once it is built, with Registry's settings.
 	Push     bool
 	Registry Registry
@@ -159,43 +169,35 @@ type CheckpointImageOptions struct {
 
 // PushOptions returns the push step of the chain.
 func (o CheckpointImageOptions) PushOptions() PushOptions {
-	return PushOptions{Connection: o.Connection, Image: o.Image, Destination: o.Image, Registry: o.Registry, Timeout: o.Timeout}
+	return PushOptions{Common: o.Common, Image: o.Image, Destination: o.Image, Registry: o.Registry}
 }
 
 // ContainerizeOptions returns the containerize step of the chain, building appImage.
 func (o CheckpointImageOptions) ContainerizeOptions(appImage string) ContainerizeOptions {
-	return ContainerizeOptions{
-		Connection: o.Connection, BaseImage: o.BaseImage, AppArchive: o.AppArchive, ServerXML: o.ServerXML,
-		ConfigDir: o.ConfigDir, ServerName: o.ServerName, Containerfile: o.Containerfile, Image: appImage,
-		Env: o.Env, Timeout: o.Timeout,
-	}
+	return ContainerizeOptions{Common: o.Common, AppInputs: o.AppInputs, Image: appImage, Env: o.Env}
 }
 
 // CheckpointOptions returns the checkpoint step of the chain, run on appImage.
 func (o CheckpointImageOptions) CheckpointOptions(appImage string) CheckpointOptions {
-	return CheckpointOptions{Connection: o.Connection, Image: appImage, Phase: o.Phase,
-		SeccompProfile: o.SeccompProfile, Timeout: o.Timeout}
+	return CheckpointOptions{Common: o.Common, Image: appImage, Phase: o.Phase,
+		RunSettings: RunSettings{SeccompProfile: o.SeccompProfile}}
 }
 
 // CommitOptions returns the commit step of the chain for container.
 func (o CheckpointImageOptions) CommitOptions(container string) CommitOptions {
-	return CommitOptions{Connection: o.Connection, Container: container, Image: o.Image, Labels: o.Labels,
-		Timeout: o.Timeout}
+	return CommitOptions{Common: o.Common, Container: container, Image: o.Image, Labels: o.Labels}
 }
 
 // DoctorOptions checks the host, the container engine and optionally an image.
 type DoctorOptions struct {
-	Connection Connection
-	Image      string
-	Timeout    time.Duration
-	// Memory is the memory limit a restore of Image will get ("" for none), compared with the
-	// memory the image recorded; Validate fills in MemoryBytes.
-	Memory      string
-	MemoryBytes int64
+	Common
+	Image string
+	// MemoryLimit is the memory limit a restore of Image will get ("" for none), compared with
+	// the memory the image recorded.
+	MemoryLimit
 }
 
 // PruneOptions removes what ended operations left behind.
 type PruneOptions struct {
-	Connection Connection
-	Timeout    time.Duration
+	Common
 }

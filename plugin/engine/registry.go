@@ -48,16 +48,15 @@ func (r Registry) Mask(s string) string {
 
 // PushOptions pushes an image from Podman's storage to a registry.
 type PushOptions struct {
-	Connection  Connection
+	Common
 	Image       string // required: a local reference or id
 	Destination string // registry reference; default Image
 	Registry    Registry
-	Timeout     time.Duration
 }
 
 // Validate checks the options and fills in defaults.
 func (o *PushOptions) Validate() error {
-	if err := validateConnection(&o.Connection); err != nil {
+	if err := o.Common.Validate(OpPush); err != nil {
 		return err
 	}
 	if err := inputImage("image", o.Image); err != nil {
@@ -73,10 +72,7 @@ func (o *PushOptions) Validate() error {
 	if err := pushDestination("destination", o.Destination); err != nil {
 		return err
 	}
-	if err := o.Registry.Validate(); err != nil {
-		return err
-	}
-	return validateTimeout(&o.Timeout, OpPush)
+	return o.Registry.Validate()
 }
 
 // pushDestination checks a reference to push to: it must name a registry (docker.io is never
@@ -145,10 +141,11 @@ func DefaultAuthFile() string { return os.Getenv("REGISTRY_AUTH_FILE") }
 
 var memoryRE = regexp.MustCompile(`^([0-9]+)([bkmg]?)$`)
 
-// validateMemory parses a memory limit the way podman run --memory spells it: a number of bytes,
-// or with b, k, m or g (powers of 1024). Podman refuses less than 6 MiB.
-func validateMemory(s string, bytes *int64) error {
-	*bytes = 0
+// Validate parses Memory the way podman run --memory spells it, into MemoryBytes: a number of
+// bytes, or with b, k, m or g (powers of 1024). Podman refuses less than 6 MiB.
+func (l *MemoryLimit) Validate() error {
+	s := l.Memory
+	l.MemoryBytes = 0
 	if s == "" {
 		return nil
 	}
@@ -168,6 +165,6 @@ func validateMemory(s string, bytes *int64) error {
 	if n < 6<<20 {
 		return Invalid("memory", "give the container at least 6m (Podman's minimum); a restored Liberty server needs far more", "memory limit %s is below 6 MiB", s)
 	}
-	*bytes = n
+	l.MemoryBytes = n
 	return nil
 }

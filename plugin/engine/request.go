@@ -26,11 +26,11 @@ type PathField struct {
 func RequestPaths(opts any, base string) []PathField {
 	var all []PathField
 	add := func(field string, p *string) { all = append(all, PathField{Field: field, Path: p}) }
-	app := func(appArchive, serverXML, configDir, containerfile *string) {
-		all = append(all, PathField{Field: "app_archive", Path: appArchive, KeepName: true},
-			PathField{Field: "containerfile", Path: containerfile, KeepName: true})
-		add("server_xml", serverXML)
-		add("config_dir", configDir)
+	app := func(a *AppInputs) {
+		all = append(all, PathField{Field: "app_archive", Path: &a.AppArchive, KeepName: true},
+			PathField{Field: "containerfile", Path: &a.Containerfile, KeepName: true})
+		add("server_xml", &a.ServerXML)
+		add("config_dir", &a.ConfigDir)
 	}
 	registry := func(r *Registry) {
 		add("registry.authfile", &r.AuthFile)
@@ -42,14 +42,14 @@ func RequestPaths(opts any, base string) []PathField {
 		add("context_dir", &o.ContextDir)
 		add("containerfile", &o.Containerfile)
 	case *ContainerizeOptions:
-		app(&o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.Containerfile)
+		app(&o.AppInputs)
 	case *CheckpointOptions:
 		add("seccomp_profile", &o.SeccompProfile)
 	case *RestoreOptions:
 		add("seccomp_profile", &o.SeccompProfile)
 		registry(&o.Registry)
 	case *CheckpointImageOptions:
-		app(&o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.Containerfile)
+		app(&o.AppInputs)
 		add("seccomp_profile", &o.SeccompProfile)
 		registry(&o.Registry)
 	case *PushOptions:
@@ -75,30 +75,14 @@ func RequestPaths(opts any, base string) []PathField {
 // operations' options structs, asks for; nil for a type it does not know, so that a caller
 // enforcing a policy can refuse what it cannot check.
 func RequestConnection(opts any) *Connection {
-	switch o := opts.(type) {
-	case *BuildBaseImageOptions:
-		return &o.Connection
-	case *ContainerizeOptions:
-		return &o.Connection
-	case *CheckpointOptions:
-		return &o.Connection
-	case *CommitOptions:
-		return &o.Connection
-	case *RestoreOptions:
-		return &o.Connection
-	case *CheckpointImageOptions:
-		return &o.Connection
-	case *DoctorOptions:
-		return &o.Connection
-	case *PushOptions:
-		return &o.Connection
-	case *KubeOptions:
-		return &o.Connection
-	case *PruneOptions:
-		return &o.Connection
+	if o, ok := opts.(interface{ common() *Common }); ok {
+		return &o.common().Connection
 	}
 	return nil
 }
+
+// common gives RequestConnection every operation's Common, through the options that embed it.
+func (c *Common) common() *Common { return c }
 
 // absPath makes p absolute against base, or against the working directory when base is empty.
 func absPath(base, p string) string {

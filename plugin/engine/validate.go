@@ -29,7 +29,7 @@ var (
 
 // Validate checks the options, fills in defaults and makes paths absolute.
 func (o *BuildBaseImageOptions) Validate() error {
-	if err := validateConnection(&o.Connection); err != nil {
+	if err := o.Common.Validate(OpBuildBaseImage); err != nil {
 		return err
 	}
 	o.defaultPaths("")
@@ -50,10 +50,7 @@ func (o *BuildBaseImageOptions) Validate() error {
 	if err := validateMap("build_args", o.BuildArgs, envKeyRE, "build argument names are letters, digits and _"); err != nil {
 		return err
 	}
-	if err := validateLabels(o.Labels); err != nil {
-		return err
-	}
-	return validateTimeout(&o.Timeout, OpBuildBaseImage)
+	return validateLabels(o.Labels)
 }
 
 // defaultPaths fills in the default build context and Containerfile, makes the context absolute
@@ -74,10 +71,10 @@ func (o *BuildBaseImageOptions) defaultPaths(base string) {
 
 // Validate checks the options, fills in defaults and makes paths absolute.
 func (o *ContainerizeOptions) Validate() error {
-	if err := validateConnection(&o.Connection); err != nil {
+	if err := o.Common.Validate(OpContainerize); err != nil {
 		return err
 	}
-	if err := validateAppInputs(&o.BaseImage, &o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.ServerName, &o.Containerfile); err != nil {
+	if err := o.AppInputs.Validate(); err != nil {
 		return err
 	}
 	if err := outputImage("image", o.Image); err != nil {
@@ -89,15 +86,12 @@ func (o *ContainerizeOptions) Validate() error {
 	if err := validateLabels(o.Labels); err != nil {
 		return err
 	}
-	if err := validateEnv(o.Env); err != nil {
-		return err
-	}
-	return validateTimeout(&o.Timeout, OpContainerize)
+	return validateEnv(o.Env)
 }
 
 // Validate checks the options and fills in defaults.
 func (o *CheckpointOptions) Validate() error {
-	if err := validateConnection(&o.Connection); err != nil {
+	if err := o.Common.Validate(OpCheckpoint); err != nil {
 		return err
 	}
 	if err := inputImage("image", o.Image); err != nil {
@@ -106,21 +100,12 @@ func (o *CheckpointOptions) Validate() error {
 	if err := validatePhase(&o.Phase); err != nil {
 		return err
 	}
-	if err := validateEnv(o.Env); err != nil {
-		return err
-	}
-	if err := validateContainerName(o.ContainerName); err != nil {
-		return err
-	}
-	if err := validateSeccomp(&o.SeccompProfile); err != nil {
-		return err
-	}
-	return validateTimeout(&o.Timeout, OpCheckpoint)
+	return o.RunSettings.Validate()
 }
 
 // Validate checks the options and fills in defaults.
 func (o *CommitOptions) Validate() error {
-	if err := validateConnection(&o.Connection); err != nil {
+	if err := o.Common.Validate(OpCommit); err != nil {
 		return err
 	}
 	if o.Container == "" {
@@ -132,15 +117,12 @@ func (o *CommitOptions) Validate() error {
 	if err := outputImage("image", o.Image); err != nil {
 		return err
 	}
-	if err := validateLabels(o.Labels); err != nil {
-		return err
-	}
-	return validateTimeout(&o.Timeout, OpCommit)
+	return validateLabels(o.Labels)
 }
 
 // Validate checks the options and fills in defaults.
 func (o *RestoreOptions) Validate() error {
-	if err := validateConnection(&o.Connection); err != nil {
+	if err := o.Common.Validate(OpRestore); err != nil {
 		return err
 	}
 	if err := inputImage("image", o.Image); err != nil {
@@ -178,30 +160,21 @@ func (o *RestoreOptions) Validate() error {
 	if err := validateReadiness(&o.Readiness, len(o.Ports) > 0); err != nil {
 		return err
 	}
-	if err := validateEnv(o.Env); err != nil {
+	if err := o.RunSettings.Validate(); err != nil {
 		return err
 	}
-	if err := validateContainerName(o.ContainerName); err != nil {
+	if err := o.MemoryLimit.Validate(); err != nil {
 		return err
 	}
-	if err := validateSeccomp(&o.SeccompProfile); err != nil {
-		return err
-	}
-	if err := validateMemory(o.Memory, &o.MemoryBytes); err != nil {
-		return err
-	}
-	if err := o.Registry.Validate(); err != nil {
-		return err
-	}
-	return validateTimeout(&o.Timeout, OpRestore)
+	return o.Registry.Validate()
 }
 
 // Validate checks the options, fills in defaults and makes paths absolute.
 func (o *CheckpointImageOptions) Validate() error {
-	if err := validateConnection(&o.Connection); err != nil {
+	if err := o.Common.Validate(OpCheckpointImage); err != nil {
 		return err
 	}
-	if err := validateAppInputs(&o.BaseImage, &o.AppArchive, &o.ServerXML, &o.ConfigDir, &o.ServerName, &o.Containerfile); err != nil {
+	if err := o.AppInputs.Validate(); err != nil {
 		return err
 	}
 	if err := validatePhase(&o.Phase); err != nil {
@@ -240,15 +213,12 @@ func (o *CheckpointImageOptions) Validate() error {
 			return err
 		}
 	}
-	if err := o.Registry.Validate(); err != nil {
-		return err
-	}
-	return validateTimeout(&o.Timeout, OpCheckpointImage)
+	return o.Registry.Validate()
 }
 
 // Validate checks the options and fills in defaults.
 func (o *DoctorOptions) Validate() error {
-	if err := validateConnection(&o.Connection); err != nil {
+	if err := o.Common.Validate(OpDoctor); err != nil {
 		return err
 	}
 	if o.Image != "" {
@@ -256,18 +226,12 @@ func (o *DoctorOptions) Validate() error {
 			return err
 		}
 	}
-	if err := validateMemory(o.Memory, &o.MemoryBytes); err != nil {
-		return err
-	}
-	return validateTimeout(&o.Timeout, OpDoctor)
+	return o.MemoryLimit.Validate()
 }
 
 // Validate checks the options and fills in defaults.
 func (o *PruneOptions) Validate() error {
-	if err := validateConnection(&o.Connection); err != nil {
-		return err
-	}
-	return validateTimeout(&o.Timeout, OpPrune)
+	return o.Common.Validate(OpPrune)
 }
 
 // ValidateOperationID checks a Cancel request.
@@ -288,6 +252,14 @@ func notTheBase(what, image, base, example string) error {
 	return Invalid("image", "give the "+what+" its own name, for example "+example,
 		"the %s %q is the base image %q (both name %s): writing it would move the base image's tag to the new image",
 		what, image, base, NormalizedName(base))
+}
+
+// Validate checks the connection and fills in op's default timeout.
+func (c *Common) Validate(op string) error {
+	if err := validateConnection(&c.Connection); err != nil {
+		return err
+	}
+	return validateTimeout(&c.Timeout, op)
 }
 
 func validateConnection(c *Connection) error {
@@ -326,63 +298,64 @@ func validateConnection(c *Connection) error {
 const SSHPathFix = "give the socket's path on the host: ssh://user@host[:port]/run/user/<uid>/podman/podman.sock " +
 	"(/run/podman/podman.sock for root); podman info --format '{{.Host.RemoteSocket.Path}}' on the host prints it"
 
-func validateAppInputs(baseImage, appArchive, serverXML, configDir, serverName, containerfile *string) error {
-	if *baseImage == "" {
-		*baseImage = DefaultBaseImage
+// Validate fills in the defaults, makes the paths absolute and checks the files.
+func (a *AppInputs) Validate() error {
+	if a.BaseImage == "" {
+		a.BaseImage = DefaultBaseImage
 	}
-	if err := inputImage("base_image", *baseImage); err != nil {
+	if err := inputImage("base_image", a.BaseImage); err != nil {
 		return err
 	}
-	if *serverName == "" {
-		*serverName = DefaultServerName
+	if a.ServerName == "" {
+		a.ServerName = DefaultServerName
 	}
-	if !serverNameRE.MatchString(*serverName) {
-		return Invalid("server_name", "use letters, digits, '.', '-' and '_', for example defaultServer", "%q is not a Liberty server name", *serverName)
+	if !serverNameRE.MatchString(a.ServerName) {
+		return Invalid("server_name", "use letters, digits, '.', '-' and '_', for example defaultServer", "%q is not a Liberty server name", a.ServerName)
 	}
-	if *containerfile != "" {
-		if err := existingPath("containerfile", containerfile, false, "set containerfile to your Containerfile, or leave it empty to have one generated"); err != nil {
+	if a.Containerfile != "" {
+		if err := existingPath("containerfile", &a.Containerfile, false, "set containerfile to your Containerfile, or leave it empty to have one generated"); err != nil {
 			return err
 		}
 	}
-	if *appArchive == "" {
-		if *containerfile == "" {
+	if a.AppArchive == "" {
+		if a.Containerfile == "" {
 			return Invalid("app_archive", "build the application (mvn package / gradle war) and pass the .war or .ear", "no application archive given")
 		}
 	} else {
-		if err := existingPath("app_archive", appArchive, false, "build the application first (mvn package / gradle war) or correct the path"); err != nil {
+		if err := existingPath("app_archive", &a.AppArchive, false, "build the application first (mvn package / gradle war) or correct the path"); err != nil {
 			return err
 		}
-		ext := strings.ToLower(filepath.Ext(*appArchive))
+		ext := strings.ToLower(filepath.Ext(a.AppArchive))
 		if !slices.Contains(archiveExts, ext) {
-			return Invalid("app_archive", "pass the application archive: "+strings.Join(archiveExts, ", "), "%s is not an application archive", *appArchive)
+			return Invalid("app_archive", "pass the application archive: "+strings.Join(archiveExts, ", "), "%s is not an application archive", a.AppArchive)
 		}
-		if err := checkArchiveName(filepath.Base(*appArchive)); err != nil {
+		if err := checkArchiveName(filepath.Base(a.AppArchive)); err != nil {
 			return err
 		}
 	}
-	if *configDir != "" {
-		if err := existingPath("config_dir", configDir, true, "set config_dir to your Liberty configuration directory (src/main/liberty/config)"); err != nil {
+	if a.ConfigDir != "" {
+		if err := existingPath("config_dir", &a.ConfigDir, true, "set config_dir to your Liberty configuration directory (src/main/liberty/config)"); err != nil {
 			return err
 		}
-		if err := checkDropins(*configDir); err != nil {
+		if err := checkDropins(a.ConfigDir); err != nil {
 			return err
 		}
 	}
-	if *serverXML == "" && *configDir != "" {
-		if _, err := os.Stat(filepath.Join(*configDir, "server.xml")); err == nil {
-			*serverXML = filepath.Join(*configDir, "server.xml")
+	if a.ServerXML == "" && a.ConfigDir != "" {
+		if _, err := os.Stat(filepath.Join(a.ConfigDir, "server.xml")); err == nil {
+			a.ServerXML = filepath.Join(a.ConfigDir, "server.xml")
 		}
 	}
-	if *serverXML == "" {
-		if *containerfile != "" {
+	if a.ServerXML == "" {
+		if a.Containerfile != "" {
 			return nil
 		}
 		return Invalid("server_xml", "pass your server.xml (usually src/main/liberty/config/server.xml) or a config_dir that holds one", "no server.xml given")
 	}
-	if err := existingPath("server_xml", serverXML, false, "correct the path to your server.xml (usually src/main/liberty/config/server.xml)"); err != nil {
+	if err := existingPath("server_xml", &a.ServerXML, false, "correct the path to your server.xml (usually src/main/liberty/config/server.xml)"); err != nil {
 		return err
 	}
-	return checkServerXML(*serverXML)
+	return checkServerXML(a.ServerXML)
 }
 
 // checkArchiveName refuses archive file names that Liberty cannot use as an application name (it
@@ -622,6 +595,17 @@ func validateMap(field string, m map[string]string, keyRE *regexp.Regexp, fix st
 		}
 	}
 	return nil
+}
+
+// Validate checks the environment, the container name and the seccomp profile (made absolute).
+func (r *RunSettings) Validate() error {
+	if err := validateEnv(r.Env); err != nil {
+		return err
+	}
+	if err := validateContainerName(r.ContainerName); err != nil {
+		return err
+	}
+	return validateSeccomp(&r.SeccompProfile)
 }
 
 func validateContainerName(name string) error {

@@ -58,10 +58,10 @@ func TestEnvAndLabelValues(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "app.war"), []byte("PK"), 0o644))
 	bad := map[string]string{"K": " x"}
 	for name, v := range map[string]interface{ Validate() error }{
-		"containerize":     &ContainerizeOptions{AppArchive: filepath.Join(dir, "app.war"), ServerXML: filepath.Join(dir, "server.xml"), Image: "localhost/a:1", Env: bad},
-		"checkpoint":       &CheckpointOptions{Image: "localhost/a:1", Env: bad},
-		"restore":          &RestoreOptions{Image: "localhost/a:1", Env: bad},
-		"checkpoint-image": &CheckpointImageOptions{AppArchive: filepath.Join(dir, "app.war"), ServerXML: filepath.Join(dir, "server.xml"), Image: "localhost/a:1", Labels: bad},
+		"containerize":     &ContainerizeOptions{AppInputs: AppInputs{AppArchive: filepath.Join(dir, "app.war"), ServerXML: filepath.Join(dir, "server.xml")}, Image: "localhost/a:1", Env: bad},
+		"checkpoint":       &CheckpointOptions{Image: "localhost/a:1", RunSettings: RunSettings{Env: bad}},
+		"restore":          &RestoreOptions{Image: "localhost/a:1", RunSettings: RunSettings{Env: bad}},
+		"checkpoint-image": &CheckpointImageOptions{AppInputs: AppInputs{AppArchive: filepath.Join(dir, "app.war"), ServerXML: filepath.Join(dir, "server.xml")}, Image: "localhost/a:1", Labels: bad},
 		"commit":           &CommitOptions{Container: "c", Image: "localhost/a:1", Labels: bad},
 		"build-base-image": &BuildBaseImageOptions{ContextDir: dir, Containerfile: "server.xml", Labels: bad},
 	} {
@@ -85,7 +85,7 @@ func TestConfigDropins(t *testing.T) {
 	write("configDropins/overrides/notes.txt", "not XML, not read by Liberty")
 	write("app.war", "PK")
 	validate := func() error {
-		o := ContainerizeOptions{ConfigDir: config, AppArchive: filepath.Join(config, "app.war"), Image: "localhost/a:1"}
+		o := ContainerizeOptions{AppInputs: AppInputs{ConfigDir: config, AppArchive: filepath.Join(config, "app.war")}, Image: "localhost/a:1"}
 		return o.Validate()
 	}
 	require.NoError(t, validate())
@@ -127,7 +127,7 @@ func TestEveryOperationHasAnAdmissionRule(t *testing.T) {
 
 func TestRequestPaths(t *testing.T) {
 	base := t.TempDir()
-	o := &CheckpointImageOptions{AppArchive: "target/app.war", ConfigDir: "/abs/config", SeccompProfile: "p.json"}
+	o := &CheckpointImageOptions{AppInputs: AppInputs{AppArchive: "target/app.war", ConfigDir: "/abs/config"}, SeccompProfile: "p.json"}
 	paths := RequestPaths(o, base)
 	fields := map[string]string{}
 	for _, p := range paths {
@@ -216,15 +216,15 @@ func TestMemoryLabels(t *testing.T) {
 
 func TestValidateMemory(t *testing.T) {
 	for in, want := range map[string]int64{"": 0, "512m": 512 << 20, "1G": 1 << 30, "7000000": 7000000, "8192k": 8 << 20} {
-		var n int64
-		if err := validateMemory(in, &n); err != nil || n != want {
-			t.Errorf("validateMemory(%q) = %d, %v; want %d", in, n, err, want)
+		l := MemoryLimit{Memory: in}
+		if err := l.Validate(); err != nil || l.MemoryBytes != want {
+			t.Errorf("MemoryLimit{%q}.Validate() = %d, %v; want %d", in, l.MemoryBytes, err, want)
 		}
 	}
 	for _, in := range []string{"1m", "lots", "-5m", "1.5g", "99999999999999999999g"} {
-		var n int64
-		if err := validateMemory(in, &n); CodeOf(err) != CodeInvalidArgument || AsError(err).Field != "memory" {
-			t.Errorf("validateMemory(%q) = %v, want an InvalidArgument on memory", in, err)
+		l := MemoryLimit{Memory: in}
+		if err := l.Validate(); CodeOf(err) != CodeInvalidArgument || AsError(err).Field != "memory" {
+			t.Errorf("MemoryLimit{%q}.Validate() = %v, want an InvalidArgument on memory", in, err)
 		}
 	}
 }
@@ -233,7 +233,7 @@ func TestValidateMemory(t *testing.T) {
 // made absolute nor confined to serve's root, and it passes validation; anything else must be a
 // JSON profile file.
 func TestSeccompUnconfinedIsAKeyword(t *testing.T) {
-	o := &RestoreOptions{SeccompProfile: "unconfined"}
+	o := &RestoreOptions{RunSettings: RunSettings{SeccompProfile: "unconfined"}}
 	assert.Empty(t, RequestPaths(o, t.TempDir()))
 	assert.Equal(t, "unconfined", o.SeccompProfile)
 	assert.NoError(t, validateSeccomp(&o.SeccompProfile))

@@ -121,7 +121,7 @@ func Conformance(t *testing.T, e engine.Engine, fx Fixture) {
 
 	var container string
 	t.Run("Containerize", func(t *testing.T) {
-		o := engine.ContainerizeOptions{BaseImage: fx.BaseImage, AppArchive: fx.AppArchive, ServerXML: fx.ServerXML, Image: appImage}
+		o := engine.ContainerizeOptions{AppInputs: engine.AppInputs{BaseImage: fx.BaseImage, AppArchive: fx.AppArchive, ServerXML: fx.ServerXML}, Image: appImage}
 		res := run(t, o.Validate, func(s engine.Sink) (*engine.Result, error) { return e.Containerize(ctx, o, s) })
 		if res.Image != appImage || res.ImageID == "" || res.ImageSize <= 0 {
 			t.Errorf("result %+v: want image %s with id and size", res, appImage)
@@ -157,7 +157,7 @@ func Conformance(t *testing.T, e engine.Engine, fx Fixture) {
 	}
 	t.Run("Restore", func(t *testing.T) { restore(t, instantOn) })
 	t.Run("CheckpointImage", func(t *testing.T) {
-		o := engine.CheckpointImageOptions{BaseImage: fx.BaseImage, AppArchive: fx.AppArchive, ServerXML: fx.ServerXML,
+		o := engine.CheckpointImageOptions{AppInputs: engine.AppInputs{BaseImage: fx.BaseImage, AppArchive: fx.AppArchive, ServerXML: fx.ServerXML},
 			Image: chained, Phase: engine.BeforeAppStart}
 		res := run(t, o.Validate, func(s engine.Sink) (*engine.Result, error) { return e.CheckpointImage(ctx, o, s) })
 		if res.Image != chained || res.ImageID == "" || res.Phase != engine.BeforeAppStart || len(res.Timings) < 3 {

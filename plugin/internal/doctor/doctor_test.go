@@ -433,7 +433,7 @@ func TestRemoteUnreachableEngine(t *testing.T) {
 	rt.info, rt.infoErr = nil, &engine.Error{Code: engine.CodeUnavailable, Message: "connection refused", Fix: "start the service"}
 	d := &Doctor{Host: hostLikeThisOne(), Runtime: rt, ProbeBinary: "/plugin"}
 	var got []engine.Check
-	res, err := d.Run(context.Background(), engine.DoctorOptions{Connection: engine.Connection{URI: "tcp://10.0.0.9:8888"}},
+	res, err := d.Run(context.Background(), engine.DoctorOptions{Common: engine.Common{Connection: engine.Connection{URI: "tcp://10.0.0.9:8888"}}},
 		func(ev engine.Event) { got = append(got, *ev.Check) })
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, res.Doctor.Fail, 1)

@@ -33,12 +33,12 @@ func TestBuildPhase(t *testing.T) {
 		{"FROM x\nRUN my-checkpoint.sh beforeAppStart\n", engine.AfterAppStart, false},
 	}
 	for _, tc := range cases {
-		phase, own, err := buildPhase(engine.CheckpointImageOptions{Containerfile: write(tc.containerfile), Phase: engine.AfterAppStart})
+		phase, own, err := buildPhase(engine.CheckpointImageOptions{AppInputs: engine.AppInputs{Containerfile: write(tc.containerfile)}, Phase: engine.AfterAppStart})
 		require.NoError(t, err, tc.containerfile)
 		assert.Equal(t, tc.phase, phase, tc.containerfile)
 		assert.Equal(t, tc.own, own, tc.containerfile)
 	}
-	_, _, err := buildPhase(engine.CheckpointImageOptions{Containerfile: write("FROM x\nRUN checkpoint.sh features\n")})
+	_, _, err := buildPhase(engine.CheckpointImageOptions{AppInputs: engine.AppInputs{Containerfile: write("FROM x\nRUN checkpoint.sh features\n")}})
 	var e *engine.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "containerfile", e.Field)

@@ -21,7 +21,7 @@ func FuzzContainerfileValues(f *testing.F) {
 	f.Add("A_1", "1", "k-with.dots/and:colons", "v")
 	f.Fuzz(func(t *testing.T, envKey, envValue, labelKey, labelValue string) {
 		env, labels := map[string]string{envKey: envValue}, map[string]string{labelKey: labelValue}
-		if (&engine.CheckpointOptions{Image: "localhost/a:1", Env: env}).Validate() != nil ||
+		if (&engine.CheckpointOptions{Image: "localhost/a:1", RunSettings: engine.RunSettings{Env: env}}).Validate() != nil ||
 			(&engine.CommitOptions{Container: "c", Image: "localhost/a:1", Labels: labels}).Validate() != nil {
 			return
 		}

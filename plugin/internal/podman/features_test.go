@@ -42,7 +42,7 @@ func TestFeaturesTheBaseLacksAreNamedBeforeTheBuild(t *testing.T) {
 
 	before := ours(t, testImagePrefix+"-features", "localhost/lcp-tmp-")
 	image := testImagePrefix + "-features-app:1"
-	o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: base, AppArchive: te.app, ConfigDir: cfg,
+	o := engine.CheckpointImageOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: base, AppArchive: te.app, ConfigDir: cfg},
 		Image: testImagePrefix + "-features-instanton:1"}
 	require.NoError(t, o.Validate())
 	_, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.CheckpointImage(ctx, o, s) })
@@ -59,7 +59,7 @@ func TestFeaturesTheBaseLacksAreNamedBeforeTheBuild(t *testing.T) {
 	assert.Equal(t, before, ours(t, testImagePrefix+"-features", "localhost/lcp-tmp-"))
 
 	// Containerize alone says the same.
-	co := engine.ContainerizeOptions{Connection: te.conn(), BaseImage: base, AppArchive: te.app, ConfigDir: cfg, Image: image}
+	co := engine.ContainerizeOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: base, AppArchive: te.app, ConfigDir: cfg}, Image: image}
 	require.NoError(t, co.Validate())
 	_, err = e.Containerize(ctx, co, engine.Discard)
 	assert.Equal(t, engine.CodeFailedPrecondition, engine.CodeOf(err), "%v", err)

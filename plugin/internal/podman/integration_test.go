@@ -60,8 +60,8 @@ func sharedInstantOn(t *testing.T, te *testEnv) {
 		return
 	}
 	func() {
-		o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: te.app,
-			ServerXML: te.serverXML, Image: sharedImage, KeepAppImage: true}
+		o := engine.CheckpointImageOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML},
+			Image: sharedImage, KeepAppImage: true}
 		if sharedErr = o.Validate(); sharedErr != nil {
 			return
 		}
@@ -110,7 +110,7 @@ func TestCheckpointImageThenRestoreAnswersHTTP(t *testing.T) {
 	image := testImagePrefix + "-chain:1"
 	t.Cleanup(func() { removeImageCLI(image); removeImageCLI(engine.AppImageRef(image)) })
 
-	o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML,
+	o := engine.CheckpointImageOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML},
 		Image: image, Phase: "applications", KeepAppImage: true,
 		Labels: map[string]string{"org.example.team": "checkpointers"},
 		Env:    map[string]string{"APP_GREETING": `hi $USER "quoted" \ back`}}
@@ -157,7 +157,7 @@ func TestCheckpointImageThenRestoreAnswersHTTP(t *testing.T) {
 	assert.Equal(t, "checkpointers", labels["org.example.team"])
 
 	// Restore on a free port and keep it running, then talk to it.
-	ro := engine.RestoreOptions{Connection: te.conn(), Image: image, Ports: []engine.Port{{ContainerPort: 9080}}, KeepRunning: true}
+	ro := engine.RestoreOptions{Common: engine.Common{Connection: te.conn()}, Image: image, Ports: []engine.Port{{ContainerPort: 9080}}, KeepRunning: true}
 	require.NoError(t, ro.Validate())
 	rres, revents, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Restore(ctx, ro, s) })
 	require.NoError(t, err, logLines(revents))
@@ -221,7 +221,7 @@ func TestRestoreAndColdStartTimes(t *testing.T) {
 	measure := func(image string, want engine.Verdict) []time.Duration {
 		var ds []time.Duration
 		for i := 0; i < runs; i++ {
-			o := engine.RestoreOptions{Connection: te.conn(), Image: image, Ports: []engine.Port{{ContainerPort: 9080}}}
+			o := engine.RestoreOptions{Common: engine.Common{Connection: te.conn()}, Image: image, Ports: []engine.Port{{ContainerPort: 9080}}}
 			require.NoError(t, o.Validate())
 			res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Restore(context.Background(), o, s) })
 			require.NoError(t, err, logLines(events))
@@ -265,7 +265,7 @@ func TestRestoreWithoutCapabilityIsNotRestored(t *testing.T) {
 	e := te.engine()
 	e.restoreCaps = []string{"SETPCAP"}
 
-	o := engine.RestoreOptions{Connection: te.conn(), Image: sharedImage, Ports: []engine.Port{{ContainerPort: 9080}}}
+	o := engine.RestoreOptions{Common: engine.Common{Connection: te.conn()}, Image: sharedImage, Ports: []engine.Port{{ContainerPort: 9080}}}
 	require.NoError(t, o.Validate())
 	res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Restore(context.Background(), o, s) })
 	require.NoError(t, err, logLines(events))
@@ -295,13 +295,13 @@ func TestCheckpointFailureLeavesNothing(t *testing.T) {
 	t.Cleanup(func() { removeImageCLI(failing) })
 	before := ours(t, testImagePrefix+"-failing")
 
-	co := engine.ContainerizeOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML,
+	co := engine.ContainerizeOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML},
 		Image: failing, Env: map[string]string{"LCP_TEST_FAIL_CHECKPOINT": "true"}}
 	require.NoError(t, co.Validate())
 	_, err := e.Containerize(ctx, co, engine.Discard)
 	require.NoError(t, err)
 
-	ck := engine.CheckpointOptions{Connection: te.conn(), Image: failing}
+	ck := engine.CheckpointOptions{Common: engine.Common{Connection: te.conn()}, Image: failing}
 	require.NoError(t, ck.Validate())
 	_, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Checkpoint(ctx, ck, s) })
 	require.Error(t, err)
@@ -317,7 +317,7 @@ func TestCheckpointFailureLeavesNothing(t *testing.T) {
 
 	// The same through the chain: the temporary app image goes too, and no InstantOn image appears.
 	target := testImagePrefix + "-failing-instanton:1"
-	o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML,
+	o := engine.CheckpointImageOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML},
 		Image: target, Env: map[string]string{"LCP_TEST_FAIL_CHECKPOINT": "true"}}
 	require.NoError(t, o.Validate())
 	_, events, err = record(func(s engine.Sink) (*engine.Result, error) { return e.CheckpointImage(ctx, o, s) })
@@ -339,7 +339,7 @@ func TestMissingThings(t *testing.T) {
 	missing := testImagePrefix + "-missing:1"
 	before := ours(t, testImagePrefix+"-missing", "localhost/lcp-tmp-")
 
-	o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: missing, AppArchive: te.app, ServerXML: te.serverXML,
+	o := engine.CheckpointImageOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: missing, AppArchive: te.app, ServerXML: te.serverXML},
 		Image: testImagePrefix + "-missing-instanton:1"}
 	require.NoError(t, o.Validate())
 	_, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.CheckpointImage(ctx, o, s) })
@@ -352,18 +352,18 @@ func TestMissingThings(t *testing.T) {
 	assertGone(t, createdNames(events))
 	assert.Equal(t, before, ours(t, testImagePrefix+"-missing", "localhost/lcp-tmp-"))
 
-	ck := engine.CheckpointOptions{Connection: te.conn(), Image: missing}
+	ck := engine.CheckpointOptions{Common: engine.Common{Connection: te.conn()}, Image: missing}
 	require.NoError(t, ck.Validate())
 	_, err = e.Checkpoint(ctx, ck, engine.Discard)
 	assert.Equal(t, engine.CodeNotFound, engine.CodeOf(err), "%v", err)
 	assert.Equal(t, "image", engine.AsError(err).Field)
 
-	ro := engine.RestoreOptions{Connection: te.conn(), Image: missing}
+	ro := engine.RestoreOptions{Common: engine.Common{Connection: te.conn()}, Image: missing}
 	require.NoError(t, ro.Validate())
 	_, err = e.Restore(ctx, ro, engine.Discard)
 	assert.Equal(t, engine.CodeNotFound, engine.CodeOf(err), "%v", err)
 
-	cm := engine.CommitOptions{Connection: te.conn(), Container: "lcp-engine-test-no-such-container", Image: testImagePrefix + "-never:1"}
+	cm := engine.CommitOptions{Common: engine.Common{Connection: te.conn()}, Container: "lcp-engine-test-no-such-container", Image: testImagePrefix + "-never:1"}
 	require.NoError(t, cm.Validate())
 	_, err = e.Commit(ctx, cm, engine.Discard)
 	ee = engine.AsError(err)
@@ -382,7 +382,7 @@ func TestCommitRefusesAContainerThatIsNoCheckpoint(t *testing.T) {
 	removeContainerCLI(name)
 	podmanCLI(t, "create", "--name", name, sharedApp)
 	t.Cleanup(func() { removeContainerCLI(name) })
-	o := engine.CommitOptions{Connection: te.conn(), Container: name, Image: testImagePrefix + "-never:1"}
+	o := engine.CommitOptions{Common: engine.Common{Connection: te.conn()}, Container: name, Image: testImagePrefix + "-never:1"}
 	require.NoError(t, o.Validate())
 	_, err := te.engine().Commit(context.Background(), o, engine.Discard)
 	ee := engine.AsError(err)
@@ -397,8 +397,7 @@ func TestCommitRefusesAContainerThatIsNoCheckpoint(t *testing.T) {
 func TestReadinessTimeout(t *testing.T) {
 	te := integration(t)
 	sharedInstantOn(t, te)
-	o := engine.RestoreOptions{Connection: te.conn(), Image: sharedImage, Readiness: engine.Readiness{LogLine: "NEVER-PRINTED-LINE"},
-		Timeout: 6 * time.Second}
+	o := engine.RestoreOptions{Common: engine.Common{Connection: te.conn(), Timeout: 6 * time.Second}, Image: sharedImage, Readiness: engine.Readiness{LogLine: "NEVER-PRINTED-LINE"}}
 	require.NoError(t, o.Validate())
 	_, events, err := record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Restore(context.Background(), o, s) })
 	ee := engine.AsError(err)
@@ -416,7 +415,7 @@ func TestReadinessTimeout(t *testing.T) {
 func TestReadinessLogLine(t *testing.T) {
 	te := integration(t)
 	sharedInstantOn(t, te)
-	o := engine.RestoreOptions{Connection: te.conn(), Image: sharedImage}
+	o := engine.RestoreOptions{Common: engine.Common{Connection: te.conn()}, Image: sharedImage}
 	require.NoError(t, o.Validate())
 	require.Equal(t, engine.DefaultReadyLogLine, o.Readiness.LogLine)
 	res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Restore(context.Background(), o, s) })
@@ -446,7 +445,7 @@ func TestCancelLeavesNothing(t *testing.T) {
 		return err, rec.Snapshot()
 	}
 
-	ck := engine.CheckpointOptions{Connection: te.conn(), Image: sharedApp}
+	ck := engine.CheckpointOptions{Common: engine.Common{Connection: te.conn()}, Image: sharedApp}
 	require.NoError(t, ck.Validate())
 	err, events := cancelOnOutput(func(ctx context.Context, s engine.Sink) error { _, err := e.Checkpoint(ctx, ck, s); return err })
 	assert.True(t, engine.IsCanceled(err), "%v", err)
@@ -459,7 +458,7 @@ func TestCancelLeavesNothing(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	built := testImagePrefix + "-cancelled-build:1"
-	co := engine.ContainerizeOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML, Image: built}
+	co := engine.ContainerizeOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML}, Image: built}
 	require.NoError(t, co.Validate())
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err = e.Containerize(ctx, co, func(ev engine.Event) {
@@ -475,7 +474,7 @@ func TestCancelLeavesNothing(t *testing.T) {
 	assert.Empty(t, entries, "the build context is removed")
 
 	target := testImagePrefix + "-cancelled:1"
-	o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML, Image: target}
+	o := engine.CheckpointImageOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML}, Image: target}
 	require.NoError(t, o.Validate())
 	err, events = cancelOnOutput(func(ctx context.Context, s engine.Sink) error { _, err := e.CheckpointImage(ctx, o, s); return err })
 	assert.True(t, engine.IsCanceled(err), "%v", err)
@@ -502,8 +501,8 @@ func TestContainerizeConfigDirAndOwnContainerfile(t *testing.T) {
 	}
 	image := testImagePrefix + "-configdir:1"
 	t.Cleanup(func() { removeImageCLI(image) })
-	o := engine.ContainerizeOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: te.app, ConfigDir: cfg,
-		ServerName: "myServer", Image: image, Env: map[string]string{"MODE": "test"}, Labels: map[string]string{"org.example.x": "y z"}}
+	o := engine.ContainerizeOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: te.baseImage, AppArchive: te.app, ConfigDir: cfg, ServerName: "myServer"},
+		Image: image, Env: map[string]string{"MODE": "test"}, Labels: map[string]string{"org.example.x": "y z"}}
 	require.NoError(t, o.Validate())
 	res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Containerize(ctx, o, s) })
 	require.NoError(t, err, logLines(events))
@@ -530,7 +529,7 @@ func TestContainerizeConfigDirAndOwnContainerfile(t *testing.T) {
 		"COPY --chown=1001:0 server.xml /config/\nCOPY --chown=1001:0 app.war /config/apps/own.war\n"), 0o644))
 	ownImage := testImagePrefix + "-own:1"
 	t.Cleanup(func() { removeImageCLI(ownImage) })
-	uo := engine.ContainerizeOptions{Connection: te.conn(), Containerfile: filepath.Join(own, "Containerfile"), Image: ownImage,
+	uo := engine.ContainerizeOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{Containerfile: filepath.Join(own, "Containerfile")}, Image: ownImage,
 		Env: map[string]string{"MODE": "own"}}
 	require.NoError(t, uo.Validate())
 	_, events, err = record(func(s engine.Sink) (*engine.Result, error) { return e.Containerize(ctx, uo, s) })
@@ -562,7 +561,7 @@ func TestBuildBaseImage(t *testing.T) {
 		return l
 	}
 	before := working()
-	o := engine.BuildBaseImageOptions{Connection: te.conn(), ContextDir: dir, Containerfile: "Dockerfile.test", Image: image,
+	o := engine.BuildBaseImageOptions{Common: engine.Common{Connection: te.conn()}, ContextDir: dir, Containerfile: "Dockerfile.test", Image: image,
 		BuildArgs: map[string]string{"GREETING": "hello-arg"}, Labels: map[string]string{"org.example.base": "yes"}}
 	require.NoError(t, o.Validate())
 	res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.BuildBaseImage(context.Background(), o, s) })
@@ -590,7 +589,7 @@ func TestBuildBaseImage(t *testing.T) {
 func TestDoctorThroughBindings(t *testing.T) {
 	te := integration(t)
 	sharedInstantOn(t, te)
-	o := engine.DoctorOptions{Connection: te.conn(), Image: sharedImage}
+	o := engine.DoctorOptions{Common: engine.Common{Connection: te.conn()}, Image: sharedImage}
 	require.NoError(t, o.Validate())
 	res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Doctor(context.Background(), o, s) })
 	require.NoError(t, err)
@@ -605,7 +604,7 @@ func TestDoctorThroughBindings(t *testing.T) {
 	assert.Contains(t, checks["oci.runtime"].Found, "runc")
 	assert.Zero(t, res.Doctor.Fail, "%+v", checks)
 
-	o = engine.DoctorOptions{Connection: engine.Connection{URI: "tcp://127.0.0.1:1"}}
+	o = engine.DoctorOptions{Common: engine.Common{Connection: engine.Connection{URI: "tcp://127.0.0.1:1"}}}
 	require.NoError(t, o.Validate())
 	res, events, err = record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Doctor(context.Background(), o, s) })
 	require.NoError(t, err, "an unreachable Podman is a failing check, not an error")
@@ -689,7 +688,7 @@ func TestTransientService(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := New("test")
 			e.DefaultSockets = []string{te.uri} // a working service the engine must not fall back to
-			o := engine.RestoreOptions{Connection: c.setup(), Image: sharedImage, Ports: []engine.Port{{ContainerPort: 9080}}}
+			o := engine.RestoreOptions{Common: engine.Common{Connection: c.setup()}, Image: sharedImage, Ports: []engine.Port{{ContainerPort: 9080}}}
 			require.NoError(t, o.Validate())
 			_, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Restore(context.Background(), o, s) })
 			ee := engine.AsError(err)

@@ -270,7 +270,7 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		assert.Empty(t, podmanCLI(t, "ps", "-a", "--filter", "ancestor="+copyRef, "--format", "{{.Names}}"), "no container was created")
 		assert.Empty(t, createdNames(events))
 
-		d := engine.DoctorOptions{Image: copyRef, Memory: "1g"}
+		d := engine.DoctorOptions{Image: copyRef, MemoryLimit: engine.MemoryLimit{Memory: "1g"}}
 		require.NoError(t, d.Validate())
 		dres, devents, err := record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Doctor(ctx, d, s) })
 		require.NoError(t, err)
@@ -292,7 +292,7 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		rss, err := strconv.ParseInt(inspectImageCLI(t, copyRef).Config.Labels[engine.LabelMemoryRSS], 10, 64)
 		require.NoError(t, err, "the memory label")
 		assert.Greater(t, rss, int64(1<<20))
-		small := engine.RestoreOptions{Image: sharedImage, DisableRecovery: true, Memory: strconv.FormatInt(max(rss/2, 6<<20), 10)}
+		small := engine.RestoreOptions{Image: sharedImage, DisableRecovery: true, MemoryLimit: engine.MemoryLimit{Memory: strconv.FormatInt(max(rss/2, 6<<20), 10)}}
 		require.NoError(t, small.Validate())
 		if small.MemoryBytes < rss {
 			_, err = te.engine().Restore(ctx, small, engine.Discard)

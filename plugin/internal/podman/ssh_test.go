@@ -250,7 +250,7 @@ func TestSSHConnectionFailuresSayWhatIsMissing(t *testing.T) {
 
 	// doctor says the same in its podman check, naming the host.
 	require.NoError(t, os.WriteFile(filepath.Join(os.Getenv("HOME"), ".ssh", "known_hosts"), nil, 0o600))
-	o := engine.DoctorOptions{Connection: engine.Connection{URI: srv.URI(sock), Identity: otherKey}, Timeout: time.Minute}
+	o := engine.DoctorOptions{Common: engine.Common{Connection: engine.Connection{URI: srv.URI(sock), Identity: otherKey}, Timeout: time.Minute}}
 	require.NoError(t, o.Validate())
 	res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Doctor(ctx, o, s) })
 	require.NoError(t, err, "an unreachable Podman is a failing check, not an error")

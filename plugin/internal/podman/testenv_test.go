@@ -263,7 +263,7 @@ func testBaseImage(uri, root, rootfs string) (string, error) {
 	if err := copyConfigDir(helpers, filepath.Join(ctxDir, "helpers")); err != nil {
 		return "", err
 	}
-	o := engine.BuildBaseImageOptions{Connection: engine.Connection{URI: uri}, ContextDir: ctxDir, Containerfile: "Containerfile",
+	o := engine.BuildBaseImageOptions{Common: engine.Common{Connection: engine.Connection{URI: uri}}, ContextDir: ctxDir, Containerfile: "Containerfile",
 		Image: ref, BuildArgs: map[string]string{"ROOTFS": rootfs}}
 	if err := o.Validate(); err != nil {
 		return "", err

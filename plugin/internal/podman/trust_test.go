@@ -62,7 +62,7 @@ func TestBaseImageIsNeverOverwritten(t *testing.T) {
 		{strings.TrimPrefix(alias, "localhost/"), alias}, // and the other way round
 		{te.baseImage, alias},                            // another name of the base image: Podman says it is the base
 	} {
-		co := engine.ContainerizeOptions{Connection: te.conn(), BaseImage: c.base, AppArchive: te.app, ServerXML: te.serverXML, Image: c.image}
+		co := engine.ContainerizeOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: c.base, AppArchive: te.app, ServerXML: te.serverXML}, Image: c.image}
 		err := co.Validate()
 		if err == nil {
 			_, err = e.Containerize(context.Background(), co, engine.Discard)
@@ -72,7 +72,7 @@ func TestBaseImageIsNeverOverwritten(t *testing.T) {
 		assert.Equal(t, engine.CodeInvalidArgument, ee.Code, "%v", err)
 		assert.Equal(t, "image", ee.Field)
 
-		ci := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: c.base, AppArchive: te.app, ServerXML: te.serverXML, Image: c.image}
+		ci := engine.CheckpointImageOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: c.base, AppArchive: te.app, ServerXML: te.serverXML}, Image: c.image}
 		err = ci.Validate()
 		if err == nil {
 			_, err = e.CheckpointImage(context.Background(), ci, engine.Discard)
@@ -96,7 +96,7 @@ func TestFailedApplicationIsNoCheckpoint(t *testing.T) {
 	target := testImagePrefix + "-failing-app:1"
 	t.Cleanup(func() { removeImageCLI(target) })
 
-	o := engine.CheckpointImageOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: app, ServerXML: te.serverXML,
+	o := engine.CheckpointImageOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: te.baseImage, AppArchive: app, ServerXML: te.serverXML},
 		Image: target, Env: map[string]string{"LCP_TEST_APP_START": "60s"}}
 	require.NoError(t, o.Validate())
 	var mu sync.Mutex
@@ -140,7 +140,7 @@ func TestFailedBuildLeavesTheTagAndSaysNothingFalse(t *testing.T) {
 
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Containerfile"), []byte("FROM "+te.baseImage+"\nRUN echo about to fail && false\n"), 0o644))
-	o := engine.ContainerizeOptions{Connection: te.conn(), Containerfile: filepath.Join(dir, "Containerfile"), Image: image}
+	o := engine.ContainerizeOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{Containerfile: filepath.Join(dir, "Containerfile")}, Image: image}
 	require.NoError(t, o.Validate())
 	_, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Containerize(context.Background(), o, s) })
 	ee := engine.AsError(err)
@@ -158,7 +158,7 @@ func TestImageNameLock(t *testing.T) {
 	e := te.engine()
 	image := testImagePrefix + "-locked:1"
 	t.Cleanup(func() { removeImageCLI(image) })
-	o := engine.ContainerizeOptions{Connection: te.conn(), BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML, Image: image}
+	o := engine.ContainerizeOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{BaseImage: te.baseImage, AppArchive: te.app, ServerXML: te.serverXML}, Image: image}
 	require.NoError(t, o.Validate())
 
 	building := make(chan struct{})
@@ -284,7 +284,7 @@ func TestPruneRemovesOnlyWhatEndedOperationsLeft(t *testing.T) {
 	foreign := filepath.Join(tmp, "lcp-someone-elses")
 	require.NoError(t, os.Mkdir(foreign, 0o700))
 
-	o := engine.PruneOptions{Connection: te.conn()}
+	o := engine.PruneOptions{Common: engine.Common{Connection: te.conn()}}
 	require.NoError(t, o.Validate())
 	res, events, err := record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Prune(context.Background(), o, s) })
 	require.NoError(t, err, logLines(events))
@@ -324,7 +324,7 @@ func TestPruneRemovesOnlyWhatEndedOperationsLeft(t *testing.T) {
 	// Every operation prunes first: a new leftover goes with the next restore.
 	sharedInstantOn(t, te) // first: making it would prune too
 	container("dead-again", dead, "")
-	ro := engine.RestoreOptions{Connection: te.conn(), Image: sharedImage}
+	ro := engine.RestoreOptions{Common: engine.Common{Connection: te.conn()}, Image: sharedImage}
 	require.NoError(t, ro.Validate())
 	_, events, err = record(func(s engine.Sink) (*engine.Result, error) { return te.engine().Restore(context.Background(), ro, s) })
 	require.NoError(t, err, logLines(events))
@@ -335,7 +335,7 @@ func TestPruneRemovesOnlyWhatEndedOperationsLeft(t *testing.T) {
 // Everything an operation creates records its owner.
 func TestObjectsRecordTheirOwner(t *testing.T) {
 	te := integration(t)
-	ck := engine.CheckpointOptions{Connection: te.conn(), Image: sharedAppImage(t, te)}
+	ck := engine.CheckpointOptions{Common: engine.Common{Connection: te.conn()}, Image: sharedAppImage(t, te)}
 	require.NoError(t, ck.Validate())
 	res, err := te.engine().Checkpoint(engine.WithOperationID(context.Background(), "owned"), ck, engine.Discard)
 	require.NoError(t, err)

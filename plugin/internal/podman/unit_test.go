@@ -81,7 +81,7 @@ func TestArchiveNameIsNoInstruction(t *testing.T) {
 		archive := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(archive, []byte("PK"), 0o644))
 		ctxDir := t.TempDir()
-		req, err := generatedBuild(ctxDir, engine.ContainerizeOptions{BaseImage: "localhost/base:1", AppArchive: archive, Image: "localhost/app:1"}, map[string]string{})
+		req, err := generatedBuild(ctxDir, engine.ContainerizeOptions{AppInputs: engine.AppInputs{BaseImage: "localhost/base:1", AppArchive: archive}, Image: "localhost/app:1"}, map[string]string{})
 		if err != nil {
 			assert.Equal(t, "app_archive", engine.AsError(err).Field, name)
 			continue
@@ -104,7 +104,7 @@ func TestArchiveNameIsNoInstruction(t *testing.T) {
 	for _, bad := range []string{"' .\nRUN id > pwned.txt\n#.war", "a\"b.war", "x$(id).war", ".hidden.war", "tab\tname.war"} {
 		archive := filepath.Join(dir, bad)
 		require.NoError(t, os.WriteFile(archive, []byte("PK"), 0o644))
-		o := engine.ContainerizeOptions{BaseImage: "localhost/base:1", AppArchive: archive, ServerXML: writeXML(t, dir), Image: "localhost/app:1"}
+		o := engine.ContainerizeOptions{AppInputs: engine.AppInputs{BaseImage: "localhost/base:1", AppArchive: archive, ServerXML: writeXML(t, dir)}, Image: "localhost/app:1"}
 		err := o.Validate()
 		ee := engine.AsError(err)
 		require.NotNil(t, ee, bad)
@@ -112,7 +112,7 @@ func TestArchiveNameIsNoInstruction(t *testing.T) {
 		assert.Equal(t, "app_archive", ee.Field, bad)
 		assert.Contains(t, ee.Fix, "rename the archive", bad)
 	}
-	o := engine.ContainerizeOptions{BaseImage: "localhost/base:1", AppArchive: filepath.Join(dir, "my app.war"), ServerXML: writeXML(t, dir), Image: "localhost/app:1"}
+	o := engine.ContainerizeOptions{AppInputs: engine.AppInputs{BaseImage: "localhost/base:1", AppArchive: filepath.Join(dir, "my app.war"), ServerXML: writeXML(t, dir)}, Image: "localhost/app:1"}
 	assert.NoError(t, o.Validate(), "a space is fine: Liberty deploys my app.war as the application \"my app\"")
 }
 
@@ -466,22 +466,22 @@ func TestCheckAppInputs(t *testing.T) {
 		return p
 	}
 	app := zipped("app.war")
-	ok := engine.ContainerizeOptions{AppArchive: app, ServerXML: xml(`<webApplication location="app.war"/>`)}
+	ok := engine.ContainerizeOptions{AppInputs: engine.AppInputs{AppArchive: app, ServerXML: xml(`<webApplication location="app.war"/>`)}}
 	assert.NoError(t, checkAppInputs(ok))
 
-	err := checkAppInputs(engine.ContainerizeOptions{AppArchive: app, ServerXML: xml(`<webApplication location="sample.war"/>`)})
+	err := checkAppInputs(engine.ContainerizeOptions{AppInputs: engine.AppInputs{AppArchive: app, ServerXML: xml(`<webApplication location="sample.war"/>`)}})
 	ee := engine.AsError(err)
 	require.NotNil(t, ee)
 	assert.Equal(t, "app_archive", ee.Field)
 	assert.Contains(t, ee.Message, `server.xml deploys "sample.war", but the application archive is app.war`)
 
-	err = checkAppInputs(engine.ContainerizeOptions{AppArchive: app, ServerXML: xml(``)})
+	err = checkAppInputs(engine.ContainerizeOptions{AppInputs: engine.AppInputs{AppArchive: app, ServerXML: xml(``)}})
 	assert.Equal(t, "server_xml", engine.AsError(err).Field)
 	assert.Contains(t, err.Error(), "deploys no application from app.war")
 
 	empty := filepath.Join(dir, "empty.war")
 	require.NoError(t, os.WriteFile(empty, nil, 0o644))
-	err = checkAppInputs(engine.ContainerizeOptions{AppArchive: empty, ServerXML: xml(`<webApplication location="empty.war"/>`)})
+	err = checkAppInputs(engine.ContainerizeOptions{AppInputs: engine.AppInputs{AppArchive: empty, ServerXML: xml(`<webApplication location="empty.war"/>`)}})
 	ee = engine.AsError(err)
 	require.NotNil(t, ee)
 	assert.Equal(t, "app_archive", ee.Field)
