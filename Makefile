@@ -6,10 +6,12 @@
 #   make bench   cold start versus restore, side by side (after make demo)
 #   make gradle-shim   the Gradle plugin jar, installed in ~/.m2 (pluginManagement { mavenLocal() })
 #   make test-gradle     its unit and TestKit tests (liberty-gradle-plugin 3.4.1 included), its compile against the
-#                        Gradle 8 API and of the Kotlin DSL fixture, and the sample on Podman (GRADLE_REAL_CHAIN=0: without)
+#                        Gradle 8 API and of the Kotlin DSL fixture, and the sample on Podman, pushed to a test
+#                        registry, with its Kubernetes YAML (GRADLE_REAL_CHAIN=0: without)
 #   make maven-shim    the Maven plugin jar, installed in ~/.m2 (mvn liberty:checkpoint-image)
 #   make test-maven      shim-core's and its tests, invoker tests (the goal prefix on Maven 3.8 and 3.9, liberty:dev
-#                        for real), a Jakarta EE war on Podman (MAVEN_REAL_CHAIN=0: without)
+#                        for real), a Jakarta EE war on Podman, pushed to a test registry, with its Kubernetes
+#                        YAML (MAVEN_REAL_CHAIN=0: without)
 #
 # The Podman bindings build without cgo with these tags; every go command here uses them.
 GO_TAGS     := remote,containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper
