@@ -46,7 +46,7 @@ public class RealChainTest {
     private File project;
     private String image;
     private String container;
-    private String id;
+    private String runId;
     private Process registry;
 
     @Before
@@ -55,9 +55,9 @@ public class RealChainTest {
             throw new IllegalStateException("the real chain is switched off: run make test-gradle GRADLE_REAL_CHAIN=1");
         }
         project = Fixtures.copyProject(new File(Fixtures.repoRoot(), "gradle-shim/sample"), "RealChainTest");
-        id = Long.toString(System.currentTimeMillis(), 36);
-        image = "localhost/lcp-gradle-realchain:" + id + "-instanton";
-        container = "lcp-gradle-realchain-" + id;
+        runId = Long.toString(System.currentTimeMillis(), 36);
+        image = "localhost/lcp-gradle-realchain:" + runId + "-instanton";
+        container = "lcp-gradle-realchain-" + runId;
         String base = System.getProperty("lcp.realChain.baseImage", "");
         append(new File(project, "build.gradle"), "\nlibertyCheckpoint {\n    image = '" + image + "'\n"
                 + "    executable = '" + new File(Fixtures.repoRoot(), "bin/liberty-checkpoint").getAbsolutePath() + "'\n"
@@ -174,7 +174,7 @@ public class RealChainTest {
 
         // Ship: push to a real registry with its CA (certDir, TLS verified) and its user (creds).
         Properties reg = startRegistry(new File(project, "build/registry"));
-        String dest = reg.getProperty("addr") + "/lcp/sample:" + id;
+        String dest = reg.getProperty("addr") + "/lcp/sample:" + runId;
         BuildResult pushed = gradle("checkpointPush", "-Pliberty.checkpoint.destination=" + dest,
                 "-Pliberty.checkpoint.certDir=" + reg.getProperty("certDir"), "-Pliberty.checkpoint.tlsVerify=true",
                 "-Pliberty.checkpoint.creds=" + reg.getProperty("creds")).build();
