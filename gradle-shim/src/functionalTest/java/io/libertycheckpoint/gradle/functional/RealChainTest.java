@@ -48,6 +48,8 @@ public class RealChainTest {
     private String container;
     private String runId;
     private Process registry;
+    private String pulled;
+    private File played;
 
     @Before
     public void setUp() throws Exception {
@@ -66,6 +68,12 @@ public class RealChainTest {
 
     @After
     public void removeWhatThisTestCreated() throws Exception {
+        if (played != null) {
+            podman("kube", "down", played.getPath());
+        }
+        if (pulled != null) {
+            podman("rmi", "--ignore", pulled); // the pulled tag only: the image is also the run's own
+        }
         if (registry != null) {
             registry.destroy();
             registry.waitFor(30, TimeUnit.SECONDS);
@@ -86,6 +94,20 @@ public class RealChainTest {
         } finally {
             p.waitFor(120, TimeUnit.SECONDS);
         }
+    }
+
+    /** Runs podman; it must succeed. */
+    private static String podmanOk(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(Arrays.asList(args));
+        cmd.add(0, "podman");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+        assertTrue(String.join(" ", cmd), p.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(String.join(" ", cmd) + ": " + out, 0, p.exitValue());
+        return out;
     }
 
     /** Runs bin/lcp-shiptest; it must succeed. */
@@ -195,6 +217,54 @@ public class RealChainTest {
         String strict = shiptest("kube", new File(kubeDir, "lcp-gradle-realchain.yaml").getPath());
         assertTrue(strict, strict.contains("seccomp profile liberty-checkpoint-lcp-gradle-realchain.json"));
         System.out.println("real chain: " + served + "; " + strict);
+
+        // The pod, from the registry: Podman pulls what was pushed (the run's CA and user), kube writes
+        // the YAML for that reference, and podman kube play (the Kubernetes engine here) restores it.
+        podmanOk("pull", "--quiet", "--tls-verify=true", "--cert-dir", reg.getProperty("certDir"), "--creds", reg.getProperty("creds"), dest);
+        pulled = dest;
+        assertEquals("the pulled image is the pushed one", digest, podmanOk("image", "inspect", "--format", "{{.Digest}}", dest));
+        String app = "lcp-gradle-realchain-" + runId;
+        File playDir = new File(project, "build/kube-play");
+        out = gradle("checkpointKube", "-Pliberty.checkpoint.image=" + dest, "-Pliberty.checkpoint.appName=" + app,
+                "-Pliberty.checkpoint.kubeDirectory=" + playDir.getPath()).build().getOutput();
+        File yaml = new File(playDir, app + ".yaml");
+        assertTrue(out, read(yaml).contains("image: " + dest));
+        new java.net.ServerSocket(9080).close(); // podman kube play publishes the pod's port 9080 on the host: it must be free
+        played = yaml;
+        podmanOk("kube", "play", "--seccomp-profile-root", playDir.getPath(), yaml.getPath());
+        String pod = podmanOk("pod", "ps", "--filter", "name=^" + app, "--format", "{{.Name}}");
+        String ctr = "";
+        for (String line : podmanOk("ps", "-a", "--filter", "pod=" + pod, "--format", "{{.Names}} {{.IsInfra}}").split("\n")) {
+            if (line.endsWith(" false")) {
+                ctr = line.substring(0, line.indexOf(' '));
+            }
+        }
+        assertFalse("the application container of pod " + pod, ctr.isEmpty());
+        String logs = "";
+        for (long end = System.currentTimeMillis() + 180_000; System.currentTimeMillis() < end; Thread.sleep(500)) {
+            logs = podman("logs", ctr);
+            if (logs.contains("CWWKC0452I") || logs.contains("CWWKE0961I")) {
+                break;
+            }
+        }
+        assertTrue("the pod restored from the checkpoint, not a cold start:\n" + logs, logs.contains("CWWKC0452I"));
+        int status = 0;
+        for (long end = System.currentTimeMillis() + 60_000; status != 200 && System.currentTimeMillis() < end; Thread.sleep(250)) {
+            try {
+                HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:9080/sample/hello").openConnection();
+                c.setConnectTimeout(2_000);
+                c.setReadTimeout(5_000);
+                status = c.getResponseCode();
+            } catch (java.io.IOException notYet) {
+                // the pod's server is still resuming
+            }
+        }
+        assertEquals("GET /sample/hello on the pod", 200, status);
+        podmanOk("kube", "down", yaml.getPath());
+        played = null;
+        assertEquals("podman kube down leaves no pod", "", podman("pod", "ps", "--filter", "name=^" + app, "--format", "{{.Name}}"));
+        String resumed = logs.lines().filter(l -> l.contains("CWWKC0452I")).findFirst().orElse("");
+        System.out.println("real chain: kube play of the pulled image's YAML restored pod " + pod + ": " + resumed.trim());
         System.out.printf("real chain: gradle checkpointImage %d ms, gradle checkpointRestore %d ms (both with Gradle start-up)%n",
                 buildMs, restoreMs);
     }
