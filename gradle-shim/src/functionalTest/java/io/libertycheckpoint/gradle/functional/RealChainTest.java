@@ -222,7 +222,8 @@ public class RealChainTest {
         // the YAML for that reference, and podman kube play (the Kubernetes engine here) restores it.
         podmanOk("pull", "--quiet", "--tls-verify=true", "--cert-dir", reg.getProperty("certDir"), "--creds", reg.getProperty("creds"), dest);
         pulled = dest;
-        assertEquals("the pulled image is the pushed one", digest, podmanOk("image", "inspect", "--format", "{{.Digest}}", dest));
+        String repoDigests = podmanOk("image", "inspect", "--format", "{{.RepoDigests}}", dest);
+        assertTrue("the pulled image is the pushed one: " + repoDigests, repoDigests.contains(reg.getProperty("addr") + "/lcp/sample@" + digest));
         String app = "lcp-gradle-realchain-" + runId;
         File playDir = new File(project, "build/kube-play");
         out = gradle("checkpointKube", "-Pliberty.checkpoint.image=" + dest, "-Pliberty.checkpoint.appName=" + app,
