@@ -24,7 +24,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine test-gradle gradle-shim test-maven maven-shim demo bench bench-rootless bench-catalog clean sample base-local sample-image
+.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine shim-core test-gradle gradle-shim test-maven maven-shim demo bench bench-rootless bench-catalog clean sample base-local sample-image
 
 all: build
 
@@ -205,7 +205,7 @@ $(BIN)/test/liberty-checkpoint-plugin: FORCE
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugin/enginetest/fakeplugin
 
 # The Gradle plugin (gradle-shim/), built and tested with Debian's Gradle 4.4.1 (hack/setup-host.sh);
-# it compiles shim-core's sources into its jar.
+# its jar carries shim-core's (built by Maven, with Gson shaded in).
 GRADLE            ?= gradle
 GRADLE_FLAGS      ?= --no-daemon --console=plain
 # 1: test-gradle also runs the real chain: the plugin is published to $(GRADLE_M2), and
@@ -216,12 +216,16 @@ GRADLE_REAL_CHAIN ?= 1
 GRADLE_REAL_CHAIN_BASE_IMAGE ?=
 GRADLE_M2         := $(CURDIR)/gradle-shim/build/test-m2
 
+## shim-core: shim-core's jar (the Java core both plugins carry; Gson shaded in), in shim-core/target
+shim-core:
+	$(MVN) $(MVN_FLAGS) -q -pl shim-core -am -DskipTests package
+
 ## gradle-shim: the Gradle plugin jar and every platform's binaries (make cross), installed in ~/.m2
-gradle-shim: bundle-release
+gradle-shim: bundle-release shim-core
 	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) -PbundleDir=$(BUNDLE)/release publishToMavenLocal
 
 ## test-gradle: the Gradle plugin's unit and TestKit tests (real CLI + fake engine plugin over go-plugin)
-test-gradle: bundle-test $(if $(filter 1,$(GRADLE_REAL_CHAIN)),build base-local $(BIN)/lcp-shiptest)
+test-gradle: bundle-test shim-core $(if $(filter 1,$(GRADLE_REAL_CHAIN)),build base-local $(BIN)/lcp-shiptest)
 	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) check -PbundleDir=$(BUNDLE)/test \
 	  $(if $(filter 1,$(GRADLE_REAL_CHAIN)),-PrealChain -Dmaven.repo.local=$(GRADLE_M2) -PrealChainShiptest=$(CURDIR)/$(BIN)/lcp-shiptest \
 	    $(if $(GRADLE_REAL_CHAIN_BASE_IMAGE),-PrealChainBaseImage=$(GRADLE_REAL_CHAIN_BASE_IMAGE)))

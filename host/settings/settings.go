@@ -118,7 +118,7 @@ type Goal struct {
 }
 
 // Goals lists the commands the build tools offer; a new one is a row here and, for Maven, a Mojo
-// class of a few lines (maven-shim).
+// class that make gen writes (maven-shim).
 var Goals = []Goal{
 	{"checkpoint-image", "checkpoint-image", "checkpointImage",
 		"Builds the Open Liberty InstantOn image of the application: containerize, checkpoint with CRIU, commit.",

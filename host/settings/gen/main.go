@@ -1,7 +1,7 @@
 // Command gen writes everything that follows from the settings table (host/settings) and the
 // CLI's flags (host/cli): contract/settings.json, which the Maven and Gradle shims bundle and
-// their tests read; contract/SETTINGS.md and the table in README.md; the parameters of each Maven
-// goal; the Gradle extension. make gen runs it from the repository root; make check-gen fails
+// their tests read; contract/SETTINGS.md and the table in README.md; each Maven goal (its Mojo
+// class with its parameters); the Gradle extension. make gen runs it from the repository root; make check-gen fails
 // when what it writes differs from what is committed.
 package main
 
@@ -147,7 +147,7 @@ func Files(m Model, readmeText string) (map[string][]byte, error) {
 		out[readme] = []byte(r)
 	}
 	for _, g := range t.Goals {
-		out[filepath.Join(mavenDir, className(g.Maven)+"Parameters.java")] = []byte(mavenParameters(t, g))
+		out[filepath.Join(mavenDir, className(g.Maven)+"Mojo.java")] = []byte(mavenMojo(t, g))
 	}
 	return out, nil
 }
@@ -373,14 +373,29 @@ func javadoc(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "*/", "*&#47;").Replace(s)
 }
 
-func mavenParameters(t Table, g GoalRow) string {
-	cls := className(g.Maven) + "Parameters"
+// mavenMojo is a goal's Mojo: one parameter per setting it takes. A goal that defaults nothing from
+// the project runs without one (doctor, the base image); the one that defaults the archive is bound
+// to package and resolves the project's dependencies (liberty-maven-plugin's copyDependencies).
+func mavenMojo(t Table, g GoalRow) string {
+	cls := className(g.Maven) + "Mojo"
 	var b strings.Builder
 	fmt.Fprintf(&b, "// %s\npackage io.libertycheckpoint.maven;\n\n", generated)
-	b.WriteString("import java.io.File;\nimport java.util.LinkedHashMap;\nimport java.util.List;\nimport java.util.Map;\n" +
-		"import org.apache.maven.plugins.annotations.Parameter;\n\n")
-	fmt.Fprintf(&b, "/** The parameters of {@code liberty:%s} (CLI command {@code %s}), one per setting of contract/settings.json. */\n", g.Maven, g.Command)
-	fmt.Fprintf(&b, "public abstract class %s extends AbstractCheckpointMojo {\n", cls)
+	attrs, imports := "", ""
+	switch {
+	case slices.Contains(g.Defaults, "appArchive"):
+		attrs = ", defaultPhase = LifecyclePhase.PACKAGE, requiresDependencyResolution = ResolutionScope.COMPILE_PLUS_RUNTIME"
+		imports = "import org.apache.maven.plugins.annotations.LifecyclePhase;\n"
+	case len(g.Defaults) == 0:
+		attrs = ", requiresProject = false"
+	}
+	b.WriteString("import java.io.File;\nimport java.util.LinkedHashMap;\nimport java.util.List;\nimport java.util.Map;\n" + imports +
+		"import org.apache.maven.plugins.annotations.Mojo;\nimport org.apache.maven.plugins.annotations.Parameter;\n")
+	if imports != "" {
+		b.WriteString("import org.apache.maven.plugins.annotations.ResolutionScope;\n")
+	}
+	fmt.Fprintf(&b, "\n/** %s CLI command {@code %s}; one parameter per setting of contract/settings.json. */\n", javadoc(g.Doc), g.Command)
+	fmt.Fprintf(&b, "@Mojo(name = %q, threadSafe = true%s)\n", g.Maven, attrs)
+	fmt.Fprintf(&b, "public class %s extends AbstractCheckpointMojo {\n", cls)
 	for _, bind := range g.Settings {
 		s := byKey(t, bind.Key)
 		doc := javadoc(docOf(s))
@@ -399,7 +414,7 @@ func mavenParameters(t Table, g GoalRow) string {
 		}
 		fmt.Fprintf(&b, "  /** %s. */\n  %s\n  protected %s %s;\n\n", doc, ann, typ, s.Key)
 	}
-	fmt.Fprintf(&b, "  protected %s() {\n    super(%q);\n  }\n\n", cls, g.Command)
+	fmt.Fprintf(&b, "  public %s() {\n    super(%q);\n  }\n\n", cls, g.Command)
 	b.WriteString("  @Override\n  protected final Map<String, Object> parameters() {\n    Map<String, Object> p = new LinkedHashMap<>();\n")
 	for _, bind := range g.Settings {
 		fmt.Fprintf(&b, "    p.put(%q, %s);\n", bind.Key, bind.Key)
@@ -440,8 +455,7 @@ func gradleExtension(t Table) string {
 	return b.String()
 }
 
-// write renders the files into root and removes generated Maven parameter classes of goals that
-// are gone.
+// write renders the files into root and removes generated Maven classes of goals that are gone.
 func write(root string, m Model) error {
 	text, err := os.ReadFile(filepath.Join(root, readme))
 	if err != nil {
@@ -451,7 +465,7 @@ func write(root string, m Model) error {
 	if err != nil {
 		return err
 	}
-	old, _ := filepath.Glob(filepath.Join(root, mavenDir, "*Parameters.java"))
+	old, _ := filepath.Glob(filepath.Join(root, mavenDir, "*.java"))
 	for _, f := range old {
 		rel, _ := filepath.Rel(root, f)
 		if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte(generated)) && files[rel] == nil {

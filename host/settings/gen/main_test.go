@@ -49,10 +49,10 @@ func TestANewSettingReachesEveryFrontEnd(t *testing.T) {
 		assert.Equal(t, g.Command == "doctor", contains(g.Settings, Binding{Key: "probeDepth", Flag: "--probe-depth"}), g.Maven)
 	}
 
-	maven := string(files[filepath.Join(mavenDir, "CheckpointDoctorParameters.java")])
+	maven := string(files[filepath.Join(mavenDir, "CheckpointDoctorMojo.java")])
 	assert.Contains(t, maven, "  /** how deep doctor probes. */\n  @Parameter(property = \"liberty.checkpoint.probeDepth\")\n  protected String probeDepth;\n")
 	assert.Contains(t, maven, `p.put("probeDepth", probeDepth);`)
-	assert.NotContains(t, string(files[filepath.Join(mavenDir, "CheckpointImageParameters.java")]), "probeDepth")
+	assert.NotContains(t, string(files[filepath.Join(mavenDir, "CheckpointImageMojo.java")]), "probeDepth")
 
 	gradle := string(files[gradleExt])
 	assert.Contains(t, gradle, `public Property<String> getProbeDepth() { return string("probeDepth"); }`)

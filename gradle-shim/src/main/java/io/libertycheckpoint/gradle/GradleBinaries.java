@@ -4,8 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.gradle.api.Project;
@@ -27,18 +25,22 @@ final class GradleBinaries implements PlatformBinaries.Resolver {
     private final RepositoryHandler repositories;
     private final Configuration configuration;
 
-    /** Made in the task's configure(): the only place the task may use the Project. */
-    GradleBinaries(Project project, String classifier) throws IOException {
-        Map<String, String> coords = new HashMap<>();
-        coords.put("group", PlatformBinaries.GROUP_ID);
-        coords.put("name", PlatformBinaries.ARTIFACT_ID);
-        coords.put("version", pluginVersion());
-        coords.put("classifier", classifier);
-        coords.put("ext", PlatformBinaries.TYPE);
+    /** Made in the task's configure(): the only place the task may use the Project. A jar without pins fails when resolving. */
+    static PlatformBinaries.Resolver of(Project project) {
+        try {
+            return new GradleBinaries(project, PlatformBinaries.ofJar().classifier());
+        } catch (IOException e) {
+            return classifier -> {
+                throw e;
+            };
+        }
+    }
+
+    private GradleBinaries(Project project, String classifier) throws IOException {
         this.classifier = classifier;
-        this.gav = PlatformBinaries.GROUP_ID + ":" + PlatformBinaries.ARTIFACT_ID + ":" + coords.get("version") + ":" + classifier + "@" + PlatformBinaries.TYPE;
+        this.gav = PlatformBinaries.GROUP_ID + ":" + PlatformBinaries.ARTIFACT_ID + ":" + pluginVersion() + ":" + classifier + "@" + PlatformBinaries.TYPE;
         this.repositories = project.getRepositories(); // read when a resolution fails: the build script declares them after configure()
-        this.configuration = project.getConfigurations().detachedConfiguration(project.getDependencies().create(coords));
+        this.configuration = project.getConfigurations().detachedConfiguration(project.getDependencies().create(gav));
     }
 
     /** This plugin's version: the version of the binaries it resolves. */

@@ -26,7 +26,7 @@ import org.codehaus.plexus.util.xml.Xpp3Dom;
  * not read.
  */
 final class LibertyMavenPlugin {
-  static final String KEY = GoalPrefix.LIBERTY_GROUP + ":" + GoalPrefix.LIBERTY_ARTIFACT;
+  static final String KEY = PrefixParticipant.LIBERTY_GROUP + ":" + PrefixParticipant.LIBERTY_ARTIFACT;
   static final String DEFAULT_LOCATION = "lib/global";
 
   private LibertyMavenPlugin() {}

@@ -15,24 +15,28 @@ import org.apache.maven.execution.MavenSession;
 import org.apache.maven.model.Build;
 import org.apache.maven.model.Plugin;
 import org.apache.maven.project.MavenProject;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes {@code mvn liberty:checkpoint-image} and {@code mvn liberty:dev} both work in a POM that
- * also has liberty-maven-plugin, in any order: Maven calls it after reading the projects and before
- * it resolves the command line's goals, and it spells each {@code liberty:} goal with the coordinates
- * of the plugin that has it ({@link GoalPrefix}). Maven loads it when this plugin is declared with
- * {@code <extensions>true</extensions>}, or listed in {@code .mvn/extensions.xml} (a core extension);
- * it is a JSR-330 component, listed in META-INF/sisu/javax.inject.Named.
+ * The goal prefix {@code liberty}, which this plugin shares with io.openliberty.tools:liberty-maven-plugin.
+ * Maven gives a prefix to the first plugin of the POM that has it and looks for the goal only
+ * there, so in a POM with both plugins either {@code mvn liberty:checkpoint-image} or {@code mvn
+ * liberty:dev} fails. After Maven read the projects and before it resolves the command line's
+ * goals, this spells each {@code liberty:} goal with the coordinates of the plugin that has it
+ * ({@link #rewrite}). Maven loads it when this plugin is declared with {@code
+ * <extensions>true</extensions>}, or listed in {@code .mvn/extensions.xml} (a core extension); it is
+ * a JSR-330 component, listed in META-INF/sisu/javax.inject.Named.
  */
 @Named("liberty-checkpoint-prefix")
 @Singleton
 public class PrefixParticipant extends AbstractMavenLifecycleParticipant {
   /** Set in the session's data once it ran, so the goals can tell that the extension is active. */
   static final String ACTIVE = "io.libertycheckpoint.maven.PrefixParticipant.active";
-
-  private static final Logger LOG = LoggerFactory.getLogger(PrefixParticipant.class);
+  static final String PREFIX = "liberty";
+  static final String GROUP = "io.libertycheckpoint";
+  static final String ARTIFACT = "liberty-checkpoint-maven-plugin";
+  static final String LIBERTY_GROUP = "io.openliberty.tools";
+  static final String LIBERTY_ARTIFACT = "liberty-maven-plugin";
 
   @Override
   public void afterProjectsRead(MavenSession session) {
@@ -42,14 +46,11 @@ public class PrefixParticipant extends AbstractMavenLifecycleParticipant {
       return;
     }
     Set<String> keys = pluginKeys(top);
-    boolean declared = GoalPrefix.has(keys, GoalPrefix.GROUP, GoalPrefix.ARTIFACT);
-    boolean liberty = GoalPrefix.has(keys, GoalPrefix.LIBERTY_GROUP, GoalPrefix.LIBERTY_ARTIFACT);
-    List<String> rewritten = GoalPrefix.rewrite(goals, ourGoals(), declared, version(), liberty);
+    Set<String> ours = new LinkedHashSet<>();
+    Settings.bundled().goals().forEach(g -> ours.add(g.maven));
+    List<String> rewritten = rewrite(goals, ours, keys.contains(GROUP + ":" + ARTIFACT), version(), keys.contains(LibertyMavenPlugin.KEY));
     if (session.getRepositorySession() != null) {
       session.getRepositorySession().getData().set(ACTIVE, Boolean.TRUE);
-    }
-    if (rewritten.equals(goals)) {
-      return;
     }
     List<String> changed = new ArrayList<>();
     for (int i = 0; i < goals.size(); i++) {
@@ -57,52 +58,53 @@ public class PrefixParticipant extends AbstractMavenLifecycleParticipant {
         changed.add(goals.get(i) + " -> " + rewritten.get(i));
       }
     }
-    session.getRequest().setGoals(rewritten);
-    log("liberty-checkpoint: goal prefix liberty: " + String.join(", ", changed));
+    if (!changed.isEmpty()) {
+      session.getRequest().setGoals(rewritten);
+      LoggerFactory.getLogger(PrefixParticipant.class).info("liberty-checkpoint: goal prefix liberty: " + String.join(", ", changed));
+    }
   }
 
-  private static void log(String line) {
-    LOG.info(line);
+  /**
+   * The goals with every {@code liberty:<goal>[@execution]} spelled out. ours are this plugin's
+   * goals; declared tells whether the POM declares this plugin (then its version comes from the
+   * POM, else version is used); liberty whether it declares liberty-maven-plugin. Goals of
+   * neither plugin, help and everything else stay as they are.
+   */
+  static List<String> rewrite(List<String> goals, Set<String> ours, boolean declared, String version, boolean liberty) {
+    List<String> out = new ArrayList<>(goals.size());
+    for (String task : goals) {
+      String[] parts = task.split(":", -1);
+      String name = parts.length == 2 ? parts[1].replaceFirst("@.*", "") : "";
+      if (parts.length != 2 || !PREFIX.equals(parts[0]) || "help".equals(name) || name.isEmpty()) {
+        out.add(task);
+      } else if (ours.contains(name)) {
+        out.add(GROUP + ":" + ARTIFACT + (declared || version == null ? "" : ":" + version) + ":" + parts[1]);
+      } else {
+        out.add(liberty ? LibertyMavenPlugin.KEY + ":" + parts[1] : task);
+      }
+    }
+    return out;
   }
 
   /** groupId:artifactId of the project's build plugins and managed plugins. */
   static Set<String> pluginKeys(MavenProject p) {
     Set<String> keys = new LinkedHashSet<>();
     Build b = p.getBuild();
-    if (b == null) {
-      return keys;
+    List<Plugin> plugins = new ArrayList<>(b == null ? new ArrayList<>() : b.getPlugins());
+    if (b != null && b.getPluginManagement() != null) {
+      plugins.addAll(b.getPluginManagement().getPlugins());
     }
-    for (Plugin plugin : b.getPlugins()) {
-      keys.add(plugin.getGroupId() + ":" + plugin.getArtifactId());
-    }
-    if (b.getPluginManagement() != null) {
-      for (Plugin plugin : b.getPluginManagement().getPlugins()) {
-        keys.add(plugin.getGroupId() + ":" + plugin.getArtifactId());
-      }
-    }
+    plugins.forEach(plugin -> keys.add(plugin.getGroupId() + ":" + plugin.getArtifactId()));
     return keys;
-  }
-
-  /** This plugin's goals: the settings table's, which the goals are generated from. */
-  static Set<String> ourGoals() {
-    Set<String> out = new LinkedHashSet<>();
-    for (Settings.Goal g : Settings.bundled().goals()) {
-      out.add(g.maven);
-    }
-    return out;
   }
 
   /** This plugin's version, from the jar's pom.properties (null when it cannot be told). */
   static String version() {
-    String res = "/META-INF/maven/" + GoalPrefix.GROUP + "/" + GoalPrefix.ARTIFACT + "/pom.properties";
-    try (InputStream in = PrefixParticipant.class.getResourceAsStream(res)) {
-      if (in == null) {
-        return null;
-      }
+    try (InputStream in = PrefixParticipant.class.getResourceAsStream("/META-INF/maven/" + GROUP + "/" + ARTIFACT + "/pom.properties")) {
       Properties p = new Properties();
       p.load(in);
       return p.getProperty("version");
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       return null;
     }
   }

@@ -122,13 +122,13 @@ class LibertyMavenPluginTest {
   @Test
   void theGoalPrefix() {
     Set<String> ours = Set.of("checkpoint-image", "checkpoint-doctor");
-    assertThat(GoalPrefix.rewrite(List.of("clean", "package", "liberty:dev", "liberty:checkpoint-image@x", "liberty:help",
+    assertThat(PrefixParticipant.rewrite(List.of("clean", "package", "liberty:dev", "liberty:checkpoint-image@x", "liberty:help",
         "io.openliberty.tools:liberty-maven-plugin:run", "other:goal"), ours, true, "1.0", true))
         .containsExactly("clean", "package", "io.openliberty.tools:liberty-maven-plugin:dev",
             "io.libertycheckpoint:liberty-checkpoint-maven-plugin:checkpoint-image@x", "liberty:help",
             "io.openliberty.tools:liberty-maven-plugin:run", "other:goal");
     // Not declared in the POM (a core extension): this plugin's own version; no liberty-maven-plugin: its goals stay.
-    assertThat(GoalPrefix.rewrite(List.of("liberty:checkpoint-doctor", "liberty:dev"), ours, false, "1.0", false))
+    assertThat(PrefixParticipant.rewrite(List.of("liberty:checkpoint-doctor", "liberty:dev"), ours, false, "1.0", false))
         .containsExactly("io.libertycheckpoint:liberty-checkpoint-maven-plugin:1.0:checkpoint-doctor", "liberty:dev");
   }
 }

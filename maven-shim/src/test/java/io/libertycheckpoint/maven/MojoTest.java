@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.project.MavenProject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,12 +22,13 @@ class MojoTest {
   Path project;
 
   private <T extends AbstractCheckpointMojo> T project(T mojo) {
-    mojo.basedir = project.toFile();
-    mojo.artifactId = "Sample";
-    mojo.projectVersion = "1.0-SNAPSHOT";
-    mojo.buildDirectory = project.resolve("target").toFile();
-    mojo.finalName = "sample-1.0";
-    mojo.packaging = "war";
+    mojo.project = new MavenProject();
+    mojo.project.setFile(project.resolve("pom.xml").toFile());
+    mojo.project.setArtifactId("Sample");
+    mojo.project.setVersion("1.0-SNAPSHOT");
+    mojo.project.getBuild().setDirectory(project.resolve("target").toString());
+    mojo.project.getBuild().setFinalName("sample-1.0");
+    mojo.project.setPackaging("war");
     return mojo;
   }
 
@@ -45,7 +47,7 @@ class MojoTest {
     assertThat(args(m)).containsExactly("checkpoint-image", "--output", "json",
         "--app-archive=" + project.resolve("target/sample-1.0.war"), "--config-directory=" + project.resolve("src/main/liberty/config"),
         "--image=localhost/sample:1.0-SNAPSHOT-instanton", "--label=a=9", "--label=b=2", "--label=c=3", "--keep-app-image");
-    m.packaging = "jar";
+    m.project.setPackaging("jar");
     assertThat(args(m)).as("other packagings set appArchive themselves").noneMatch(a -> a.startsWith("--app-archive"));
   }
 

@@ -2,18 +2,16 @@ package io.libertycheckpoint.shim;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * The files a Liberty server's configuration directory gets besides the user's configuration
@@ -96,25 +94,20 @@ public final class ConfigLayout {
    */
   void stage(File config, File dir) throws IOException {
     Path out = dir.toPath();
-    delete(out);
+    PlatformBinaries.deleteTree(out);
     Files.createDirectories(out);
     if (config != null && config.isDirectory()) {
       Path in = config.toPath();
-      Files.walkFileTree(in, new SimpleFileVisitor<Path>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
-          Files.createDirectories(out.resolve(in.relativize(d).toString()));
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-          if (a.isRegularFile()) {
-            Files.copy(f, out.resolve(in.relativize(f).toString()), StandardCopyOption.REPLACE_EXISTING);
+      try (Stream<Path> walk = Files.walk(in)) {
+        for (Path f : (Iterable<Path>) walk::iterator) {
+          Path target = out.resolve(in.relativize(f).toString());
+          if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(target);
+          } else if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
           }
-          return FileVisitResult.CONTINUE;
         }
-      });
+      }
     }
     for (Map.Entry<String, Object> e : entries.entrySet()) {
       Path target = out.resolve(e.getKey()).normalize();
@@ -122,36 +115,13 @@ public final class ConfigLayout {
         throw new IOException(e.getKey() + " lies outside the server's configuration directory");
       }
       Files.createDirectories(target.getParent());
-      if (e.getValue() instanceof File) {
-        File src = (File) e.getValue();
-        if (!src.isFile()) {
-          throw new IOException(src + " does not exist");
-        }
-        Files.copy(src.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+      if (e.getValue() instanceof File && !((File) e.getValue()).isFile()) {
+        throw new IOException(e.getValue() + " does not exist");
+      } else if (e.getValue() instanceof File) {
+        Files.copy(((File) e.getValue()).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
       } else {
-        try (OutputStream o = Files.newOutputStream(target)) {
-          o.write(String.valueOf(e.getValue()).getBytes(StandardCharsets.UTF_8));
-        }
+        Files.write(target, String.valueOf(e.getValue()).getBytes(StandardCharsets.UTF_8));
       }
     }
-  }
-
-  private static void delete(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    Files.walkFileTree(p, new SimpleFileVisitor<Path>() {
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-        Files.delete(f);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 }

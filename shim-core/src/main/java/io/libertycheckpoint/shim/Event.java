@@ -1,8 +1,11 @@
 package io.libertycheckpoint.shim;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,10 +13,10 @@ import java.util.Map;
 
 /**
  * One line of the CLI's {@code --output json} stream: the protojson form of the proto's {@code
- * Event} (contract/EVENTS.md). Its kind is the name of its one field besides {@code elapsedMs};
- * the accessors read that field's object. Missing fields read as empty or 0, numbers may be JSON
- * strings (protojson writes 64-bit numbers so), and kinds and fields this reader does not know
- * are ignored.
+ * Event} (contract/EVENTS.md), read with Gson (shaded). Its kind is the name of its one field
+ * besides {@code elapsedMs}; the accessors read that field's object. Missing fields read as empty or
+ * 0, numbers may be JSON strings (protojson writes 64-bit numbers so), and kinds and fields this
+ * reader does not know are ignored.
  */
 public final class Event {
   /** The event schema this reader understands ({@code accepted.schema}). */
@@ -22,30 +25,34 @@ public final class Event {
   private static final List<String> KINDS = Arrays.asList("accepted", "progress", "log", "check", "result", "error");
 
   private final String kind;
-  private final Map<String, Object> fields;
+  private final JsonObject fields;
   private final String raw;
 
-  private Event(String kind, Map<String, Object> fields, String raw) {
+  private Event(String kind, JsonElement fields, String raw) {
     this.kind = kind;
-    this.fields = fields;
+    this.fields = fields != null && fields.isJsonObject() ? fields.getAsJsonObject() : new JsonObject();
     this.raw = raw;
   }
 
   /** Parses one line; throws IllegalArgumentException when it is not a JSON object. */
   public static Event parse(String line) {
-    Map<String, Object> m = Json.parseObject(line);
+    JsonElement e;
+    try {
+      e = JsonParser.parseString(line);
+    } catch (JsonParseException ex) {
+      throw new IllegalArgumentException("not JSON: " + line, ex);
+    }
+    if (!e.isJsonObject()) {
+      throw new IllegalArgumentException("not a JSON object: " + line);
+    }
+    JsonObject m = e.getAsJsonObject();
     for (String k : KINDS) {
-      if (m.get(k) instanceof Map) {
-        return new Event(k, object(m.get(k)), line);
+      if (m.has(k) && m.get(k).isJsonObject()) {
+        return new Event(k, m.get(k), line);
       }
     }
     // Schema 1 lines were flat objects with a "type"; only their schema number is read.
-    return new Event(m.containsKey("type") ? "schema1" : "", m, line);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> object(Object o) {
-    return o instanceof Map ? (Map<String, Object>) o : Collections.<String, Object>emptyMap();
+    return new Event(m.has("type") ? "schema1" : "", m, line);
   }
 
   /** accepted, progress, log, check, result or error; "" for a kind this reader does not know. */
@@ -64,18 +71,14 @@ public final class Event {
   }
 
   public String str(String name) {
-    Object v = fields.get(name);
-    return v == null || v instanceof Map || v instanceof List ? "" : String.valueOf(v);
+    JsonElement v = fields.get(name);
+    return v != null && v.isJsonPrimitive() ? v.getAsString() : "";
   }
 
   /** A number, also when written as a string; 0 when missing. */
   public long num(String name) {
-    Object v = fields.get(name);
-    if (v instanceof Number) {
-      return ((Number) v).longValue();
-    }
     try {
-      return v instanceof String ? Long.parseLong((String) v) : 0;
+      return str(name).isEmpty() ? 0 : fields.get(name).getAsLong();
     } catch (NumberFormatException e) {
       return 0;
     }
@@ -89,39 +92,33 @@ public final class Event {
 
   /** A nested object, or an empty one. */
   public Event obj(String name) {
-    return new Event("", object(fields.get(name)), null);
+    return new Event("", fields.get(name), null);
   }
 
   /** An array of objects. */
   public List<Event> list(String name) {
     List<Event> out = new ArrayList<>();
-    for (Object o : array(name)) {
-      out.add(new Event("", object(o), null));
-    }
+    array(name).forEach(o -> out.add(new Event("", o, null)));
     return out;
   }
 
   /** An array of strings. */
   public List<String> strings(String name) {
     List<String> out = new ArrayList<>();
-    for (Object o : array(name)) {
-      out.add(String.valueOf(o));
-    }
+    array(name).forEach(o -> out.add(o.isJsonPrimitive() ? o.getAsString() : o.toString()));
     return out;
   }
 
   /** An object of strings (a proto map), in order. */
   public Map<String, String> stringMap(String name) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Object> e : object(fields.get(name)).entrySet()) {
-      out.put(e.getKey(), String.valueOf(e.getValue()));
-    }
+    obj(name).fields.entrySet().forEach(e -> out.put(e.getKey(), e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : ""));
     return out;
   }
 
-  private List<?> array(String name) {
-    Object v = fields.get(name);
-    return v instanceof List ? (List<?>) v : Collections.emptyList();
+  private Iterable<JsonElement> array(String name) {
+    JsonElement v = fields.get(name);
+    return v != null && v.isJsonArray() ? v.getAsJsonArray() : new ArrayList<>();
   }
 
   @Override

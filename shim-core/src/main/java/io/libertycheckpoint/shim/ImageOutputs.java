@@ -1,5 +1,9 @@
 package io.libertycheckpoint.shim;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,12 +37,13 @@ public final class ImageOutputs {
   public static final String ID = "image.id";
   public static final String JSON = "image.json";
   public static final String DIGEST = "image.digest";
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
   private ImageOutputs() {}
 
-  /** The files every checkpoint-image run writes (image.digest comes with a push). */
-  public static List<File> files(File dir) {
-    return Arrays.asList(new File(dir, ID), new File(dir, JSON));
+  /** The files every run of a command writes: checkpoint-image's image.id and image.json (image.digest comes with a push). */
+  public static List<File> files(File dir, String command) {
+    return "checkpoint-image".equals(command) ? Arrays.asList(new File(dir, ID), new File(dir, JSON)) : Collections.<File>emptyList();
   }
 
   /** Removes the files of an earlier build: a build that fails must not leave the last image's id behind. */
@@ -61,7 +66,7 @@ public final class ImageOutputs {
     summary.put("imagePushed", false);
     Files.deleteIfExists(new File(dir, DIGEST).toPath());
     put(dir, ID, result.str("imageId") + "\n");
-    put(dir, JSON, Json.write(summary));
+    put(dir, JSON, GSON.toJson(summary) + "\n");
   }
 
   /**
@@ -69,15 +74,13 @@ public final class ImageOutputs {
    * the push goal; the digest is the registry's ({@code sha256:...}).
    */
   public static void recordPush(File dir, String digest) throws IOException {
-    Map<String, Object> summary = new LinkedHashMap<>();
     File json = new File(dir, JSON);
-    if (json.isFile()) {
-      summary.putAll(Json.parseObject(new String(Files.readAllBytes(json.toPath()), StandardCharsets.UTF_8)));
-    }
-    summary.put("imageDigest", digest);
-    summary.put("imagePushed", true);
+    JsonObject summary = json.isFile() ? JsonParser.parseString(new String(Files.readAllBytes(json.toPath()), StandardCharsets.UTF_8))
+        .getAsJsonObject() : new JsonObject();
+    summary.addProperty("imageDigest", digest);
+    summary.addProperty("imagePushed", true);
     put(dir, DIGEST, digest + "\n");
-    put(dir, JSON, Json.write(summary));
+    put(dir, JSON, GSON.toJson(summary) + "\n");
   }
 
   /** The tag of a reference (latest when it has none), as a one-element list. */

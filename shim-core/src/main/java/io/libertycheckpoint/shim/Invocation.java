@@ -39,17 +39,9 @@ public final class Invocation {
   }
 
   /**
-   * Resolves a goal's settings. script gives the build script's value of a key (String, File,
-   * Path, Boolean, Map, Collection or null), property its property's text or null.
-   */
-  public static Invocation of(Settings table, Goal goal, Function<String, Object> script, Function<String, String> property,
-      Project project, BuildTool tool) throws ShimFailure {
-    return of(table, goal, script, property, name -> null, project, tool);
-  }
-
-  /**
-   * Resolves a goal's settings; alias gives the text of a setting's command-line alias (only the
-   * command line's: a {@code -Dimage} or {@code -Pimage}, not a property of the build), or null.
+   * Resolves a goal's settings. script gives the build script's value of a key (String, File, Path,
+   * Boolean, Map, Collection or null), property its property's text or null, alias the text of a
+   * setting's command-line alias (only the command line's: {@code -Dimage}, {@code -Pimage}) or null.
    */
   public static Invocation of(Settings table, Goal goal, Function<String, Object> script, Function<String, String> property,
       Function<String, String> alias, Project project, BuildTool tool) throws ShimFailure {
@@ -94,12 +86,7 @@ public final class Invocation {
   private Object value(Setting s, Object script, String prop, BuildTool tool) throws ShimFailure {
     switch (s.kind) {
       case MAP:
-        Map<String, String> m = new TreeMap<>();
-        if (script instanceof Map) {
-          for (Map.Entry<?, ?> e : ((Map<?, ?>) script).entrySet()) {
-            m.put(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()));
-          }
-        }
+        Map<String, String> m = new TreeMap<>(script instanceof Map ? stringMap((Map<?, ?>) script) : new TreeMap<>());
         for (String pair : prop == null ? new String[0] : prop.split(",")) {
           int eq = pair.indexOf('=');
           if (pair.trim().isEmpty()) {
@@ -153,17 +140,24 @@ public final class Invocation {
     return values.get(key);
   }
 
-  /** The resolved settings, unset ones left out. */
-  public Map<String, Object> values() {
-    return values;
+  /**
+   * The resolved files as a build tool's up-to-date inputs: path settings, and the files the layout
+   * adds to /config as {@code config:<path>}. The executable is left out: {@link #tool} is its input.
+   */
+  public Map<String, File> inputFiles() {
+    Map<String, File> out = new TreeMap<>();
+    inputs(true).forEach((k, v) -> out.put(k, (File) v));
+    return out;
   }
 
-  /**
-   * The resolved settings as a build tool's up-to-date inputs, split in two: the files (files true:
-   * path settings and the files the layout adds to /config, as {@code config:<path>}) or the other
-   * values. The executable is left out: which tool runs is an input of its own.
-   */
-  public Map<String, Object> inputs(boolean files) {
+  /** The other resolved settings and layout entries, as text: a build tool's up-to-date inputs. */
+  public Map<String, String> inputValues() {
+    Map<String, String> out = new TreeMap<>();
+    inputs(false).forEach((k, v) -> out.put(k, String.valueOf(v)));
+    return out;
+  }
+
+  private Map<String, Object> inputs(boolean files) {
     Map<String, Object> out = new TreeMap<>();
     values.forEach((k, v) -> {
       if (v instanceof File == files && !"executable".equals(k)) {
@@ -176,6 +170,15 @@ public final class Invocation {
       }
     });
     return out;
+  }
+
+  /** Which tool runs, for up-to-date checks: the configured executable, else the pinned sha256 of this machine's binaries. */
+  public String tool() throws IOException {
+    if (values.get("executable") != null) {
+      return "executable:" + values.get("executable");
+    }
+    PlatformBinaries b = PlatformBinaries.ofJar();
+    return b.unsupported() != null ? "unsupported:" + b.classifier() : "binaries:" + b.key();
   }
 
   /** The project the settings were resolved for. */

@@ -46,31 +46,17 @@ public final class LibertyServer implements Serializable {
   /** What the build log says was taken from the Liberty plugin. */
   String describe() {
     List<String> parts = new ArrayList<>();
-    if (serverName != null) {
-      parts.add("serverName " + serverName);
+    Object[] named = {"serverName", serverName, "configDirectory", configDirectory, "serverXmlFile", serverXmlFile,
+        "bootstrapPropertiesFile", bootstrapPropertiesFile, "jvmOptionsFile", jvmOptionsFile, "serverEnvFile", serverEnvFile,
+        "bootstrap properties", bootstrapProperties.size(), "JVM options", jvmOptions.size(), "server.env entries", env.size(),
+        "variables", vars.size() + defaultVars.size(), "dependencies to copy", files.size()};
+    for (int i = 0; i < named.length; i += 2) {
+      if (named[i + 1] instanceof Integer && (Integer) named[i + 1] > 0) {
+        parts.add(named[i + 1] + " " + named[i]);
+      } else if (named[i + 1] != null && !(named[i + 1] instanceof Integer)) {
+        parts.add(named[i] + " " + named[i + 1]);
+      }
     }
-    add(parts, "configDirectory", configDirectory);
-    add(parts, "serverXmlFile", serverXmlFile);
-    add(parts, "bootstrapPropertiesFile", bootstrapPropertiesFile);
-    add(parts, "jvmOptionsFile", jvmOptionsFile);
-    add(parts, "serverEnvFile", serverEnvFile);
-    count(parts, "bootstrap properties", bootstrapProperties.size());
-    count(parts, "JVM options", jvmOptions.size());
-    count(parts, "server.env entries", env.size());
-    count(parts, "variables", vars.size() + defaultVars.size());
-    count(parts, "dependencies to copy", files.size());
     return parts.isEmpty() ? "nothing this plugin uses" : String.join(", ", parts);
-  }
-
-  private static void add(List<String> parts, String name, File f) {
-    if (f != null) {
-      parts.add(name + " " + f);
-    }
-  }
-
-  private static void count(List<String> parts, String what, int n) {
-    if (n > 0) {
-      parts.add(n + " " + what);
-    }
   }
 }

@@ -1,10 +1,9 @@
 package io.libertycheckpoint.shim;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.math.BigInteger;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.DigestInputStream;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -25,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Scanner;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -35,16 +32,14 @@ import java.util.zip.ZipInputStream;
  *
  * <p>They are published per platform, as protoc and grpc-java publish theirs: the classifier
  * artifacts {@value #GROUP_ID}:{@value #ARTIFACT_ID}:&lt;version&gt;:{@value #TYPE}:&lt;classifier&gt;,
- * classifiers spelled as os-maven-plugin detects them ({@link #CLASSIFIERS}). A zip, not an exe:
- * the tool is two executables that must sit side by side, and zipped they are 16 MB instead of
- * 38 MB. The build tool resolves the one for this machine through its own repository system
- * ({@link Resolver}); this class checks it against the sha256 the plugin jar pins for it
- * ({@value #PINS}, written when the jar was built from the same zips) and extracts it once into
- * {@code <cache>/bin/<sha256>/}, where the cache is $LCP_CACHE_DIR, else
- * $XDG_CACHE_HOME/liberty-checkpoint, else ~/.cache/liberty-checkpoint: written to a temporary
- * directory, each file checked against the zip's own SHA256SUMS, made executable and renamed into
- * place in one step, so concurrent builds never see half a file. Once extracted, no repository is
- * asked again.
+ * classifiers spelled as os-maven-plugin detects them ({@link #CLASSIFIERS}). A zip: the tool is two
+ * executables that must sit side by side. The build tool resolves the one for this machine through
+ * its own repository system ({@link Resolver}); this class checks it against the sha256 the plugin
+ * jar pins for it ({@value #PINS}, written when the jar was built from the same zips) and extracts
+ * it once into {@code <cache>/bin/<sha256>/}, where the cache is $LCP_CACHE_DIR, else
+ * $XDG_CACHE_HOME/liberty-checkpoint, else ~/.cache/liberty-checkpoint: into a temporary directory,
+ * made executable and renamed into place in one step, so concurrent builds never see half a file.
+ * Once extracted, no repository is asked again.
  */
 public final class PlatformBinaries {
   public static final String GROUP_ID = "io.libertycheckpoint";
@@ -55,7 +50,9 @@ public final class PlatformBinaries {
   /** The platforms liberty-checkpoint is built for (make cross), as os-maven-plugin names them. */
   public static final List<String> CLASSIFIERS = Collections.unmodifiableList(
       Arrays.asList("linux-x86_64", "linux-aarch_64", "osx-x86_64", "osx-aarch_64", "windows-x86_64"));
+  /** The zip's list of its files (sha256sum's output), kept in the extracted directory. */
   static final String SUMS = "SHA256SUMS";
+  private static final Object EXTRACTING = new Object();
 
   /** Resolves the artifact of a classifier through the build tool's repositories; the message of a failure names it. */
   public interface Resolver {
@@ -78,47 +75,17 @@ public final class PlatformBinaries {
       if (in == null) {
         throw new IOException("the plugin jar has no " + PINS + ": it was built without the binaries' checksums (make maven-shim / make gradle-shim)");
       }
-      return new PlatformBinaries(parsePins(new String(readAll(in), StandardCharsets.UTF_8)), System.getProperty("os.name"), System.getProperty("os.arch"));
+      return new PlatformBinaries(parsePins(text(in)), System.getProperty("os.name"), System.getProperty("os.arch"));
     }
   }
 
-  /** os-maven-plugin's os.detected.name: linux, osx, windows, or the name in lower case. */
-  static String os(String osName) {
-    String n = osName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "");
-    if (n.startsWith("linux")) {
-      return "linux";
-    }
-    if (n.startsWith("macosx") || n.startsWith("osx") || n.startsWith("darwin")) {
-      return "osx";
-    }
-    if (n.startsWith("windows")) {
-      return "windows";
-    }
-    return n.isEmpty() ? "unknown" : n;
-  }
-
-  /** os-maven-plugin's os.detected.arch: x86_64, aarch_64, or the name in lower case. */
-  static String arch(String osArch) {
-    String a = osArch.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "");
-    switch (a) {
-      case "x8664":
-      case "x86_64":
-      case "amd64":
-      case "em64t":
-      case "ia32e":
-      case "x64":
-        return "x86_64";
-      case "aarch64":
-      case "arm64":
-        return "aarch_64";
-      default:
-        return a.isEmpty() ? "unknown" : a;
-    }
-  }
-
-  /** The classifier of a machine: osx-aarch_64, linux-x86_64, ... */
+  /** The classifier of a machine as os-maven-plugin's os.detected.name and .arch: osx-aarch_64, linux-x86_64, ... */
   public static String classifier(String osName, String osArch) {
-    return os(osName) + "-" + arch(osArch);
+    String n = osName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "");
+    String os = n.startsWith("linux") ? "linux" : n.matches("(macosx|osx|darwin).*") ? "osx" : n.startsWith("windows") ? "windows" : n;
+    String a = osArch.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "");
+    String arch = a.matches("x8664|x86_64|amd64|em64t|ia32e|x64") ? "x86_64" : a.matches("aarch64|arm64") ? "aarch_64" : a;
+    return (os.isEmpty() ? "unknown" : os) + "-" + (arch.isEmpty() ? "unknown" : arch);
   }
 
   /** This machine's classifier. */
@@ -133,42 +100,30 @@ public final class PlatformBinaries {
 
   /** Why no binaries exist for this machine, or null. */
   public String unsupported() {
-    if (pins.containsKey(classifier)) {
-      return null;
-    }
-    return "liberty-checkpoint is built for " + String.join(", ", pins.keySet()) + "; this machine is " + describe;
+    return pins.containsKey(classifier) ? null
+        : "liberty-checkpoint is built for " + String.join(", ", pins.keySet()) + "; this machine is " + describe;
   }
 
   /** The pinned sha256 of this machine's zip: the tool's identity for up-to-date checks. */
   public String key() throws IOException {
-    String why = unsupported();
-    if (why != null) {
-      throw new IOException(why);
+    if (unsupported() != null) {
+      throw new IOException(unsupported());
     }
     return pins.get(classifier);
   }
 
-  /** The artifact's coordinates for this machine. */
-  public String coordinates(String version) {
-    return GROUP_ID + ":" + ARTIFACT_ID + ":" + version + ":" + TYPE + ":" + classifier;
-  }
-
-  /**
-   * The CLI under cacheRoot/bin/&lt;key&gt;/, with its plugin beside it; resolved and extracted first
-   * if it is not there yet.
-   */
+  /** The CLI under cacheRoot/bin/&lt;key&gt;/, with its plugin beside it; resolved and extracted first if it is not there yet. */
   @SuppressWarnings("try") // the FileLock is held for the block, never referenced
   public Path executable(Resolver resolver, Path cacheRoot) throws IOException {
-    String key = key();
     Path binRoot = cacheRoot.resolve("bin");
-    Path dir = binRoot.resolve(key);
+    Path dir = binRoot.resolve(key());
     if (complete(dir)) {
       return dir.resolve(cliName());
     }
     File zip = resolver.resolve(classifier);
-    String got = hex(digest(zip.toPath()));
-    if (!got.equals(key)) {
-      throw new IOException(zip + " has sha256 " + got + " but this plugin was built with " + key
+    String got = sha256(Files.readAllBytes(zip.toPath()));
+    if (!got.equals(key())) {
+      throw new IOException(zip + " has sha256 " + got + " but this plugin was built with " + key()
           + " for " + classifier + ": the artifact is damaged or not the one of this plugin's version");
     }
     Files.createDirectories(binRoot);
@@ -178,64 +133,32 @@ public final class PlatformBinaries {
     synchronized (EXTRACTING) {
       try (FileChannel ch = FileChannel.open(binRoot.resolveSibling("bin.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock ignored = ch.lock()) {
-        if (complete(dir)) {
-          return dir.resolve(cliName());
-        }
-        if (Files.exists(dir)) {
+        if (!complete(dir)) {
           deleteTree(dir); // only a rename creates it: this one was damaged after the fact
+          extractInto(zip, binRoot, dir);
         }
-        extractInto(zip, binRoot, dir);
       }
     }
     return dir.resolve(cliName());
   }
 
-  private static final Object EXTRACTING = new Object();
-
-  /** Extracts zip into a temporary directory under binRoot, checks it and renames it to dir. */
+  /** Extracts the (pinned) zip into a temporary directory under binRoot and renames it to dir. */
   private void extractInto(File zip, Path binRoot, Path dir) throws IOException {
     Path tmp = Files.createTempDirectory(binRoot, ".extract-");
     try {
-      Map<String, byte[]> unchecked = new LinkedHashMap<>();
-      Map<String, String> written = new LinkedHashMap<>();
       try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip.toPath()))) {
         for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-          String name = e.getName();
-          if (e.isDirectory() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
-            throw new IOException(zip + " holds " + name + ": not a liberty-checkpoint binaries zip");
+          if (e.isDirectory() || !e.getName().matches("[^/\\\\.][^/\\\\]*")) {
+            throw new IOException(zip + " holds " + e.getName() + ": not a liberty-checkpoint binaries zip");
           }
-          if (name.equals(SUMS)) {
-            unchecked.put(name, readAll(in));
-            continue;
-          }
-          MessageDigest md = sha256();
-          try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp.resolve(name)), md)) {
-            copy(in, out);
-          }
-          written.put(name, hex(md.digest()));
+          Files.copy(in, tmp.resolve(e.getName()));
+          tmp.resolve(e.getName()).toFile().setExecutable(true, false);
         }
       }
-      if (!unchecked.containsKey(SUMS)) {
-        throw new IOException(zip + " has no " + SUMS);
+      if (!complete(tmp)) {
+        throw new IOException(zip + " lacks a file its " + SUMS + " lists, or the " + SUMS + " that lists " + cliName());
       }
-      Map<String, String> sums = parseSums(new String(unchecked.get(SUMS), StandardCharsets.UTF_8), cliName());
-      for (String name : written.keySet()) {
-        if (!sums.containsKey(name)) {
-          throw new IOException(zip + " holds " + name + ", which its " + SUMS + " does not list");
-        }
-      }
-      for (Map.Entry<String, String> f : sums.entrySet()) {
-        String sum = written.get(f.getKey());
-        if (sum == null) {
-          throw new IOException(zip + " lacks " + f.getKey() + ", which its " + SUMS + " lists");
-        }
-        if (!sum.equals(f.getValue())) {
-          throw new IOException(zip + " is damaged: " + f.getKey() + " has sha256 " + sum + ", its " + SUMS + " says " + f.getValue());
-        }
-        executable(tmp.resolve(f.getKey()), "rwxr-xr-x");
-      }
-      Files.write(tmp.resolve(SUMS), unchecked.get(SUMS));
-      executable(tmp, "rwxr-xr-x");
+      tmp.toFile().setExecutable(true, false);
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       deleteTree(tmp);
@@ -253,10 +176,10 @@ public final class PlatformBinaries {
         : Paths.get(System.getProperty("user.home"), ".cache", "liberty-checkpoint");
   }
 
-  /** The pins: {@code <sha256>  <classifier>.zip} lines. */
+  /** The pins: {@code <sha256>  <classifier>.zip} lines, by classifier. */
   static Map<String, String> parsePins(String text) throws IOException {
     Map<String, String> pins = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : parseLines(text, PINS).entrySet()) {
+    for (Map.Entry<String, String> e : sums(text, PINS).entrySet()) {
       if (!e.getKey().endsWith("." + TYPE)) {
         throw new IOException("bad line in the plugin jar's " + PINS + ": " + e.getKey() + " is not a ." + TYPE);
       }
@@ -265,24 +188,12 @@ public final class PlatformBinaries {
     return pins;
   }
 
-  /** sha256sum output, "&lt;hex&gt;  &lt;name&gt;" per line; it must list the CLI. */
-  static Map<String, String> parseSums(String text, String cli) throws IOException {
-    Map<String, String> files = parseLines(text, SUMS);
-    if (!files.containsKey(cli)) {
-      throw new IOException("the binaries' " + SUMS + " does not list " + cli);
-    }
-    return files;
-  }
-
-  private static Map<String, String> parseLines(String text, String what) throws IOException {
+  /** sha256sum's output, {@code <hex>  <name>} per line, by name. */
+  private static Map<String, String> sums(String text, String what) throws IOException {
     Map<String, String> files = new LinkedHashMap<>();
-    for (String line : text.split("\n")) {
-      line = line.trim();
-      if (line.isEmpty()) {
-        continue;
-      }
+    for (String line : text.trim().isEmpty() ? new String[0] : text.trim().split("\\s*\n\\s*")) {
       String[] parts = line.split("\\s+\\*?", 2);
-      if (parts.length != 2 || !parts[0].matches("[0-9a-f]{64}") || parts[1].contains("/") || parts[1].contains("\\") || parts[1].startsWith(".")) {
+      if (parts.length != 2 || !parts[0].matches("[0-9a-f]{64}") || !parts[1].matches("[^/\\\\.][^/\\\\]*")) {
         throw new IOException("bad line in " + what + ": " + line);
       }
       files.put(parts[1], parts[0]);
@@ -290,79 +201,37 @@ public final class PlatformBinaries {
     return files;
   }
 
+  /** True when dir holds a SUMS that lists the CLI, and every file it lists, executable. */
   private boolean complete(Path dir) {
-    Path sums = dir.resolve(SUMS);
-    Map<String, String> files;
     try {
-      files = parseSums(new String(Files.readAllBytes(sums), StandardCharsets.UTF_8), cliName());
+      Map<String, String> files = sums(new String(Files.readAllBytes(dir.resolve(SUMS)), StandardCharsets.UTF_8), SUMS);
+      return files.containsKey(cliName()) && files.keySet().stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)) && Files.isExecutable(dir.resolve(f)));
     } catch (IOException missingOrDamaged) {
       return false;
     }
-    for (String name : files.keySet()) {
-      if (!Files.isRegularFile(dir.resolve(name)) || !Files.isExecutable(dir.resolve(name))) {
-        return false;
-      }
-    }
-    return true;
   }
 
-  private static void executable(Path p, String perms) throws IOException {
+  private static String text(InputStream in) {
+    try (Scanner s = new Scanner(in, "UTF-8")) {
+      return s.useDelimiter("\\A").hasNext() ? s.next() : "";
+    }
+  }
+
+  static String sha256(byte[] b) {
     try {
-      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
-    } catch (UnsupportedOperationException windows) {
-      p.toFile().setExecutable(true, false);
-    }
-  }
-
-  private static byte[] digest(Path file) throws IOException {
-    MessageDigest md = sha256();
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-      copy(in, new ByteArrayOutputStream() {
-        @Override
-        public void write(byte[] b, int off, int len) {
-          // the digest is all we want
-        }
-      });
-    }
-    return md.digest();
-  }
-
-  static byte[] readAll(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    copy(in, b);
-    return b.toByteArray();
-  }
-
-  static void copy(InputStream in, OutputStream out) throws IOException {
-    byte[] buf = new byte[1 << 16];
-    for (int n; (n = in.read(buf)) > 0; ) {
-      out.write(buf, 0, n);
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
+      return String.format("%064x", new BigInteger(1, MessageDigest.getInstance("SHA-256").digest(b)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  static String hex(byte[] b) {
-    StringBuilder s = new StringBuilder(b.length * 2);
-    for (byte x : b) {
-      s.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
-    }
-    return s.toString();
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(q);
+  /** Removes a file or a directory with everything in it; nothing when it does not exist. */
+  static void deleteTree(Path p) throws IOException {
+    if (Files.exists(p)) {
+      try (Stream<Path> walk = Files.walk(p)) {
+        for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+          Files.deleteIfExists(q);
+        }
       }
     }
   }

@@ -46,6 +46,11 @@ public final class Project {
 
   /** {@code <build directory>/liberty-checkpoint}: the image's id and summary, the staged configuration. */
   public File outputDir() {
+    return outputDir(buildDir);
+  }
+
+  /** The output directory of a build directory. */
+  public static File outputDir(File buildDir) {
     return new File(buildDir, "liberty-checkpoint");
   }
 

@@ -12,39 +12,25 @@ import java.util.TreeMap;
  * for everyone, build and container output as detail (info), debug lines at debug.
  */
 public final class Report {
-  /** One line to log. */
-  public static final class Line {
-    public final Level level;
-    public final String text;
+  private final Log log;
 
-    Line(Level level, String text) {
-      this.level = level;
-      this.text = text;
-    }
-
-    @Override
-    public String toString() {
-      return level + " " + text;
-    }
+  private Report(Log log) {
+    this.log = log;
   }
-
-  private final List<Line> lines = new ArrayList<>();
-
-  private Report() {}
 
   private void add(Level level, String text) {
-    lines.add(new Line(level, text));
+    log.log(level, text);
   }
 
-  /** The lines of one event. */
-  public static List<Line> lines(Event e) {
-    Report r = new Report();
+  /** Logs the lines of one event. */
+  public static void log(Event e, Log log) {
+    Report r = new Report(log);
     switch (e.kind()) {
       case "progress":
         r.progress(e);
         break;
       case "log":
-        r.log(e);
+        r.logLine(e);
         break;
       case "check":
         r.check(e);
@@ -55,7 +41,6 @@ public final class Report {
       default:
         break; // accepted, error (the failure tells it), and kinds this reader does not know
     }
-    return r.lines;
   }
 
   private void progress(Event e) {
@@ -64,7 +49,7 @@ public final class Report {
     add(Level.LIFECYCLE, "done".equals(e.name("state")) ? step + " done in " + duration(e.num("durationMs")) + detail : step + "...");
   }
 
-  private void log(Event e) {
+  private void logLine(Event e) {
     String source = e.name("source");
     boolean tool = source.isEmpty() || "tool".equals(source) || "unspecified".equals(source);
     String prefix = tool ? "      " : String.format(Locale.ROOT, "      %-9s| ", source);

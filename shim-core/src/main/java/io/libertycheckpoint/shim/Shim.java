@@ -37,57 +37,39 @@ public final class Shim {
     return this;
   }
 
+  /** Runs the invocation in workDir; returns the result event. cancelled is polled while it runs. */
+  public Event run(Invocation inv, File workDir, BooleanSupplier cancelled) throws ShimFailure {
+    return run(inv, workDir, cancelled, null);
+  }
+
   /**
-   * Runs the invocation as {@link #run(Invocation, File, BooleanSupplier)} does and keeps its result
-   * event (one JSON line) in resultFile, which a failed run leaves absent: a build tool's output that
-   * says what the last successful run made.
+   * Runs the invocation and keeps its result event (one JSON line) in resultFile (unless null),
+   * which a failed run leaves absent: a build tool's output that says what the last successful run made.
    */
   public Event run(Invocation inv, File workDir, BooleanSupplier cancelled, File resultFile) throws ShimFailure {
     String name = tool.goalName(inv.goal());
-    try {
-      Files.deleteIfExists(resultFile.toPath());
-    } catch (IOException e) {
-      throw cannotRun(name + ": cannot remove the previous result " + resultFile + ": " + e.getMessage(), e);
+    if (resultFile != null) {
+      io(name + ": cannot remove the previous result", () -> Files.deleteIfExists(resultFile.toPath()));
     }
-    Event result = run(inv, workDir, cancelled);
-    if (result != null) {
-      try {
-        Files.createDirectories(resultFile.getAbsoluteFile().getParentFile().toPath());
-        Files.write(resultFile.toPath(), (result.raw() + "\n").getBytes(StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        throw cannotRun(name + ": cannot write " + resultFile + ": " + e.getMessage(), e);
-      }
-    }
-    return result;
-  }
-
-  /** Runs the invocation in workDir; returns the result event. cancelled is polled while it runs. */
-  public Event run(Invocation inv, File workDir, BooleanSupplier cancelled) throws ShimFailure {
-    Goal goal = inv.goal();
-    String name = tool.goalName(goal);
     if (inv.get("skip") != null) {
       log.log(Level.LIFECYCLE, "Skipping " + name + " (" + tool.spelling(table.get("skip")) + " is true)");
       return null;
     }
     Project project = inv.project();
-    boolean image = "checkpoint-image".equals(goal.command) && project != null;
+    File out = project == null ? null : project.outputDir();
+    boolean image = "checkpoint-image".equals(inv.goal().command) && project != null;
     if (image) {
-      try {
-        ImageOutputs.clear(project.outputDir());
-      } catch (IOException e) {
-        throw cannotRun(name + ": cannot remove the last build's image id from " + project.outputDir() + ": " + e.getMessage(), e);
-      }
+      io(name + ": cannot remove the last build's image id", () -> ImageOutputs.clear(out));
     }
     if (project != null && project.liberty() != null && inv.goal().defaults.contains("configDirectory")) {
       log.log(Level.LIFECYCLE, "Using the Liberty server configuration of " + project.liberty().source + ": " + project.liberty().describe());
     }
     if (!inv.layout().isEmpty()) {
-      File staged = new File(project.outputDir(), "config");
+      File staged = new File(out, "config");
       try {
         inv.stage(staged);
       } catch (IOException e) {
-        throw new ShimFailure(ShimFailure.Kind.BAD_INPUT, name + ": cannot lay out the server configuration in " + staged + ": "
-            + e.getMessage(), e);
+        throw new ShimFailure(ShimFailure.Kind.BAD_INPUT, name + ": cannot lay out the server configuration in " + staged + ": " + e.getMessage(), e);
       }
       log.log(Level.INFO, "Server configuration laid out in " + staged + ": the configuration directory's files and "
           + String.join(", ", inv.layout().entries().keySet()));
@@ -105,9 +87,7 @@ public final class Shim {
           if ("check".equals(e.kind()) && "fail".equals(e.name("status"))) {
             failedChecks.add(e);
           }
-          for (Report.Line l : Report.lines(e)) {
-            log.log(l.level, l.text);
-          }
+          Report.log(e, log);
         }
 
         @Override
@@ -120,25 +100,35 @@ public final class Shim {
     } catch (IOException e) {
       throw cannotRun(name + ": cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
     }
-    Event r = outcome(goal, name, o, failedChecks);
-    if (image) {
-      try {
-        ImageOutputs.write(project.outputDir(), r);
-        log.log(Level.INFO, "Image id and summary in " + new File(project.outputDir(), ImageOutputs.ID) + " and " + ImageOutputs.JSON);
-      } catch (IOException e) {
-        throw cannotRun(name + ": cannot write the image's id into " + project.outputDir() + ": " + e.getMessage(), e);
+    Event r = outcome(inv.goal(), name, o, failedChecks);
+    String digest = r.str("imageDigest");
+    io(name + ": cannot write its outputs into " + (out != null ? out : resultFile), () -> {
+      if (image) {
+        ImageOutputs.write(out, r);
+        log.log(Level.INFO, "Image id and summary in " + new File(out, ImageOutputs.ID) + " and " + ImageOutputs.JSON);
       }
-    }
-    String digest = r == null ? "" : r.str("imageDigest");
-    if (project != null && !digest.isEmpty()) {
-      try {
-        ImageOutputs.recordPush(project.outputDir(), digest);
-        log.log(Level.LIFECYCLE, "Pushed " + r.str("pushedTo") + "@" + digest + " (in " + new File(project.outputDir(), ImageOutputs.DIGEST) + ")");
-      } catch (IOException e) {
-        throw cannotRun(name + ": cannot write the pushed digest into " + project.outputDir() + ": " + e.getMessage(), e);
+      if (project != null && !digest.isEmpty()) {
+        ImageOutputs.recordPush(out, digest);
+        log.log(Level.LIFECYCLE, "Pushed " + r.str("pushedTo") + "@" + digest + " (in " + new File(out, ImageOutputs.DIGEST) + ")");
       }
-    }
+      if (resultFile != null) {
+        Files.createDirectories(resultFile.getAbsoluteFile().getParentFile().toPath());
+        Files.write(resultFile.toPath(), (r.raw() + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    });
     return r;
+  }
+
+  private interface IoStep {
+    void run() throws IOException;
+  }
+
+  private static void io(String what, IoStep step) throws ShimFailure {
+    try {
+      step.run();
+    } catch (IOException e) {
+      throw cannotRun(what + ": " + e.getMessage(), e);
+    }
   }
 
   private Event outcome(Goal goal, String name, ToolRunner.Outcome o, List<Event> failedChecks) throws ShimFailure {

@@ -1,8 +1,7 @@
 package io.libertycheckpoint.shim;
 
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Why a goal failed, with a message already written for the build's user. The adapters map the kind
@@ -35,32 +34,8 @@ public final class ShimFailure extends Exception {
     return kind;
   }
 
-  /** This failure as the build tool spells its kind. */
-  public <E extends Exception> E as(Spelling<E> spelling) {
-    return spelling.of(this);
-  }
-
-  /**
-   * How one build tool spells the kinds of failure: the exception (made from the message and this
-   * failure as its cause) for each kind, one for all kinds but those given with {@link #on}.
-   */
-  public static final class Spelling<E extends Exception> {
-    private final Map<Kind, BiFunction<String, Throwable, ? extends E>> byKind = new EnumMap<>(Kind.class);
-
-    public Spelling(BiFunction<String, Throwable, ? extends E> otherwise) {
-      for (Kind k : Kind.values()) {
-        byKind.put(k, otherwise);
-      }
-    }
-
-    /** Spells kind with make. */
-    public Spelling<E> on(Kind kind, BiFunction<String, Throwable, ? extends E> make) {
-      byKind.put(kind, make);
-      return this;
-    }
-
-    E of(ShimFailure f) {
-      return byKind.get(f.kind).apply(f.getMessage(), f);
-    }
+  /** This failure as the build tool spells its kind: spelling gives the exception (of the message and this failure as its cause) for each kind. */
+  public <E extends Exception> E as(Function<Kind, BiFunction<String, Throwable, ? extends E>> spelling) {
+    return spelling.apply(kind).apply(getMessage(), this);
   }
 }

@@ -9,11 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * Runs one {@code liberty-checkpoint <command> --output json ...} and hands its events and other
@@ -49,33 +51,23 @@ final class ToolRunner {
     final LinkedList<String> tail = new LinkedList<>();
   }
 
-  private final List<String> command = new ArrayList<>();
-  private final File workDir;
+  private final ProcessBuilder command;
   private final long graceMillis;
   private final AtomicBoolean terminated = new AtomicBoolean();
-  private final java.util.Map<String, String> environment = new java.util.HashMap<>();
-
-  ToolRunner(List<String> command, File workDir, long graceMillis) {
-    this(command, workDir, graceMillis, java.util.Collections.emptyMap());
-  }
 
   /** environment: variables added to the tool's environment (secrets that must not be in its arguments). */
-  ToolRunner(List<String> command, File workDir, long graceMillis, java.util.Map<String, String> environment) {
-    this.environment.putAll(environment);
-    for (String setsid : new String[] {"/usr/bin/setsid", "/bin/setsid"}) {
-      if (this.command.isEmpty() && new File(setsid).canExecute()) {
-        this.command.add(setsid); // util-linux setsid execs the tool in place, in a new session
-      }
-    }
-    this.command.addAll(command);
-    this.workDir = workDir;
+  ToolRunner(List<String> command, File workDir, long graceMillis, Map<String, String> environment) {
+    List<String> cmd = new ArrayList<>();
+    Stream.of("/usr/bin/setsid", "/bin/setsid").filter(f -> new File(f).canExecute()).limit(1)
+        .forEach(cmd::add); // util-linux setsid execs the tool in place, in a new session
+    cmd.addAll(command);
+    this.command = new ProcessBuilder(cmd).directory(workDir);
+    this.command.environment().putAll(environment);
     this.graceMillis = graceMillis;
   }
 
   Outcome run(Listener listener, BooleanSupplier cancelled) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir);
-    pb.environment().putAll(environment);
-    Process p = pb.start();
+    Process p = command.start();
     Thread hook = new Thread(() -> stop(p, Math.min(graceMillis, 15_000)), "liberty-checkpoint-shutdown");
     try {
       Runtime.getRuntime().addShutdownHook(hook);
@@ -185,7 +177,7 @@ final class ToolRunner {
   /** SIGTERM, once. */
   private void terminate(Process p) {
     if (terminated.compareAndSet(false, true)) {
-      destroy(p, "destroy");
+      signal(p, null, false);
     }
   }
 
@@ -205,41 +197,41 @@ final class ToolRunner {
     }
   }
 
-  /** SIGKILL to the process and its descendants (the plugin). */
+  /** SIGKILL to the process and its descendants (the plugin; Java 8 has no ProcessHandle: only the child there). */
   private static void kill(Process p) {
-    if (!p.isAlive()) {
-      return;
-    }
-    try {
-      Class<?> handle = Class.forName("java.lang.ProcessHandle");
-      Object h = Process.class.getMethod("toHandle").invoke(p);
-      for (Object d : ((java.util.stream.Stream<?>) handle.getMethod("descendants").invoke(h)).toArray()) {
-        handle.getMethod("destroyForcibly").invoke(d);
+    if (p.isAlive()) {
+      try {
+        Object h = Process.class.getMethod("toHandle").invoke(p);
+        for (Object d : ((Stream<?>) Class.forName("java.lang.ProcessHandle").getMethod("descendants").invoke(h)).toArray()) {
+          signal(p, d, true);
+        }
+      } catch (ReflectiveOperationException | RuntimeException java8) {
+        // only the direct child can be killed
       }
-    } catch (ReflectiveOperationException | RuntimeException java8) {
-      // no ProcessHandle before Java 9: only the direct child can be killed
-    }
-    destroy(p, "destroyForcibly");
-    try {
-      p.waitFor(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      signal(p, null, true);
+      try {
+        p.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   /**
-   * Signals the process through its ProcessHandle, which, unlike Process.destroy(), leaves our ends
-   * of its pipes open: the tool writes its last events after SIGTERM, and a closed stdout would kill
-   * it with SIGPIPE before its clean-up. Java 8 has no ProcessHandle: there Process's is all there is.
+   * SIGTERM or SIGKILL to handle (a ProcessHandle), else to p through its ProcessHandle, which, unlike
+   * Process.destroy(), leaves our ends of its pipes open: the tool writes its last events after
+   * SIGTERM, and a closed stdout would kill it with SIGPIPE before its clean-up. Java 8 has no
+   * ProcessHandle: there Process's is all there is.
    */
-  private static void destroy(Process p, String how) {
+  private static void signal(Process p, Object handle, boolean kill) {
     try {
-      Class.forName("java.lang.ProcessHandle").getMethod(how).invoke(Process.class.getMethod("toHandle").invoke(p));
+      Object h = handle != null ? handle : Process.class.getMethod("toHandle").invoke(p);
+      Class.forName("java.lang.ProcessHandle").getMethod(kill ? "destroyForcibly" : "destroy").invoke(h);
     } catch (ReflectiveOperationException | RuntimeException java8) {
-      if ("destroy".equals(how)) {
-        p.destroy();
-      } else {
+      if (handle == null && kill) {
         p.destroyForcibly();
+      } else if (handle == null) {
+        p.destroy();
       }
     }
   }

@@ -43,18 +43,10 @@ class EventTest {
   void unknownKindsFieldsAndOldSchemas() {
     Event future = Event.parse("{\"elapsedMs\":\"3\",\"telemetry\":{\"x\":1}}");
     assertThat(future.kind()).isEmpty();
-    assertThat(Report.lines(future)).isEmpty();
+    assertThat(ReportTest.lines(future)).isEmpty();
     assertThat(Event.parse("{\"progress\":{\"step\":1,\"newField\":[1]}}").str("missing")).isEmpty();
     assertThat(Event.parse("{\"type\":\"start\",\"schema\":1}").schema()).isEqualTo(1);
     assertThatThrownBy(() -> Event.parse("[1,2]")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Event.parse("{\"progress\":")).isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void json() {
-    assertThat(Json.parse(" {\"a\":[1,2.5,\"x\\n\\u00e9\",true,null,{}]} ").toString()).isEqualTo("{a=[1, 2.5, x\né, true, null, {}]}");
-    for (String bad : new String[] {"", "{", "{\"a\" 1}", "[1,]", "\"open", "{\"a\":1} x", "\"\\q\"", "-"}) {
-      assertThatThrownBy(() -> Json.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
-    }
   }
 }

@@ -37,6 +37,6 @@ final class Golden {
   }
 
   static Settings table() throws Exception {
-    return new Settings(new String(Files.readAllBytes(file("settings.json")), StandardCharsets.UTF_8));
+    return Settings.parse(new String(Files.readAllBytes(file("settings.json")), StandardCharsets.UTF_8));
   }
 }

@@ -25,7 +25,7 @@ class InvocationTest {
   private List<String> args(String command) throws Exception {
     Project p = new Project(dir.toFile(), "Sample", "1.0-SNAPSHOT", () -> dir.resolve("target/sample.war").toFile());
     Settings t = Settings.bundled();
-    return Invocation.of(t, t.goal(command), script::get, props::get, p, BuildTool.MAVEN).arguments(false);
+    return Invocation.of(t, t.goal(command), script::get, props::get, k -> null, p, BuildTool.MAVEN).arguments(false);
   }
 
   private String path(String rel) {
@@ -39,7 +39,7 @@ class InvocationTest {
     props.put("liberty.checkpoint.tlsVerify", "false");
     Project p = new Project(dir.toFile(), "Sample", "1.0-SNAPSHOT", () -> dir.resolve("target/sample.war").toFile());
     Settings t = Settings.bundled();
-    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, p, BuildTool.MAVEN);
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, k -> null, p, BuildTool.MAVEN);
     assertThat(inv.arguments(true)).contains("--push", "--tls-verify=false").noneMatch(a -> a.contains("hunter2"));
     assertThat(inv.environment()).containsEntry(Invocation.CREDS_ENV, "ci:hunter2");
   }
@@ -79,10 +79,10 @@ class InvocationTest {
     script.put("executable", "/opt/lc");
     Project p = new Project(dir.toFile(), "Sample", "1.0-SNAPSHOT", () -> dir.resolve("target/sample.war").toFile());
     Settings t = Settings.bundled();
-    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, p, BuildTool.GRADLE);
-    assertThat(inv.inputs(true)).containsOnlyKeys("appArchive", "serverXmlFile")
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, k -> null, p, BuildTool.GRADLE);
+    assertThat(inv.inputFiles()).containsOnlyKeys("appArchive", "serverXmlFile")
         .containsEntry("serverXmlFile", dir.resolve("conf/server.xml").toFile());
-    assertThat(inv.inputs(false)).containsOnlyKeys("image", "phase").containsEntry("phase", "beforeAppStart");
+    assertThat(inv.inputValues()).containsOnlyKeys("image", "phase").containsEntry("phase", "beforeAppStart");
   }
 
   @Test
@@ -123,12 +123,12 @@ class InvocationTest {
     Settings t = Settings.bundled();
     Project p = new Project(dir.toFile(), "x", null, null);
     script.put("executable", "tools/liberty-checkpoint");
-    assertThat(Invocation.of(t, t.goal("doctor"), script::get, props::get, p, BuildTool.GRADLE).get("executable"))
+    assertThat(Invocation.of(t, t.goal("doctor"), script::get, props::get, k -> null, p, BuildTool.GRADLE).get("executable"))
         .isEqualTo(dir.resolve("tools/liberty-checkpoint").toFile());
     script.put("executable", "liberty-checkpoint-dev");
-    assertThat(Invocation.of(t, t.goal("doctor"), script::get, props::get, p, BuildTool.GRADLE).get("executable"))
+    assertThat(Invocation.of(t, t.goal("doctor"), script::get, props::get, k -> null, p, BuildTool.GRADLE).get("executable"))
         .isEqualTo("liberty-checkpoint-dev");
-    assertThat(Invocation.of(t, t.goal("doctor"), script::get, props::get, p, BuildTool.GRADLE).arguments(true))
+    assertThat(Invocation.of(t, t.goal("doctor"), script::get, props::get, k -> null, p, BuildTool.GRADLE).arguments(true))
         .containsExactly("doctor", "--output", "json", "--log-level", "debug");
   }
 
@@ -172,7 +172,7 @@ class InvocationTest {
     Settings t = Settings.bundled();
     Project p = new Project(dir.toFile(), "sample", "1.0", () -> dir.resolve("target/sample.war").toFile()).liberty(lmp);
     script.put("bootstrapProperties", Map.of("extra", "yes"));
-    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, p, BuildTool.MAVEN);
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, props::get, k -> null, p, BuildTool.MAVEN);
     assertThat(inv.get("serverName")).isEqualTo("inventory");
     assertThat(inv.get("bootstrapProperties")).isEqualTo(Map.of("default.http.port", "9080", "path", "C:\\x", "extra", "yes"));
     assertThat(inv.layout().entries()).containsOnlyKeys("bootstrap.properties", "jvm.options", "server.env",
@@ -194,7 +194,7 @@ class InvocationTest {
         .contains("<variable name=\"db.port\" defaultValue=\"1527\"/>");
 
     // Without anything to add, the configuration directory is given as it is.
-    Invocation plain = Invocation.of(t, t.goal("checkpoint-image"), name -> null, props::get,
+    Invocation plain = Invocation.of(t, t.goal("checkpoint-image"), name -> null, props::get, k -> null,
         new Project(dir.toFile(), "sample", "1.0", null), BuildTool.MAVEN);
     assertThat(plain.layout().isEmpty()).isTrue();
   }

@@ -11,8 +11,15 @@ class ReportTest {
   private static List<String> lines(List<Event> stream) {
     List<String> out = new ArrayList<>();
     for (Event e : stream) {
-      Report.lines(e).forEach(l -> out.add(l.toString()));
+      out.addAll(lines(e));
     }
+    return out;
+  }
+
+  /** The lines of one event, as "LEVEL text". */
+  static List<String> lines(Event e) {
+    List<String> out = new ArrayList<>();
+    Report.log(e, Log.of((level, line) -> out.add(level + " " + line), () -> false));
     return out;
   }
 

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +41,7 @@ class ShimTest {
       script.put("executable", ToolRunnerTest.script(dir, "echo \"$@\" > " + dir.resolve("args") + "\n" + body));
     }
     Settings t = Settings.bundled();
-    Invocation inv = Invocation.of(t, t.goal(command), script::get, k -> null, new Project(dir.toFile(), "sample", "1.0", null), tool);
+    Invocation inv = Invocation.of(t, t.goal(command), script::get, k -> null, k -> null, new Project(dir.toFile(), "sample", "1.0", null), tool);
     return new Shim(t, tool, log, c -> {
       throw new java.io.IOException("no repository in this test");
     }).run(inv, dir.toFile(), () -> false);
@@ -84,7 +86,7 @@ class ShimTest {
     Settings t = Settings.bundled();
     Path resultFile = dir.resolve("out/checkpointImage.json");
     script.put("executable", ToolRunnerTest.script(dir, golden(0, 0)));
-    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null, new Project(dir.toFile(), "sample", "1.0", null),
+    Invocation inv = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null, k -> null, new Project(dir.toFile(), "sample", "1.0", null),
         BuildTool.GRADLE);
     PlatformBinaries.Resolver none = c -> {
       throw new java.io.IOException("no repository in this test");
@@ -92,7 +94,7 @@ class ShimTest {
     Event r = new Shim(t, BuildTool.GRADLE, log, none).run(inv, dir.toFile(), () -> false, resultFile.toFile());
     assertThat(new String(Files.readAllBytes(resultFile), "UTF-8")).isEqualTo(r.raw() + "\n");
     script.put("executable", ToolRunnerTest.script(dir, golden(3, 2)));
-    Invocation failing = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null,
+    Invocation failing = Invocation.of(t, t.goal("checkpoint-image"), script::get, k -> null, k -> null,
         new Project(dir.toFile(), "sample", "1.0", null), BuildTool.GRADLE);
     assertThatThrownBy(() -> new Shim(t, BuildTool.GRADLE, log, none).run(failing, dir.toFile(), () -> false, resultFile.toFile()))
         .isInstanceOf(ShimFailure.class);
@@ -102,8 +104,8 @@ class ShimTest {
   /** A build tool spells each kind with its own exception; the message and the cause carry over. */
   @Test
   void spellings() {
-    ShimFailure.Spelling<RuntimeException> s = new ShimFailure.Spelling<RuntimeException>(IllegalStateException::new)
-        .on(ShimFailure.Kind.BAD_INPUT, IllegalArgumentException::new);
+    Function<ShimFailure.Kind, BiFunction<String, Throwable, ? extends RuntimeException>> s =
+        k -> k == ShimFailure.Kind.BAD_INPUT ? IllegalArgumentException::new : IllegalStateException::new;
     ShimFailure bad = new ShimFailure(ShimFailure.Kind.BAD_INPUT, "image: not a reference", null);
     assertThat(bad.as(s)).isInstanceOf(IllegalArgumentException.class).hasMessage("image: not a reference").hasCause(bad);
     for (ShimFailure.Kind k : new ShimFailure.Kind[] {ShimFailure.Kind.FAILED, ShimFailure.Kind.CANCELLED, ShimFailure.Kind.CANNOT_RUN}) {

@@ -47,7 +47,7 @@ class ToolRunnerTest {
     List<String> cmd = new ArrayList<>();
     cmd.add(script(tmp, body));
     cmd.addAll(Arrays.asList(args));
-    return new ToolRunner(cmd, tmp.toFile(), grace).run(listener, cancel);
+    return new ToolRunner(cmd, tmp.toFile(), grace, java.util.Collections.emptyMap()).run(listener, cancel);
   }
 
   private File file(String name) {
