@@ -24,7 +24,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine shim-core test-gradle gradle-shim test-maven maven-shim demo bench bench-rootless bench-catalog clean sample base-local sample-image
+.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine shim-core test-gradle gradle-shim test-maven maven-shim demo bench bench-catalog clean sample base-local sample-image
 
 all: build
 
@@ -145,7 +145,9 @@ sample-image: sample base-local
 ## bench: what InstantOn buys, measured side by side in one run (bench/README.md says how to read it):
 ## for the sample and bench/catalog, time to first response (cold start, restore, floors), the first
 ## 1,000 requests after each, memory, where a restore spends its time, the tool's
-## pipeline versus a podman script, go-plugin launch, checkpoint size versus RSS. Writes
+## pipeline versus a podman script, go-plugin launch, checkpoint size versus RSS, and rootless versus
+## rootful Podman on the sample (as root, with the user make setup prepares: build and start-up
+## times, storage drivers; -rootless=false leaves it out). Writes
 ## out/bench/report.md, startup.png and samples.json. BENCH_ROUNDS rounds; BENCH_FLAGS more flags
 ## (bin/lcp-bench -h lists them). make test runs a one-round smoke run (bench/smoke_test.go), no times asserted.
 BENCH_ROUNDS ?= 5
@@ -153,11 +155,6 @@ BENCH_FLAGS  ?=
 bench: build sample bench-catalog base-local
 	go build -o $(BIN)/lcp-bench ./bench
 	$(BIN)/lcp-bench -rounds $(BENCH_ROUNDS) -cli $(BIN)/liberty-checkpoint -base-image $(BASE_LOCAL_IMAGE) $(BENCH_FLAGS)
-
-## bench-rootless: rootless versus rootful Podman on the sample (as root; the rootless side runs as
-## the user make setup prepares): checkpoint-image time, restore to first HTTP 200, storage driver
-bench-rootless: build sample base-local
-	BENCH_ROUNDS=$(or $(BENCH_ROUNDS_ROOTLESS),3) bench/rootless.sh
 
 ## bench-catalog: the bench's second workload (JAX-RS + CDI + JSON-B), bench/catalog/target/catalog.war
 bench-catalog:
