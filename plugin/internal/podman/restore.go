@@ -42,7 +42,7 @@ func (e *Engine) Restore(ctx context.Context, o engine.RestoreOptions, sink engi
 func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.Sink, o engine.RestoreOptions) (*engine.Result, error) {
 	steps := engine.NewSteps(sink, 2)
 	steps.Start("start")
-	img, err := restoreImage(ctx, sink, o)
+	img, err := restoreImage(ctx, c, sink, o)
 	if err != nil {
 		return nil, err
 	}
