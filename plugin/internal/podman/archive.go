@@ -5,8 +5,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/containers/podman/v4/pkg/bindings/containers"
+	"github.com/containers/storage/pkg/archive"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
 // errEnough stops an archive stream once the reader has what it needs.
@@ -50,15 +54,25 @@ func treeSize(ctx context.Context, nameOrID, dir string) (size int64, files int,
 	return size, files, err
 }
 
-// hasFile says whether a directory inside a container holds a regular file. It stops the archive
-// stream at the first one: unlike treeSize, it does not stream the whole checkpoint (a 130 MB
-// checkpoint took 0.3 s to stream through the API, 3% of a checkpoint-image).
-func hasFile(ctx context.Context, nameOrID, dir string) (found bool, err error) {
-	err = walkContainerTar(ctx, nameOrID, dir, func(h *tar.Header, _ io.Reader) (bool, error) {
-		found = h.Typeflag == tar.TypeReg
-		return found, nil
-	})
-	return found, err
+// hasCheckpointFiles says whether a stopped checkpoint run added files to its checkpoint
+// directory, from the container's changes against its image (Podman lists them from the
+// container's own layer: 20-30 ms, where reading the directory through the archive API mounts the
+// stopped container first, 150 ms, and streaming the whole checkpoint took 0.3 s for 130 MB). The
+// changes name the real paths, and /output is a symbolic link into the server's output directory
+// (/opt/ol/wlp/output/defaultServer), so a file matches on the checkpoint directory's part below
+// /output.
+func hasCheckpointFiles(ctx context.Context, nameOrID string) (bool, error) {
+	changes, err := containers.Diff(ctx, nameOrID, nil)
+	if err != nil {
+		return false, err
+	}
+	below := "/" + strings.TrimPrefix(engine.CheckpointDir, "/output/") + "/"
+	for _, c := range changes {
+		if c.Kind != archive.ChangeDelete && strings.Contains(c.Path, below) && !strings.HasSuffix(c.Path, "/") {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // writtenSize is what a container wrote to its own layer, in bytes: for a checkpoint run, the

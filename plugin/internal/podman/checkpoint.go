@@ -171,8 +171,8 @@ func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engi
 	if err := verdict(output.Lines()); err != nil {
 		return nil, err
 	}
-	found, err := hasFile(ctx, id, engine.CheckpointDir)
-	if err != nil && !isNotFound(err) {
+	found, err := hasCheckpointFiles(ctx, id)
+	if err != nil {
 		return nil, failed(err, engine.CodeInternal, "retry", "cannot read %s in container %s", engine.CheckpointDir, name)
 	}
 	if !found {
