@@ -193,6 +193,7 @@ ends with RUN checkpoint.sh <phase>, which Podman runs with CHECKPOINT_RESTORE, 
 	stringFlag(fs, &o.SeccompProfile, "seccompProfile", "")
 	boolFlag(fs, &o.Push, "push")
 	registry = registryFlags(fs, &o.Registry)
+	outputDirFlag(fs, g)
 	timeoutFlag(fs, &o.Timeout)
 	return cmd
 }

@@ -46,6 +46,8 @@ type GlobalOptions struct {
 	Plugin   string
 	LogLevel string
 	Verbose  bool
+	// OutputDir is where checkpoint-image and push leave the image's files (--output-dir).
+	OutputDir string
 }
 
 // Connection is the Podman connection the global flags name.
@@ -222,6 +224,11 @@ func runOp(ctx context.Context, d *Deps, g *GlobalOptions, op string,
 		errorRenderer(d, g, r).Error(err, code)
 		return &ExitError{Code: code, Err: err}
 	}
+	if g.OutputDir != "" && op == engine.OpCheckpointImage {
+		if err := clearImageOutputs(g.OutputDir); err != nil {
+			return fail(err)
+		}
+	}
 	e, release, err := d.OpenEngine(ctx, g)
 	if err != nil {
 		return fail(err)
@@ -240,6 +247,15 @@ func runOp(ctx context.Context, d *Deps, g *GlobalOptions, op string,
 			err = recoverFromCrash(ctx, d, g, r, pid, err)
 		}
 		return fail(err)
+	}
+	if g.OutputDir != "" && (op == engine.OpCheckpointImage || op == engine.OpPush) {
+		notes, err := writeImageOutputs(g.OutputDir, res)
+		if err != nil {
+			return fail(err)
+		}
+		for _, n := range notes {
+			r.Event(engine.Event{Log: &engine.Log{Source: engine.SourceTool, Level: engine.LevelInfo, Line: n}})
+		}
 	}
 	r.Result(res)
 	if res.Doctor != nil && res.Doctor.Fail > 0 {
