@@ -57,10 +57,6 @@ public final class Shim {
     }
     Project project = inv.project();
     File out = project == null ? null : project.outputDir();
-    boolean image = "checkpoint-image".equals(inv.goal().command) && project != null;
-    if (image) {
-      io(name + ": cannot remove the last build's image id", () -> ImageOutputs.clear(out));
-    }
     if (project != null && project.liberty() != null && inv.goal().defaults.contains("configDirectory")) {
       log.log(Level.LIFECYCLE, "Using the Liberty server configuration of " + project.liberty().source + ": " + project.liberty().describe());
     }
@@ -101,21 +97,12 @@ public final class Shim {
       throw cannotRun(name + ": cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
     }
     Event r = outcome(inv.goal(), name, o, failedChecks);
-    String digest = r.str("imageDigest");
-    io(name + ": cannot write its outputs into " + (out != null ? out : resultFile), () -> {
-      if (image) {
-        ImageOutputs.write(out, r);
-        log.log(Level.INFO, "Image id and summary in " + new File(out, ImageOutputs.ID) + " and " + ImageOutputs.JSON);
-      }
-      if (project != null && !digest.isEmpty()) {
-        ImageOutputs.recordPush(out, digest);
-        log.log(Level.LIFECYCLE, "Pushed " + r.str("pushedTo") + "@" + digest + " (in " + new File(out, ImageOutputs.DIGEST) + ")");
-      }
-      if (resultFile != null) {
+    if (resultFile != null) {
+      io(name + ": cannot write its result into " + resultFile, () -> {
         Files.createDirectories(resultFile.getAbsoluteFile().getParentFile().toPath());
         Files.write(resultFile.toPath(), (r.raw() + "\n").getBytes(StandardCharsets.UTF_8));
-      }
-    });
+      });
+    }
     return r;
   }
 

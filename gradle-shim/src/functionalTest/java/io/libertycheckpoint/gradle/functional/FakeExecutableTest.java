@@ -78,7 +78,8 @@ public class FakeExecutableTest {
                 "--app-archive=" + path("build/libs/sample-1.0.war"),
                 "--config-directory=" + path("src/main/liberty/config"),
                 "--image=localhost/sample:1.0-instanton",
-                "--phase=afterAppStart"), args());
+                "--phase=afterAppStart",
+                "--output-dir=" + path("build/liberty-checkpoint")), args());
         String out = r.getOutput();
         assertTrue(out, out.contains("[1/3] containerize...\n"));
         assertTrue(out, out.contains("[3/3] commit done in 799ms\n"));
