@@ -29,7 +29,7 @@ const (
 type Setting struct {
 	Key   string `json:"key"`             // camelCase: Maven parameter, Gradle property, -D/-P liberty.checkpoint.<key>
 	Flag  string `json:"flag,omitempty"`  // CLI flag
-	Field string `json:"field,omitempty"` // API (proto) field the setting fills
+	Field string `json:"field,omitempty"` // API (proto) field the setting fills; none for the CLI's own (--output-dir)
 	Kind  Kind   `json:"kind"`
 	Doc   string `json:"doc"`
 }
