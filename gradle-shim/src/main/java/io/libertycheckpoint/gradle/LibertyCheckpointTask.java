@@ -90,8 +90,8 @@ public class LibertyCheckpointTask extends DefaultTask {
 
     @OutputFiles
     public List<File> getImageFiles() {
-        File out = Project.outputDir(project.get().buildDir);
-        return "checkpoint-image".equals(command) ? Arrays.asList(new File(out, "image.id"), new File(out, "image.json")) : Collections.emptyList();
+        Object out = "checkpoint-image".equals(command) ? inputs().get("outputDirectory") : null; // where the CLI writes them
+        return out instanceof File ? Arrays.asList(new File((File) out, "image.id"), new File((File) out, "image.json")) : Collections.emptyList();
     }
 
     @TaskAction

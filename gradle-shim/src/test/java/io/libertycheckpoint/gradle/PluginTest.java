@@ -94,6 +94,13 @@ public class PluginTest {
                         "--output-dir=" + new File(p.getBuildDir(), "liberty-checkpoint")), args(p, "checkpointPush"));
         assertEquals("ci:hunter2", ((LibertyCheckpointTask) p.getTasks().getByName("checkpointPush")).invocation().environment()
                 .get("LCP_REGISTRY_CREDS"));
+        // The image files are the task's outputs where the CLI writes them (--output-dir).
+        LibertyCheckpointTask image = (LibertyCheckpointTask) p.getTasks().getByName("checkpointImage");
+        assertEquals(Arrays.asList(new File(p.getBuildDir(), "liberty-checkpoint/image.id"), new File(p.getBuildDir(), "liberty-checkpoint/image.json")),
+                image.getImageFiles());
+        e.setOutputDirectory("images");
+        assertEquals(p.file("images/image.id"), image.getImageFiles().get(0));
+        assertTrue(((LibertyCheckpointTask) p.getTasks().getByName("checkpointDoctor")).getImageFiles().isEmpty());
     }
 
     @Test
