@@ -95,11 +95,11 @@ public class PluginTest {
         assertEquals("ci:hunter2", ((LibertyCheckpointTask) p.getTasks().getByName("checkpointPush")).invocation().environment()
                 .get("LCP_REGISTRY_CREDS"));
         // The image files are the task's outputs where the CLI writes them (--output-dir).
-        LibertyCheckpointTask image = (LibertyCheckpointTask) p.getTasks().getByName("checkpointImage");
+        LibertyCheckpointTask imageTask = (LibertyCheckpointTask) p.getTasks().getByName("checkpointImage");
         assertEquals(Arrays.asList(new File(p.getBuildDir(), "liberty-checkpoint/image.id"), new File(p.getBuildDir(), "liberty-checkpoint/image.json")),
-                image.getImageFiles());
+                imageTask.getImageFiles());
         e.setOutputDirectory("images");
-        assertEquals(p.file("images/image.id"), image.getImageFiles().get(0));
+        assertEquals(p.file("images/image.id"), imageTask.getImageFiles().get(0));
         assertTrue(((LibertyCheckpointTask) p.getTasks().getByName("checkpointDoctor")).getImageFiles().isEmpty());
     }
 
