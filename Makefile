@@ -6,10 +6,12 @@
 #   make bench   cold start versus restore, side by side (after make demo)
 #   make gradle-shim   the Gradle plugin jar, installed in ~/.m2 (pluginManagement { mavenLocal() })
 #   make test-gradle     its unit and TestKit tests (liberty-gradle-plugin 3.4.1 included), its compile against the
-#                        Gradle 8 API and of the Kotlin DSL fixture, and the sample on Podman (GRADLE_REAL_CHAIN=0: without)
+#                        Gradle 8 API and of the Kotlin DSL fixture, and the sample on Podman, pushed to a test
+#                        registry, with its Kubernetes YAML (GRADLE_REAL_CHAIN=0: without)
 #   make maven-shim    the Maven plugin jar, installed in ~/.m2 (mvn liberty:checkpoint-image)
 #   make test-maven      shim-core's and its tests, invoker tests (the goal prefix on Maven 3.8 and 3.9, liberty:dev
-#                        for real), a Jakarta EE war on Podman (MAVEN_REAL_CHAIN=0: without)
+#                        for real), a Jakarta EE war on Podman, pushed to a test registry, with its Kubernetes
+#                        YAML (MAVEN_REAL_CHAIN=0: without)
 #
 # The Podman bindings build without cgo with these tags; every go command here uses them.
 GO_TAGS     := remote,containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper
@@ -22,7 +24,7 @@ LDFLAGS     := -s -w -X github.com/liberty-checkpoint/liberty-checkpoint/host/cl
 BIN         := bin
 MODULE      := github.com/liberty-checkpoint/liberty-checkpoint
 
-.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine shim-core test-gradle gradle-shim test-maven maven-shim demo bench bench-rootless bench-catalog clean sample base-local sample-image
+.PHONY: all setup build probes cross gen check-gen lint test test-go test-race fuzz test-engine shim-core test-gradle gradle-shim test-maven maven-shim demo bench bench-catalog clean sample base-local sample-image
 
 all: build
 
@@ -143,7 +145,9 @@ sample-image: sample base-local
 ## bench: what InstantOn buys, measured side by side in one run (bench/README.md says how to read it):
 ## for the sample and bench/catalog, time to first response (cold start, restore, floors), the first
 ## 1,000 requests after each, memory, where a restore spends its time, the tool's
-## pipeline versus a podman script, go-plugin launch, checkpoint size versus RSS. Writes
+## pipeline versus a podman script, go-plugin launch, checkpoint size versus RSS, and rootless versus
+## rootful Podman on the sample (as root, with the user make setup prepares: build and start-up
+## times, storage drivers; -rootless=false leaves it out). Writes
 ## out/bench/report.md, startup.png and samples.json. BENCH_ROUNDS rounds; BENCH_FLAGS more flags
 ## (bin/lcp-bench -h lists them). make test runs a one-round smoke run (bench/smoke_test.go), no times asserted.
 BENCH_ROUNDS ?= 5
@@ -151,11 +155,6 @@ BENCH_FLAGS  ?=
 bench: build sample bench-catalog base-local
 	go build -o $(BIN)/lcp-bench ./bench
 	$(BIN)/lcp-bench -rounds $(BENCH_ROUNDS) -cli $(BIN)/liberty-checkpoint -base-image $(BASE_LOCAL_IMAGE) $(BENCH_FLAGS)
-
-## bench-rootless: rootless versus rootful Podman on the sample (as root; the rootless side runs as
-## the user make setup prepares): checkpoint-image time, restore to first HTTP 200, storage driver
-bench-rootless: build sample base-local
-	BENCH_ROUNDS=$(or $(BENCH_ROUNDS_ROOTLESS),3) bench/rootless.sh
 
 ## bench-catalog: the bench's second workload (JAX-RS + CDI + JSON-B), bench/catalog/target/catalog.war
 bench-catalog:
@@ -193,6 +192,11 @@ bundle-test: $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin
 	cp $(BIN)/liberty-checkpoint $(BIN)/test/liberty-checkpoint-plugin $(BUNDLE)/test-src/$(HOST_PLATFORM)/
 	hack/bundle.sh $(BUNDLE)/test $(BUNDLE)/test-src
 
+# What the Maven and Gradle real chains need from Go to test shipping: the test registry (TLS,
+# htpasswd), the pushed digest read back by digest, kube's YAML decoded strictly.
+$(BIN)/lcp-shiptest: FORCE
+	go build -trimpath -o $@ ./plugin/internal/shiptest
+
 # The fake engine as a plugin binary: what the shims' tests bundle next to the real CLI.
 $(BIN)/test/liberty-checkpoint-plugin: FORCE
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugin/enginetest/fakeplugin
@@ -218,9 +222,9 @@ gradle-shim: bundle-release shim-core
 	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) -PbundleDir=$(BUNDLE)/release publishToMavenLocal
 
 ## test-gradle: the Gradle plugin's unit and TestKit tests (real CLI + fake engine plugin over go-plugin)
-test-gradle: bundle-test shim-core $(if $(filter 1,$(GRADLE_REAL_CHAIN)),build base-local)
+test-gradle: bundle-test shim-core $(if $(filter 1,$(GRADLE_REAL_CHAIN)),build base-local $(BIN)/lcp-shiptest)
 	cd gradle-shim && $(GRADLE) $(GRADLE_FLAGS) check -PbundleDir=$(BUNDLE)/test \
-	  $(if $(filter 1,$(GRADLE_REAL_CHAIN)),-PrealChain -Dmaven.repo.local=$(GRADLE_M2) \
+	  $(if $(filter 1,$(GRADLE_REAL_CHAIN)),-PrealChain -Dmaven.repo.local=$(GRADLE_M2) -PrealChainShiptest=$(CURDIR)/$(BIN)/lcp-shiptest \
 	    $(if $(GRADLE_REAL_CHAIN_BASE_IMAGE),-PrealChainBaseImage=$(GRADLE_REAL_CHAIN_BASE_IMAGE)))
 
 # The Maven reactor (pom.xml: shim-core and maven-shim/), with Debian's Maven 3.8.7 and Java 17
@@ -229,8 +233,9 @@ test-gradle: bundle-test shim-core $(if $(filter 1,$(GRADLE_REAL_CHAIN)),build b
 MVN              ?= mvn
 MVN_FLAGS        ?= -B -ntp
 # 1 (default): test-maven also runs maven-shim/src/it/real-chain: mvn package liberty:checkpoint-image
-# liberty:checkpoint-restore on a war, with bin/'s real CLI and Podman engine plugin, on
-# MAVEN_REAL_CHAIN_BASE_IMAGE; the restored server must answer HTTP 200. 0: no Podman needed.
+# liberty:checkpoint-restore liberty:checkpoint-push liberty:checkpoint-kube on a war, with bin/'s
+# real CLI and Podman engine plugin, on MAVEN_REAL_CHAIN_BASE_IMAGE; the restored server must answer
+# HTTP 200, and the push goes to a test registry (bin/lcp-shiptest). 0: no Podman needed.
 MAVEN_REAL_CHAIN ?= 1
 MAVEN_REAL_CHAIN_BASE_IMAGE ?= $(BASE_LOCAL_IMAGE)
 
@@ -239,7 +244,7 @@ maven-shim: bundle-release
 	$(MVN) $(MVN_FLAGS) -q -Dlcp.bundle.dir=$(BUNDLE)/release -DskipTests -Dinvoker.skip install
 
 ## test-maven: shim-core's and the Maven plugin's unit and integration tests (real Maven on fixture projects)
-test-maven: bundle-test $(if $(filter 1,$(MAVEN_REAL_CHAIN)),build base-local)
+test-maven: bundle-test $(if $(filter 1,$(MAVEN_REAL_CHAIN)),build base-local $(BIN)/lcp-shiptest)
 	$(MVN) $(MVN_FLAGS) -Dlcp.bundle.dir=$(BUNDLE)/test -Dlcp.it.classifier=$(HOST_CLASSIFIER) \
 	  $(if $(filter 1,$(MAVEN_REAL_CHAIN)),-Preal-chain -Dlcp.real.baseImage=$(MAVEN_REAL_CHAIN_BASE_IMAGE)) clean verify
 

@@ -66,6 +66,9 @@ type config struct {
 	GoBench       bool
 	Pipeline      bool
 	Seed          uint64
+
+	// Rootless adds rootless versus rootful Podman on the sample (bench/rootless.go).
+	Rootless bool
 }
 
 type bench struct {
@@ -96,6 +99,7 @@ func main() {
 	flag.Uint64Var(&cfg.Seed, "seed", 0, "seed of the per-round order of the start-up variants (0: from the clock; the report names it)")
 	flag.BoolVar(&cfg.GoBench, "gobench", true, "run host/pluginhost's BenchmarkLaunchHandshakeFirstRPC (needs the go tool)")
 	flag.BoolVar(&cfg.Pipeline, "pipeline", true, "time the whole pipeline, tool versus script (about 2 x 15 s per round)")
+	flag.BoolVar(&cfg.Rootless, "rootless", true, "rootless versus rootful Podman on the sample, as root with the user make setup prepares (about 2 x 15 s of builds and 4 starts per round)")
 	flag.Parse()
 	cfg.Workloads = strings.Split(*workloads, ",")
 	if cfg.Seed == 0 {
@@ -277,6 +281,12 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 
 	if b.cfg.Pipeline {
 		if err := b.pipelines(ctx, rep); err != nil {
+			return nil, err
+		}
+	}
+
+	if b.cfg.Rootless {
+		if err := b.rootless(ctx, rep); err != nil {
 			return nil, err
 		}
 	}

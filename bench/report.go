@@ -76,6 +76,9 @@ type Report struct {
 	Memory   []Series
 	Chart    string // the PNG's path
 	Failures []string
+
+	// Rootless: rootless versus rootful Podman (bench/rootless.go); nil when not asked for.
+	Rootless *RootlessReport `json:",omitempty"`
 }
 
 // Missing lists the rows a complete run has and this one lacks (or measured in no round): a
@@ -189,6 +192,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		if ratio := Ratio(r.find(r.Pipeline, "tool"), r.find(r.Pipeline, "script")); !math.IsNaN(ratio) {
 			fmt.Fprintf(&b, "\n**tool / script = %.2f** (medians).\n", ratio)
 		}
+	}
+
+	if r.Rootless != nil {
+		r.Rootless.writeMarkdown(&b)
 	}
 
 	if r.GoPlugin != nil {

@@ -10,5 +10,7 @@
 // counts the containers, temporary images, locks, temporary directories and processes left.
 //
 // rootless_test.go runs the sample's chain and doctor as the ordinary user hack/setup-host.sh
-// prepares (lcp-rootless), with rootless Podman and that user's own storage.
+// prepares (lcp-rootless), with rootless Podman and that user's own storage; its checkpoint run is
+// in the host's network (--network host), and it restores through slirp4netns and, asked for, in
+// the host's network.
 package e2e

@@ -186,8 +186,14 @@ func restoreSample(t *testing.T, cli, image string) {
 // removes the container and returns the answer and when the restore command started.
 func (u runAs) restoreSample(t *testing.T, cli, image string) (string, time.Time) {
 	t.Helper()
+	return u.restoreSampleOn(t, cli, image, "9080")
+}
+
+// restoreSampleOn is restoreSample for a server that listens on port in its container.
+func (u runAs) restoreSampleOn(t *testing.T, cli, image, port string) (string, time.Time) {
+	t.Helper()
 	start := time.Now()
-	events, code := u.cliEvents(t, cli, "restore", "--image", image, "--publish", "127.0.0.1::9080",
+	events, code := u.cliEvents(t, cli, "restore", "--image", image, "--publish", "127.0.0.1::"+port,
 		"--ready-url", "/sample/hello", "--keep-running", "--disable-recovery")
 	require.Equal(t, 0, code)
 	result := events[len(events)-1].GetResult()

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -117,15 +118,26 @@ func TestRootlessEndToEnd(t *testing.T) {
 	cli, war := sampleSetup(t)
 	r.shareBase(t)
 	cli = r.workdir(t, cli, war)
+	// The sample on a free port rather than 9080: its restore in the host's network (2b) listens on
+	// the host's own port. (The port is fixed at checkpoint time: a restored JVM keeps the
+	// checkpoint run's environment and configuration.)
+	port := freePort(t)
+	xml := filepath.Join(r.dir, "config", "server.xml")
+	b, err := os.ReadFile(xml)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `httpPort="9080"`)
+	require.NoError(t, os.WriteFile(xml, []byte(strings.Replace(string(b), `httpPort="9080"`, `httpPort="`+port+`"`, 1)), 0o644))
 	before := r.leftovers(t)
 	image := "localhost/lcp-e2e-rootless:" + randomID()
 	t.Cleanup(func() { _ = r.command(context.Background(), "podman", "rmi", "-f", image).Run() })
 
 	// 1. The InstantOn image, built and checkpointed by the user (with no Podman service running,
-	// the tool starts a transient one as the user).
+	// the tool starts a transient one as the user). The checkpoint run is in the host's network,
+	// as where slirp4netns cannot run; its restores below are in either network.
 	start := time.Now()
 	events, code := r.cliEvents(t, cli, "checkpoint-image", "--base-image", baseImage,
-		"--app-archive", "sample.war", "--config-directory", "config", "--image", image, "--phase", "afterAppStart")
+		"--app-archive", "sample.war", "--config-directory", "config", "--image", image, "--phase", "afterAppStart",
+		"--network", "host")
 	require.Equal(t, 0, code)
 	t.Logf("rootless checkpoint-image: %v", time.Since(start).Round(time.Millisecond))
 	result := events[len(events)-1].GetResult()
@@ -137,11 +149,15 @@ func TestRootlessEndToEnd(t *testing.T) {
 
 	// 2. Restore through rootless networking (the port published on the loopback), and a JVM
 	// older than the restore command: it started in the checkpoint run.
-	body, restoreStart := r.restoreSample(t, cli, image)
+	body, restoreStart := r.restoreSampleOn(t, cli, image, port)
 	m := jvmUptime.FindStringSubmatch(body)
 	require.NotNil(t, m, "the sample reports its JVM's uptime: %s", body)
 	uptime, _ := strconv.ParseInt(m[1], 10, 64)
 	assert.Greater(t, uptime, time.Since(restoreStart).Milliseconds(), "a cold-started JVM cannot be older than its container")
+
+	// 2b. Restore in the host's network, asked for: nothing published, the server on the host's
+	// own (free) port on the loopback, found there by the readiness probe.
+	r.restoreHostNetwork(t, cli, image, port)
 
 	// 3. doctor as the user: the rootless checks pass on this machine's setup.
 	events, code = r.cliEvents(t, cli, "doctor", "--image", image)
@@ -163,4 +179,59 @@ func TestRootlessEndToEnd(t *testing.T) {
 
 	// 4. Nothing of the tool's is left in the user's storage.
 	assert.Equal(t, before, r.leftovers(t))
+}
+
+// freePort is a TCP port free on the loopback just now.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// restoreHostNetwork restores image, whose server listens on port, as the rootless user with
+// --network host: no port is published (the container has no port mapping and shares the host's
+// network namespace), the server answers on the host's port itself, and it restored. A port that
+// something on the host answers on already is refused first.
+func (r rootless) restoreHostNetwork(t *testing.T, cli, image, port string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:"+port)
+	require.NoError(t, err)
+	events, code := r.cliEvents(t, cli, "restore", "--image", image, "--network", "host", "--publish", port, "--ready-url", "/sample/hello")
+	require.Equal(t, 1, code)
+	failure := events[len(events)-1].GetError()
+	require.NotNil(t, failure)
+	assert.Equal(t, "ports[0]", failure.GetField())
+	assert.Contains(t, failure.GetMessage(), "answers there already")
+	require.NoError(t, l.Close())
+
+	events, code = r.cliEvents(t, cli, "restore", "--image", image, "--network", "host", "--publish", port, "--ready-url", "/sample/hello",
+		"--keep-running", "--disable-recovery")
+	require.Equal(t, 0, code)
+	result := events[len(events)-1].GetResult()
+	name := result.GetContainerName()
+	require.NotEmpty(t, name)
+	t.Cleanup(func() { _ = r.command(context.Background(), "podman", "rm", "-f", name).Run() })
+	restore := result.GetRestore()
+	assert.Equal(t, pb.RestoreOutcome_VERDICT_RESTORED, restore.GetVerdict(), restore.GetEvidence())
+	assert.EqualValues(t, 200, restore.GetHttpStatus())
+	assert.Equal(t, "http://127.0.0.1:"+port+"/sample/hello", restore.GetUrl())
+	t.Logf("restore in the host's network: ready in %v ms on %s", restore.GetReadyMs(), restore.GetUrl())
+	var said bool
+	for _, ev := range events {
+		if m := ev.GetLog().GetLine(); strings.Contains(m, "network host") && strings.Contains(m, "nothing is published") {
+			said = true
+		}
+	}
+	assert.True(t, said, "the restore says that nothing is published")
+	inspect := r.podman(t, "inspect", "--format", "{{.HostConfig.NetworkMode}} {{len .HostConfig.PortBindings}} {{.HostConfig.Privileged}} {{.EffectiveCaps}}", name)
+	require.Len(t, inspect, 1)
+	assert.Equal(t, "host 0 false [CAP_CHECKPOINT_RESTORE CAP_SETPCAP]", inspect[0])
+	body := httpGet(t, restore.GetUrl())
+	assert.Contains(t, body, sampleGreeting)
+	p := restore.GetServerProcess()
+	require.NotNil(t, p)
+	assert.Less(t, p.GetStartedMs(), p.GetContainerCreatedMs(), "the restored JVM is older than its container")
+	r.podman(t, "rm", "-f", name)
 }

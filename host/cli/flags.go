@@ -33,6 +33,11 @@ func boolFlag(fs *pflag.FlagSet, p *bool, key string) {
 	fs.BoolVar(p, flagName(key), false, setting(key).Doc)
 }
 
+// networkFlag binds --network (engine.Network is a string; the plugin validates it).
+func networkFlag(fs *pflag.FlagSet, n *engine.Network) {
+	fs.StringVar((*string)(n), flagName("network"), "", setting("network").Doc)
+}
+
 // kvFlag collects repeated key=value flags into a map.
 type kvFlag struct {
 	m       *map[string]string

@@ -56,6 +56,7 @@ func addRunFlags(fs *pflag.FlagSet, r *engine.RunSettings) {
 	mapFlag(fs, &r.Env, "env", true)
 	stringFlag(fs, &r.ContainerName, "containerName", "")
 	stringFlag(fs, &r.SeccompProfile, "seccompProfile", "")
+	networkFlag(fs, &r.Network)
 }
 
 func newContainerizeCommand(d *Deps, g *GlobalOptions) *cobra.Command {
@@ -192,6 +193,7 @@ ends with RUN checkpoint.sh <phase>, which Podman runs with CHECKPOINT_RESTORE, 
 	boolFlag(fs, &o.KeepAppImage, "keepAppImage")
 	stringFlag(fs, &o.SeccompProfile, "seccompProfile", "")
 	boolFlag(fs, &o.Push, "push")
+	networkFlag(fs, &o.Network)
 	registry = registryFlags(fs, &o.Registry)
 	outputDirFlag(fs, g)
 	timeoutFlag(fs, &o.Timeout)

@@ -46,25 +46,23 @@ func TestPushFlagsAndCredentialDefaults(t *testing.T) {
 	assert.Equal(t, "512m", fake.Calls()[0].Options.(engine.RestoreOptions).Memory)
 }
 
-func TestPushValidation(t *testing.T) {
-	for _, tc := range []struct {
-		o     engine.PushOptions
-		field string
-	}{
-		{engine.PushOptions{Image: "localhost/app:1"}, "destination"},
-		{engine.PushOptions{Image: "app:1"}, "destination"},
-		{engine.PushOptions{Image: "localhost/app:1", Destination: "registry.example.com/app@sha256:" + string(make([]byte, 0))}, "destination"},
-		{engine.PushOptions{Image: "localhost/app:1", Destination: "registry.example.com/app:1", Registry: engine.Registry{Creds: "nopassword"}}, "registry.creds"},
-		{engine.PushOptions{Image: "localhost/app:1", Destination: "registry.example.com/app:1", Registry: engine.Registry{AuthFile: "/no/such/auth.json"}}, "registry.authfile"},
-		{engine.PushOptions{Image: "localhost/app:1", Destination: "registry.example.com/app:1", Registry: engine.Registry{CertDir: "/no/such/dir"}}, "registry.cert_dir"},
-	} {
-		err := tc.o.Validate()
-		require.Error(t, err, "%+v", tc.o)
-		assert.Equal(t, tc.field, engine.AsError(err).Field, err.Error())
-	}
-	ok := engine.PushOptions{Image: "127.0.0.1:5000/app:1"}
-	require.NoError(t, ok.Validate())
-	assert.Equal(t, "127.0.0.1:5000/app:1", ok.Destination, "the destination defaults to the image's own name")
-	assert.Equal(t, engine.DefaultPushTimeout, ok.Timeout)
-	assert.Equal(t, "****", engine.Registry{Creds: "u:pw"}.Mask("pw"))
+// --network reaches the engine from restore, checkpoint and checkpoint-image (the plugin
+// validates it: plugin/engine's TestValidateNetwork), and is empty unless given.
+func TestNetworkFlag(t *testing.T) {
+	fake := &enginetest.Fake{}
+	_, stderr, code := execute(t, fake, "restore", "--image", "localhost/app:1", "--network", "host", "--publish", "9080")
+	require.Equal(t, 0, code, stderr)
+	o := fake.Calls()[0].Options.(engine.RestoreOptions)
+	assert.Equal(t, engine.NetworkHost, o.Network)
+	assert.Equal(t, uint16(9080), o.Ports[0].ContainerPort)
+
+	fake = &enginetest.Fake{}
+	_, stderr, code = execute(t, fake, "checkpoint-image", "--app-archive", "app.war", "--image", "localhost/app:1", "--network", "host")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, engine.NetworkHost, fake.Calls()[0].Options.(engine.CheckpointImageOptions).Network)
+
+	fake = &enginetest.Fake{}
+	_, stderr, code = execute(t, fake, "checkpoint", "--image", "localhost/app:1")
+	require.Equal(t, 0, code, stderr)
+	assert.Empty(t, fake.Calls()[0].Options.(engine.CheckpointOptions).Network, "never host unless asked")
 }

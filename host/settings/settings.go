@@ -65,6 +65,7 @@ var All = []Setting{
 	{"disableRecovery", "--disable-recovery", "disable_recovery", Bool, "fail instead of falling back to a cold start when restore fails"},
 	{"keepRunning", "--keep-running", "keep_running", Bool, "leave the restored container running"},
 	{"memory", "--memory", "memory", String, "memory limit of the restore container, as podman run --memory (512m, 1g); doctor warns when it is below what the server used at checkpoint time"},
+	{"network", "--network", "network", String, "network of the checkpoint run and the restore container: default (Podman's: a bridge as root, slirp4netns rootless; ports are published) or host (the host's own network, only when asked, for rootless Podman without usable /dev/net/tun or slirp4netns: nothing is published, the server listens on the host's ports as its server.xml says, and the readiness path is probed on 127.0.0.1:<container port>)"},
 	{"push", "--push", "push", Bool, "push the InstantOn image to its registry once built (image names the registry: registry.example.com/team/app:1.0); the digest goes to image.digest"},
 	{"destination", "--destination", "destination", String, "registry reference to push to (default: the image's own name)"},
 	{"authfile", "--authfile", "registry.authfile", Path, "registry credentials file (podman login's auth.json); default $REGISTRY_AUTH_FILE, then $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json"},

@@ -315,3 +315,6 @@ func zombie(pid int) bool {
 	i := strings.LastIndexByte(s, ')')
 	return i >= 0 && i+2 < len(s) && s[i+2] == 'Z'
 }
+
+// ProcessExists reports whether a process with this pid exists.
+func ProcessExists(pid int) bool { return exists(pid) }

@@ -14,9 +14,16 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
-	"testing"
 	"time"
 )
+
+// TB is what making certificates needs of a test: testing.TB has it, and so does a command that
+// makes them for tests that other tools run (plugin/internal/shiptest).
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	TempDir() string
+}
 
 // CA is a certificate authority whose files live in Dir.
 type CA struct {
@@ -33,7 +40,7 @@ type Pair struct{ Cert, Key string }
 var serial atomic.Int64
 
 // NewCA makes a CA named name in a new temporary directory of t.
-func NewCA(t testing.TB, name string) *CA {
+func NewCA(t TB, name string) *CA {
 	t.Helper()
 	ca := &CA{Dir: t.TempDir(), Name: name}
 	ca.key = newKey(t)
@@ -53,7 +60,7 @@ func NewCA(t testing.TB, name string) *CA {
 }
 
 // Server issues a server certificate for localhost, 127.0.0.1 and ::1.
-func (ca *CA) Server(t testing.TB) Pair {
+func (ca *CA) Server(t TB) Pair {
 	t.Helper()
 	tmpl := template("localhost")
 	tmpl.DNSNames = []string{"localhost"}
@@ -63,14 +70,14 @@ func (ca *CA) Server(t testing.TB) Pair {
 }
 
 // Client issues a client certificate named cn.
-func (ca *CA) Client(t testing.TB, cn string) Pair {
+func (ca *CA) Client(t TB, cn string) Pair {
 	t.Helper()
 	tmpl := template(cn)
 	tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	return ca.issue(t, "client-"+cn, tmpl)
 }
 
-func (ca *CA) issue(t testing.TB, name string, tmpl *x509.Certificate) Pair {
+func (ca *CA) issue(t TB, name string, tmpl *x509.Certificate) Pair {
 	key := newKey(t)
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
@@ -87,7 +94,7 @@ func (ca *CA) issue(t testing.TB, name string, tmpl *x509.Certificate) Pair {
 	return p
 }
 
-func newKey(t testing.TB) *ecdsa.PrivateKey {
+func newKey(t TB) *ecdsa.PrivateKey {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +107,7 @@ func template(cn string) *x509.Certificate {
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
 }
 
-func write(t testing.TB, path, typ string, der []byte) {
+func write(t TB, path, typ string, der []byte) {
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}

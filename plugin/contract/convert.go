@@ -66,10 +66,12 @@ type runRequest interface {
 	GetEnv() map[string]string
 	GetContainerName() string
 	GetSeccompProfile() string
+	GetNetwork() string
 }
 
 func runSettings(r runRequest) engine.RunSettings {
-	return engine.RunSettings{Env: r.GetEnv(), ContainerName: r.GetContainerName(), SeccompProfile: r.GetSeccompProfile()}
+	return engine.RunSettings{Env: r.GetEnv(), ContainerName: r.GetContainerName(), SeccompProfile: r.GetSeccompProfile(),
+		Network: engine.Network(r.GetNetwork())}
 }
 
 func buildBaseImageOptions(r *pb.BuildBaseImageRequest) engine.BuildBaseImageOptions {
@@ -118,7 +120,7 @@ func checkpointImageOptions(r *pb.CheckpointImageRequest) engine.CheckpointImage
 	return engine.CheckpointImageOptions{Common: common(r), AppInputs: appInputs(r), Phase: engine.Phase(r.GetPhase()),
 		Image: r.GetImage(), Labels: r.GetLabels(), Env: r.GetEnv(), KeepAppImage: r.GetKeepAppImage(),
 		SeccompProfile: r.GetSeccompProfile(), Method: engine.Method(r.GetMethod()),
-		Push: r.GetPush(), Registry: registry(r.GetRegistry())}
+		Push: r.GetPush(), Registry: registry(r.GetRegistry()), Network: engine.Network(r.GetNetwork())}
 }
 
 func doctorOptions(r *pb.DoctorRequest) engine.DoctorOptions {
@@ -145,7 +147,8 @@ func containerizeRequest(o engine.ContainerizeOptions) *pb.ContainerizeRequest {
 
 func checkpointRequest(o engine.CheckpointOptions) *pb.CheckpointRequest {
 	return &pb.CheckpointRequest{Connection: pbConn(o.Connection), Image: o.Image, Phase: string(o.Phase), Env: o.Env,
-		ContainerName: o.ContainerName, SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout)}
+		ContainerName: o.ContainerName, SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout),
+		Network: string(o.Network)}
 }
 
 func commitRequest(o engine.CommitOptions) *pb.CommitRequest {
@@ -157,7 +160,7 @@ func restoreRequest(o engine.RestoreOptions) *pb.RestoreRequest {
 	r := &pb.RestoreRequest{Connection: pbConn(o.Connection), Image: o.Image, Env: o.Env,
 		DisableRecovery: o.DisableRecovery, KeepRunning: o.KeepRunning, ContainerName: o.ContainerName,
 		SeccompProfile: o.SeccompProfile, TimeoutSeconds: toSeconds(o.Timeout),
-		Memory: o.Memory, Registry: pbRegistry(o.Registry)}
+		Memory: o.Memory, Registry: pbRegistry(o.Registry), Network: string(o.Network)}
 	for _, p := range o.Ports {
 		r.Ports = append(r.Ports, &pb.Port{ContainerPort: uint32(p.ContainerPort), HostPort: uint32(p.HostPort),
 			HostIp: p.HostIP, Protocol: p.Protocol})
@@ -176,7 +179,7 @@ func checkpointImageRequest(o engine.CheckpointImageOptions) *pb.CheckpointImage
 		ServerXml: o.ServerXML, ConfigDir: o.ConfigDir, ServerName: o.ServerName, Containerfile: o.Containerfile,
 		Phase: string(o.Phase), Image: o.Image, Labels: o.Labels, Env: o.Env, KeepAppImage: o.KeepAppImage,
 		SeccompProfile: o.SeccompProfile, Method: string(o.Method), TimeoutSeconds: toSeconds(o.Timeout),
-		Push: o.Push, Registry: pbRegistry(o.Registry)}
+		Push: o.Push, Registry: pbRegistry(o.Registry), Network: string(o.Network)}
 }
 
 func doctorRequest(o engine.DoctorOptions) *pb.DoctorRequest {

@@ -63,6 +63,9 @@ type RunSettings struct {
 	Env            map[string]string
 	ContainerName  string // default: unique generated
 	SeccompProfile string // a profile file, "unconfined", or "" for the step's default (internal/privilege)
+	// Network is the container's network (default NetworkDefault); a restore with NetworkHost
+	// publishes nothing, its Ports only name the container ports, which are the host's.
+	Network Network
 }
 
 // MemoryLimit is a container's memory limit as podman run --memory takes it ("" for none);
@@ -162,6 +165,7 @@ type CheckpointImageOptions struct {
 	Env            map[string]string // the application image's environment (Containerize's Env)
 	KeepAppImage   bool              // keep the application image, tagged AppImageRef(Image)
 	SeccompProfile string            // the checkpoint run's (RunSettings.SeccompProfile)
+	Network        Network           // the checkpoint run's (RunSettings.Network)
 	// Push pushes Image to its registry once it is built, with Registry's settings.
 	Push     bool
 	Registry Registry
@@ -180,7 +184,7 @@ func (o CheckpointImageOptions) ContainerizeOptions(appImage string) Containeriz
 // CheckpointOptions returns the checkpoint step of the chain, run on appImage.
 func (o CheckpointImageOptions) CheckpointOptions(appImage string) CheckpointOptions {
 	return CheckpointOptions{Common: o.Common, Image: appImage, Phase: o.Phase,
-		RunSettings: RunSettings{SeccompProfile: o.SeccompProfile}}
+		RunSettings: RunSettings{SeccompProfile: o.SeccompProfile, Network: o.Network}}
 }
 
 // CommitOptions returns the commit step of the chain for container.

@@ -25,7 +25,9 @@ type Registry struct {
 	Creds string
 	// TLSVerify: nil means true. False also allows plain HTTP.
 	TLSVerify *bool
-	// CertDir holds CA certificates (*.crt) for the tool's own calls to the registry.
+	// CertDir holds CA certificates (*.crt) for the registry: the tool's own calls (the digest
+	// check) and, for a Podman service on this machine, Podman's push and pull (lent to the
+	// certs.d directory the service reads; Podman's API takes no certificate directory).
 	CertDir string
 }
 

@@ -128,6 +128,14 @@ func (o *RestoreOptions) Validate() error {
 	if err := inputImage("image", o.Image); err != nil {
 		return err
 	}
+	if err := validateNetwork(&o.Network); err != nil {
+		return err
+	}
+	if o.Network == NetworkHost {
+		if err := hostNetworkPorts(o.Ports); err != nil {
+			return err
+		}
+	}
 	seen := map[string]int{}
 	for i := range o.Ports {
 		p := &o.Ports[i]
@@ -206,6 +214,9 @@ func (o *CheckpointImageOptions) Validate() error {
 		return err
 	}
 	if err := validateSeccomp(&o.SeccompProfile); err != nil {
+		return err
+	}
+	if err := validateNetwork(&o.Network); err != nil {
 		return err
 	}
 	if o.Push {
@@ -603,6 +614,9 @@ func (r *RunSettings) Validate() error {
 		return err
 	}
 	if err := validateContainerName(r.ContainerName); err != nil {
+		return err
+	}
+	if err := validateNetwork(&r.Network); err != nil {
 		return err
 	}
 	return validateSeccomp(&r.SeccompProfile)

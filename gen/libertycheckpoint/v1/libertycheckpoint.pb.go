@@ -625,8 +625,12 @@ type CheckpointRequest struct {
 	SeccompProfile string `protobuf:"bytes,6,opt,name=seccomp_profile,json=seccompProfile,proto3" json:"seccomp_profile,omitempty"`
 	// Give up after this many seconds. 0: 600.
 	TimeoutSeconds uint32 `protobuf:"varint,7,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The checkpoint run's network: "default" (Podman's: a bridge as root, slirp4netns for rootless
+	// Podman) or "host" (the host's own network namespace, only when asked: for rootless Podman
+	// without usable /dev/net/tun or slirp4netns). Empty: default.
+	Network       string `protobuf:"bytes,8,opt,name=network,proto3" json:"network,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CheckpointRequest) Reset() {
@@ -706,6 +710,13 @@ func (x *CheckpointRequest) GetTimeoutSeconds() uint32 {
 		return x.TimeoutSeconds
 	}
 	return 0
+}
+
+func (x *CheckpointRequest) GetNetwork() string {
+	if x != nil {
+		return x.Network
+	}
+	return ""
 }
 
 type CommitRequest struct {
@@ -988,7 +999,15 @@ type RestoreRequest struct {
 	Memory string `protobuf:"bytes,20,opt,name=memory,proto3" json:"memory,omitempty"`
 	// How to reach and log in to the registry when the image is not in Podman's storage yet and is
 	// pulled first.
-	Registry      *Registry `protobuf:"bytes,21,opt,name=registry,proto3" json:"registry,omitempty"`
+	Registry *Registry `protobuf:"bytes,21,opt,name=registry,proto3" json:"registry,omitempty"`
+	// The container's network: "default" (Podman's: a bridge as root, slirp4netns for rootless
+	// Podman; ports are published) or "host" (the host's own network namespace, never the default:
+	// for rootless Podman without usable /dev/net/tun or slirp4netns). With host, nothing is
+	// published: ports only name the container ports the server listens on, on the host itself
+	// (host_port must be 0 or the same port, host_ip empty or 127.0.0.1), and the readiness path is
+	// probed on 127.0.0.1:<container_port>; a port already taken on the host is refused. Empty:
+	// default.
+	Network       string `protobuf:"bytes,22,opt,name=network,proto3" json:"network,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1107,6 +1126,13 @@ func (x *RestoreRequest) GetRegistry() *Registry {
 	return nil
 }
 
+func (x *RestoreRequest) GetNetwork() string {
+	if x != nil {
+		return x.Network
+	}
+	return ""
+}
+
 type CheckpointImageRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Connection *Connection            `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
@@ -1149,7 +1175,11 @@ type CheckpointImageRequest struct {
 	// A failed push keeps the built image and fails the call.
 	Push bool `protobuf:"varint,20,opt,name=push,proto3" json:"push,omitempty"`
 	// How to reach and log in to the registry, for push.
-	Registry      *Registry `protobuf:"bytes,21,opt,name=registry,proto3" json:"registry,omitempty"`
+	Registry *Registry `protobuf:"bytes,21,opt,name=registry,proto3" json:"registry,omitempty"`
+	// The checkpoint run's network (method run-and-commit), as CheckpointRequest.network. Builds
+	// (the application image, and the build method's RUN checkpoint.sh) get the network Podman's
+	// API gives builds; this setting does not change it.
+	Network       string `protobuf:"bytes,22,opt,name=network,proto3" json:"network,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1301,6 +1331,13 @@ func (x *CheckpointImageRequest) GetRegistry() *Registry {
 		return x.Registry
 	}
 	return nil
+}
+
+func (x *CheckpointImageRequest) GetNetwork() string {
+	if x != nil {
+		return x.Network
+	}
+	return ""
 }
 
 // Registry says how to reach and log in to a container registry, as podman push and pull do.
@@ -3106,7 +3143,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xf6\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x90\x03\n" +
 	"\x11CheckpointRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -3116,7 +3153,8 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x03env\x18\x04 \x03(\v20.libertycheckpoint.v1.CheckpointRequest.EnvEntryR\x03env\x12%\n" +
 	"\x0econtainer_name\x18\x05 \x01(\tR\rcontainerName\x12'\n" +
 	"\x0fseccomp_profile\x18\x06 \x01(\tR\x0eseccompProfile\x12'\n" +
-	"\x0ftimeout_seconds\x18\a \x01(\rR\x0etimeoutSeconds\x1a6\n" +
+	"\x0ftimeout_seconds\x18\a \x01(\rR\x0etimeoutSeconds\x12\x18\n" +
+	"\anetwork\x18\b \x01(\tR\anetwork\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd9\x02\n" +
@@ -3140,7 +3178,7 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\tReadiness\x12\x1b\n" +
 	"\bhttp_url\x18\x01 \x01(\tH\x00R\ahttpUrl\x12\x1b\n" +
 	"\blog_line\x18\x02 \x01(\tH\x00R\alogLineB\a\n" +
-	"\x05probe\"\xed\x04\n" +
+	"\x05probe\"\x87\x05\n" +
 	"\x0eRestoreRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -3156,10 +3194,11 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x0ftimeout_seconds\x18\n" +
 	" \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
 	"\x06memory\x18\x14 \x01(\tR\x06memory\x12:\n" +
-	"\bregistry\x18\x15 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x1a6\n" +
+	"\bregistry\x18\x15 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x12\x18\n" +
+	"\anetwork\x18\x16 \x01(\tR\anetwork\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb9\x06\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd3\x06\n" +
 	"\x16CheckpointImageRequest\x12@\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2 .libertycheckpoint.v1.ConnectionR\n" +
@@ -3185,7 +3224,8 @@ const file_libertycheckpoint_v1_libertycheckpoint_proto_rawDesc = "" +
 	"\x0ftimeout_seconds\x18\x0e \x01(\rR\x0etimeoutSeconds\x12\x16\n" +
 	"\x06method\x18\x0f \x01(\tR\x06method\x12\x12\n" +
 	"\x04push\x18\x14 \x01(\bR\x04push\x12:\n" +
-	"\bregistry\x18\x15 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x1a9\n" +
+	"\bregistry\x18\x15 \x01(\v2\x1e.libertycheckpoint.v1.RegistryR\bregistry\x12\x18\n" +
+	"\anetwork\x18\x16 \x01(\tR\anetwork\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a6\n" +

@@ -52,7 +52,12 @@ func checkUserNS(ctx context.Context, s *state) engine.Check {
 }
 
 const tunFix = "make /dev/net/tun usable by users: chmod 0666 /dev/net/tun as root, and keep it with a udev rule " +
-	"(KERNEL==\"tun\", MODE=\"0666\" in /etc/udev/rules.d/60-tun.rules); hack/setup-host.sh does it"
+	"(KERNEL==\"tun\", MODE=\"0666\" in /etc/udev/rules.d/60-tun.rules); hack/setup-host.sh does it. " + hostNetworkFix
+
+// hostNetworkFix is the way around rootless networking that cannot run: the host's network, asked
+// for by name (never the default).
+const hostNetworkFix = "Without root: checkpoint-image and restore with --network host (network: host in Maven and Gradle), " +
+	"which shares the host's network and publishes nothing (the server listens on the host's ports as server.xml says)"
 
 // checkRootlessNetwork: a rootless container's network is slirp4netns, which opens /dev/net/tun
 // inside the user namespace; published ports go through it.
@@ -66,7 +71,7 @@ func checkRootlessNetwork(ctx context.Context, s *state) engine.Check {
 	}
 	if info.Slirp4netns == "" {
 		return fail("rootless Podman found no slirp4netns: containers cannot have a network of their own or publish ports",
-			"install slirp4netns (apt-get install slirp4netns; hack/setup-host.sh does it)")
+			"install slirp4netns (apt-get install slirp4netns; hack/setup-host.sh does it). "+hostNetworkFix)
 	}
 	if !s.local(ctx) {
 		return ok(fmt.Sprintf("rootless networking through %s (/dev/net/tun on %s not checked from here)", info.Slirp4netns, s.notLocal(ctx)))

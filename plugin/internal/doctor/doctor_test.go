@@ -319,11 +319,13 @@ func TestKnownProblems(t *testing.T) {
 		{"rootless without /dev/net/tun access", goodImage, func(h *fakeHost, r *fakeRuntime) {
 			rootless(h, r)
 			h.denied = map[string]bool{"/dev/net/tun": true}
-		}, []want{{"rootless.network", engine.CheckFail, "cannot open /dev/net/tun (it is not open to this user)", "chmod 0666 /dev/net/tun"}}},
+		}, []want{{"rootless.network", engine.CheckFail, "cannot open /dev/net/tun (it is not open to this user)", "chmod 0666 /dev/net/tun"},
+			{"rootless.network", engine.CheckFail, "", "--network host (network: host in Maven and Gradle)"}}},
 		{"rootless without slirp4netns", goodImage, func(h *fakeHost, r *fakeRuntime) {
 			rootless(h, r)
 			r.info.Slirp4netns = ""
-		}, []want{{"rootless.network", engine.CheckFail, "found no slirp4netns", "apt-get install slirp4netns"}}},
+		}, []want{{"rootless.network", engine.CheckFail, "found no slirp4netns", "apt-get install slirp4netns"},
+			{"rootless.network", engine.CheckFail, "", "checkpoint-image and restore with --network host"}}},
 		{"rootless on cgroups v2 without memory delegated", goodImage, func(h *fakeHost, r *fakeRuntime) {
 			rootless(h, r)
 			r.info.CgroupVersion, r.info.CgroupControllers = "v2", []string{"cpu", "pids"}

@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/liberty-checkpoint/liberty-checkpoint/internal/humanize"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/memfit"
 )
 
 // Severity is how much a difference matters.
@@ -146,52 +146,21 @@ func Missing(want string, have map[string]bool) []string {
 	return out
 }
 
-// Memory: a restored server comes back with the memory it had at the checkpoint (the heap keeps
-// its checkpoint-time size, openj9#17596), so a limit below its RSS gets it OOM-killed, and one
-// below the maximum heap lets the heap grow into an OOM kill later.
+// Memory: the restore's limit against the memory the checkpointed server held, by memfit's rule
+// (the one kube applies too): below the RSS it is OOM-killed at once, below what the heap may grow
+// to later.
 func Memory(labels map[string]string, limit int64) Finding {
-	f := Finding{ID: "image.memory"}
-	rss := labelBytes(labels, engine.LabelMemoryRSS)
-	committed := labelBytes(labels, engine.LabelHeapCommitted)
-	max := labelBytes(labels, engine.LabelHeapMax)
-	if rss == 0 && committed == 0 && max == 0 {
-		f.Severity, f.Found = Unknown, "no memory recorded at checkpoint time (no "+engine.LabelMemoryRSS+" label)"
-		return f
-	}
-	var parts []string
-	if rss > 0 {
-		parts = append(parts, "RSS "+humanize.Bytes(rss))
-	}
-	if committed > 0 {
-		parts = append(parts, "heap committed "+humanize.Bytes(committed))
-	}
-	if max > 0 {
-		parts = append(parts, "max heap "+humanize.Bytes(max))
-	}
-	at := "at checkpoint time: " + strings.Join(parts, ", ")
-	switch {
-	case limit == 0:
-		f.Found = at + "; no memory limit on the restore"
-	case rss > 0 && limit < rss:
-		f.Severity = Blocking
-		f.Found = fmt.Sprintf("memory limit %s is below the server's RSS (%s): the restored server gets OOM-killed", humanize.Bytes(limit), at)
-		f.Fix = fmt.Sprintf("give the restore at least %s (better: the max heap plus ~100 MB), or checkpoint with a smaller heap (-Xmx in JVM_ARGS)", humanize.Bytes(rss))
-	case max > 0 && limit < max:
+	v := memfit.Judge(memfit.FromLabels(labels), limit, "")
+	f := Finding{ID: "image.memory", Found: v.Found, Fix: v.Fix}
+	switch v.Level {
+	case memfit.Unknown:
+		f.Severity = Unknown
+	case memfit.Risk:
 		f.Severity = Risk
-		f.Found = fmt.Sprintf("memory limit %s is below the max heap (%s): the heap may grow past the limit and the server be OOM-killed", humanize.Bytes(limit), at)
-		f.Fix = "raise the limit above the max heap, or checkpoint with -Xmx below the limit (the heap settings stay those of the checkpoint)"
-	default:
-		f.Found = fmt.Sprintf("memory limit %s covers the server's memory (%s)", humanize.Bytes(limit), at)
+	case memfit.TooSmall:
+		f.Severity = Blocking
 	}
 	return f
-}
-
-func labelBytes(labels map[string]string, key string) int64 {
-	n, err := strconv.ParseInt(labels[key], 10, 64)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
 }
 
 var versionRE = regexp.MustCompile(`^(\d+)(?:\.(\d+))?(?:\.(\d+))?`)

@@ -35,7 +35,7 @@ func TestCompare(t *testing.T) {
 		{"CPU flags unknown", Host{}, "image.cpu", Unknown, "unknown"},
 		{"no memory limit", Host{}, "image.memory", Same, "at checkpoint time: RSS 157.3 MB, heap committed 52.4 MB, max heap 268.4 MB; no memory limit"},
 		{"limit below RSS", Host{Memory: 100 << 20}, "image.memory", Blocking, "below the server's RSS"},
-		{"limit below max heap", Host{Memory: 200 << 20}, "image.memory", Risk, "below the max heap"},
+		{"limit below what the heap may grow to", Host{Memory: 300 << 20}, "image.memory", Risk, "below what the server may grow to, 373.3 MB"},
 		{"limit above all", Host{Memory: 512 << 20}, "image.memory", Same, "covers"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

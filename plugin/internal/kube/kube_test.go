@@ -16,8 +16,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/memfit"
 )
 
 func options() Options {
@@ -26,37 +28,10 @@ func options() Options {
 		Memory: MemoryNeeds{RSS: 156 * mi, HeapCommitted: 40 * mi, HeapMax: 256 * mi}}
 }
 
-// decodeStrict splits the YAML into documents and decodes each into the type its kind names,
-// refusing unknown fields: what the API server's strict field validation does.
 func decodeStrict(t *testing.T, doc []byte) []any {
 	t.Helper()
-	var out []any
-	for _, d := range bytes.Split(doc, []byte("\n---\n")) {
-		if bytes.HasPrefix(bytes.TrimSpace(d), []byte("#")) && !bytes.Contains(d, []byte("kind:")) {
-			continue // the comment header
-		}
-		var tm metav1.TypeMeta
-		require.NoError(t, yaml.Unmarshal(d, &tm))
-		var obj any
-		switch tm.Kind {
-		case "Deployment":
-			obj = &appsv1.Deployment{}
-		case "Service":
-			obj = &corev1.Service{}
-		case "ServiceAccount":
-			obj = &corev1.ServiceAccount{}
-		case "Role":
-			obj = &rbacv1.Role{}
-		case "RoleBinding":
-			obj = &rbacv1.RoleBinding{}
-		case "SecurityContextConstraints":
-			obj = &SecurityContextConstraints{}
-		default:
-			t.Fatalf("unexpected kind %q in\n%s", tm.Kind, d)
-		}
-		require.NoError(t, yaml.UnmarshalStrict(d, obj), "strict decoding of %s", tm.Kind)
-		out = append(out, obj)
-	}
+	out, err := DecodeStrict(doc)
+	require.NoError(t, err)
 	return out
 }
 
@@ -171,11 +146,11 @@ func TestMemory(t *testing.T) {
 
 	_, warns = memory(needs, resource.MustParse("128Mi"))
 	require.Len(t, warns, 1)
-	assert.Contains(t, warns[0], "below the checkpoint's RSS")
+	assert.Contains(t, warns[0], "memory limit 128Mi is below the server's RSS")
 
 	_, warns = memory(needs, resource.MustParse("300Mi"))
 	require.Len(t, warns, 1)
-	assert.Contains(t, warns[0], "maximum heap")
+	assert.Contains(t, warns[0], "memory limit 300Mi is below what the server may grow to, 390.1 MB (RSS - committed heap + max heap")
 
 	_, warns = memory(needs, resource.MustParse("512Mi"))
 	assert.Empty(t, warns)
@@ -185,11 +160,11 @@ func TestMemory(t *testing.T) {
 	require.Len(t, warns, 1)
 	assert.Contains(t, warns[0], "memoryLimit")
 
-	got, err := MemoryNeedsFromLabels(map[string]string{"io.liberty-checkpoint.memory.rss": "163577856"})
-	require.NoError(t, err)
-	assert.Equal(t, int64(163577856), got.RSS)
-	_, err = MemoryNeedsFromLabels(map[string]string{"io.liberty-checkpoint.memory.heap-max": "1G"})
-	assert.ErrorContains(t, err, "memory.heap-max")
+	// A label that is not a byte count is ignored, and the warning names it.
+	q, warns = memory(memfit.FromLabels(map[string]string{engine.LabelMemoryRSS: "163577856", engine.LabelHeapMax: "1G"}), resource.Quantity{})
+	assert.Equal(t, int64(240*mi), q.Value())
+	require.Len(t, warns, 1)
+	assert.Contains(t, warns[0], `ignored, not a byte count: io.liberty-checkpoint.memory.heap-max="1G"`)
 }
 
 func TestSeccompProfileIsTheResolvedDefault(t *testing.T) {

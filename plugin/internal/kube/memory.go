@@ -2,43 +2,16 @@ package kube
 
 import (
 	"fmt"
-	"strconv"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/memfit"
 )
 
-// MemoryNeeds is what the checkpointed server held, from the image's labels (bytes; 0: not
-// recorded).
-type MemoryNeeds struct {
-	RSS           int64 // resident set of the server at the dump: what a restore maps back at once
-	HeapCommitted int64 // heap committed at the dump
-	HeapMax       int64 // maximum heap: fixed at the JVM's start, so at the checkpoint (openj9#17596)
-}
-
-// Recorded reports whether the image carries the RSS label.
-func (m MemoryNeeds) Recorded() bool { return m.RSS > 0 }
-
-// MemoryNeedsFromLabels reads the memory labels commit records. A label that is not a byte count
-// is an error naming it.
-func MemoryNeedsFromLabels(labels map[string]string) (MemoryNeeds, error) {
-	var m MemoryNeeds
-	for key, p := range map[string]*int64{
-		engine.LabelMemoryRSS: &m.RSS, engine.LabelHeapCommitted: &m.HeapCommitted, engine.LabelHeapMax: &m.HeapMax,
-	} {
-		v, ok := labels[key]
-		if !ok || v == "" {
-			continue
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return MemoryNeeds{}, fmt.Errorf("image label %s=%q is not a byte count", key, v)
-		}
-		*p = n
-	}
-	return m, nil
-}
+// MemoryNeeds is what the checkpointed server held, from the image's labels (memfit reads them,
+// and judges a limit against them by the rule restore and doctor apply too).
+type MemoryNeeds = memfit.Needs
 
 const mi = 1 << 20
 
@@ -58,20 +31,23 @@ func memory(needs MemoryNeeds, limit resource.Quantity) (resource.Quantity, []st
 	var warns []string
 	if limit.IsZero() {
 		if !needs.Recorded() {
-			warns = append(warns, fmt.Sprintf("the image records no memory needs (labels %s, %s, %s); memory limit %s by default: set memoryLimit",
-				engine.LabelMemoryRSS, engine.LabelHeapCommitted, engine.LabelHeapMax, DefaultMemory.String()))
+			v := memfit.Judge(needs, 0, "")
+			warns = append(warns, fmt.Sprintf("%s; memory limit %s by default (labels %s, %s, %s): set memoryLimit",
+				v.Found, DefaultMemory.String(), engine.LabelMemoryRSS, engine.LabelHeapCommitted, engine.LabelHeapMax))
 			return DefaultMemory.DeepCopy(), warns
+		}
+		if len(needs.Malformed) > 0 {
+			warns = append(warns, memfit.Judge(needs, 0, "").Found)
 		}
 		want := needs.RSS + needs.RSS*headroomPercent/100
 		want = (want + 16*mi - 1) / (16 * mi) * (16 * mi)
-		return *resource.NewQuantity(want, resource.BinarySI), nil
+		return *resource.NewQuantity(want, resource.BinarySI), warns
 	}
-	if needs.RSS > 0 && limit.Value() < needs.RSS {
-		warns = append(warns, fmt.Sprintf("memory limit %s is below the checkpoint's RSS (%d MiB): the restored server is OOM-killed as it maps its memory back",
-			limit.String(), needs.RSS/mi))
-	} else if needs.HeapMax > 0 && needs.RSS > 0 && limit.Value() < needs.RSS-needs.HeapCommitted+needs.HeapMax {
-		warns = append(warns, fmt.Sprintf("memory limit %s is below what the heap may grow to (RSS %d MiB - committed heap %d MiB + maximum heap %d MiB): the maximum heap was fixed at the checkpoint; set -Xmx at checkpoint time (JVM_ARGS) or raise the limit",
-			limit.String(), needs.RSS/mi, needs.HeapCommitted/mi, needs.HeapMax/mi))
+	switch v := memfit.Judge(needs, limit.Value(), limit.String()); {
+	case v.Level == memfit.Risk || v.Level == memfit.TooSmall:
+		warns = append(warns, v.Found+"; "+v.Fix)
+	case len(needs.Malformed) > 0:
+		warns = append(warns, v.Found)
 	}
 	return limit, warns
 }

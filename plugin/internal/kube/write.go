@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/memfit"
 )
 
 // Image is what Write needs to know about the InstantOn image.
@@ -26,11 +27,9 @@ func Write(o engine.KubeOptions, img Image) (*engine.KubeOutcome, error) {
 			"build the InstantOn image with checkpoint-image (or checkpoint and commit) and pass that image",
 			"%s is not an InstantOn image: it has no %s label", o.Image, engine.LabelPhase)
 	}
-	needs, err := MemoryNeedsFromLabels(img.Labels)
-	if err != nil {
-		return nil, engine.Errorf(engine.CodeFailedPrecondition, "image", "commit the image again with this liberty-checkpoint", "%v", err)
-	}
+	needs := memfit.FromLabels(img.Labels)
 	var limit resource.Quantity
+	var err error
 	if o.MemoryLimit != "" {
 		if limit, err = resource.ParseQuantity(o.MemoryLimit); err != nil {
 			return nil, engine.Invalid("memory_limit", "use a Kubernetes quantity such as 768Mi or 1Gi", "%q: %v", o.MemoryLimit, err)

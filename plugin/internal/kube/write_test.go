@@ -33,7 +33,7 @@ func TestWriteFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, out.Files, 1, "no profile when unconfined")
 	require.Len(t, out.Warnings, 1)
-	assert.Contains(t, out.Warnings[0], "below the checkpoint's RSS")
+	assert.Contains(t, out.Warnings[0], "below the server's RSS")
 	assert.Contains(t, string(mustRead(t, out.Files[0])), "# WARNING: memory limit 100Mi is below")
 }
 

@@ -18,7 +18,7 @@ func (e *Engine) CheckpointImage(ctx context.Context, o engine.CheckpointImageOp
 		if err != nil || !o.Push {
 			return res, err
 		}
-		return pushBuilt(ctx, sink, o, res)
+		return pushBuilt(ctx, c, sink, o, res)
 	})
 }
 

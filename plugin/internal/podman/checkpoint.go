@@ -72,7 +72,7 @@ func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engi
 	if role == engine.OpCheckpoint {
 		keep = keepIfExited0
 	}
-	r := run{Name: name, Image: o.Image, Env: env, Policy: privilege.Checkpoint, Seccomp: seccomp, Role: role, Keep: keep}
+	r := run{Name: name, Image: o.Image, Env: env, Policy: privilege.Checkpoint, Seccomp: seccomp, Role: role, Keep: keep, Network: o.Network}
 	id, _, err := r.create(ctx, cu)
 	if err != nil {
 		return nil, err
@@ -83,6 +83,9 @@ func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engi
 	}
 	sink.Infof("checkpoint run: container %s from %s with WLP_CHECKPOINT=%s; %s, %s", name, o.Image, o.Phase,
 		strings.Join(r.Policy.Caps, ", "), privilege.DescribeSeccomp(r.Policy.SeccompFor(r.Seccomp)))
+	if o.Network == engine.NetworkHost {
+		sink.Infof("checkpoint run: network host: %s shares the host's network (asked for)", name)
+	}
 	if len(apps) > 0 {
 		sink.Debugf("applications the checkpoint waits for (%s): %s", engine.MsgAppStarted, strings.Join(apps, ", "))
 	}

@@ -26,6 +26,9 @@ type run struct {
 	Role    string // value of labelOwner
 	Keep    string // value of labelKeep: the state in which the container is a product ("" none)
 	Memory  int64  // memory limit in bytes; 0: none
+	// Network is the container's network: engine.NetworkHost shares the host's network namespace
+	// (and publishes nothing); anything else is Podman's default.
+	Network engine.Network
 }
 
 // spec turns the run into a container spec. Never privileged: every capability is dropped but
@@ -43,6 +46,10 @@ func (r run) spec(ctx context.Context) *specgen.SpecGenerator {
 	}
 	s.SeccompProfilePath = r.Policy.SeccompFor(r.Seccomp)
 	s.Labels = containerLabels(ctx, r.Name, r.Role, r.Keep)
+	if r.Network == engine.NetworkHost {
+		s.NetNS = specgen.Namespace{NSMode: specgen.Host}
+		return s
+	}
 	for _, p := range r.Ports {
 		s.PortMappings = append(s.PortMappings, portMapping(p))
 	}

@@ -18,7 +18,7 @@ func (e *Engine) Push(ctx context.Context, o engine.PushOptions, sink engine.Sin
 	return e.call(ctx, engine.OpPush, o.Connection, o.Timeout, sink, func(ctx context.Context, c *conn) (*engine.Result, error) {
 		steps := engine.NewSteps(sink, 1)
 		steps.Start(engine.OpPush)
-		res, err := push(ctx, sink, o)
+		res, err := push(ctx, c, sink, o)
 		if err != nil {
 			return nil, err
 		}
@@ -29,7 +29,7 @@ func (e *Engine) Push(ctx context.Context, o engine.PushOptions, sink engine.Sin
 
 // push runs images.Push with the request's credentials, streams Podman's progress lines, and
 // checks the digest with the registry itself.
-func push(ctx context.Context, sink engine.Sink, o engine.PushOptions) (*engine.Result, error) {
+func push(ctx context.Context, c *conn, sink engine.Sink, o engine.PushOptions) (*engine.Result, error) {
 	img, err := inspectImage(ctx, o.Image, "image",
 		"build the image first (liberty-checkpoint checkpoint-image), or check the name (podman images lists them)")
 	if err != nil {
@@ -51,9 +51,14 @@ func push(ctx context.Context, sink engine.Sink, o engine.PushOptions) (*engine.
 	case r.AuthFile != "":
 		how = "credentials from " + r.AuthFile
 	}
+	lent, err := lendCerts(c, r, o.Destination)
+	if err != nil {
+		return nil, err
+	}
 	sink.Infof("pushing %s (%s, %s) to %s with %s", o.Image, humanize.ShortID(img.ID), humanize.Bytes(img.Size), o.Destination, how)
 	start := time.Now()
 	err = images.Push(ctx, o.Image, o.Destination, opts)
+	lent()
 	out.Flush()
 	if err != nil {
 		return nil, registryError(err, "push", "destination", o.Destination, r)
@@ -82,9 +87,9 @@ func push(ctx context.Context, sink engine.Sink, o engine.PushOptions) (*engine.
 
 // pushBuilt is checkpoint-image's last step with push: the image is built and stays whatever the
 // push does, so a failed push says so and how to push it again.
-func pushBuilt(ctx context.Context, sink engine.Sink, o engine.CheckpointImageOptions, res *engine.Result) (*engine.Result, error) {
+func pushBuilt(ctx context.Context, c *conn, sink engine.Sink, o engine.CheckpointImageOptions, res *engine.Result) (*engine.Result, error) {
 	start := time.Now()
-	p, err := push(ctx, sink, o.PushOptions())
+	p, err := push(ctx, c, sink, o.PushOptions())
 	if err != nil {
 		e := engine.AsError(err)
 		if e.Code != engine.CodeCanceled && e.Code != engine.CodeDeadlineExceeded {

@@ -46,11 +46,15 @@ func registryError(err error, op, field, ref string, r engine.Registry) error {
 		e.Code, e.Field = engine.CodeNotFound, field
 		e.Message = fmt.Sprintf("cannot %s %s: the registry host %s does not resolve", op, ref, hostName(host))
 		e.Fix = "check the registry's host name in " + ref + " (it must resolve on the Podman host)"
+	case has("x509:", "certificate", "tls: ") && r.CertDir != "":
+		e.Code, e.Field = engine.CodeFailedPrecondition, "registry.cert_dir"
+		e.Message = fmt.Sprintf("cannot %s %s: the TLS certificate of %s is not trusted, not even with the CA certificates of certDir %s", op, ref, host, r.CertDir)
+		e.Fix = "put the CA certificate that signed the registry's certificate in " + r.CertDir + " (as ca.crt, PEM)"
 	case has("x509:", "certificate", "tls: "):
-		e.Code, e.Field = engine.CodeFailedPrecondition, "registry.tls_verify"
+		e.Code, e.Field = engine.CodeFailedPrecondition, "registry.cert_dir"
 		e.Message = fmt.Sprintf("cannot %s %s: the TLS certificate of %s is not trusted", op, ref, host)
-		e.Fix = "trust the registry's CA: put its ca.crt in /etc/containers/certs.d/" + host + "/ on the Podman host (and pass its directory as --cert-dir), " +
-			"or, for a test registry only, --tls-verify=false"
+		e.Fix = "pass the registry's CA with certDir (--cert-dir): a directory holding its ca.crt; or put it in /etc/containers/certs.d/" + host +
+			"/ on the Podman host; for a test registry only, --tls-verify=false"
 	case has("server gave http response to https client"):
 		e.Code, e.Field = engine.CodeFailedPrecondition, "registry.tls_verify"
 		e.Message = fmt.Sprintf("cannot %s %s: %s speaks plain HTTP, not HTTPS", op, ref, host)

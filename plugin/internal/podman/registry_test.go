@@ -2,11 +2,7 @@ package podman
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,89 +14,25 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
-	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testpki"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testregistry"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/enginetest"
 )
 
-// testRegistry is Debian's docker-registry (the distribution registry) on a free loopback port
-// with TLS from a CA the test makes and htpasswd (bcrypt) authentication.
-type testRegistry struct {
-	addr     string // 127.0.0.1:port
-	caFile   string // the CA's certificate
-	certDir  string // a directory holding it as ca.crt, for --cert-dir
-	user     string
-	password string
-}
+// testRegistry is Debian's docker-registry on a free loopback port with TLS and htpasswd
+// (internal/testregistry, which the Maven and Gradle real chains start too).
+type testRegistry struct{ *testregistry.Registry }
 
 func (r *testRegistry) creds() engine.Registry {
-	return engine.Registry{Creds: r.user + ":" + r.password, CertDir: r.certDir}
+	return engine.Registry{Creds: r.Creds(), CertDir: r.CertDir}
 }
 
 func startRegistry(t *testing.T) *testRegistry {
 	t.Helper()
 	bin := testenv.LookPath(t, "docker-registry", "run hack/setup-host.sh (it installs Debian's docker-registry package)")
-	ca := testpki.NewCA(t, "lcp-registry")
-	server := ca.Server(t)
-	dir := t.TempDir()
-	r := &testRegistry{caFile: ca.CAFile, certDir: filepath.Join(dir, "certs"), user: "lcp-pusher", password: "s3cret-" + randomSuffix()}
-	require.NoError(t, os.MkdirAll(r.certDir, 0o700))
-	pem, err := os.ReadFile(ca.CAFile)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(r.certDir, "ca.crt"), pem, 0o600))
-	hash, err := bcrypt.GenerateFromPassword([]byte(r.password), bcrypt.MinCost)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "htpasswd"), []byte(r.user+":"+string(hash)+"\n"), 0o600))
-
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	r.addr = l.Addr().String()
-	require.NoError(t, l.Close())
-	config := fmt.Sprintf(`version: 0.1
-log: {level: warn, accesslog: {disabled: true}}
-storage:
-  filesystem: {rootdirectory: %s}
-  delete: {enabled: true}
-http:
-  addr: %s
-  secret: %s
-  tls: {certificate: %s, key: %s}
-auth:
-  htpasswd: {realm: lcp-test, path: %s}
-`, filepath.Join(dir, "data"), r.addr, randomSuffix(), server.Cert, server.Key, filepath.Join(dir, "htpasswd"))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yml"), []byte(config), 0o600))
-	cmd := exec.Command(bin, "serve", filepath.Join(dir, "config.yml"))
-	logf, err := os.Create(filepath.Join(dir, "registry.log"))
-	require.NoError(t, err)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		logf.Close()
-	})
-
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := client.Get("https://" + r.addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the registry asks for credentials")
-			return r
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "registry.log"))
-			t.Fatalf("docker-registry did not answer on %s: %v\n%s", r.addr, err, log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return &testRegistry{testregistry.Start(t, bin)}
 }
 
 // podmanService runs `podman system service` with extra global flags (another store) and the
@@ -201,8 +133,8 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 	reg := startRegistry(t)
 	ctx := context.Background()
 	trusting := New("test")
-	trusting.DefaultSockets = []string{podmanService(t, reg.caFile)}
-	dest := reg.addr + "/lcp/sample:1"
+	trusting.DefaultSockets = []string{podmanService(t, reg.CAFile)}
+	dest := reg.Addr + "/lcp/sample:1"
 
 	pushOpts := func(dest string, r engine.Registry) engine.PushOptions {
 		o := engine.PushOptions{Image: sharedImage, Destination: dest, Registry: r}
@@ -220,7 +152,7 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		enginetest.CheckEventContract(t, events)
 		assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, res.ImageDigest)
 		assert.Equal(t, dest, res.PushedTo)
-		assert.NotContains(t, logLines(events), reg.password, "the password never reaches an event")
+		assert.NotContains(t, logLines(events), reg.Password, "the password never reaches an event")
 		digest = res.ImageDigest
 		t.Logf("pushed %s (%s) in %s: %s", sharedImage, res.ImageID, res.Timings[0].Duration, res.ImageDigest)
 		got, err := registryDigest(ctx, dest, reg.creds())
@@ -231,14 +163,14 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 	assert.Equal(t, imagesBefore, podmanCLI(t, "images", "-q", "--no-trunc"), "push creates no local image")
 
 	t.Run("wrong password", func(t *testing.T) {
-		r := engine.Registry{Creds: reg.user + ":not-the-password"}
+		r := engine.Registry{Creds: reg.User + ":not-the-password"}
 		_, events, err := record(func(s engine.Sink) (*engine.Result, error) {
-			return trusting.Push(ctx, pushOpts(reg.addr+"/lcp/denied:1", r), s)
+			return trusting.Push(ctx, pushOpts(reg.Addr+"/lcp/denied:1", r), s)
 		})
 		e := requireFailure(t, err, engine.CodeUnauthenticated, "registry.creds")
 		assert.Contains(t, e.Fix, "podman login")
 		assert.NotContains(t, e.Error()+logLines(events), "not-the-password")
-		_, err = registryDigest(ctx, reg.addr+"/lcp/denied:1", reg.creds())
+		_, err = registryDigest(ctx, reg.Addr+"/lcp/denied:1", reg.creds())
 		assert.Error(t, err, "a refused push leaves no tag in the registry")
 	})
 	t.Run("unknown host", func(t *testing.T) {
@@ -247,19 +179,36 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		assert.Contains(t, e.Message, "does not resolve")
 	})
 	t.Run("untrusted CA", func(t *testing.T) {
-		// The tests' own service does not trust the test CA.
-		_, err := te.engine().Push(ctx, pushOpts(dest, reg.creds()), engine.Discard)
-		e := requireFailure(t, err, engine.CodeFailedPrecondition, "registry.tls_verify")
-		assert.Contains(t, e.Fix, "/etc/containers/certs.d/"+reg.addr)
+		// The tests' own service does not trust the test CA, and no certDir says it.
+		r := reg.creds()
+		r.CertDir = ""
+		_, err := te.engine().Push(ctx, pushOpts(dest, r), engine.Discard)
+		e := requireFailure(t, err, engine.CodeFailedPrecondition, "registry.cert_dir")
+		assert.Contains(t, e.Message, "is not trusted")
+		assert.Contains(t, e.Fix, "certDir (--cert-dir)")
+		assert.Contains(t, e.Fix, "/etc/containers/certs.d/"+reg.Addr)
+	})
+	t.Run("cert-dir governs Podman's push", func(t *testing.T) {
+		// The same service, with --tls-verify=true and --cert-dir: Podman's own connection to the
+		// registry trusts the CA for this push, and nothing of it stays in certs.d.
+		r := reg.creds()
+		verify := true
+		r.TLSVerify = &verify
+		res, err := te.engine().Push(ctx, pushOpts(reg.Addr+"/lcp/certdir:1", r), engine.Discard)
+		require.NoError(t, err)
+		assert.Equal(t, digest, res.ImageDigest)
+		for _, d := range certsDirs() {
+			assert.NoDirExists(t, filepath.Join(d, reg.Addr), "the lent certificates are taken back")
+		}
 	})
 	t.Run("checkpoint-image push step keeps the image on failure", func(t *testing.T) {
-		tagged := reg.addr + "/lcp/chain:1"
+		tagged := reg.Addr + "/lcp/chain:1"
 		podmanCLI(t, "tag", sharedImage, tagged)
 		t.Cleanup(func() { removeImageCLI(tagged) })
-		o := engine.CheckpointImageOptions{Image: tagged, Push: true, Registry: engine.Registry{Creds: reg.user + ":wrong"}}
+		o := engine.CheckpointImageOptions{Image: tagged, Push: true, Registry: engine.Registry{Creds: reg.User + ":wrong"}}
 		pushStep := func() (*engine.Result, error) {
 			return trusting.call(ctx, engine.OpCheckpointImage, o.Connection, time.Minute, engine.Discard, func(ctx context.Context, c *conn) (*engine.Result, error) {
-				return pushBuilt(ctx, engine.Discard, o, &engine.Result{Image: tagged})
+				return pushBuilt(ctx, c, engine.Discard, o, &engine.Result{Image: tagged})
 			})
 		}
 		_, err := pushStep()
@@ -274,7 +223,7 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		assert.Equal(t, digest, res.ImageDigest, "the same image pushed to another repository has the same manifest")
 	})
 
-	second := newSecondHost(t, reg.caFile)
+	second := newSecondHost(t, reg.CAFile)
 	t.Run("restore on another host", func(t *testing.T) {
 		require.Error(t, second.cli("image", "exists", dest).Run(), "the second host starts without the image")
 		o := engine.RestoreOptions{Image: dest, Ports: []engine.Port{{ContainerPort: 9080}}, DisableRecovery: true,
@@ -285,14 +234,14 @@ func TestPushAndRestoreOnAnotherHost(t *testing.T) {
 		require.NotNil(t, res.Restore)
 		assert.Equal(t, engine.Restored, res.Restore.Verdict, res.Restore.Evidence)
 		assert.Equal(t, 200, res.Restore.HTTPStatus)
-		assert.NotContains(t, logLines(events), reg.password)
+		assert.NotContains(t, logLines(events), reg.Password)
 		out, err := second.cli("image", "inspect", "--format", "{{.Digest}}", dest).Output()
 		require.NoError(t, err)
 		assert.Equal(t, digest, strings.TrimSpace(string(out)), "the second host pulled what was pushed")
 		t.Logf("restored on the second host in %d ms", res.Restore.Ready.Milliseconds())
 	})
 	t.Run("missing repository", func(t *testing.T) {
-		o := engine.RestoreOptions{Image: reg.addr + "/lcp/nope:1", Registry: reg.creds()}
+		o := engine.RestoreOptions{Image: reg.Addr + "/lcp/nope:1", Registry: reg.creds()}
 		require.NoError(t, o.Validate())
 		_, err := second.engine().Restore(ctx, o, engine.Discard)
 		e := requireFailure(t, err, engine.CodeNotFound, "image")

@@ -42,7 +42,7 @@ func (e *Engine) Restore(ctx context.Context, o engine.RestoreOptions, sink engi
 func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.Sink, o engine.RestoreOptions) (*engine.Result, error) {
 	steps := engine.NewSteps(sink, 2)
 	steps.Start("start")
-	img, err := restoreImage(ctx, sink, o)
+	img, err := restoreImage(ctx, c, sink, o)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,14 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 		keep = keepIfRunning
 	}
 	r := run{Name: name, Image: o.Image, Env: env, Policy: policy, Seccomp: seccomp, Ports: o.Ports, Role: engine.OpRestore, Keep: keep,
-		Memory: o.MemoryBytes}
+		Memory: o.MemoryBytes, Network: o.Network}
+	if o.Network == engine.NetworkHost {
+		if err := hostPortsFree(ctx, c, o.Ports); err != nil {
+			return nil, err
+		}
+		sink.Infof("restore: network host (asked for): %s shares the host's network; nothing is published, the server listens on the host's %s itself, where its server.xml's httpEndpoint host says",
+			name, describePorts(o.Ports))
+	}
 	createStart := time.Now()
 	id, task, err := r.create(ctx, cu)
 	if err != nil {
@@ -119,8 +126,10 @@ func (e *Engine) restore(ctx context.Context, c *conn, cu *cleanup, sink engine.
 		}
 	}()
 
-	published, err := publishedPorts(ctx, c, id, o.Ports)
-	if err != nil {
+	var published map[uint32]string
+	if o.Network == engine.NetworkHost {
+		published = hostNetworkAddrs(c, o.Ports)
+	} else if published, err = publishedPorts(ctx, c, id, o.Ports); err != nil {
 		return nil, err
 	}
 	var probe prober = logProbe

@@ -20,7 +20,7 @@ const restoreImageFix = "make the InstantOn image first (liberty-checkpoint chec
 // restoreImage inspects the image to restore; one that Podman's storage lacks and whose name
 // names a registry is pulled first, with the request's registry settings (another host restoring
 // what the build host pushed).
-func restoreImage(ctx context.Context, sink engine.Sink, o engine.RestoreOptions) (*entities.ImageInspectReport, error) {
+func restoreImage(ctx context.Context, c *conn, sink engine.Sink, o engine.RestoreOptions) (*entities.ImageInspectReport, error) {
 	img, err := inspectImage(ctx, o.Image, "image", restoreImageFix)
 	if engine.CodeOf(err) != engine.CodeNotFound || engine.RegistryOf(o.Image) == "" || strings.HasPrefix(o.Image, "localhost/") {
 		return img, err
@@ -34,8 +34,13 @@ func restoreImage(ctx context.Context, sink engine.Sink, o engine.RestoreOptions
 	if r.Creds != "" {
 		opts.WithUsername(r.User()).WithPassword(r.Password())
 	}
+	lent, err := lendCerts(c, r, o.Image)
+	if err != nil {
+		return nil, err
+	}
 	sink.Infof("pulling %s: Podman's storage does not hold it", o.Image)
 	_, err = images.Pull(ctx, o.Image, opts)
+	lent()
 	out.Flush()
 	if err != nil {
 		return nil, registryError(err, "pull", "image", o.Image, r)

@@ -3,7 +3,9 @@
 // recovery disabled a cold start would have failed the build), and MicroProfile Health said ready.
 // Then the restored application itself answers: JAX-RS, CDI and JSON-B at work, and the JVM option
 // from liberty-maven-plugin's jvmOptions in its JVM. The container and the image are removed
-// whatever the outcome.
+// whatever the outcome. checkpoint-push pushed it to the registry prebuild.groovy started (TLS with
+// certDir, creds): image.digest is what that registry serves by digest. checkpoint-kube's YAML and
+// seccomp profile decode strictly into the Kubernetes and runtime-spec types (lcp-shiptest kube).
 def image = 'localhost/lcp-maven-it-inventory:1.0-instanton'
 def container = 'lcp-maven-it-inventory'
 def run = { List<String> cmd ->
@@ -25,6 +27,7 @@ try {
       "[INFO] ${image}: restored from checkpoint, ready in ",
       'before its container was created', // the JVM started in the checkpoint run: no cold start does
       '/health/ready answered HTTP 200',
+      "[INFO] Pushed ${context.registryAddr}/lcp/inventory:1.0-instanton@sha256:",
       "[INFO] Wrote the Kubernetes objects for ${image} (",
       '[INFO]   Pod Security Standards: only the "privileged" level admits the pod',
       '[INFO] BUILD SUCCESS',
@@ -42,10 +45,19 @@ try {
   ['kind: Deployment', 'kind: Service', '- CHECKPOINT_RESTORE', 'path: /health/ready',
    'localhostProfile: liberty-checkpoint-lcp-maven-it-inventory.json'].each { assert yaml.contains(it): "the YAML lacks: $it" }
   assert new File(basedir, 'target/kube/liberty-checkpoint-lcp-maven-it-inventory.json').text.contains('"defaultAction": "SCMP_ACT_ERRNO"')
+  // The pushed digest is what the registry serves: GET the manifest by that digest, hash it.
+  def digest = new File(basedir, 'target/liberty-checkpoint/image.digest').text.trim()
+  assert digest ==~ /sha256:[0-9a-f]{64}/: digest
+  assert log.contains("@${digest} (in "): 'the build log names the digest it wrote'
+  def served = run([shiptest, 'manifest', context.registryProps, "${context.registryAddr}/lcp/inventory:1.0-instanton", digest])
+  assert !log.contains(context.userProperties['lcp.registry.creds'].split(':', 2)[1]): 'the password never reaches the build log'
+  def strict = run([shiptest, 'kube', new File(basedir, 'target/kube/lcp-maven-it-inventory.yaml').path])
+  println "real chain: ${served}; ${strict}"
   def ready = (log =~ /restored from checkpoint, ready in (\S+)/)
   println "real chain: inventory restored and ready (MicroProfile Health) in ${ready[0][1]}; /inventory/api/items: ${items}"
   return true
 } finally {
+  context.registry?.with { it.destroy(); it.waitFor() }
   ['podman', 'rm', '-f', '--ignore', container].execute().waitForProcessOutput(System.out, System.err)
   ['podman', 'rmi', '--ignore', image].execute().waitForProcessOutput(System.out, System.err)
 }

@@ -126,6 +126,10 @@ public class LibertyCheckpointExtension extends SettingsExtension {
     public Property<String> getMemory() { return string("memory"); }
     public void setMemory(Object v) { assign("memory", v); }
 
+    /** network of the checkpoint run and the restore container: default (Podman's: a bridge as root, slirp4netns rootless; ports are published) or host (the host's own network, only when asked, for rootless Podman without usable /dev/net/tun or slirp4netns: nothing is published, the server listens on the host's ports as its server.xml says, and the readiness path is probed on 127.0.0.1:&lt;container port&gt;). */
+    public Property<String> getNetwork() { return string("network"); }
+    public void setNetwork(Object v) { assign("network", v); }
+
     /** push the InstantOn image to its registry once built (image names the registry: registry.example.com/team/app:1.0); the digest goes to image.digest. */
     public Property<Boolean> getPush() { return bool("push"); }
     public void setPush(Object v) { assignBool("push", v); }

@@ -77,6 +77,10 @@ public class CheckpointImageMojo extends AbstractCheckpointMojo {
   @Parameter(property = "liberty.checkpoint.timeout")
   protected String timeout;
 
+  /** network of the checkpoint run and the restore container: default (Podman's: a bridge as root, slirp4netns rootless; ports are published) or host (the host's own network, only when asked, for rootless Podman without usable /dev/net/tun or slirp4netns: nothing is published, the server listens on the host's ports as its server.xml says, and the readiness path is probed on 127.0.0.1:&lt;container port&gt;). */
+  @Parameter(property = "liberty.checkpoint.network")
+  protected String network;
+
   /** push the InstantOn image to its registry once built (image names the registry: registry.example.com/team/app:1.0); the digest goes to image.digest. */
   @Parameter(property = "liberty.checkpoint.push", defaultValue = "false")
   protected boolean push;
@@ -140,6 +144,7 @@ public class CheckpointImageMojo extends AbstractCheckpointMojo {
     p.put("keepAppImage", keepAppImage);
     p.put("seccompProfile", seccompProfile);
     p.put("timeout", timeout);
+    p.put("network", network);
     p.put("push", push);
     p.put("authfile", authfile);
     p.put("creds", creds);

@@ -63,6 +63,10 @@ public class CheckpointRestoreMojo extends AbstractCheckpointMojo {
   @Parameter(property = "liberty.checkpoint.memory")
   protected String memory;
 
+  /** network of the checkpoint run and the restore container: default (Podman's: a bridge as root, slirp4netns rootless; ports are published) or host (the host's own network, only when asked, for rootless Podman without usable /dev/net/tun or slirp4netns: nothing is published, the server listens on the host's ports as its server.xml says, and the readiness path is probed on 127.0.0.1:&lt;container port&gt;). */
+  @Parameter(property = "liberty.checkpoint.network")
+  protected String network;
+
   /** registry credentials file (podman login's auth.json); default $REGISTRY_AUTH_FILE, then $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json. */
   @Parameter(property = "liberty.checkpoint.authfile")
   protected File authfile;
@@ -107,6 +111,7 @@ public class CheckpointRestoreMojo extends AbstractCheckpointMojo {
     p.put("disableRecovery", disableRecovery);
     p.put("keepRunning", keepRunning);
     p.put("memory", memory);
+    p.put("network", network);
     p.put("authfile", authfile);
     p.put("creds", creds);
     p.put("tlsVerify", tlsVerify);

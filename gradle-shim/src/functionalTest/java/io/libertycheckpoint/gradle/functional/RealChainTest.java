@@ -3,16 +3,21 @@ package io.libertycheckpoint.gradle.functional;
 import static io.libertycheckpoint.gradle.functional.Fixtures.append;
 import static io.libertycheckpoint.gradle.functional.Fixtures.read;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +34,10 @@ import org.junit.Test;
  * through pluginManagement from a Maven repository (the published jar and its marker), runs the
  * real liberty-checkpoint CLI with the Podman engine plugin beside it (bin/, as its executable),
  * builds the InstantOn image on the local base image, restores it, and the restored server answers
- * HTTP.
+ * HTTP. Then it ships: checkpointPush to a real registry the test starts (lcp-shiptest registry:
+ * Debian's docker-registry, TLS from a CA of this run via certDir, htpasswd via creds), whose
+ * manifest by the digest in image.digest must hash to it, and checkpointKube, whose YAML and
+ * seccomp profile must decode strictly into the Kubernetes and runtime-spec types.
  *
  * <p>Switched on with {@code make test-gradle GRADLE_REAL_CHAIN=1} (build.gradle excludes this
  * class otherwise); then a missing piece fails the test, it never skips.
@@ -38,6 +46,10 @@ public class RealChainTest {
     private File project;
     private String image;
     private String container;
+    private String runId;
+    private Process registry;
+    private String pulled;
+    private File played;
 
     @Before
     public void setUp() throws Exception {
@@ -45,9 +57,9 @@ public class RealChainTest {
             throw new IllegalStateException("the real chain is switched off: run make test-gradle GRADLE_REAL_CHAIN=1");
         }
         project = Fixtures.copyProject(new File(Fixtures.repoRoot(), "gradle-shim/sample"), "RealChainTest");
-        String id = Long.toString(System.currentTimeMillis(), 36);
-        image = "localhost/lcp-gradle-realchain:" + id + "-instanton";
-        container = "lcp-gradle-realchain-" + id;
+        runId = Long.toString(System.currentTimeMillis(), 36);
+        image = "localhost/lcp-gradle-realchain:" + runId + "-instanton";
+        container = "lcp-gradle-realchain-" + runId;
         String base = System.getProperty("lcp.realChain.baseImage", "");
         append(new File(project, "build.gradle"), "\nlibertyCheckpoint {\n    image = '" + image + "'\n"
                 + "    executable = '" + new File(Fixtures.repoRoot(), "bin/liberty-checkpoint").getAbsolutePath() + "'\n"
@@ -56,6 +68,16 @@ public class RealChainTest {
 
     @After
     public void removeWhatThisTestCreated() throws Exception {
+        if (played != null) {
+            podman("kube", "down", played.getPath());
+        }
+        if (pulled != null) {
+            podman("rmi", "--ignore", pulled); // the pulled tag only: the image is also the run's own
+        }
+        if (registry != null) {
+            registry.destroy();
+            registry.waitFor(30, TimeUnit.SECONDS);
+        }
         if (image == null) {
             return;
         }
@@ -72,6 +94,47 @@ public class RealChainTest {
         } finally {
             p.waitFor(120, TimeUnit.SECONDS);
         }
+    }
+
+    /** Runs podman; it must succeed. */
+    private static String podmanOk(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(Arrays.asList(args));
+        cmd.add(0, "podman");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+        assertTrue(String.join(" ", cmd), p.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(String.join(" ", cmd) + ": " + out, 0, p.exitValue());
+        return out;
+    }
+
+    /** Runs bin/lcp-shiptest; it must succeed. */
+    private static String shiptest(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(Arrays.asList(args));
+        cmd.add(0, Fixtures.prop("lcp.realChain.shiptest"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(String.join(" ", cmd) + ": " + out, 0, p.exitValue());
+        return out;
+    }
+
+    /** Starts the test registry (it stops when this JVM goes away: its stdin closes). */
+    private Properties startRegistry(File dir) throws Exception {
+        registry = new ProcessBuilder(Fixtures.prop("lcp.realChain.shiptest"), "registry", dir.getPath())
+                .redirectErrorStream(true).start();
+        String line = new BufferedReader(new InputStreamReader(registry.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertTrue("lcp-shiptest registry: " + line, line != null && line.startsWith("ready "));
+        Properties props = new Properties();
+        try (InputStream in = new FileInputStream(new File(dir, "registry.properties"))) {
+            props.load(in);
+        }
+        return props;
     }
 
     private GradleRunner gradle(String... tasks) {
@@ -133,6 +196,79 @@ public class RealChainTest {
 
         BuildResult doctor = gradle("checkpointDoctor", "-Pliberty.checkpoint.image=" + image).build();
         System.out.println(doctor.getOutput());
+
+        // Ship: push to a real registry with its CA (certDir, TLS verified) and its user (creds).
+        Properties reg = startRegistry(new File(project, "build/registry"));
+        String dest = reg.getProperty("addr") + "/lcp/sample:" + runId;
+        BuildResult pushed = gradle("checkpointPush", "-Pliberty.checkpoint.destination=" + dest,
+                "-Pliberty.checkpoint.certDir=" + reg.getProperty("certDir"), "-Pliberty.checkpoint.tlsVerify=true",
+                "-Pliberty.checkpoint.creds=" + reg.getProperty("creds")).build();
+        out = pushed.getOutput();
+        System.out.println(out);
+        assertFalse("the password never reaches the build's output", out.contains(reg.getProperty("password")));
+        String digest = read(new File(project, "build/liberty-checkpoint/image.digest")).trim();
+        assertTrue(digest, digest.matches("sha256:[0-9a-f]{64}"));
+        assertTrue(out, out.contains("Pushed " + dest + "@" + digest));
+        // The registry serves that digest: its manifest, fetched by digest, hashes to it.
+        String served = shiptest("manifest", new File(project, "build/registry/registry.properties").getPath(), dest, digest);
+
+        File kubeDir = new File(project, "build/kube");
+        BuildResult kube = gradle("checkpointKube", "-Pliberty.checkpoint.kubeDirectory=" + kubeDir.getPath()).build();
+        out = kube.getOutput();
+        System.out.println(out);
+        assertTrue(out, out.contains("Pod Security Standards: only the \"privileged\" level admits the pod"));
+        String strict = shiptest("kube", new File(kubeDir, "lcp-gradle-realchain.yaml").getPath());
+        assertTrue(strict, strict.contains("seccomp profile liberty-checkpoint-lcp-gradle-realchain.json"));
+        System.out.println("real chain: " + served + "; " + strict);
+
+        // The pod, from the registry: Podman pulls what was pushed (the run's CA and user), kube writes
+        // the YAML for that reference, and podman kube play (the Kubernetes engine here) restores it.
+        podmanOk("pull", "--quiet", "--tls-verify=true", "--cert-dir", reg.getProperty("certDir"), "--creds", reg.getProperty("creds"), dest);
+        pulled = dest;
+        String repoDigests = podmanOk("image", "inspect", "--format", "{{.RepoDigests}}", dest);
+        assertTrue("the pulled image is the pushed one: " + repoDigests, repoDigests.contains(reg.getProperty("addr") + "/lcp/sample@" + digest));
+        String app = "lcp-gradle-realchain-" + runId;
+        File playDir = new File(project, "build/kube-play");
+        out = gradle("checkpointKube", "-Pliberty.checkpoint.image=" + dest, "-Pliberty.checkpoint.appName=" + app,
+                "-Pliberty.checkpoint.kubeDirectory=" + playDir.getPath()).build().getOutput();
+        File yaml = new File(playDir, app + ".yaml");
+        assertTrue(out, read(yaml).contains("image: " + dest));
+        new java.net.ServerSocket(9080).close(); // podman kube play publishes the pod's port 9080 on the host: it must be free
+        played = yaml;
+        podmanOk("kube", "play", "--seccomp-profile-root", playDir.getPath(), yaml.getPath());
+        String pod = podmanOk("pod", "ps", "--filter", "name=^" + app, "--format", "{{.Name}}");
+        String ctr = "";
+        for (String line : podmanOk("ps", "-a", "--filter", "pod=" + pod, "--format", "{{.Names}} {{.IsInfra}}").split("\n")) {
+            if (line.endsWith(" false")) {
+                ctr = line.substring(0, line.indexOf(' '));
+            }
+        }
+        assertFalse("the application container of pod " + pod, ctr.isEmpty());
+        String logs = "";
+        for (long end = System.currentTimeMillis() + 180_000; System.currentTimeMillis() < end; Thread.sleep(500)) {
+            logs = podman("logs", ctr);
+            if (logs.contains("CWWKC0452I") || logs.contains("CWWKE0961I")) {
+                break;
+            }
+        }
+        assertTrue("the pod restored from the checkpoint, not a cold start:\n" + logs, logs.contains("CWWKC0452I"));
+        int status = 0;
+        for (long end = System.currentTimeMillis() + 60_000; status != 200 && System.currentTimeMillis() < end; Thread.sleep(250)) {
+            try {
+                HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:9080/sample/hello").openConnection();
+                c.setConnectTimeout(2_000);
+                c.setReadTimeout(5_000);
+                status = c.getResponseCode();
+            } catch (java.io.IOException notYet) {
+                // the pod's server is still resuming
+            }
+        }
+        assertEquals("GET /sample/hello on the pod", 200, status);
+        podmanOk("kube", "down", yaml.getPath());
+        played = null;
+        assertEquals("podman kube down leaves no pod", "", podman("pod", "ps", "--filter", "name=^" + app, "--format", "{{.Name}}"));
+        String resumed = logs.lines().filter(l -> l.contains("CWWKC0452I")).findFirst().orElse("");
+        System.out.println("real chain: kube play of the pulled image's YAML restored pod " + pod + ": " + resumed.trim());
         System.out.printf("real chain: gradle checkpointImage %d ms, gradle checkpointRestore %d ms (both with Gradle start-up)%n",
                 buildMs, restoreMs);
     }
