@@ -62,7 +62,7 @@ func writeImageOutputs(dir string, r *engine.Result) ([]string, error) {
 		if err := put(dir, ImageIDFile, r.ImageID+"\n"); err != nil {
 			return nil, err
 		}
-		notes = append(notes, fmt.Sprintf("image id and summary in %s and %s", filepath.Join(dir, ImageIDFile), ImageJSONFile))
+		notes = append(notes, fmt.Sprintf("Image id and summary in %s and %s", filepath.Join(dir, ImageIDFile), ImageJSONFile))
 	} else if b, err := os.ReadFile(path); err == nil {
 		_ = json.Unmarshal(b, &s) // a push of an image built elsewhere: a summary of the push alone
 	}
@@ -74,7 +74,7 @@ func writeImageOutputs(dir string, r *engine.Result) ([]string, error) {
 		if err := put(dir, ImageDigestFile, r.ImageDigest+"\n"); err != nil {
 			return nil, err
 		}
-		notes = append(notes, fmt.Sprintf("pushed %s@%s (in %s)", r.PushedTo, r.ImageDigest, filepath.Join(dir, ImageDigestFile)))
+		notes = append(notes, fmt.Sprintf("Pushed %s@%s (in %s)", r.PushedTo, r.ImageDigest, filepath.Join(dir, ImageDigestFile)))
 	}
 	b, _ := json.MarshalIndent(s, "", "  ")
 	return notes, put(dir, ImageJSONFile, string(b)+"\n")

@@ -52,7 +52,7 @@ func TestOutputDirImageFiles(t *testing.T) {
 	assert.True(t, s.ImagePushed)
 	assert.Equal(t, digest, s.ImageDigest)
 	assert.Equal(t, id, s.ImageID, "the push keeps the build's summary")
-	assert.Contains(t, stdout, "pushed registry.example.com/app:1@"+digest)
+	assert.Contains(t, stdout, "Pushed registry.example.com/app:1@"+digest)
 
 	fake := &enginetest.Fake{Errors: map[string]error{engine.OpCheckpointImage: errors.New("boom")}}
 	_, _, code = execute(t, fake, "checkpoint-image", "--app-archive", "app.war", "--image", "localhost/app:2", "--output-dir", dir)

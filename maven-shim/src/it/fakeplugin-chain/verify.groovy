@@ -23,7 +23,7 @@ def log = new File(basedir, 'build.log').text
 assert !log.contains('hunter2'): 'the password is in no argument of the tool and no log line'
 def digest = new File(basedir, 'target/liberty-checkpoint/image.digest')
 assert digest.text ==~ /sha256:[0-9a-f]{64}\n/: 'the pushed digest, for CI to pin'
-assert log.contains('pushed registry.example.com/team/sample:1.0-instanton@sha256:')
+assert log.contains('Pushed registry.example.com/team/sample:1.0-instanton@sha256:')
 [
     '[INFO] [1/3] containerize...',
     '[INFO]       container| [AUDIT   ] CWWKC0451I: A server checkpoint "beforeAppStart" was requested.',
