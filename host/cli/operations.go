@@ -195,6 +195,7 @@ ends with RUN checkpoint.sh <phase>, which Podman runs with CHECKPOINT_RESTORE, 
 	boolFlag(fs, &o.Push, "push")
 	networkFlag(fs, &o.Network)
 	registry = registryFlags(fs, &o.Registry)
+	outputDirFlag(fs, g)
 	timeoutFlag(fs, &o.Timeout)
 	return cmd
 }

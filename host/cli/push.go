@@ -60,6 +60,7 @@ $XDG_RUNTIME_DIR/containers/auth.json, else ~/.docker/config.json.`,
 	stringFlag(fs, &o.Image, "image", "")
 	stringFlag(fs, &o.Destination, "destination", "")
 	registry = registryFlags(fs, &o.Registry)
+	outputDirFlag(fs, g)
 	timeoutFlag(fs, &o.Timeout)
 	return cmd
 }

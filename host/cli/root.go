@@ -16,6 +16,7 @@ import (
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/host/pluginhost"
 	"github.com/liberty-checkpoint/liberty-checkpoint/host/render"
+	"github.com/liberty-checkpoint/liberty-checkpoint/host/settings"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -46,7 +47,15 @@ type GlobalOptions struct {
 	Plugin   string
 	LogLevel string
 	Verbose  bool
+	// OutputDir is where checkpoint-image and push leave the image's files (--output-dir).
+	OutputDir string
+	// FrontEnd is the build tool that runs this command (hidden --front-end, $LCP_FRONT_END):
+	// the JSON error event's message and fix name settings and commands as it does.
+	FrontEnd string
 }
+
+// EnvFrontEnd names the build tool that runs the CLI (maven, gradle), as the shims set it.
+const EnvFrontEnd = "LCP_FRONT_END"
 
 // Connection is the Podman connection the global flags name.
 func (g *GlobalOptions) Connection() engine.Connection {
@@ -156,9 +165,14 @@ service is started when none answers. --output json prints one JSON event per li
 	pf.StringVar(&g.Plugin, "plugin", "", "path of the "+pluginhost.BinaryName+" binary (default: next to this one, then $PATH; or $"+pluginhost.EnvPlugin+")")
 	pf.StringVar(&g.LogLevel, "log-level", "warn", "log level of the host and plugin logs on stderr: trace, debug, info, warn, error")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "show debug lines (full build and container output)")
+	pf.StringVar(&g.FrontEnd, "front-end", os.Getenv(EnvFrontEnd), "the build tool that runs this command (maven, gradle): errors in --output json spell settings its way")
+	_ = pf.MarkHidden("front-end")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if g.Output != "text" && g.Output != "json" {
 			return engine.Invalid("output", "use --output text or --output json", "unknown output format %q", g.Output)
+		}
+		if fe := settings.FrontEnd(g.FrontEnd); fe != "" && fe != settings.Maven && fe != settings.Gradle {
+			return engine.Invalid("", "use --front-end maven or --front-end gradle ($"+EnvFrontEnd+")", "unknown front end %q", g.FrontEnd)
 		}
 		return nil
 	}
@@ -187,7 +201,7 @@ service is started when none answers. --output json prints one JSON event per li
 func Execute(ctx context.Context, d *Deps, args []string) int {
 	root := NewRootCommand(d)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -203,8 +217,13 @@ func Execute(ctx context.Context, d *Deps, args []string) int {
 	}
 	code := ExitCode(err)
 	output, _ := root.PersistentFlags().GetString("output")
+	frontEnd, _ := root.PersistentFlags().GetString("front-end")
 	if output == "json" {
-		render.New("json", d.Out, false).Error(err, code)
+		name := ""
+		if cmd != nil {
+			name = cmd.Name()
+		}
+		render.NewJSON(d.Out, settings.FrontEnd(frontEnd), name).Error(err, code)
 	} else {
 		render.New("text", d.Err, false).Error(err, code)
 	}
@@ -215,12 +234,17 @@ func Execute(ctx context.Context, d *Deps, args []string) int {
 // print the result or the error.
 func runOp(ctx context.Context, d *Deps, g *GlobalOptions, op string,
 	call func(ctx context.Context, e engine.Engine, sink engine.Sink) (*engine.Result, error)) error {
-	r := renderer(d, g)
+	r := renderer(d, g, op)
 	r.Start(op)
 	fail := func(err error) error {
 		code := ExitCode(err)
 		errorRenderer(d, g, r).Error(err, code)
 		return &ExitError{Code: code, Err: err}
+	}
+	if g.OutputDir != "" && op == engine.OpCheckpointImage {
+		if err := clearImageOutputs(g.OutputDir); err != nil {
+			return fail(err)
+		}
 	}
 	e, release, err := d.OpenEngine(ctx, g)
 	if err != nil {
@@ -240,6 +264,15 @@ func runOp(ctx context.Context, d *Deps, g *GlobalOptions, op string,
 			err = recoverFromCrash(ctx, d, g, r, pid, err)
 		}
 		return fail(err)
+	}
+	if g.OutputDir != "" && (op == engine.OpCheckpointImage || op == engine.OpPush) {
+		notes, err := writeImageOutputs(g.OutputDir, res)
+		if err != nil {
+			return fail(err)
+		}
+		for _, n := range notes {
+			r.Event(engine.Event{Log: &engine.Log{Source: engine.SourceTool, Level: engine.LevelInfo, Line: n}})
+		}
 	}
 	r.Result(res)
 	if res.Doctor != nil && res.Doctor.Fail > 0 {
@@ -289,9 +322,9 @@ func errorRenderer(d *Deps, g *GlobalOptions, r render.Renderer) render.Renderer
 	return render.New("text", d.Err, false)
 }
 
-func renderer(d *Deps, g *GlobalOptions) render.Renderer {
+func renderer(d *Deps, g *GlobalOptions, op string) render.Renderer {
 	if g.Output == "json" {
-		return render.New("json", d.Out, true)
+		return render.NewJSON(d.Out, settings.FrontEnd(g.FrontEnd), op)
 	}
 	return render.New("text", d.Out, g.Verbose)
 }

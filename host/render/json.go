@@ -21,6 +21,10 @@ import (
 type JSON struct {
 	mu sync.Mutex
 	w  io.Writer
+	// FrontEnd and Command spell an error's message and fix as the build tool that ran Command
+	// spells settings, goals and switches (settings.FrontEnd.Rewrite).
+	FrontEnd settings.FrontEnd
+	Command  string
 }
 
 func (j *JSON) write(ev *pb.Event) {
@@ -59,6 +63,15 @@ func (j *JSON) Error(err error, exitCode int) {
 		Fix: settings.Spell(e.Fix, settings.KeyOf), LogTail: e.LogTail, ExitCode: int32(exitCode)}
 	if s, ok := settings.ByField(e.Field); ok {
 		f.Setting, f.Flag = s.Key, s.Flag
+	}
+	if j.FrontEnd != "" {
+		// The setting as the build tool's goal takes it, also when only the message names its flag.
+		var failing *settings.Setting
+		if s, ok := j.FrontEnd.Failing(j.Command, e.Field, f.Message); ok {
+			failing, f.Setting = &s, s.Key
+		}
+		f.Message = j.FrontEnd.Rewrite(f.Message, j.Command, failing)
+		f.Fix = j.FrontEnd.Rewrite(f.Fix, j.Command, failing)
 	}
 	j.write(&pb.Event{Kind: &pb.Event_Error{Error: f}})
 }

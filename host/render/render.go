@@ -6,6 +6,7 @@ package render
 import (
 	"io"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/host/settings"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -24,4 +25,9 @@ func New(format string, out io.Writer, verbose bool) Renderer {
 		return &JSON{w: out}
 	}
 	return &Text{w: out, Verbose: verbose}
+}
+
+// NewJSON is the JSON renderer whose errors are spelled for a front end's command (FrontEnd).
+func NewJSON(out io.Writer, frontEnd settings.FrontEnd, command string) *JSON {
+	return &JSON{w: out, FrontEnd: frontEnd, Command: command}
 }

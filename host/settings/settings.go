@@ -29,7 +29,7 @@ const (
 type Setting struct {
 	Key   string `json:"key"`             // camelCase: Maven parameter, Gradle property, -D/-P liberty.checkpoint.<key>
 	Flag  string `json:"flag,omitempty"`  // CLI flag
-	Field string `json:"field,omitempty"` // API (proto) field the setting fills
+	Field string `json:"field,omitempty"` // API (proto) field the setting fills; none for the CLI's own (--output-dir)
 	Kind  Kind   `json:"kind"`
 	Doc   string `json:"doc"`
 }
@@ -80,6 +80,7 @@ var All = []Setting{
 	{"memoryLimit", "--memory-limit", "memory_limit", String, "memory request and limit of the pod, a Kubernetes quantity such as 768Mi (default: the checkpoint's RSS recorded on the image plus 50%, else 512Mi)"},
 	{"seccompUnconfined", "--seccomp-unconfined", "seccomp_unconfined", Bool, "run the pod seccomp Unconfined instead of with the generated Localhost profile"},
 	{"openshift", "--openshift", "openshift", Bool, "also write OpenShift's SecurityContextConstraints, ServiceAccount, Role and RoleBinding"},
+	{"outputDirectory", "--output-dir", "", Path, "directory checkpoint-image writes image.id and image.json to, and a push image.digest (Jib's convention; default: none, or target/liberty-checkpoint, build/liberty-checkpoint in the build tools)"},
 
 	// The shims' own settings.
 	{"baseContainerfile", "", "", String, "the base image's Containerfile, relative to contextDirectory or absolute (default Dockerfile.ubi.openjdk11)"},
@@ -123,7 +124,7 @@ type Goal struct {
 var Goals = []Goal{
 	{"checkpoint-image", "checkpoint-image", "checkpointImage",
 		"Builds the Open Liberty InstantOn image of the application: containerize, checkpoint with CRIU, commit.",
-		nil, []string{"appArchive", "configDirectory", "serverXmlFile", "serverName", "image", "bootstrapProperties", "jvmOptions"}},
+		nil, []string{"appArchive", "configDirectory", "serverXmlFile", "serverName", "image", "bootstrapProperties", "jvmOptions", "outputDirectory"}},
 	{"build-base-image", "checkpoint-base-image", "checkpointBaseImage",
 		"Builds the InstantOn base image (Open Liberty with a JVM and CRIU) that checkpointImage builds on, tagged baseImage.",
 		map[string]string{"image": "baseImage", "containerfile": "baseContainerfile"}, nil},
@@ -132,7 +133,7 @@ var Goals = []Goal{
 		nil, []string{"image"}},
 	{"push", "checkpoint-push", "checkpointPush",
 		"Pushes the InstantOn image to its registry and writes the registry's digest to image.digest.",
-		nil, []string{"image"}},
+		nil, []string{"image", "outputDirectory"}},
 	{"doctor", "checkpoint-doctor", "checkpointDoctor",
 		"Checks that this host, Podman and (when image is set) the image can checkpoint and restore.",
 		nil, nil},

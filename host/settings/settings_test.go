@@ -12,7 +12,7 @@ func TestSettingsAreCompleteAndUnique(t *testing.T) {
 			t.Errorf("duplicate %s / %s", s.Key, s.Flag)
 		}
 		seen[s.Key], seen[s.Flag] = true, true
-		if (s.Flag != "") != (s.Field != "") || (s.Flag != "" && !strings.HasPrefix(s.Flag, "--")) || s.Doc == "" {
+		if (s.Field != "" && s.Flag == "") || (s.Flag != "" && !strings.HasPrefix(s.Flag, "--")) || s.Doc == "" {
 			t.Errorf("incomplete setting %+v", s)
 		}
 		switch s.Kind {

@@ -24,7 +24,7 @@ import (
 )
 
 // PropertyPrefix starts every Maven -D and Gradle -P property of a setting.
-const PropertyPrefix = "liberty.checkpoint."
+const PropertyPrefix = settings.PropertyPrefix
 
 // Paths of the generated files, relative to the repository root.
 const (

@@ -7,7 +7,8 @@ assert calls[0] == ['checkpoint-image', '--output', 'json',
     '--image=localhost/sample:1.0-instanton',
     '--phase=beforeAppStart',
     '--label=team=jvm',
-    '--env=A=1', '--env=B=2']
+    '--env=A=1', '--env=B=2',
+    '--output-dir=' + new File(basedir, 'target/liberty-checkpoint').absolutePath]
 assert new File(basedir, 'target/sample-1.0.war').isFile()
 
 // The golden events as Maven log lines: progress and output at info, detail hidden, a summary.

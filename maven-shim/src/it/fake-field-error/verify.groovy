@@ -8,5 +8,6 @@ def log = new File(basedir, 'build.log').text
     '[INFO] BUILD FAILURE',
 ].each { assert log.contains(it): "build.log lacks: $it" }
 def calls = new File(basedir, 'fake-cli-calls.txt').text.split('----\n').collect { it.trim().split('\n') as List }
-assert calls == [['checkpoint-image', '--output', 'json', '--image=localhost/sample:1.0-instanton']]: 'pom packaging: no default archive, no config directory'
+assert calls == [['checkpoint-image', '--output', 'json', '--image=localhost/sample:1.0-instanton',
+    '--output-dir=' + new File(basedir, 'target/liberty-checkpoint').absolutePath]]: 'pom packaging: no default archive, no config directory'
 return true

@@ -27,7 +27,7 @@ try {
       "[INFO] ${image}: restored from checkpoint, ready in ",
       'before its container was created', // the JVM started in the checkpoint run: no cold start does
       '/health/ready answered HTTP 200',
-      "[INFO] Pushed ${context.registryAddr}/lcp/inventory:1.0-instanton@sha256:",
+      "[INFO]       Pushed ${context.registryAddr}/lcp/inventory:1.0-instanton@sha256:",
       "[INFO] Wrote the Kubernetes objects for ${image} (",
       '[INFO]   Pod Security Standards: only the "privileged" level admits the pod',
       '[INFO] BUILD SUCCESS',

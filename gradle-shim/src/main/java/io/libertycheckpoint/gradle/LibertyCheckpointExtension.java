@@ -186,6 +186,10 @@ public class LibertyCheckpointExtension extends SettingsExtension {
     public Property<Boolean> getOpenshift() { return bool("openshift"); }
     public void setOpenshift(Object v) { assignBool("openshift", v); }
 
+    /** directory checkpoint-image writes image.id and image.json to, and a push image.digest (Jib's convention; default: none, or target/liberty-checkpoint, build/liberty-checkpoint in the build tools). */
+    public Property<String> getOutputDirectory() { return string("outputDirectory"); }
+    public void setOutputDirectory(Object v) { assign("outputDirectory", v); }
+
     /** the base image's Containerfile, relative to contextDirectory or absolute (default Dockerfile.ubi.openjdk11). */
     public Property<String> getBaseContainerfile() { return string("baseContainerfile"); }
     public void setBaseContainerfile(Object v) { assign("baseContainerfile", v); }

@@ -2,6 +2,8 @@ package io.libertycheckpoint.gradle;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,7 +26,6 @@ import org.gradle.api.tasks.PathSensitivity;
 import org.gradle.api.tasks.TaskAction;
 
 import io.libertycheckpoint.shim.BuildTool;
-import io.libertycheckpoint.shim.ImageOutputs;
 import io.libertycheckpoint.shim.Invocation;
 import io.libertycheckpoint.shim.Log;
 import io.libertycheckpoint.shim.PlatformBinaries;
@@ -88,7 +89,10 @@ public class LibertyCheckpointTask extends DefaultTask {
     public File getResultFile() { return new File(Project.outputDir(project.get().buildDir), getName() + ".json"); }
 
     @OutputFiles
-    public List<File> getImageFiles() { return ImageOutputs.files(Project.outputDir(project.get().buildDir), command); }
+    public List<File> getImageFiles() {
+        Object out = "checkpoint-image".equals(command) ? inputs().get("outputDirectory") : null; // where the CLI writes them
+        return out instanceof File ? Arrays.asList(new File((File) out, "image.id"), new File((File) out, "image.json")) : Collections.emptyList();
+    }
 
     @TaskAction
     public void run() {

@@ -100,7 +100,8 @@ public class LibertyGradlePluginTest {
 
         Invocation inv = task(p, "checkpointImage").invocation();
         assertEquals(Arrays.asList("checkpoint-image", "--output", "json", "--app-archive=" + new File(p.getBuildDir(), "libs/inventory-2.0.war"),
-                "--config-directory=" + config, "--server-name=inventory", "--image=localhost/inventory:2.0-instanton"), inv.arguments(false));
+                "--config-directory=" + config, "--server-name=inventory", "--image=localhost/inventory:2.0-instanton",
+                "--output-dir=" + new File(p.getBuildDir(), "liberty-checkpoint")), inv.arguments(false));
         assertEquals(Collections.singletonMap("default.http.port", "9081"), inv.get("bootstrapProperties"));
         assertEquals(Collections.singletonList("-Xmx256m"), inv.get("jvmOptions"));
         assertEquals(new ArrayList<>(Arrays.asList("bootstrap.properties", "configDropins/overrides/liberty-plugin-variable-config.xml",

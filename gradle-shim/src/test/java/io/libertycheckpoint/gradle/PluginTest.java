@@ -68,7 +68,8 @@ public class PluginTest {
         Files.createDirectories(p.file("src/main/liberty/config").toPath());
         assertEquals(Arrays.asList("checkpoint-image", "--output", "json", "--app-archive=" + new File(p.getBuildDir(), "libs/sample-1.0.war"),
                 "--config-directory=" + p.file("src/main/liberty/config"), "--image=localhost/sample:1.0-instanton",
-                "--phase=beforeAppStart", "--env=A=1", "--env=B=2"), args(p, "checkpointImage"));
+                "--phase=beforeAppStart", "--env=A=1", "--env=B=2", "--output-dir=" + new File(p.getBuildDir(), "liberty-checkpoint")),
+                args(p, "checkpointImage"));
         LibertyCheckpointExtension e = ext(p);
         e.setBaseImage("localhost/open-liberty:local-checkpoint");
         e.setPhase("afterAppStart"); // -P wins
@@ -89,9 +90,17 @@ public class PluginTest {
         e.setCreds("ci:hunter2");
         e.setTlsVerify("false");
         assertEquals("creds go in the environment, not the arguments",
-                Arrays.asList("push", "--output", "json", "--image=localhost/sample:1.0-instanton", "--tls-verify=false"), args(p, "checkpointPush"));
+                Arrays.asList("push", "--output", "json", "--image=localhost/sample:1.0-instanton", "--tls-verify=false",
+                        "--output-dir=" + new File(p.getBuildDir(), "liberty-checkpoint")), args(p, "checkpointPush"));
         assertEquals("ci:hunter2", ((LibertyCheckpointTask) p.getTasks().getByName("checkpointPush")).invocation().environment()
                 .get("LCP_REGISTRY_CREDS"));
+        // The image files are the task's outputs where the CLI writes them (--output-dir).
+        LibertyCheckpointTask imageTask = (LibertyCheckpointTask) p.getTasks().getByName("checkpointImage");
+        assertEquals(Arrays.asList(new File(p.getBuildDir(), "liberty-checkpoint/image.id"), new File(p.getBuildDir(), "liberty-checkpoint/image.json")),
+                imageTask.getImageFiles());
+        e.setOutputDirectory("images");
+        assertEquals(p.file("images/image.id"), imageTask.getImageFiles().get(0));
+        assertTrue(((LibertyCheckpointTask) p.getTasks().getByName("checkpointDoctor")).getImageFiles().isEmpty());
     }
 
     @Test

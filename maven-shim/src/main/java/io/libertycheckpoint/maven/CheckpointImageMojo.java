@@ -101,6 +101,10 @@ public class CheckpointImageMojo extends AbstractCheckpointMojo {
   @Parameter(property = "liberty.checkpoint.certDir")
   protected File certDir;
 
+  /** directory checkpoint-image writes image.id and image.json to, and a push image.digest (Jib's convention; default: none, or target/liberty-checkpoint, build/liberty-checkpoint in the build tools). */
+  @Parameter(property = "liberty.checkpoint.outputDirectory")
+  protected File outputDirectory;
+
   /** a liberty-checkpoint binary (with liberty-checkpoint-plugin beside it) to run instead of the plugin's own for this machine (io.libertycheckpoint:liberty-checkpoint-binaries:&lt;version&gt;:zip:&lt;classifier&gt;); a bare name is looked up on PATH. */
   @Parameter(property = "liberty.checkpoint.executable")
   protected File executable;
@@ -146,6 +150,7 @@ public class CheckpointImageMojo extends AbstractCheckpointMojo {
     p.put("creds", creds);
     p.put("tlsVerify", tlsVerify);
     p.put("certDir", certDir);
+    p.put("outputDirectory", outputDirectory);
     p.put("executable", executable);
     p.put("skip", skip);
     p.put("bootstrapProperties", bootstrapProperties);

@@ -46,7 +46,8 @@ class MojoTest {
     m.keepAppImage = true;
     assertThat(args(m)).containsExactly("checkpoint-image", "--output", "json",
         "--app-archive=" + project.resolve("target/sample-1.0.war"), "--config-directory=" + project.resolve("src/main/liberty/config"),
-        "--image=localhost/sample:1.0-SNAPSHOT-instanton", "--label=a=9", "--label=b=2", "--label=c=3", "--keep-app-image");
+        "--image=localhost/sample:1.0-SNAPSHOT-instanton", "--label=a=9", "--label=b=2", "--label=c=3", "--keep-app-image",
+        "--output-dir=" + project.resolve("target/liberty-checkpoint"));
     m.project.setPackaging("jar");
     assertThat(args(m)).as("other packagings set appArchive themselves").noneMatch(a -> a.startsWith("--app-archive"));
   }

@@ -4,27 +4,25 @@ import io.libertycheckpoint.shim.Settings.Goal;
 import io.libertycheckpoint.shim.Settings.Setting;
 
 /**
- * How a build tool's user spells things: a setting (in a build script, in a sentence), a goal and
+ * How a build tool's user spells things: a setting (in a build script), a goal and
  * the command that runs it, the property option and the debug switch. The settings table holds each
  * setting's Maven and Gradle spelling; this is the rest.
  */
 public enum BuildTool {
-  MAVEN("-D", "mvn -X", "run Maven with -X",
+  MAVEN("-D", "mvn -X",
       "make the plugin's repositories reach it (Maven Central, or your mirror of it; mvn -X shows where Maven looked)"),
-  GRADLE("-P", "gradle --debug", "run Gradle with --debug",
+  GRADLE("-P", "gradle --debug",
       "declare a repository that has it in the project: repositories { mavenCentral() } (or your mirror of it)");
 
   /** -D or -P. */
   final String propertyOption;
   final String debug;
-  final String debugRun;
   /** How to let the build resolve liberty-checkpoint's binaries (PlatformBinaries). */
   final String binariesFix;
 
-  BuildTool(String propertyOption, String debug, String debugRun, String binariesFix) {
+  BuildTool(String propertyOption, String debug, String binariesFix) {
     this.propertyOption = propertyOption;
     this.debug = debug;
-    this.debugRun = debugRun;
     this.binariesFix = binariesFix;
   }
 
@@ -36,17 +34,6 @@ public enum BuildTool {
   /** Both ways to set a setting: {@code <appArchive> or -Dliberty.checkpoint.appArchive}. */
   public String spelling(Setting s) {
     return this == MAVEN ? s.maven : s.gradle;
-  }
-
-  /** The setting named in a sentence: {@code <appArchive>}, {@code appArchive}. */
-  String inline(Setting s) {
-    return this == MAVEN ? "<" + s.key + ">" : s.key;
-  }
-
-  /** Where to read about a goal's settings. */
-  String help(Goal g) {
-    return this == MAVEN ? "see the goal's parameters: mvn liberty:help -Ddetail=true -Dgoal=" + g.maven
-        : "see the task's settings: gradle help --task " + g.gradle + ", and contract/SETTINGS.md";
   }
 
   /** The command that runs a goal: mvn liberty:checkpoint-doctor, gradle checkpointDoctor. */

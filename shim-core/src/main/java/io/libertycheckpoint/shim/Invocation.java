@@ -142,7 +142,7 @@ public final class Invocation {
 
   /**
    * The resolved files as a build tool's up-to-date inputs: path settings, and the files the layout
-   * adds to /config as {@code config:<path>}. The executable is left out: {@link #tool} is its input.
+   * adds to /config as {@code config:<path>}. The executable is left out ({@link #tool} is its input), and so is the output directory.
    */
   public Map<String, File> inputFiles() {
     Map<String, File> out = new TreeMap<>();
@@ -160,7 +160,7 @@ public final class Invocation {
   private Map<String, Object> inputs(boolean files) {
     Map<String, Object> out = new TreeMap<>();
     values.forEach((k, v) -> {
-      if (v instanceof File == files && !"executable".equals(k)) {
+      if (v instanceof File == files && !"executable".equals(k) && !"outputDirectory".equals(k)) {
         out.put(k, v);
       }
     });

@@ -76,6 +76,8 @@ public final class Project {
         return liberty == null || liberty.jvmOptions.isEmpty() ? null : liberty.jvmOptions;
       case "image":
         return image(name, version);
+      case "outputDirectory":
+        return outputDir();
       default:
         return null;
     }

@@ -51,16 +51,6 @@ public final class Settings {
     private List<Setting> settings = new ArrayList<>();
     /** The goal's settings by key, with the flag each fills ("" for the shims' own). */
     public final transient Map<String, String> flags = new LinkedHashMap<>();
-
-    /** The key of the setting that fills a flag of this goal's command, or null. */
-    public String keyOf(String flag) {
-      for (Map.Entry<String, String> e : flags.entrySet()) {
-        if (!flag.isEmpty() && e.getValue().equals(flag)) {
-          return e.getKey();
-        }
-      }
-      return null;
-    }
   }
 
   private static final Settings BUNDLED = load();
@@ -109,11 +99,6 @@ public final class Settings {
       throw new IllegalArgumentException("unknown setting " + key + " (not in settings.json)");
     }
     return s;
-  }
-
-  /** The setting whose CLI flag this is, or null. */
-  public Setting byFlag(String flag) {
-    return settings.stream().filter(s -> !s.flag.isEmpty() && s.flag.equals(flag)).findFirst().orElse(null);
   }
 
   public Collection<Goal> goals() {

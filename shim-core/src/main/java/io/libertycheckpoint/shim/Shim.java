@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -18,6 +21,8 @@ import java.util.function.BooleanSupplier;
  * adapters around this.
  */
 public final class Shim {
+  /** Tells the CLI which build tool runs it: its error events then spell settings and goals that tool's way. */
+  static final String FRONT_END_ENV = "LCP_FRONT_END";
   private final Settings table;
   private final BuildTool tool;
   private final Log log;
@@ -57,10 +62,6 @@ public final class Shim {
     }
     Project project = inv.project();
     File out = project == null ? null : project.outputDir();
-    boolean image = "checkpoint-image".equals(inv.goal().command) && project != null;
-    if (image) {
-      io(name + ": cannot remove the last build's image id", () -> ImageOutputs.clear(out));
-    }
     if (project != null && project.liberty() != null && inv.goal().defaults.contains("configDirectory")) {
       log.log(Level.LIFECYCLE, "Using the Liberty server configuration of " + project.liberty().source + ": " + project.liberty().describe());
     }
@@ -81,7 +82,9 @@ public final class Shim {
     List<Event> failedChecks = new ArrayList<>();
     ToolRunner.Outcome o;
     try {
-      o = new ToolRunner(cmd, workDir, graceMillis, inv.environment()).run(new ToolRunner.Listener() {
+      Map<String, String> env = new HashMap<>(inv.environment());
+      env.put(FRONT_END_ENV, tool.name().toLowerCase(Locale.ROOT));
+      o = new ToolRunner(cmd, workDir, graceMillis, env).run(new ToolRunner.Listener() {
         @Override
         public void event(Event e) {
           if ("check".equals(e.kind()) && "fail".equals(e.name("status"))) {
@@ -101,21 +104,12 @@ public final class Shim {
       throw cannotRun(name + ": cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
     }
     Event r = outcome(inv.goal(), name, o, failedChecks);
-    String digest = r.str("imageDigest");
-    io(name + ": cannot write its outputs into " + (out != null ? out : resultFile), () -> {
-      if (image) {
-        ImageOutputs.write(out, r);
-        log.log(Level.INFO, "Image id and summary in " + new File(out, ImageOutputs.ID) + " and " + ImageOutputs.JSON);
-      }
-      if (project != null && !digest.isEmpty()) {
-        ImageOutputs.recordPush(out, digest);
-        log.log(Level.LIFECYCLE, "Pushed " + r.str("pushedTo") + "@" + digest + " (in " + new File(out, ImageOutputs.DIGEST) + ")");
-      }
-      if (resultFile != null) {
+    if (resultFile != null) {
+      io(name + ": cannot write its result into " + resultFile, () -> {
         Files.createDirectories(resultFile.getAbsoluteFile().getParentFile().toPath());
         Files.write(resultFile.toPath(), (r.raw() + "\n").getBytes(StandardCharsets.UTF_8));
-      }
-    });
+      });
+    }
     return r;
   }
 
@@ -140,15 +134,13 @@ public final class Shim {
       throw new ShimFailure(ShimFailure.Kind.CANCELLED, name + " was cancelled", null);
     }
     if (o.error != null) {
-      ShimFailure f = new Suggestions(table, tool, goal).failure(o.error);
-      throw f.kind() == ShimFailure.Kind.CANCELLED
-          ? new ShimFailure(f.kind(), name + " was cancelled; liberty-checkpoint removed what it had created", null) : f;
+      throw failure(name, o.error);
     }
     Event r = o.result;
     if (r == null || (o.exitCode != 0 && failedChecks.isEmpty())) {
       StringBuilder b = new StringBuilder(name + ": liberty-checkpoint exited with code " + o.exitCode
           + " without reporting " + (r == null ? "a result or an error" : "an error"));
-      Suggestions.tail(b, o.tail);
+      tail(b, o.tail);
       throw cannotRun(b.append("\n  fix: run the build again with ").append(tool.debug.replaceFirst("^\\S+ ", ""))
           .append(" to see everything the tool printed").toString(), null);
     }
@@ -169,6 +161,36 @@ public final class Shim {
           + " (CRIU in the image must suit this host's kernel); /logs/checkpoint/restore.log in the container says why", null);
     }
     return r;
+  }
+
+  /**
+   * The build failure for the CLI's error event: its message and fix, which the CLI spells this
+   * build tool's way ({@link #FRONT_END_ENV}), the setting at fault, and the log's last lines.
+   */
+  private ShimFailure failure(String name, Event error) {
+    String code = error.str("code");
+    if ("Canceled".equals(code)) {
+      return new ShimFailure(ShimFailure.Kind.CANCELLED, name + " was cancelled; liberty-checkpoint removed what it had created", null);
+    }
+    StringBuilder b = new StringBuilder(name).append(" failed: ").append(error.str("message"));
+    b.append(code.isEmpty() ? "" : " (" + code + ")");
+    if (!error.str("setting").isEmpty()) {
+      b.append("\n  setting: ").append(tool.spelling(table.get(error.str("setting"))));
+    } else if (!error.str("field").isEmpty()) {
+      b.append("\n  field: ").append(error.str("field"));
+    }
+    b.append(error.str("fix").isEmpty() ? "" : "\n  fix: " + error.str("fix"));
+    tail(b, error.strings("logTail"));
+    boolean badInput = "InvalidArgument".equals(code) || "NotFound".equals(code);
+    return new ShimFailure(badInput ? ShimFailure.Kind.BAD_INPUT : ShimFailure.Kind.FAILED, b.toString(), null);
+  }
+
+  private static void tail(StringBuilder b, Iterable<String> lines) {
+    String head = "\n  last log lines:";
+    for (String l : lines) {
+      b.append(head).append("\n    ").append(l);
+      head = "";
+    }
   }
 
   /** The executable to run: the configured one (a path, or a name on PATH), else this machine's binaries. */

@@ -47,7 +47,8 @@ class InvocationTest {
   @Test
   void checkpointImageDefaultsComeFromTheProject() throws Exception {
     assertThat(args("checkpoint-image")).containsExactly("checkpoint-image", "--output", "json",
-        "--app-archive=" + path("target/sample.war"), "--image=localhost/sample:1.0-SNAPSHOT-instanton");
+        "--app-archive=" + path("target/sample.war"), "--image=localhost/sample:1.0-SNAPSHOT-instanton",
+        "--output-dir=" + path("target/liberty-checkpoint"));
     Files.createDirectories(dir.resolve("src/main/liberty/config"));
     assertThat(args("checkpoint-image")).contains("--config-directory=" + path("src/main/liberty/config"));
   }
@@ -68,7 +69,8 @@ class InvocationTest {
         "--base-image=localhost/open-liberty:local-checkpoint", "--app-archive=/abs/app.war",
         "--server-xml-file=" + path("conf/server.xml"), "--config-directory=/abs/config",
         "--image=localhost/sample:1.0-SNAPSHOT-instanton", "--phase=beforeAppStart",
-        "--label=a=9", "--label=b=2", "--label=c=3", "--env=JAVA_OPTS=-Xmx128m", "--keep-app-image", "--timeout=10m");
+        "--label=a=9", "--label=b=2", "--label=c=3", "--env=JAVA_OPTS=-Xmx128m", "--keep-app-image", "--timeout=10m",
+        "--output-dir=" + path("target/liberty-checkpoint"));
   }
 
   /** A build tool's up-to-date inputs: the files apart from the other values, the executable in neither. */
@@ -182,7 +184,8 @@ class InvocationTest {
     inv.stage(staged);
     assertThat(inv.arguments(false)).containsExactly("checkpoint-image", "--output", "json",
         "--app-archive=" + path("target/sample.war"), "--server-xml-file=" + path("liberty/conf/server.xml"),
-        "--config-directory=" + staged, "--server-name=inventory", "--image=localhost/sample:1.0-instanton");
+        "--config-directory=" + staged, "--server-name=inventory", "--image=localhost/sample:1.0-instanton",
+        "--output-dir=" + path("target/liberty-checkpoint"));
     assertThat(staged.toPath().resolve("server.xml")).hasContent("<server/>");
     assertThat(staged.toPath().resolve("bootstrap.properties")).hasContent(
         "# Written by liberty-checkpoint from the bootstrapProperties setting.\ndefault.http.port=9080\nextra=yes\npath=C:/x");

@@ -55,7 +55,8 @@ class ShimTest {
   void aResultIsLoggedAndReturned() throws Exception {
     Event r = run("checkpoint-image", BuildTool.MAVEN, "echo 'not an event'; echo '2024-01-01 [DEBUG] plugin: detail' >&2\n" + golden(0, 0));
     assertThat(r.str("image")).isEqualTo("localhost/sample:1.0-instanton");
-    assertThat(new String(Files.readAllBytes(dir.resolve("args"))).trim()).isEqualTo("checkpoint-image --output json --image=localhost/sample:1.0-instanton");
+    assertThat(new String(Files.readAllBytes(dir.resolve("args"))).trim())
+        .isEqualTo("checkpoint-image --output json --image=localhost/sample:1.0-instanton --output-dir=" + dir.resolve("target/liberty-checkpoint"));
     assertThat(logged).contains("LIFECYCLE [3/3] commit done in 799ms", "WARN       warning: phase \"applications\" is the old name of afterAppStart; using afterAppStart",
         "WARN not an event", "DEBUG 2024-01-01 [DEBUG] plugin: detail");
   }
@@ -63,8 +64,18 @@ class ShimTest {
   @Test
   void failuresByKind() throws Exception {
     assertThatThrownBy(() -> run("checkpoint-image", BuildTool.GRADLE, golden(3, 2)))
-        .hasMessageStartingWith("checkpointImage failed: /src/target/sample.war does not exist (NotFound)")
+        .hasMessageStartingWith("checkpointImage failed: /src/target/sample.war does not exist (NotFound)\n"
+            + "  setting: libertyCheckpoint { appArchive = '...' } or -Pliberty.checkpoint.appArchive=...\n")
         .satisfies(f -> assertThat(((ShimFailure) f).kind()).isEqualTo(ShimFailure.Kind.BAD_INPUT));
+    // The message and fix as the CLI spelled them for this build tool (it is told by LCP_FRONT_END),
+    // the setting at fault in the build's own spelling, the log's last lines.
+    assertThatThrownBy(() -> run("checkpoint-image", BuildTool.MAVEN, "test \"$LCP_FRONT_END\" = maven || exit 9\n" + golden(4, 1)))
+        .hasMessage(String.join("\n", "liberty:checkpoint-image failed: criu dump failed (exit 1) (FailedPrecondition)",
+            "  fix: run liberty-checkpoint doctor --image localhost/sample:1.0", "  last log lines:",
+            "    Error (criu/vdso.c:123): Unexpected rt vDSO area bounds"))
+        .satisfies(f -> assertThat(((ShimFailure) f).kind()).isEqualTo(ShimFailure.Kind.FAILED));
+    assertThatThrownBy(() -> run("doctor", BuildTool.MAVEN, "echo '{\"error\":{\"code\":\"InvalidArgument\",\"message\":\"bad\",\"field\":\"operation_id\"}}'; exit 2"))
+        .hasMessage("liberty:checkpoint-doctor failed: bad (InvalidArgument)\n  field: operation_id");
     assertThatThrownBy(() -> run("doctor", BuildTool.MAVEN, golden(2, 1))).hasMessage(String.join("\n",
         "liberty:checkpoint-doctor: 1 doctor check(s) failed",
         "  podman.runtime: crun 1.8.1 on hybrid cgroups",

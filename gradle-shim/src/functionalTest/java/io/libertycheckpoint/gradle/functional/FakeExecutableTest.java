@@ -41,6 +41,7 @@ public class FakeExecutableTest {
                 + "dir=$(dirname \"$0\")\n"
                 + "printf '%s\\n' \"$@\" > \"$dir/args.txt\"\n"
                 + "echo run >> \"$dir/runs.txt\"\n"
+                + "echo \"$LCP_FRONT_END\" > \"$dir/front-end.txt\"\n"
                 + "cat \"$dir/events.jsonl\"\n"
                 + "exit $(cat \"$dir/exit-code\" 2>/dev/null || echo 0)\n");
         events(golden(1, 12), 0); // a checkpoint-image that succeeds
@@ -78,7 +79,8 @@ public class FakeExecutableTest {
                 "--app-archive=" + path("build/libs/sample-1.0.war"),
                 "--config-directory=" + path("src/main/liberty/config"),
                 "--image=localhost/sample:1.0-instanton",
-                "--phase=afterAppStart"), args());
+                "--phase=afterAppStart",
+                "--output-dir=" + path("build/liberty-checkpoint")), args());
         String out = r.getOutput();
         assertTrue(out, out.contains("[1/3] containerize...\n"));
         assertTrue(out, out.contains("[3/3] commit done in 799ms\n"));
@@ -146,10 +148,13 @@ public class FakeExecutableTest {
                 + "    fix: build the application first (mvn package / gradle war) or correct the path"));
         assertFalse("no stale result", new File(project, "build/liberty-checkpoint/checkpointImage.json").exists());
 
+        // The CLI spells its fix the Gradle way when told it runs for Gradle (host/cli's
+        // TestFrontEndSpellsErrors); this fake prints the CLI's own spelling, which the task shows as it is.
         events(golden(21, 22), 1); // FailedPrecondition with a log tail
         out = Fixtures.fakeBundle(project, "checkpointImage", "-Pliberty.checkpoint.phase=beforeAppStart").buildAndFail().getOutput();
+        assertEquals("gradle", read(new File(project, "fake/front-end.txt")).trim());
         assertTrue(out, out.contains("checkpointImage failed: criu dump failed (exit 1) (FailedPrecondition)\n"
-                + "    fix: run gradle checkpointDoctor -Pliberty.checkpoint.image=localhost/sample:1.0\n"
+                + "    fix: run liberty-checkpoint doctor --image localhost/sample:1.0\n"
                 + "    last log lines:\n"
                 + "      Error (criu/vdso.c:123): Unexpected rt vDSO area bounds"));
 

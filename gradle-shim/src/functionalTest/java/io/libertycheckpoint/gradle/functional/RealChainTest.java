@@ -163,6 +163,9 @@ public class RealChainTest {
         // The image is really in Podman, with the id the build reported.
         String id = podman("image", "inspect", "--format", "{{.Id}}", image);
         assertTrue(result + " vs podman's " + id, id.length() == 64 && result.contains("\"imageId\":\"sha256:" + id + "\""));
+        // Jib's files, which the CLI writes into the --output-dir the task gives it.
+        assertEquals("sha256:" + id + "\n", read(new File(project, "build/liberty-checkpoint/image.id")));
+        assertTrue(read(new File(project, "build/liberty-checkpoint/image.json")).contains("\"imageId\": \"sha256:" + id + "\""));
 
         assertEquals(TaskOutcome.UP_TO_DATE, gradle("checkpointImage").build().task(":checkpointImage").getOutcome());
 
