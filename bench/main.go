@@ -56,9 +56,14 @@ type config struct {
 	Workloads []string
 	// Requests is how many requests the latency run after the first answer sends.
 	Requests int
-	// WarmUp builds the InstantOn images with the opt-in LCP_CHECKPOINT_WARMUP (the workload's
-	// first-response path, requested before the dump).
-	WarmUp        bool
+	// WarmUp builds the InstantOn images with LCP_CHECKPOINT_WARMUP (the workload's
+	// first-response path, requested before the dump), and a second InstantOn image without it
+	// for the "restore without warm-up" row.
+	WarmUp bool
+	// Service: the headline start-up variants create and start their containers through a Podman
+	// service the bench runs (podman system service), and the tool's pipeline talks to it; the
+	// podman CLI's `podman run` gets rows of its own.
+	Service       bool
 	ContainerPort int
 	OutDir        string
 	ReadyTimeout  time.Duration
@@ -75,6 +80,7 @@ type bench struct {
 	cfg    config
 	prefix string // lcp-bench-<id>
 	res    *resources
+	svc    *service // the running Podman service (nil with -service=false)
 	log    io.Writer
 }
 
@@ -91,7 +97,8 @@ func main() {
 	flag.StringVar(&cfg.CatalogConfigDir, "catalog-config-directory", "bench/catalog/src/main/liberty/config", "the catalog workload's Liberty configuration")
 	workloads := flag.String("workloads", "sample,catalog", "the workloads to measure, comma-separated: sample, catalog")
 	flag.IntVar(&cfg.Requests, "requests", 1000, "requests of the latency run after the first answer of each cold start and restore")
-	flag.BoolVar(&cfg.WarmUp, "warmup", false, "build the InstantOn images with the opt-in warm-up (LCP_CHECKPOINT_WARMUP=<the workload's URL path>)")
+	flag.BoolVar(&cfg.WarmUp, "warmup", true, "build the InstantOn images with the warm-up (--env LCP_CHECKPOINT_WARMUP=<the workload's URL path>), and one more without it for comparison")
+	flag.BoolVar(&cfg.Service, "service", true, "start the headline variants' containers through a running Podman service the bench starts (podman system service), as liberty-checkpoint restore does; the podman CLI's podman run gets rows of its own")
 	flag.IntVar(&cfg.ContainerPort, "container-port", 9080, "the server's HTTP port in the container")
 	flag.StringVar(&cfg.OutDir, "out", "out/bench", "where report.md, startup.png and samples.json go")
 	flag.DurationVar(&cfg.ReadyTimeout, "ready-timeout", 3*time.Minute, "give up on one start after this long")
@@ -119,6 +126,7 @@ func main() {
 	b.res = &resources{log: os.Stderr}
 	rep, err := b.run(ctx)
 	b.res.cleanup()
+	b.svc.stop()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(os.Stderr, "bench: interrupted; removed what it had made")
@@ -178,9 +186,18 @@ func (b *bench) say(format string, args ...any) {
 
 // run measures everything and writes the report.
 func (b *bench) run(ctx context.Context) (*Report, error) {
-	rep := &Report{Date: time.Now(), Host: hostInfo(ctx), Base: b.cfg.Base, Rounds: b.cfg.Rounds, Requests: b.cfg.Requests, Seed: b.cfg.Seed, WarmUp: b.cfg.WarmUp}
+	rep := &Report{Date: time.Now(), Host: hostInfo(ctx), Base: b.cfg.Base, Rounds: b.cfg.Rounds, Requests: b.cfg.Requests, Seed: b.cfg.Seed,
+		WarmUp: b.cfg.WarmUp, Service: b.cfg.Service}
 	if err := os.MkdirAll(b.cfg.OutDir, 0o755); err != nil {
 		return nil, err
+	}
+	if b.cfg.Service && b.svc == nil {
+		b.say("starting a Podman service for the bench (podman system service)")
+		svc, err := startService(ctx, b.prefix)
+		if err != nil {
+			return nil, err
+		}
+		b.svc = svc
 	}
 
 	if b.cfg.GoBench {
@@ -196,40 +213,41 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 	}
 
 	// The images the start-up rounds run: for each workload, the tool's InstantOn image and, kept,
-	// its application image; what the checkpoint runs said about memory goes in the report.
+	// its application image (and with -warmup an InstantOn image without the warm-up); what the
+	// checkpoint runs said about memory goes in the report.
 	wls := b.cfg.workloads()
-	images := map[string][2]string{} // workload key: InstantOn image, application image
+	images := map[string]workloadImages{}
 	for i := range wls {
 		w := &wls[i]
-		instantOn := "localhost/" + b.prefix + "-" + w.Key + ":instanton"
-		app := instantOn + "-app"
-		b.res.addImage(instantOn)
-		b.res.addImage(app)
-		images[w.Key] = [2]string{instantOn, app}
-		b.say("building %s and %s with %s checkpoint-image (not timed)", instantOn, app, b.cfg.CLI)
+		im := workloadImages{InstantOn: "localhost/" + b.prefix + "-" + w.Key + ":instanton"}
+		im.App = im.InstantOn + "-app"
 		extra := []string{"--keep-app-image"}
 		if b.cfg.WarmUp {
 			extra = append(extra, "--env", "LCP_CHECKPOINT_WARMUP="+w.Path)
 		}
-		out, err := run(ctx, b.cfg.CLI, b.checkpointImageArgs(w, instantOn, extra...)...)
-		ev, _ := ParseCLIEvents(bytes.NewReader(out))
+		s, ev, err := b.buildImage(ctx, w, im.InstantOn, extra...)
+		b.res.addImage(im.App)
 		if err != nil {
-			if ev.Err != "" {
-				err = errors.New(ev.Err)
-			}
-			return nil, fmt.Errorf("building the images of %s: %w", w.Key, err)
-		}
-		var s pipelineSample
-		if err := b.measureImage(ctx, instantOn, ev.Output, &s); err != nil {
 			return nil, err
 		}
 		rep.Workloads = append(rep.Workloads, WorkloadInfo{Key: w.Key, Title: w.Title, Path: w.Path})
 		rep.Build = append(rep.Build,
 			Series{Key: w.Key + "/rss-started", Label: w.Key + ": server RSS once started (before compacting)", Values: []float64{s.RSSStarted}},
 			Series{Key: w.Key + "/rss", Label: w.Key + ": server RSS at the dump", Values: []float64{s.RSS}},
-			Series{Key: w.Key + "/checkpoint-files", Label: w.Key + ": checkpoint files", Values: []float64{float64(ev.CheckpointBytes)}},
+			Series{Key: w.Key + "/checkpoint-files", Label: w.Key + ": checkpoint (what the checkpoint run wrote)", Values: []float64{float64(ev.CheckpointBytes)}},
 			Series{Key: w.Key + "/top-layer", Label: w.Key + ": InstantOn image's top layer", Values: []float64{s.TopLayer}},
 		)
+		if b.cfg.WarmUp {
+			im.NoWarmUp = "localhost/" + b.prefix + "-" + w.Key + ":instanton-nowarmup"
+			s, ev, err := b.buildImage(ctx, w, im.NoWarmUp)
+			if err != nil {
+				return nil, err
+			}
+			rep.Build = append(rep.Build,
+				Series{Key: w.Key + "/rss-nowarmup", Label: w.Key + ": server RSS at the dump, without the warm-up", Values: []float64{s.RSS}},
+				Series{Key: w.Key + "/checkpoint-files-nowarmup", Label: w.Key + ": checkpoint (what the checkpoint run wrote), without the warm-up", Values: []float64{float64(ev.CheckpointBytes)}})
+		}
+		images[w.Key] = im
 	}
 
 	variants := b.startupVariants(wls, images)
@@ -271,7 +289,10 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 	}
 	rep.Breakdown = breakdown(variants, samples)
 	for _, im := range images {
-		for _, ref := range im {
+		for _, ref := range []string{im.InstantOn, im.App, im.NoWarmUp} {
+			if ref == "" {
+				continue
+			}
 			if err := b.removeImage(ctx, ref, nil); err != nil {
 				return nil, err
 			}
@@ -314,28 +335,79 @@ func (b *bench) run(ctx context.Context) (*Report, error) {
 	return rep, nil
 }
 
+// workloadImages are the images a workload's start-up variants run.
+type workloadImages struct {
+	InstantOn, App string
+	NoWarmUp       string // the InstantOn image built without the warm-up ("" without -warmup)
+}
+
+// buildImage builds a workload's InstantOn image with the CLI (not timed) and reads what its
+// checkpoint run said about memory.
+func (b *bench) buildImage(ctx context.Context, w *workload, image string, extra ...string) (pipelineSample, CLIRun, error) {
+	var s pipelineSample
+	b.res.addImage(image)
+	b.say("building %s with %s checkpoint-image %s(not timed)", image, b.cfg.CLI, strings.Join(extra, " ")+" ")
+	out, err := run(ctx, b.cfg.CLI, b.checkpointImageArgs(w, image, extra...)...)
+	ev, _ := ParseCLIEvents(bytes.NewReader(out))
+	if err != nil {
+		if ev.Err != "" {
+			err = errors.New(ev.Err)
+		}
+		return s, ev, fmt.Errorf("building %s (%s): %w", image, w.Key, err)
+	}
+	return s, ev, b.measureImage(ctx, image, ev.Output, &s)
+}
+
 // startupVariants are what each round starts, in the report's order: per workload a cold start,
-// a restore and a restore with criu's timestamps, then the no-op floors.
-func (b *bench) startupVariants(wls []workload, images map[string][2]string) []startupVariant {
-	noop := []string{"--entrypoint", "echo"}
+// a restore and a restore with criu's timestamps (through the running service, or the CLI with
+// -service=false), the same cold start and restore with the podman CLI, a restore of the image
+// without the warm-up; then the no-op floors.
+func (b *bench) startupVariants(wls []workload, images map[string]workloadImages) []startupVariant {
+	svc := b.cfg.Service
+	how := "podman run"
+	if svc {
+		how = "service"
+	}
 	var out []startupVariant
 	for i := range wls {
 		w := &wls[i]
-		instantOn, app := images[w.Key][0], images[w.Key][1]
+		im := images[w.Key]
+		restoreLabel := w.Key + ": restore, InstantOn image"
+		if b.cfg.WarmUp {
+			restoreLabel += " (warmed up)"
+		}
 		out = append(out,
-			startupVariant{Key: w.Key + "/cold", Label: w.Key + ": cold start, application image", Workload: w, Image: app, Port: true,
-				Ready: firstHTTP200, Latency: true, Color: colorCold},
-			startupVariant{Key: w.Key + "/restore", Label: w.Key + ": restore, InstantOn image", Workload: w, Image: instantOn, Port: true,
-				Ready: firstHTTP200, Restore: true, Latency: true, Color: colorRestore},
-			startupVariant{Key: w.Key + "/restore-v3", Label: w.Key + ": restore, criu log -v3 (breakdown)", Workload: w, Image: instantOn, Port: true,
-				Ready: firstHTTP200, Restore: true, CriuLog: true, Options: []string{"--env", "CRIU_LOG_LEVEL=3"}, Color: colorRestoreLog},
+			startupVariant{Key: w.Key + "/cold", Label: w.Key + ": cold start, application image (" + how + ")", Workload: w, Image: im.App, Port: true,
+				Service: svc, Ready: firstHTTP200, Latency: true, Color: colorCold},
+			startupVariant{Key: w.Key + "/restore", Label: restoreLabel + " (" + how + ")", Workload: w, Image: im.InstantOn, Port: true,
+				Service: svc, Ready: firstHTTP200, Restore: true, Latency: true, Color: colorRestore},
+			startupVariant{Key: w.Key + "/restore-v3", Label: w.Key + ": restore, criu log -v3 (breakdown, " + how + ")", Workload: w, Image: im.InstantOn, Port: true,
+				Service: svc, Ready: firstHTTP200, Restore: true, CriuLog: true, Env: map[string]string{"CRIU_LOG_LEVEL": "3"}, Color: colorRestoreLog},
 		)
+		if svc {
+			out = append(out,
+				startupVariant{Key: w.Key + "/cold-cli", Label: w.Key + ": cold start, application image (podman run)", Workload: w, Image: im.App, Port: true,
+					Ready: firstHTTP200, Color: colorCold},
+				startupVariant{Key: w.Key + "/restore-cli", Label: restoreLabel + " (podman run)", Workload: w, Image: im.InstantOn, Port: true,
+					Ready: firstHTTP200, Restore: true, Color: colorRestore},
+			)
+		}
+		if im.NoWarmUp != "" {
+			out = append(out, startupVariant{Key: w.Key + "/restore-nowarmup", Label: w.Key + ": restore, InstantOn image without the warm-up (" + how + ")",
+				Workload: w, Image: im.NoWarmUp, Port: true, Service: svc, Ready: firstHTTP200, Restore: true, Color: colorRestoreLog})
+		}
+	}
+	out = append(out,
+		startupVariant{Key: "floor", Label: "floor: podman run -d, no-op", Image: b.cfg.Base, Entrypoint: "echo", Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
+		startupVariant{Key: "floor-port", Label: "floor: podman run -d -p, no-op", Image: b.cfg.Base, Port: true, Entrypoint: "echo", Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
+	)
+	if svc {
+		out = append(out, startupVariant{Key: "floor-port-service", Label: "floor: service create + start, -p, no-op", Image: b.cfg.Base, Port: true, Service: true,
+			Entrypoint: "echo", Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor})
 	}
 	return append(out,
-		startupVariant{Key: "floor", Label: "floor: podman run -d, no-op", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
-		startupVariant{Key: "floor-port", Label: "floor: podman run -d -p, no-op", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: firstOutput, Color: colorFloor},
-		startupVariant{Key: "noop-exit", Label: "no-op podman run, until it returns", Image: b.cfg.Base, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorReference},
-		startupVariant{Key: "noop-exit-port", Label: "no-op podman run -p, until it returns", Image: b.cfg.Base, Port: true, Options: noop, Command: []string{noopMarker}, Ready: exited, Color: colorReference},
+		startupVariant{Key: "noop-exit", Label: "no-op podman run, until it returns", Image: b.cfg.Base, Entrypoint: "echo", Command: []string{noopMarker}, Ready: exited, Color: colorReference},
+		startupVariant{Key: "noop-exit-port", Label: "no-op podman run -p, until it returns", Image: b.cfg.Base, Port: true, Entrypoint: "echo", Command: []string{noopMarker}, Ready: exited, Color: colorReference},
 	)
 }
 
@@ -350,6 +422,11 @@ func roundOrder(seed uint64, round, n int) []int {
 func breakdown(variants []startupVariant, samples [][]startupSample) []Series {
 	var out []Series
 	for i, v := range variants {
+		if v.Workload != nil && v.Key == v.Workload.Key+"/restore-nowarmup" {
+			ss := samples[i]
+			out = append(out, Series{Key: v.Workload.Key + "/to-200-nowarmup", Label: v.Workload.Key + ": resumed (CWWKC0452I) → first HTTP 200, image without the warm-up",
+				Values: Diffs(pick(ss, func(s startupSample) float64 { return s.Ready }), pick(ss, func(s startupSample) float64 { return s.Restored }))})
+		}
 		if !v.CriuLog {
 			continue
 		}
@@ -360,16 +437,16 @@ func breakdown(variants []startupVariant, samples [][]startupSample) []Series {
 		reported := pick(ss, func(s startupSample) float64 { return s.ResumeReported })
 		criu := pick(ss, func(s startupSample) float64 { return s.Criu })
 		out = append(out,
-			Series{Key: k + "to-entrypoint", Label: l + "podman run → the container's entrypoint starts", Values: Diffs(restored, reported)},
+			Series{Key: k + "to-entrypoint", Label: l + "start (podman run, or create + start) → the container's entrypoint starts", Values: Diffs(restored, reported)},
 			Series{Key: k + "to-criu", Label: l + "scripts around criu (start script, dumb-init, setpriv, restore script)", Values: Diffs(reported, criu)},
 			Series{Key: k + "criu", Label: l + "criu restore (restore.log: Restore finished successfully)", Values: criu},
 			Series{Key: k + "to-200", Label: l + "resumed (CWWKC0452I) → first HTTP 200", Values: Diffs(ready, restored)},
-			Series{Key: k + "restored", Label: l + "total to CWWKC0452I (podman run → resumed)", Values: restored},
-			Series{Key: k + "total", Label: l + "total (podman run → first HTTP 200)", Values: ready},
+			Series{Key: k + "restored", Label: l + "total to CWWKC0452I (start → resumed)", Values: restored},
+			Series{Key: k + "total", Label: l + "total (start → first HTTP 200)", Values: ready},
 		)
 		for j, r := range variants {
-			if r.Restore && !r.CriuLog && r.Workload == v.Workload {
-				out = append(out, Series{Key: k + "restored-default", Label: l + "podman run → CWWKC0452I, criu at its default log level",
+			if r.Key == v.Workload.Key+"/restore" {
+				out = append(out, Series{Key: k + "restored-default", Label: l + "start → CWWKC0452I, criu at its default log level",
 					Values: pick(samples[j], func(s startupSample) float64 { return s.Restored })})
 			}
 		}
@@ -433,7 +510,7 @@ func (b *bench) pipelines(ctx context.Context, rep *Report) error {
 	both := append(append([]pipelineSample{}, tool...), script...)
 	rep.Memory = []Series{
 		{Key: "rss", Label: "server RSS just before the dump (VmRSS, tool and script runs)", Values: pick(both, func(s pipelineSample) float64 { return s.RSS })},
-		{Key: "checkpoint-files", Label: "checkpoint files in " + engine.CheckpointDir + " (tool runs)", Values: pick(tool, func(s pipelineSample) float64 { return s.CheckpointFiles })},
+		{Key: "checkpoint-files", Label: "checkpoint: what the checkpoint run wrote, " + engine.CheckpointDir + " and logs (tool runs)", Values: pick(tool, func(s pipelineSample) float64 { return s.CheckpointFiles })},
 		{Key: "top-layer", Label: "InstantOn image's top layer (podman history, tool and script runs)", Values: pick(both, func(s pipelineSample) float64 { return s.TopLayer })},
 	}
 	return nil

@@ -84,3 +84,16 @@ func TestCatalogRequests(t *testing.T) {
 		assert.Regexp(t, `^/catalog/api/products(/[1-9]\d*|\?category=c\d+&limit=20)$`, wls[0].Request(i))
 	}
 }
+
+// The service and the podman CLI start the same container: the restore policy, the port, the
+// environment, the entrypoint and the command.
+func TestServiceSpecMatchesPodmanRun(t *testing.T) {
+	v := startupVariant{Image: "localhost/x:1", Port: true, Env: map[string]string{"CRIU_LOG_LEVEL": "3"}, Entrypoint: "echo", Command: []string{"hi"}}
+	assert.Equal(t, []string{"run", "--name", "n", "--cap-drop=ALL", "--cap-add=CHECKPOINT_RESTORE", "--cap-add=SETPCAP", "--detach",
+		"--publish", "127.0.0.1:1234:9080", "--env", "CRIU_LOG_LEVEL=3", "--entrypoint", "echo", "localhost/x:1", "hi"},
+		v.podmanRunArgs("n", 1234, 9080))
+	assert.Equal(t, serviceSpec{Name: "n", Image: "localhost/x:1", Env: map[string]string{"CRIU_LOG_LEVEL": "3"}, Entrypoint: []string{"echo"},
+		Command: []string{"hi"}, CapAdd: []string{"CAP_CHECKPOINT_RESTORE", "CAP_SETPCAP"}, CapDrop: []string{"ALL"},
+		PortMapping: []servicePort{{HostIP: "127.0.0.1", HostPort: 1234, ContainerPort: 9080, Protocol: "tcp"}}},
+		v.serviceSpec("n", 1234, 9080))
+}

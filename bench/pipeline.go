@@ -76,9 +76,15 @@ func (b *bench) pipelineScript(ctx context.Context, round int) (s pipelineSample
 }
 
 // checkpointImageArgs are the CLI arguments that build image from a workload.
+// With the bench's running Podman service, the CLI talks to it, as for a user with podman.socket
+// running; otherwise it starts a transient service of its own.
 func (b *bench) checkpointImageArgs(w *workload, image string, extra ...string) []string {
-	return append([]string{"checkpoint-image", "--output", "json", "--base-image", b.cfg.Base,
-		"--app-archive", w.War, "--config-directory", w.ConfigDir, "--image", image}, extra...)
+	args := []string{"checkpoint-image", "--output", "json", "--base-image", b.cfg.Base,
+		"--app-archive", w.War, "--config-directory", w.ConfigDir, "--image", image}
+	if b.svc != nil {
+		args = append(args, "--podman-url", b.svc.URL())
+	}
+	return append(args, extra...)
 }
 
 // sample is the workload the pipelines build: the built-in sample.

@@ -54,7 +54,8 @@ type Report struct {
 	Rounds    int
 	Requests  int    // of each latency run
 	Seed      uint64 // of the start-up variants' order in each round
-	WarmUp    bool   // the InstantOn images were built with the opt-in LCP_CHECKPOINT_WARMUP
+	WarmUp    bool   // the InstantOn images were built with LCP_CHECKPOINT_WARMUP
+	Service   bool   // the headline variants started through a running Podman service
 	Workloads []WorkloadInfo
 	// Startup: ms from the start of `podman run` to ready (see the variants), keys
 	// "<workload>/cold", "<workload>/restore", "<workload>/restore-v3" and the floors'.
@@ -89,6 +90,12 @@ func (r *Report) Missing() []string {
 		for _, k := range []string{"cold", "restore", "restore-v3"} {
 			want = append(want, "startup "+w.Key+"/"+k)
 		}
+		if r.Service {
+			want = append(want, "startup "+w.Key+"/cold-cli", "startup "+w.Key+"/restore-cli")
+		}
+		if r.WarmUp {
+			want = append(want, "startup "+w.Key+"/restore-nowarmup", "breakdown "+w.Key+"/to-200-nowarmup", "build "+w.Key+"/checkpoint-files-nowarmup")
+		}
 		for _, k := range []string{"cold-p50", "cold-p99", "restore-p50", "restore-p99"} {
 			want = append(want, "latency "+w.Key+"/"+k)
 		}
@@ -97,6 +104,9 @@ func (r *Report) Missing() []string {
 			"build "+w.Key+"/rss", "build "+w.Key+"/checkpoint-files", "build "+w.Key+"/top-layer")
 	}
 	want = append(want, "startup floor", "startup floor-port")
+	if r.Service {
+		want = append(want, "startup floor-port-service")
+	}
 	lists := map[string][]Series{"startup": r.Startup, "latency": r.Latency, "rss": r.RSS, "breakdown": r.Breakdown, "build": r.Build}
 	var missing []string
 	for _, w := range want {
@@ -127,8 +137,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "%s · %s · base `%s` · %d rounds; each round runs every variant once, in a new random order (-seed %d)\n\n",
 		r.Date.UTC().Format("2006-01-02 15:04 UTC"), r.Host, r.Base, r.Rounds, r.Seed)
 	if r.WarmUp {
-		b.WriteString("**-warmup**: the InstantOn images were built with the opt-in `LCP_CHECKPOINT_WARMUP=<the workload's URL path>` " +
-			"(10 requests before the dump). The application images, which the cold starts run, carry the variable too and ignore it.\n\n")
+		b.WriteString("**Warm-up**: the InstantOn images were built with `--env LCP_CHECKPOINT_WARMUP=<the workload's URL path>` " +
+			"(10 requests before the dump, as a user sets it); the rows \"without the warm-up\" restore an image built without it. " +
+			"The application images, which the cold starts run, carry the variable too and ignore it.\n\n")
+	}
+	if r.Service {
+		b.WriteString("**Start method**: the cold start, restore and breakdown rows create and start their containers through a running " +
+			"Podman service (`podman system service`, what a user with podman.socket has; `liberty-checkpoint restore` starts containers " +
+			"this way), timed from the create call; the \"(podman run)\" rows start the same containers with the podman CLI, timed from its start. " +
+			"Both with the same options.\n\n")
 	}
 
 	if len(r.Workloads) > 0 {
@@ -144,8 +161,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		cold, restore := r.find(r.Startup, wl.Key+"/cold"), r.find(r.Startup, wl.Key+"/restore")
 		if ratio := Ratio(restore, cold); !math.IsNaN(ratio) {
 			fmt.Fprintf(&b, "\n**%s: restore / cold = %.3f** (medians): the InstantOn image answers %.1fx sooner than the cold start", wl.Key, ratio, 1/ratio)
-			if floor := r.find(r.Startup, "floor-port"); floor.N > 0 {
+			if floor := r.find(r.Startup, r.floorKey()); floor.N > 0 {
 				fmt.Fprintf(&b, "; %.0f ms of its median is above the floor with a published port", restore.Median-floor.Median)
+			}
+			if ratio := Ratio(r.find(r.Startup, wl.Key+"/restore-cli"), r.find(r.Startup, wl.Key+"/cold-cli")); !math.IsNaN(ratio) {
+				fmt.Fprintf(&b, "; with `podman run` for both, %.3f", ratio)
 			}
 			b.WriteString(".\n")
 		}
@@ -176,7 +196,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if len(r.Build) > 0 || len(r.Memory) > 0 {
 		fmt.Fprintf(&b, "\n### Checkpoint size versus the server's memory (MB)\n\n")
 		b.WriteString("What the checkpoint run said (the local flavor prints the server's VmRSS once started and at the dump, " +
-			"after the full GC and malloc_trim that make the checkpoint small), the checkpoint files, and the InstantOn image's top layer " +
+			"after the full GC and malloc_trim that make the checkpoint small), the checkpoint (the tool's size: what the checkpoint run wrote, its files and logs), and the InstantOn image's top layer " +
 			"(what the commit adds). Per workload from the build of the images above; the sample's also over the pipeline runs below.\n\n")
 		table(&b, "what", append(append([]Series{}, r.Build...), r.Memory...), mb)
 		if ratio := Ratio(r.find(r.Memory, "top-layer"), r.find(r.Memory, "rss")); !math.IsNaN(ratio) {
@@ -251,14 +271,30 @@ func (r *Report) writeSideBySide(b *strings.Builder) {
 		}
 		b.WriteString("\n")
 	}
-	floor := med(r.Startup, "floor-port")
-	row("cold start → first HTTP 200 (ms)", func(k string) string { return cell(med(r.Startup, k+"/cold"), "%.0f") })
-	row("restore → first HTTP 200 (ms)", func(k string) string { return cell(med(r.Startup, k+"/restore"), "%.0f") })
+	floor := med(r.Startup, r.floorKey())
+	how, floorLabel := "", "floor: no-op `podman run -d -p` (ms)"
+	if r.Service {
+		how, floorLabel = " (service)", "floor: no-op container, service create + start, -p (ms)"
+	}
+	row("cold start → first HTTP 200"+how+" (ms)", func(k string) string { return cell(med(r.Startup, k+"/cold"), "%.0f") })
+	row("restore → first HTTP 200"+how+" (ms)", func(k string) string { return cell(med(r.Startup, k+"/restore"), "%.0f") })
 	row("**restore / cold**", func(k string) string {
 		return cell(Ratio(r.find(r.Startup, k+"/restore"), r.find(r.Startup, k+"/cold")), "**%.3f**")
 	})
-	row("floor: no-op `podman run -d -p` (ms)", func(string) string { return cell(floor, "%.0f") })
+	row(floorLabel, func(string) string { return cell(floor, "%.0f") })
 	row("restore above that floor (ms)", func(k string) string { return cell(med(r.Startup, k+"/restore")-floor, "%.0f") })
+	if r.Service {
+		row("the same with `podman run`: cold / restore (ms), ratio", func(k string) string {
+			return pairRatio(med(r.Startup, k+"/cold-cli"), med(r.Startup, k+"/restore-cli"))
+		})
+		row("floor: no-op `podman run -d -p` (ms)", func(string) string { return cell(med(r.Startup, "floor-port"), "%.0f") })
+	}
+	if r.WarmUp {
+		row("restore of the image without the warm-up"+how+" (ms)", func(k string) string { return cell(med(r.Startup, k+"/restore-nowarmup"), "%.0f") })
+		row("resumed → first HTTP 200, with / without the warm-up (ms)", func(k string) string {
+			return cell(med(r.Breakdown, k+"/to-200"), "%.0f") + " / " + cell(med(r.Breakdown, k+"/to-200-nowarmup"), "%.0f")
+		})
+	}
 	row("checkpoint / server RSS at the dump (MB)", func(k string) string {
 		return pair(med(r.Build, k+"/checkpoint-files"), med(r.Build, k+"/rss"), 1e6, "%.0f")
 	})
@@ -272,6 +308,23 @@ func (r *Report) writeSideBySide(b *strings.Builder) {
 	row(fmt.Sprintf("first %d requests after a restore: p50 / p99 (ms)", r.Requests), func(k string) string {
 		return cell(med(r.Latency, k+"/restore-p50"), "%.2f") + " / " + cell(med(r.Latency, k+"/restore-p99"), "%.1f")
 	})
+}
+
+// floorKey is the floor the headline restore is set against: the no-op container with a published
+// port, started the same way.
+func (r *Report) floorKey() string {
+	if r.Service {
+		return "floor-port-service"
+	}
+	return "floor-port"
+}
+
+// pairRatio renders "cold / restore (restore/cold)".
+func pairRatio(cold, restore float64) string {
+	if math.IsNaN(cold) || math.IsNaN(restore) {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f / %.0f (%.3f)", cold, restore, restore/cold)
 }
 
 // table writes a markdown table: label, min, median, max, n.

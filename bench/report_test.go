@@ -110,4 +110,35 @@ func TestMissingRows(t *testing.T) {
 	r := &Report{Workloads: []WorkloadInfo{{Key: "sample"}}, Startup: []Series{{Key: "sample/restore", Values: []float64{math.NaN()}}}}
 	assert.Contains(t, r.Missing(), "missing row: startup sample/restore (no round measured it)", "a row whose rounds all failed is missing")
 	assert.Contains(t, r.Missing(), "missing row: startup floor-port (no round measured it)")
+	assert.NotContains(t, r.Missing(), "missing row: startup floor-port-service (no round measured it)", "only with -service")
+
+	r.Service, r.WarmUp = true, true
+	for _, want := range []string{"startup sample/cold-cli", "startup sample/restore-cli", "startup floor-port-service",
+		"startup sample/restore-nowarmup", "breakdown sample/to-200-nowarmup", "build sample/checkpoint-files-nowarmup"} {
+		assert.Contains(t, r.Missing(), "missing row: "+want+" (no round measured it)")
+	}
+}
+
+// With -service and -warmup the side-by-side table sets the restore against the service's floor
+// and gives the podman CLI's ratio and the image without the warm-up beside it.
+func TestSideBySideServiceAndWarmUp(t *testing.T) {
+	r := &Report{Service: true, WarmUp: true, Requests: 10, Workloads: []WorkloadInfo{{Key: "sample", Title: "sample"}},
+		Startup: []Series{
+			{Key: "sample/cold", Values: []float64{3000}}, {Key: "sample/restore", Values: []float64{300}},
+			{Key: "sample/cold-cli", Values: []float64{3100}}, {Key: "sample/restore-cli", Values: []float64{372}},
+			{Key: "sample/restore-nowarmup", Values: []float64{450}},
+			{Key: "floor-port-service", Values: []float64{150}}, {Key: "floor-port", Values: []float64{200}},
+		},
+		Breakdown: []Series{{Key: "sample/to-200", Values: []float64{10}}, {Key: "sample/to-200-nowarmup", Values: []float64{160}}},
+	}
+	var b strings.Builder
+	r.writeSideBySide(&b)
+	out := b.String()
+	assert.Contains(t, out, "| **restore / cold** | **0.100** |")
+	assert.Contains(t, out, "| floor: no-op container, service create + start, -p (ms) | 150 |")
+	assert.Contains(t, out, "| restore above that floor (ms) | 150 |")
+	assert.Contains(t, out, "| the same with `podman run`: cold / restore (ms), ratio | 3100 / 372 (0.120) |")
+	assert.Contains(t, out, "| floor: no-op `podman run -d -p` (ms) | 200 |")
+	assert.Contains(t, out, "| restore of the image without the warm-up (service) (ms) | 450 |")
+	assert.Contains(t, out, "| resumed → first HTTP 200, with / without the warm-up (ms) | 10 / 160 |")
 }

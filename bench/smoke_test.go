@@ -62,13 +62,14 @@ func TestBenchSmoke(t *testing.T) {
 		Path: "/sample/hello", Body: "Hello from the liberty-checkpoint sample",
 		CatalogWar: "bench/catalog/target/catalog.war", CatalogConfigDir: "bench/catalog/src/main/liberty/config",
 		ContainerPort: 9080, OutDir: t.TempDir(), ReadyTimeout: 3 * time.Minute, Pause: 200 * time.Millisecond,
-		GoBench: true, Pipeline: true, Rootless: true,
+		GoBench: true, Pipeline: true, WarmUp: true, Service: true, Rootless: true,
 	}
 	require.NoError(t, cfg.check())
 	var log bytes.Buffer
 	b := &bench{cfg: cfg, prefix: "lcp-bench-" + randomID(), res: &resources{log: &log}, log: &log}
 	rep, err := b.run(context.Background())
 	b.res.cleanup()
+	b.svc.stop()
 	t.Logf("bench output:\n%s", log.String())
 	require.NoError(t, err)
 	assert.Empty(t, rep.Failures, "every measurement of the round, and every row of the report")

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"maps"
 	"math"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,10 +38,16 @@ type startupVariant struct {
 	// Workload is the application that starts (nil for the no-op floors).
 	Workload *workload
 	Image    string
-	Options  []string // podman run options besides the common ones
-	Command  []string // after the image
-	Port     bool     // publish 9080 on a free 127.0.0.1 port
-	Ready    readyBy
+	Env      map[string]string // the container's environment besides the image's
+	// Entrypoint replaces the image's (the no-op floors' echo); empty: the image's own.
+	Entrypoint string
+	Command    []string // after the image
+	Port       bool     // publish 9080 on a free 127.0.0.1 port
+	// Service: create and start the container through the bench's running Podman service (as
+	// liberty-checkpoint restore and container engines under an orchestrator do); otherwise with
+	// the podman CLI (`podman run`).
+	Service bool
+	Ready   readyBy
 	// Restore: the server must resume from its checkpoint (CWWKC0452I, no fallback); otherwise
 	// a server must start from scratch.
 	Restore bool
@@ -80,23 +88,20 @@ const noopMarker = "lcp-bench-noop"
 func (b *bench) measureStartup(ctx context.Context, v startupVariant, round int) (s startupSample, err error) {
 	s = failedSample()
 	name := fmt.Sprintf("%s-r%d-%s", b.prefix, round, strings.ReplaceAll(v.Key, "/", "-"))
-	args := append([]string{"run", "--name", name}, commonRunOptions...)
-	if v.Ready != exited {
-		args = append(args, "--detach")
-	}
 	var url, base string
+	port := 0
 	if v.Port {
-		port, err := freePort()
-		if err != nil {
+		if port, err = freePort(); err != nil {
 			return s, err
 		}
-		args = append(args, "--publish", fmt.Sprintf("127.0.0.1:%d:%d", port, b.cfg.ContainerPort))
 		base = fmt.Sprintf("http://127.0.0.1:%d", port)
 		if v.Workload != nil {
 			url = base + v.Workload.Path
 		}
 	}
-	args = append(append(append(args, v.Options...), v.Image), v.Command...)
+	if v.Service && b.svc == nil {
+		return s, errNoService
+	}
 
 	b.res.addContainer(name)
 	defer func() {
@@ -112,7 +117,12 @@ func (b *bench) measureStartup(ctx context.Context, v startupVariant, round int)
 	if v.Ready == firstHTTP200 {
 		go func() { probed <- probe(pctx, url, t0) }()
 	}
-	if _, err := run(ctx, "podman", args...); err != nil {
+	if v.Service {
+		err = b.svc.run(ctx, v.serviceSpec(name, port, b.cfg.ContainerPort))
+	} else {
+		_, err = run(ctx, "podman", v.podmanRunArgs(name, port, b.cfg.ContainerPort)...)
+	}
+	if err != nil {
 		return s, err
 	}
 	switch v.Ready {
@@ -187,6 +197,37 @@ func (b *bench) measureStartup(ctx context.Context, v startupVariant, round int)
 		s.Criu = ms(l.Finished)
 	}
 	return s, nil
+}
+
+// podmanRunArgs are the podman CLI's arguments that start the variant's container.
+func (v startupVariant) podmanRunArgs(name string, port, containerPort int) []string {
+	args := append([]string{"run", "--name", name}, commonRunOptions...)
+	if v.Ready != exited {
+		args = append(args, "--detach")
+	}
+	if v.Port {
+		args = append(args, "--publish", fmt.Sprintf("127.0.0.1:%d:%d", port, containerPort))
+	}
+	for _, k := range slices.Sorted(maps.Keys(v.Env)) {
+		args = append(args, "--env", k+"="+v.Env[k])
+	}
+	if v.Entrypoint != "" {
+		args = append(args, "--entrypoint", v.Entrypoint)
+	}
+	return append(append(args, v.Image), v.Command...)
+}
+
+// serviceSpec is the same container as podmanRunArgs, for the service's create call.
+func (v startupVariant) serviceSpec(name string, port, containerPort int) serviceSpec {
+	spec := serviceSpec{Name: name, Image: v.Image, Env: v.Env, Command: v.Command,
+		CapAdd: privilege.Restore.CapAdd(), CapDrop: privilege.Restore.CapDrop(), Seccomp: privilege.Restore.SeccompFor("")}
+	if v.Entrypoint != "" {
+		spec.Entrypoint = []string{v.Entrypoint}
+	}
+	if v.Port {
+		spec.PortMapping = []servicePort{{HostIP: "127.0.0.1", HostPort: uint16(port), ContainerPort: uint16(containerPort), Protocol: "tcp"}}
+	}
+	return spec
 }
 
 type probeResult struct {

@@ -48,6 +48,9 @@ case $1 in
       ( read -r max <"$dir/request"; echo "compacted: stub, MaxHeapFreeRatio=$max" >"$dir/reply" ) &
     fi
     echo "[AUDIT   ] CWWKF0011I: The $2 server is ready to run a smarter planet."
+    # STUB_SERVER_CONNECT=port: hold a TCP connection to that port, as a server would hold a
+    # client's connection that is still open.
+    [[ -n ${STUB_SERVER_CONNECT:-} ]] && exec 7<>"/dev/tcp/127.0.0.1/$STUB_SERVER_CONNECT"
     if [[ ${STUB_SERVER_STAY:-} == 1 ]]; then exec sleep 60; fi
     exit "${STUB_SERVER_RC:-0}" ;;
 esac
@@ -726,6 +729,24 @@ func TestCheckpointHotSpotWarmsUpBeforeTheDump(t *testing.T) {
 	defer mu.Unlock()
 	assert.Equal(t, []string{"/app/", "/app/", "/app/", "/app/api", "/app/api", "/app/api"}, paths)
 	assert.Contains(t, r.stdout, "warmed up with 3 requests to each of /app/ /app/api")
+	assert.Contains(t, r.stdout, "warm-up done, the server holds no open connection")
+}
+
+// A connection the server still holds after the warm-up would be dumped with it (criu's
+// --tcp-established) and restored without its peer: the script waits for it to close, then says so.
+func TestCheckpointHotSpotWarmUpWaitsForConnections(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }))
+	defer srv.Close()
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
+	require.NoError(t, err)
+	s := newSandbox(t, "hotspot")
+	start := time.Now()
+	r := s.run(t, "lcp-start.sh", []string{"WLP_CHECKPOINT=afterAppStart", "STUB_SERVER_STAY=1", "LCP_HTTP_PORT=" + port,
+		"STUB_SERVER_CONNECT=" + port, "LCP_CHECKPOINT_WARMUP=/app/", "LCP_CHECKPOINT_WARMUP_REQUESTS=1", "LCP_CHECKPOINT_QUIET_TIMEOUT=1"}, serverCmd...)
+	assert.Equal(t, 0, r.code)
+	assert.Contains(t, r.stderr, "warm-up: the server still holds 1 TCP connection(s) after 1s; criu dumps them with it")
+	assert.NotContains(t, r.stdout, "holds no open connection")
+	assert.GreaterOrEqual(t, time.Since(start), time.Second, "it waited")
 }
 
 func TestRestoreHotSpotMakesTheLTPAPasswordOnlyForAColdStart(t *testing.T) {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -25,10 +26,12 @@ import (
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
-const (
-	baseImage      = "localhost/open-liberty:local-checkpoint"
-	sampleGreeting = "Hello from the liberty-checkpoint sample"
-)
+const sampleGreeting = "Hello from the liberty-checkpoint sample"
+
+// baseImage is the local base image the tests build (when its context changed) and use;
+// LCP_E2E_BASE_IMAGE names another, so a worktree whose base-image scripts differ from main's
+// tests them on its own image instead of rebuilding the shared one.
+var baseImage = cmp.Or(os.Getenv("LCP_E2E_BASE_IMAGE"), "localhost/open-liberty:local-checkpoint")
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -237,10 +240,20 @@ func TestSampleInstantOnEndToEnd(t *testing.T) {
 	image := "localhost/lcp-e2e-sample:" + id
 	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", image).Run() })
 
-	// 1. The InstantOn image, in one call.
+	// 1. The InstantOn image, in one call, with the warm-up the demo and the bench use: the
+	// checkpoint run requests the sample's URL before the dump, and no connection of it is dumped.
 	events, code := cliEvents(t, cli, "checkpoint-image", "--base-image", baseImage, "--app-archive", war,
-		"--config-directory", "sample/src/main/liberty/config", "--image", image, "--phase", "afterAppStart")
+		"--config-directory", "sample/src/main/liberty/config", "--image", image, "--phase", "afterAppStart",
+		"--env", "LCP_CHECKPOINT_WARMUP=/sample/hello")
 	require.Equal(t, 0, code)
+	var logs []string
+	for _, ev := range events {
+		if l := ev.GetLog(); l != nil {
+			logs = append(logs, l.GetLine())
+		}
+	}
+	assert.Contains(t, strings.Join(logs, "\n"), "warmed up with 10 requests to each of /sample/hello")
+	assert.Contains(t, strings.Join(logs, "\n"), "warm-up done, the server holds no open connection")
 	result := events[len(events)-1].GetResult()
 	require.NotNil(t, result)
 	assert.Equal(t, image, result.GetImage())

@@ -24,8 +24,11 @@ command -v jq >/dev/null || die "jq is missing: run make setup"
 tool_failed() { printf '%s\n' "$1" | jq -r '.error // empty | "\(.message)\n  fix: \(.fix)"' >&2; die "$2"; }
 
 say "InstantOn image of the sample: containerize, checkpoint (afterAppStart), commit"
+# LCP_CHECKPOINT_WARMUP: the checkpoint run requests the sample's URL before the dump, so the
+# restored server answers its first request with code that already ran (beta-image/README.md).
 "$cli" checkpoint-image --base-image "$base" --app-archive "$war" \
   --config-directory sample/src/main/liberty/config --image "$image" --keep-app-image \
+  --env LCP_CHECKPOINT_WARMUP=/sample/hello \
   --label org.opencontainers.image.title=liberty-checkpoint-sample
 
 # run IMAGE: start a container with the tool's restore command (the same code path and the same

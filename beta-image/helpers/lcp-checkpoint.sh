@@ -133,8 +133,46 @@ warm_up() {
       exec 3<&-
     done
   done
-  exec 3<&- 2>/dev/null
+  # Braces: a bare `exec 3<&- 2>/dev/null` would send the rest of this script's stderr to /dev/null.
+  { exec 3<&-; } 2>/dev/null
   lcp_say "liberty-checkpoint: warmed up with ${LCP_CHECKPOINT_WARMUP_REQUESTS:-10} requests to each of $LCP_CHECKPOINT_WARMUP"
+  wait_no_connections "$1"
+}
+
+# open_connections PID prints how many TCP sockets PID holds that are not listening (an
+# established connection, or one closing): what criu's --tcp-established would carry into the
+# checkpoint. Its sockets are the socket:[inode] links in /proc/PID/fd, looked up in its network
+# namespace's /proc/PID/net/tcp and tcp6 (state 0A is LISTEN).
+open_connections() {
+  local proc=${LCP_PROC_DIR:-/proc}/$1 n=0 link table _sl _local _remote state _q _t _r _uid _to inode _rest
+  local -A mine=()
+  while read -r link; do
+    link=${link#socket:[}
+    mine[${link%]}]=1
+  done < <(find "$proc/fd" -maxdepth 1 -lname 'socket:*' -printf '%l\n' 2>/dev/null)
+  ((${#mine[@]} > 0)) || { printf '0'; return 0; }
+  for table in "$proc/net/tcp" "$proc/net/tcp6"; do
+    [[ -r $table ]] || continue
+    while read -r _sl _local _remote state _q _t _r _uid _to inode _rest; do
+      [[ $state != 0A && -n ${mine[$inode]:-} ]] && n=$((n + 1))
+    done < <(tail -n +2 "$table")
+  done
+  printf '%s' "$n"
+}
+
+# wait_no_connections PID waits until the warm-up's connections are closed on the server's side
+# (LCP_CHECKPOINT_QUIET_TIMEOUT seconds, default 5), so no connection is dumped with the server:
+# a restored server would hold a socket whose peer is gone.
+wait_no_connections() {
+  local pid=$1 n deadline=$(($(lcp_now_ms) + ${LCP_CHECKPOINT_QUIET_TIMEOUT:-5} * 1000))
+  while n=$(open_connections "$pid"); ((n > 0)); do
+    if (($(lcp_now_ms) >= deadline)); then
+      lcp_warn "warm-up: the server still holds $n TCP connection(s) after ${LCP_CHECKPOINT_QUIET_TIMEOUT:-5}s; criu dumps them with it"
+      return 0
+    fi
+    sleep 0.1
+  done
+  lcp_say "liberty-checkpoint: warm-up done, the server holds no open connection"
 }
 
 checkpoint_hotspot() {
@@ -163,7 +201,7 @@ checkpoint_hotspot() {
     return 1
   fi
   sleep "${LCP_CHECKPOINT_SETTLE:-0.5}" # let the last start-up work (caches, log writes) finish
-  warm_up
+  warm_up "$pid"
   started=
   if [[ -n $compactdir ]]; then
     started="; $(rss_kb "$pid") before compacting"

@@ -100,7 +100,7 @@ type Result struct {
 	ContainerID    string
 	ContainerName  string
 	Phase          Phase
-	CheckpointSize int64 // bytes of CRIU image files, when known
+	CheckpointSize int64 // bytes of the checkpoint: its CRIU image files, or (a checkpoint run) all the run wrote, the files and its logs; 0 when unknown
 	Timings        []Timing
 	Restore        *RestoreOutcome
 	Doctor         *DoctorSummary

@@ -2726,7 +2726,8 @@ type Result struct {
 	ContainerName string `protobuf:"bytes,6,opt,name=container_name,json=containerName,proto3" json:"container_name,omitempty"`
 	// Checkpoint phase, for Checkpoint, Commit and CheckpointImage.
 	Phase string `protobuf:"bytes,7,opt,name=phase,proto3" json:"phase,omitempty"`
-	// Size of the checkpoint files (the CRIU image directory), when known.
+	// Size of the checkpoint, when known: the CRIU image files (build method), or all a checkpoint run
+	// wrote to its container, the files and its logs (what the commit adds to the image).
 	CheckpointSizeBytes int64 `protobuf:"varint,8,opt,name=checkpoint_size_bytes,json=checkpointSizeBytes,proto3" json:"checkpoint_size_bytes,omitempty"`
 	// Step durations.
 	Timings []*Timing `protobuf:"bytes,9,rep,name=timings,proto3" json:"timings,omitempty"`

@@ -50,6 +50,13 @@ func newAppWatch(expected []string, phase engine.Phase) *appWatch {
 	return &appWatch{expected: expected, phase: phase, started: map[string]bool{}, failed: make(chan struct{})}
 }
 
+// Expect sets the applications the configuration deploys (before Verdict; Observe does not need them).
+func (w *appWatch) Expect(apps []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.expected = apps
+}
+
 // Observe looks at one line of output.
 func (w *appWatch) Observe(line string) {
 	w.mu.Lock()

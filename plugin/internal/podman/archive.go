@@ -5,8 +5,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/containers/podman/v4/pkg/bindings/containers"
+	"github.com/containers/storage/pkg/archive"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
 // errEnough stops an archive stream once the reader has what it needs.
@@ -48,6 +52,42 @@ func treeSize(ctx context.Context, nameOrID, dir string) (size int64, files int,
 		return false, nil
 	})
 	return size, files, err
+}
+
+// hasCheckpointFiles says whether a stopped checkpoint run added files to its checkpoint
+// directory, from the container's changes against its image (Podman lists them from the
+// container's own layer: 20-30 ms, where reading the directory through the archive API mounts the
+// stopped container first, 150 ms, and streaming the whole checkpoint took 0.3 s for 130 MB). The
+// changes name the real paths, and /output is a symbolic link into the server's output directory
+// (/opt/ol/wlp/output/defaultServer), so a file matches on the checkpoint directory's part below
+// /output.
+func hasCheckpointFiles(ctx context.Context, nameOrID string) (bool, error) {
+	changes, err := containers.Diff(ctx, nameOrID, nil)
+	if err != nil {
+		return false, err
+	}
+	below := "/" + strings.TrimPrefix(engine.CheckpointDir, "/output/") + "/"
+	for _, c := range changes {
+		if c.Kind != archive.ChangeDelete && strings.Contains(c.Path, below) && !strings.HasSuffix(c.Path, "/") {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// writtenSize is what a container wrote to its own layer, in bytes: for a checkpoint run, the
+// checkpoint and the run's logs, the size of the layer a commit adds. Podman counts it from the
+// file sizes (30 ms for a 130 MB checkpoint) without reading the files.
+func writtenSize(ctx context.Context, nameOrID string) (int64, error) {
+	yes := true
+	data, err := containers.Inspect(ctx, nameOrID, &containers.InspectOptions{Size: &yes})
+	if err != nil {
+		return 0, err
+	}
+	if data.SizeRw == nil {
+		return 0, errors.New("podman reported no size of the container's writable layer")
+	}
+	return *data.SizeRw, nil
 }
 
 // walkContainerTar streams path out of a container as a tar archive and calls visit for each

@@ -77,30 +77,45 @@ func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engi
 	if err != nil {
 		return nil, err
 	}
-	apps, err := configuredApps(ctx, id)
-	if err != nil {
-		sink.Debugf("cannot read the server configuration in %s: %v", name, err)
-	}
 	sink.Infof("checkpoint run: container %s from %s with WLP_CHECKPOINT=%s; %s, %s", name, o.Image, o.Phase,
 		strings.Join(r.Policy.Caps, ", "), privilege.DescribeSeccomp(r.Policy.SeccompFor(r.Seccomp)))
 	if o.Network == engine.NetworkHost {
 		sink.Infof("checkpoint run: network host: %s shares the host's network (asked for)", name)
 	}
-	if len(apps) > 0 {
-		sink.Debugf("applications the checkpoint waits for (%s): %s", engine.MsgAppStarted, strings.Join(apps, ", "))
-	}
 
 	output := newRingLog(tailLines)
-	watch := newAppWatch(apps, o.Phase)
+	watch := newAppWatch(nil, o.Phase)
 	if err := containers.Start(ctx, id, nil); err != nil {
 		return nil, failed(err, engine.CodeFailedPrecondition, "liberty-checkpoint doctor checks the host and Podman",
 			"cannot start the checkpoint container %s", name)
 	}
-	logs := followLogs(ctx, id, func(line string) {
+	// The applications the server configuration deploys, read from the running container while
+	// the server starts: the watch needs them only for its verdict. Read before the start, they
+	// cost the run 0.2-0.4 s (the archive API mounts a created container for each read).
+	appsRead := make(chan struct{})
+	go func() {
+		defer close(appsRead)
+		apps, err := configuredApps(ctx, id)
+		if err != nil {
+			sink.Debugf("cannot read the server configuration in %s: %v", name, err)
+		}
+		if len(apps) > 0 {
+			sink.Debugf("applications the checkpoint waits for (%s): %s", engine.MsgAppStarted, strings.Join(apps, ", "))
+		}
+		watch.Expect(apps)
+	}()
+	verdict := func(tail []string) error {
+		<-appsRead
+		return watch.Verdict(o.Image, tail)
+	}
+	delivered := 0 // lines the follower passed on (one call at a time)
+	onLine := func(line string) {
+		delivered++
 		output.Add(line)
 		watch.Observe(line)
 		sink.Logf(engine.SourceContainer, engine.LevelInfo, "%s", line)
-	})
+	}
+	logs := followLogs(ctx, id, onLine)
 	wctx, stopWaiting := context.WithCancel(ctx)
 	defer stopWaiting()
 	type exit struct {
@@ -120,7 +135,16 @@ func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engi
 			return nil, failed(x.err, engine.CodeInternal, "retry", "waiting for the checkpoint container %s", name)
 		}
 		code = x.code
-		logs.wait(3 * time.Second)
+		// Podman ends a follow stream 0.25-0.5 s after the container's exit (it polls the state,
+		// then the log file): stop it now and read what it had not passed on yet.
+		logs.stop()
+		if rest, err := readLogs(ctx, id); err != nil {
+			sink.Debugf("cannot read the output of %s: %v", name, err)
+		} else if len(rest) > delivered {
+			for _, l := range rest[delivered:] {
+				onLine(l)
+			}
+		}
 	case <-watch.Failed():
 		// An application failed: stop the run within seconds instead of checkpointing a server
 		// without it. The clean-up removes the container.
@@ -131,12 +155,12 @@ func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engi
 		stopWaiting()
 		logs.stop()
 		sink.Warnf("an application failed to start: stopping the checkpoint run %s", name)
-		return nil, watch.Verdict(o.Image, output.Lines())
+		return nil, verdict(output.Lines())
 	}
 
 	if code != 0 {
 		tail := output.Lines()
-		if err := watch.Verdict(o.Image, tail); err != nil {
+		if err := verdict(tail); err != nil {
 			return nil, err
 		}
 		tail = append(tail, fileTail(ctx, sink, id, engine.CheckpointLog)...)
@@ -144,19 +168,23 @@ func (e *Engine) checkpoint(ctx context.Context, c *conn, cu *cleanup, sink engi
 			Message: fmt.Sprintf("the checkpoint run of %s (phase %s) exited with code %d", o.Image, o.Phase, code),
 			Fix:     checkpointFix, LogTail: tail}
 	}
-	if err := watch.Verdict(o.Image, output.Lines()); err != nil {
+	if err := verdict(output.Lines()); err != nil {
 		return nil, err
 	}
-	size, files, err := treeSize(ctx, id, engine.CheckpointDir)
-	if err != nil && !isNotFound(err) {
+	found, err := hasCheckpointFiles(ctx, id)
+	if err != nil {
 		return nil, failed(err, engine.CodeInternal, "retry", "cannot read %s in container %s", engine.CheckpointDir, name)
 	}
-	if files == 0 {
+	if !found {
 		return nil, &engine.Error{Code: engine.CodeFailedPrecondition, Field: "image",
 			Message: fmt.Sprintf("the checkpoint run of %s exited 0 but left no checkpoint in %s", o.Image, engine.CheckpointDir),
 			Fix:     noCheckpointFix, LogTail: output.Lines()}
 	}
-	sink.Infof("checkpoint complete: %d files, %s in %s of container %s", files, humanize.Bytes(size), engine.CheckpointDir, name)
+	size, err := writtenSize(ctx, id)
+	if err != nil {
+		return nil, failed(err, engine.CodeInternal, "retry", "cannot read the size of container %s", name)
+	}
+	sink.Infof("checkpoint complete in %s of container %s; the run wrote %s (the checkpoint and its logs)", engine.CheckpointDir, name, humanize.Bytes(size))
 	return &engine.Result{Image: o.Image, ImageID: engine.CanonicalImageID(img.ID), ContainerID: id, ContainerName: name, Phase: o.Phase, CheckpointSize: size}, nil
 }
 

@@ -330,6 +330,31 @@ func TestCheckpointFailureLeavesNothing(t *testing.T) {
 	assert.Equal(t, before, ours(t, testImagePrefix+"-failing"))
 }
 
+// TestCheckpointWithoutFilesIsNoCheckpoint: a checkpoint run that exits 0 without writing a
+// checkpoint (a base image that does not follow the protocol) is an error, found from the stopped
+// container's changes, and the container goes.
+func TestCheckpointWithoutFilesIsNoCheckpoint(t *testing.T) {
+	te := integration(t)
+	e := te.engine()
+	ctx := context.Background()
+	own := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(own, "Containerfile"), []byte("FROM "+te.baseImage+"\nENTRYPOINT [\"/bin/true\"]\n"), 0o644))
+	image := testImagePrefix + "-nocheckpoint:1"
+	t.Cleanup(func() { removeImageCLI(image) })
+	co := engine.ContainerizeOptions{Common: engine.Common{Connection: te.conn()}, AppInputs: engine.AppInputs{Containerfile: filepath.Join(own, "Containerfile")}, Image: image}
+	require.NoError(t, co.Validate())
+	_, events, err := record(func(s engine.Sink) (*engine.Result, error) { return e.Containerize(ctx, co, s) })
+	require.NoError(t, err, logLines(events))
+
+	ck := engine.CheckpointOptions{Common: engine.Common{Connection: te.conn()}, Image: image}
+	require.NoError(t, ck.Validate())
+	_, events, err = record(func(s engine.Sink) (*engine.Result, error) { return e.Checkpoint(ctx, ck, s) })
+	require.Error(t, err)
+	assert.Equal(t, engine.CodeFailedPrecondition, engine.CodeOf(err))
+	assert.Contains(t, engine.AsError(err).Message, "exited 0 but left no checkpoint in "+engine.CheckpointDir)
+	assertGone(t, createdNames(events))
+}
+
 // TestMissingThings: missing base image, image and container are NotFound errors naming the
 // field, with the fix, and leave nothing behind.
 func TestMissingThings(t *testing.T) {
