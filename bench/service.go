@@ -10,11 +10,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/podmanservice"
 )
 
 // service is a Podman API service the bench starts for itself (`podman system service` on a
@@ -25,73 +25,39 @@ import (
 // database and the network configuration each time), as Kubernetes runtimes and the tool do.
 type service struct {
 	dir    string // holds podman.sock
-	cmd    *exec.Cmd
+	svc    *podmanservice.Service
 	client *http.Client
-	done   chan error
 }
 
 // startService starts `podman system service --time=0` on a socket in a new temporary directory
-// and waits until it answers.
+// and waits until it answers. A Ctrl-C at the terminal reaches the bench, which stops it last,
+// after the containers it made through it are gone.
 func startService(ctx context.Context, prefix string) (*service, error) {
 	dir, err := os.MkdirTemp("", prefix+"-service-")
 	if err != nil {
 		return nil, err
 	}
 	sock := filepath.Join(dir, "podman.sock")
-	cmd := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	// Its own process group: a Ctrl-C at the terminal reaches the bench, which stops it last,
-	// after the containers it made through it are gone.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	svc, err := podmanservice.Start(ctx, podmanservice.Options{Socket: sock})
+	if err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("podman system service: %w", err)
+		return nil, err
 	}
-	s := &service{dir: dir, cmd: cmd, done: make(chan error, 1),
-		client: &http.Client{Transport: &http.Transport{
-			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-				return (&net.Dialer{}).DialContext(ctx, "unix", sock)
-			}}}}
-	go func() { s.done <- cmd.Wait() }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if _, err := s.call(ctx, http.MethodGet, "/_ping", nil); err == nil {
-			return s, nil
-		}
-		select {
-		case err := <-s.done:
-			s.done <- err
-			s.stop()
-			return nil, fmt.Errorf("podman system service exited: %v%s", err, tail(stderr.String(), 10))
-		case <-ctx.Done():
-			s.stop()
-			return nil, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("podman system service did not answer on %s within 30 s%s", sock, tail(stderr.String(), 10))
-		}
-	}
+	return &service{dir: dir, svc: svc, client: &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		}}}}, nil
 }
 
 // URL is the service's address for --podman-url.
-func (s *service) URL() string { return "unix://" + filepath.Join(s.dir, "podman.sock") }
+func (s *service) URL() string { return s.svc.URI() }
 
 // stop ends the service (SIGTERM, then SIGKILL) and removes its directory.
 func (s *service) stop() {
 	if s == nil {
 		return
 	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-s.done:
-		s.done <- err
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		s.done <- <-s.done
-	}
+	s.svc.Stop(10 * time.Second)
 	os.RemoveAll(s.dir)
 }
 

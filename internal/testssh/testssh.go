@@ -5,6 +5,7 @@
 package testssh
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -21,6 +22,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/podmanservice"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 )
 
@@ -140,46 +142,13 @@ func Start(t testing.TB) *Server {
 func PodmanService(t testing.TB) string {
 	t.Helper()
 	podman := testenv.LookPath(t, "podman", "install podman: hack/setup-host.sh")
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "podman.sock")
-	cmd := exec.Command(podman, "system", "service", "--time=0", "unix://"+sock)
-	cmd.Dir = dir
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CONTAINER_HOST=") && !strings.HasPrefix(kv, "CONTAINER_CONNECTION=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	stderrPath := filepath.Join(dir, "service.stderr")
-	errFile, err := os.Create(stderrPath)
+	sock := filepath.Join(t.TempDir(), "podman.sock")
+	svc, err := podmanservice.Start(context.Background(), podmanservice.Options{Podman: podman, Socket: sock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = errFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	err = cmd.Start()
-	errFile.Close()
-	if err != nil {
-		t.Fatalf("start podman system service: %v", err)
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { stopGroup(cmd, exited) })
-	stderr := func() string { b, _ := os.ReadFile(stderrPath); return string(b) }
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("unix", sock); err == nil {
-			c.Close()
-			return sock
-		}
-		select {
-		case <-exited:
-			t.Fatalf("podman system service exited: %v: %s", waitErr, stderr())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	t.Fatalf("podman system service did not listen on %s: %s", sock, stderr())
-	return ""
+	t.Cleanup(func() { svc.Stop(10 * time.Second) })
+	return sock
 }
 
 // stopGroup ends a process and its process group: SIGTERM, then SIGKILL after 10 s.

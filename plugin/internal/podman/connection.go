@@ -1,11 +1,9 @@
 package podman
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -13,13 +11,12 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/containers/podman/v4/pkg/bindings"
 
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/owner"
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/podmanservice"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -27,8 +24,6 @@ import (
 const DefaultRootfulSocket = "unix:///run/podman/podman.sock"
 
 const (
-	// dialTimeout bounds the check whether anything listens at a socket.
-	dialTimeout = 3 * time.Second
 	// transientStartTimeout bounds how long a transient service may take to answer.
 	transientStartTimeout = 30 * time.Second
 	// transientStopTimeout is how long a transient service gets to exit after SIGTERM.
@@ -125,15 +120,15 @@ func (e *Engine) connect(ctx context.Context, c engine.Connection, sink engine.S
 		}
 		return nil, unavailable(err, "the default socket", where, true)
 	}
-	bctx, err := bindings.NewConnection(ctx, ts.uri)
+	bctx, err := bindings.NewConnection(ctx, ts.URI())
 	if err != nil {
 		ts.stop(sink)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, unavailable(err, "the transient service", ts.uri, true)
+		return nil, unavailable(err, "the transient service", ts.URI(), true)
 	}
-	return &conn{ctx: bctx, uri: ts.uri, local: true, transient: ts}, nil
+	return &conn{ctx: bctx, uri: ts.URI(), local: true, transient: ts}, nil
 }
 
 // connectTo connects to a service the call was told to use, or fails saying why.
@@ -254,14 +249,8 @@ func (c *conn) probeHost(hostIP string) string {
 	return hostIP
 }
 
-func dialUnix(ctx context.Context, path string) error {
-	d := net.Dialer{Timeout: dialTimeout}
-	c, err := d.DialContext(ctx, "unix", path)
-	if err != nil {
-		return err
-	}
-	return c.Close()
-}
+// dialUnix reports whether a Unix socket accepts a connection.
+func dialUnix(ctx context.Context, path string) error { return podmanservice.Dial(ctx, path) }
 
 // unavailable is the error for a service that cannot be reached, with a hint in the spirit of
 // podman's own (cmd/podman/root.go).
@@ -297,13 +286,11 @@ func unavailable(err error, origin, where string, local bool) error {
 }
 
 // transientService is a `podman system service` this engine started for one call, listening on
-// a socket in a private temporary directory.
+// a socket in a private temporary directory, recorded as ours so that prune ends it if this
+// process is killed.
 type transientService struct {
-	cmd    *exec.Cmd
-	dir    string
-	uri    string
-	exited chan struct{}
-	stderr *boundedBuffer
+	*podmanservice.Service
+	dir string
 }
 
 func startTransient(ctx context.Context, podman string, sink engine.Sink) (*transientService, error) {
@@ -315,102 +302,28 @@ func startTransient(ctx context.Context, podman string, sink engine.Sink) (*tran
 	if err != nil {
 		return nil, err
 	}
-	sock := filepath.Join(dir, "podman.sock")
-	ts := &transientService{dir: dir, uri: "unix://" + sock, exited: make(chan struct{}), stderr: &boundedBuffer{max: 8 << 10}}
-	ts.cmd = exec.Command(path, "system", "service", "--time=0", ts.uri)
-	ts.cmd.Stderr = ts.stderr
-	// Not the caller's directory: podman 4.3's build API looks for a relative Containerfile name in
-	// the service's working directory before the build context, so a project's own Containerfile
-	// (mvn runs the CLI in the project) replaced the generated one.
-	ts.cmd.Dir = dir
-	// The service runs on this machine's storage: a CONTAINER_HOST (the one that did not
-	// answer) would turn podman into a remote client.
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k != "CONTAINER_HOST" && k != "CONTAINER_CONNECTION" && k != "CONTAINER_SSHKEY" {
-			ts.cmd.Env = append(ts.cmd.Env, kv)
-		}
-	}
-	ts.cmd.SysProcAttr = serviceProcAttr()
-	if err := ts.cmd.Start(); err != nil {
+	svc, err := podmanservice.Start(ctx, podmanservice.Options{Podman: path, Socket: filepath.Join(dir, "podman.sock"), Timeout: transientStartTimeout})
+	if err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("cannot start %s system service: %w", path, err)
+		return nil, err
 	}
-	go func() {
-		_ = ts.cmd.Wait()
-		close(ts.exited)
-	}()
+	ts := &transientService{Service: svc, dir: dir}
 	// Recorded with the directory: if this process is killed, prune ends the service too.
-	if err := owner.AddProcess(dir, ts.cmd.Process.Pid); err != nil {
+	if err := owner.AddProcess(dir, svc.Pid()); err != nil {
 		sink.Debugf("cannot record the transient service in %s: %v", dir, err)
 	}
-	sink.Debugf("started podman system service (pid %d) at %s", ts.cmd.Process.Pid, ts.uri)
-
-	deadline := time.NewTimer(transientStartTimeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(25 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if dialUnix(ctx, sock) == nil {
-			return ts, nil
-		}
-		select {
-		case <-ts.exited:
-			ts.stop(sink)
-			return nil, fmt.Errorf("podman system service exited at once: %s", strings.TrimSpace(ts.stderr.String()))
-		case <-deadline.C:
-			ts.stop(sink)
-			return nil, fmt.Errorf("podman system service did not answer within %s: %s", transientStartTimeout, strings.TrimSpace(ts.stderr.String()))
-		case <-ctx.Done():
-			ts.stop(sink)
-			return nil, ctx.Err()
-		case <-tick.C:
-		}
-	}
+	sink.Debugf("started podman system service (pid %d) at %s", svc.Pid(), svc.URI())
+	return ts, nil
 }
 
 // stop ends the service (SIGTERM, then SIGKILL) and removes its directory. Containers it
 // started keep running: conmon, not the service, is their parent.
 func (ts *transientService) stop(sink engine.Sink) {
-	select {
-	case <-ts.exited:
-	default:
-		_ = ts.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-ts.exited:
-		case <-time.After(transientStopTimeout):
-			sink.Warnf("transient podman service (pid %d) ignored SIGTERM for %s: killing it", ts.cmd.Process.Pid, transientStopTimeout)
-			_ = ts.cmd.Process.Kill()
-			<-ts.exited
-		}
+	if ts.Stop(transientStopTimeout) {
+		sink.Warnf("transient podman service (pid %d) ignored SIGTERM for %s: killed it", ts.Pid(), transientStopTimeout)
 	}
 	if err := os.RemoveAll(ts.dir); err != nil && !errors.Is(err, os.ErrNotExist) {
 		sink.Warnf("cannot remove %s: %v", ts.dir, err)
 	}
-	sink.Debugf("stopped the transient podman service (pid %d)", ts.cmd.Process.Pid)
-}
-
-// boundedBuffer keeps the first max bytes written to it.
-type boundedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	max int
-}
-
-func (b *boundedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := b.max - b.buf.Len(); room > 0 {
-		if len(p) > room {
-			b.buf.Write(p[:room])
-		} else {
-			b.buf.Write(p)
-		}
-	}
-	return len(p), nil
-}
-
-func (b *boundedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	sink.Debugf("stopped the transient podman service (pid %d)", ts.Pid())
 }

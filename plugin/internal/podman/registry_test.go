@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/podmanservice"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testregistry"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
@@ -42,34 +43,20 @@ func podmanService(t *testing.T, caFile string, global ...string) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "lcp-push-svc-")
 	require.NoError(t, err)
-	sock := filepath.Join(dir, "podman.sock")
-	cmd := exec.Command("podman", append(global, "system", "service", "--time=0", "unix://"+sock)...)
-	cmd.Env = append(localEnv(), "SSL_CERT_FILE="+caFile)
 	logf, err := os.Create(filepath.Join(dir, "service.log"))
 	require.NoError(t, err)
-	cmd.Stderr = logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	require.NoError(t, cmd.Start())
+	svc, err := podmanservice.Start(context.Background(), podmanservice.Options{
+		Socket: filepath.Join(dir, "podman.sock"), Global: global,
+		Env: append(localEnv(), "SSL_CERT_FILE="+caFile), Stderr: logf})
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
+		if svc != nil {
+			svc.Stop(15 * time.Second)
 		}
 		logf.Close()
 		os.RemoveAll(dir)
 	})
-	for i := 0; i < 600; i++ {
-		if dialUnix(context.Background(), sock) == nil {
-			return "unix://" + sock
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("podman %s system service did not answer", strings.Join(global, " "))
-	return ""
+	require.NoError(t, err, "podman %s system service", strings.Join(global, " "))
+	return svc.URI()
 }
 
 // secondHost is another Podman store on this machine (its own --root, --runroot and --tmpdir,

@@ -19,10 +19,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/podmanservice"
 	"github.com/liberty-checkpoint/liberty-checkpoint/internal/testenv"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/enginetest"
@@ -65,7 +65,7 @@ var (
 	envOnce sync.Once
 	env     *testEnv
 	envErr  error
-	service *exec.Cmd
+	service *podmanservice.Service
 	svcDir  string
 )
 
@@ -78,14 +78,7 @@ func TestMain(m *testing.M) {
 		removeImageCLI(sharedApp)
 	}
 	if service != nil {
-		_ = service.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = service.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = service.Process.Kill()
-		}
+		service.Stop(15 * time.Second)
 		os.RemoveAll(svcDir)
 	}
 	if env != nil {
@@ -175,29 +168,20 @@ func setupEnv() (*testEnv, error) {
 	return te, nil
 }
 
-// startService runs a podman system service on a private socket for the tests.
+// startService runs a podman system service on a private socket for the tests (its stderr in
+// service.log there: read it when a test fails strangely).
 func startService() error {
 	var err error
 	svcDir, err = os.MkdirTemp("", "lcp-engine-test-svc-")
 	if err != nil {
 		return err
 	}
-	sock := filepath.Join(svcDir, "podman.sock")
-	service = exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
+	o := podmanservice.Options{Socket: filepath.Join(svcDir, "podman.sock")}
 	if f, err := os.Create(filepath.Join(svcDir, "service.log")); err == nil {
-		service.Stderr = f // read it when a test fails strangely
+		o.Stderr = f
 	}
-	service.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := service.Start(); err != nil {
-		return err
-	}
-	for i := 0; i < 600; i++ {
-		if dialUnix(context.Background(), sock) == nil {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("podman system service did not answer at %s", sock)
+	service, err = podmanservice.Start(context.Background(), o)
+	return err
 }
 
 func stderrOf(err error) string {
