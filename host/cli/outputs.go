@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/atomicfile"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 )
 
@@ -97,19 +98,7 @@ func put(dir, name, text string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return outputsError(err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+name+"*.tmp")
-	if err != nil {
-		return outputsError(err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(text)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, name))
-	}
-	if err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
 		return outputsError(err)
 	}
 	return nil

@@ -1,12 +1,12 @@
 package kube
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/liberty-checkpoint/liberty-checkpoint/internal/atomicfile"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/engine"
 	"github.com/liberty-checkpoint/liberty-checkpoint/plugin/internal/memfit"
 )
@@ -65,7 +65,7 @@ func Write(o engine.KubeOptions, img Image) (*engine.KubeOutcome, error) {
 	out := &engine.KubeOutcome{PodSecurityLevel: m.PodSecurity, PodSecurityReasons: m.Why, MemoryBytes: m.Memory.Value(), Warnings: m.Warnings}
 	for _, f := range files {
 		path := filepath.Join(dir, f.name)
-		if err := writeAtomic(path, f.data); err != nil {
+		if err := atomicfile.Write(path, f.data, 0o644); err != nil {
 			for _, done := range out.Files {
 				_ = os.Remove(done)
 			}
@@ -82,30 +82,3 @@ func Write(o engine.KubeOptions, img Image) (*engine.KubeOutcome, error) {
 // SeccompFileName is the seccomp profile's file name for the objects' name: one path component,
 // since Podman's kube play takes only the part after localhost/ up to the next slash.
 func SeccompFileName(name string) string { return "liberty-checkpoint-" + name + ".json" }
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := firstErr(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
-}
