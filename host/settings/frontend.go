@@ -78,12 +78,7 @@ func GoalOf(command string) (Goal, bool) {
 
 // ByFlag finds the setting of a CLI flag (--image).
 func ByFlag(flag string) (Setting, bool) {
-	for _, s := range All {
-		if s.Flag != "" && s.Flag == flag {
-			return s, true
-		}
-	}
-	return Setting{}, false
+	return find(func(s Setting) bool { return s.Flag != "" && s.Flag == flag })
 }
 
 // asGoal is the setting a goal takes for one a CLI flag fills: the one it binds to the flag

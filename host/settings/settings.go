@@ -150,27 +150,25 @@ func ByField(field string) (Setting, bool) {
 	if field == "" {
 		return Setting{}, false
 	}
-	for _, s := range All {
-		if s.Field != "" && s.Field == field {
-			return s, true
-		}
+	if s, ok := fieldSetting(field); ok {
+		return s, true
 	}
 	base := indexRE.ReplaceAllString(field, "")
 	if i := strings.Index(base, "."); i > 0 && !strings.HasPrefix(base, "readiness.") && !strings.HasPrefix(base, "connection.") && !strings.HasPrefix(base, "registry.") {
 		base = base[:i]
 	}
-	for _, s := range All {
-		if s.Field != "" && s.Field == base {
-			return s, true
-		}
-	}
-	return Setting{}, false
+	return fieldSetting(base)
 }
 
 // ByKey finds a setting by its key.
 func ByKey(key string) (Setting, bool) {
+	return find(func(s Setting) bool { return s.Key == key })
+}
+
+// find is the first setting of the table that matches.
+func find(match func(Setting) bool) (Setting, bool) {
 	for _, s := range All {
-		if s.Key == key {
+		if match(s) {
 			return s, true
 		}
 	}
@@ -215,13 +213,9 @@ func Spell(text string, spell func(Setting) string) string {
 	return b.String()
 }
 
+// fieldSetting finds the setting of an API field exactly as the table spells it.
 func fieldSetting(field string) (Setting, bool) {
-	for _, s := range All {
-		if s.Field == field {
-			return s, true
-		}
-	}
-	return Setting{}, false
+	return find(func(s Setting) bool { return s.Field != "" && s.Field == field })
 }
 
 func isWordByte(c byte) bool {
